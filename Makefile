@@ -1,0 +1,44 @@
+# Two entry points on a fresh machine (Python 3.11+, pip, make):
+#   make reports   install the kit in .venv and generate the sample reports
+#   make test      install the kit and its dev tools in .venv, lint, run the tests
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+DATA   ?= data
+OUT    ?= reports
+
+.PHONY: reports test lint format install install-dev clean
+
+# Reinstall when pyproject.toml changes; the stamp records what was installed.
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "impact_kit needs Python 3.11 or newer; run: make PYTHON=python3.11 ...")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+reports: $(VENV)/.installed
+	$(BIN)/impact-kit validate --data $(DATA)
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# pytest exits 5 when no test ran, which fails this target (and CI) as it should.
+test: lint
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache
+	find $(OUT) -mindepth 1 ! -name .gitkeep -exec rm -rf {} +

@@ -1,0 +1,98 @@
+"""The kit's exceptions: one base class, one subclass per kind of failure.
+
+Every error carries a message meant for an evaluator (what happened, where, what
+to do) and, where it applies, structured fields so that code can act on it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = [
+    "GridError",
+    "ImpactKitError",
+    "ImportFailed",
+    "InputProblem",
+    "InvalidData",
+    "ReportFailed",
+]
+
+
+class ImpactKitError(Exception):
+    """Base class of every error the kit raises on purpose."""
+
+
+class GridError(ImpactKitError):
+    """Raised when a grid file is unreadable or inconsistent (duplicate ids, missing labels...)."""
+
+
+@dataclass(frozen=True)
+class InputProblem:
+    """One problem found in an input file.
+
+    Attributes
+    ----------
+    file : str
+        The file's name as the user knows it.
+    message : str
+        What is wrong and what to do, as a whole sentence.
+    row : int | None
+        The row number as a spreadsheet shows it (the header is row 1).
+    column : str | None
+        The column's name.
+    value : str | None
+        The offending value, verbatim.
+    """
+
+    file: str
+    message: str
+    row: int | None = None
+    column: str | None = None
+    value: str | None = None
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column is not None:
+            where.append(f"column `{self.column}`")
+        return f"{', '.join(where)}: {self.message}"
+
+
+class InvalidData(ImpactKitError):
+    """Raised when input files fail validation; ``problems`` lists every problem found.
+
+    Parameters
+    ----------
+    problems : list of InputProblem
+        Every problem found, in file then row order.
+    limit : int
+        How many problems the message lists before summarising the rest.
+    """
+
+    def __init__(self, problems: list[InputProblem], *, limit: int = 50) -> None:
+        self.problems = list(problems)
+        lines = [str(p) for p in self.problems[:limit]]
+        if len(self.problems) > limit:
+            lines.append(f"... and {len(self.problems) - limit} more problems.")
+        count = len(self.problems)
+        head = f"{count} problem{'s' if count != 1 else ''} found in the input data:"
+        super().__init__("\n".join([head, *lines]))
+
+    @classmethod
+    def single(cls, file: str | Path, message: str, **where: object) -> InvalidData:
+        """Build the error for one problem (``row``, ``column``, ``value`` keywords)."""
+        return cls([InputProblem(str(file), message, **where)])  # type: ignore[arg-type]
+
+
+class ImportFailed(ImpactKitError):
+    """Raised when an import cannot be done as asked (nothing has been written)."""
+
+
+class ReportFailed(ImpactKitError):
+    """Raised when a report could not be produced; ``notebook`` is the executed notebook, if any."""
+
+    def __init__(self, message: str, *, notebook: Path | None = None) -> None:
+        super().__init__(message)
+        self.notebook = notebook

@@ -1,0 +1,1 @@
+"""Importers: answers from other tools turned into the kit's tidy observations."""

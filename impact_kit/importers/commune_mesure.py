@@ -1,0 +1,306 @@
+"""Import place files of the Commune Mesure platform into tidy observations.
+
+Both formats of the platform are read (see GRID.md): the older one, where each
+criterion holds only its testimony, and the current one, with lists of raw
+labels, numbers, 1-5 intensities and keywords. Raw labels map to the grid's
+option ids whatever their case, with or without "Oui, " and parenthesized parts.
+
+The importer owns one file, ``observations-commune-mesure.csv``: it never rewrites
+a file a person made, and only appends the new sites to ``sites.csv``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from impact_kit.exceptions import ImportFailed, InputProblem, InvalidData
+from impact_kit.grid import SINGLE_VALUED, Grid, Question, default_grid
+from impact_kit.observations import (
+    OBSERVATION_COLUMNS,
+    SITE_COLUMNS,
+    YEAR_RANGE,
+    as_number,
+    check_value,
+    find_files,
+    slugify,
+)
+from impact_kit.tables import atomic_write, read_table
+
+__all__ = ["IMPORT_FILE", "Place", "import_places", "normalize_label", "read_place"]
+
+#: The observations file this importer writes in the data folder.
+IMPORT_FILE = "observations-commune-mesure.csv"
+
+
+@dataclass
+class Place:
+    """A place read from a platform file, its answers mapped to the grid."""
+
+    path: Path
+    name: str
+    city: str
+    postcode: str
+    rows: list[tuple[str, str, str]] = field(default_factory=list)  # criterion, question, value
+    ignored_keys: list[str] = field(default_factory=list)
+
+    @property
+    def site(self) -> str:
+        """The place's site id (slug of its name)."""
+        return slugify(self.name)
+
+
+def normalize_label(label: str) -> str:
+    """Return the form under which raw labels are compared.
+
+    Case, typographic apostrophes, "œ", a leading "Oui, ", text in parentheses,
+    runs of spaces and trailing punctuation do not count.
+    """
+    text = unicodedata.normalize("NFC", label).replace("’", "'").replace("œ", "oe").replace("Œ", "OE")
+    text = re.sub(r"\([^)]*\)", " ", text).casefold()
+    text = re.sub(r"^\s*oui\s*,\s*", "", text)
+    return re.sub(r"\s+", " ", text).strip(" .;:")
+
+
+def _label_index(question: Question) -> dict[str, str]:
+    index: dict[str, str] = {}
+    for option in question.options:
+        for text in (option.id, *option.raw, *option.labels.values()):
+            index.setdefault(normalize_label(text), option.id)
+    return index
+
+
+def read_place(path: str | Path, *, grid: Grid | None = None) -> list[Place]:
+    """Read a platform JSON file (one place, or a list of places) and map it to the grid.
+
+    Returns
+    -------
+    list of Place
+
+    Raises
+    ------
+    InvalidData
+        If the file is not JSON of the platform's shape, or holds answers the grid
+        does not know (raw labels of closed questions are listed with their keys).
+    """
+    path = Path(path)
+    grid = grid or default_grid()
+    try:
+        doc = json.loads(path.read_bytes().decode("utf-8-sig"))
+    except FileNotFoundError:
+        raise InvalidData.single(path, "the file does not exist.") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InvalidData.single(path, f"this is not a JSON file of the platform ({exc}).") from None
+    docs = doc if isinstance(doc, list) else [doc]
+    places, problems = [], []
+    for doc in docs:
+        place, found = _read_one(path, doc, grid)
+        places.append(place)
+        problems += found
+    if problems:
+        raise InvalidData(problems)
+    return places
+
+
+def _read_one(path: Path, doc: Any, grid: Grid) -> tuple[Place, list[InputProblem]]:
+    try:
+        answers = doc["blocs"]["impact_social"]["donnees"]
+        name = str(doc["name"]).strip()
+    except (KeyError, TypeError):
+        raise InvalidData.single(path, "no `name` or no `blocs.impact_social.donnees`: this is not a "
+                                 "Commune Mesure place file.") from None  # fmt: skip
+    address = doc.get("address") or {}
+    place = Place(path, name, str(address.get("city") or ""), str(address.get("postalcode") or ""))
+    try:
+        place.site  # noqa: B018 (fails early on a name with no letter)
+    except ValueError as exc:
+        raise InvalidData.single(path, str(exc), column="name") from None
+    by_key = {q.platform_key: (owner, q) for owner, q in grid.iter_questions() if q.platform_key}
+    problems = []
+    for key, value in answers.items():
+        if key not in by_key:
+            if not _is_empty(value):
+                place.ignored_keys.append(key)
+            continue
+        owner, question = by_key[key]
+        for item, problem in _values(question, value):
+            if problem:
+                problems.append(InputProblem(path.name, f"{problem} (question `{owner}.{question.id}`).",
+                                             column=key, value=item))  # fmt: skip
+            else:
+                place.rows.append((owner, question.id, item))
+    return place, problems
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or value == "" or value == []
+
+
+def _values(question: Question, value: Any) -> Iterable[tuple[str, str | None]]:
+    """Yield ``(value, problem)`` pairs: the answer's values as the grid stores them."""
+    if _is_empty(value):
+        return
+    if question.type == "testimony":
+        yield str(value), None  # verbatim: never trimmed, re-cased or fixed
+        return
+    items = value if isinstance(value, list) else [value]
+    items = [i for i in items if not _is_empty(i)]
+    if question.type == "keywords":
+        for item in items:
+            for word in str(item).split(","):
+                if word.strip():
+                    yield word.strip(), None
+        return
+    if question.type in SINGLE_VALUED and len(items) > 1:
+        yield ", ".join(map(str, items)), "several answers to a question that takes one"
+        return
+    index = _label_index(question) if question.is_choice else {}
+    for item in items:
+        text = str(item)
+        if question.is_choice:
+            option_id = index.get(normalize_label(text))
+            if option_id is not None:
+                yield option_id, None
+            elif question.open:
+                yield text, None
+            else:
+                yield text, f"unknown raw label {text!r}; add it to the `raw` labels of an option in the grid"
+            continue
+        if question.type in ("number", "scale"):
+            number = as_number(text)
+            text = f"{number:g}" if number is not None else text
+        yield text, check_value(question, text)
+
+
+def import_places(
+    files: Iterable[str | Path],
+    year: int,
+    data: str | Path = "data",
+    *,
+    grid: Grid | None = None,
+    replace: bool = False,
+) -> list[Place]:
+    """Import platform place files as the observations of ``year``.
+
+    Each place becomes a site (added to ``sites.csv`` if new) and its answers the
+    rows of that (site, year) in ``observations-commune-mesure.csv``. Nothing is
+    written unless every file imports cleanly.
+
+    Parameters
+    ----------
+    files : iterable of str or Path
+        Place JSON files of the platform.
+    year : int
+        The year the answers describe (the platform has no year field).
+    data : str or Path
+        The data folder.
+    grid : Grid, optional
+        The grid to map answers to; Commune Mesure's by default.
+    replace : bool
+        Replace a (site, year) that this importer wrote before, instead of refusing.
+
+    Returns
+    -------
+    list of Place
+        The places imported, in the order given.
+
+    Raises
+    ------
+    InvalidData
+        If a file cannot be read or holds answers the grid does not know.
+    ImportFailed
+        If a (site, year) already exists (and ``replace`` is false or the rows are
+        in a file the importer does not own), or two files are the same site.
+    """
+    grid = grid or default_grid()
+    data = Path(data)
+    if not YEAR_RANGE[0] <= int(year) <= YEAR_RANGE[1]:
+        raise ImportFailed(f"--year {year} is not a year between {YEAR_RANGE[0]} and {YEAR_RANGE[1]}.")
+    places: list[Place] = []
+    problems: list[InputProblem] = []
+    for path in files:
+        try:
+            places += read_place(path, grid=grid)
+        except InvalidData as exc:
+            problems += exc.problems
+    if problems:
+        raise InvalidData(problems)
+    sites = [p.site for p in places]
+    twice = sorted({s for s in sites if sites.count(s) > 1})
+    if twice:
+        raise ImportFailed(f"several files are the same site {twice}; import one file per site.")
+    own = data / IMPORT_FILE
+    kept = _check_existing(data, own, {(s, int(year)) for s in sites}, replace=replace)
+    new_rows = [(p.site, str(year), c, q, v) for p in places for c, q, v in p.rows]
+    sites_text = _sites_with(data, places)
+    with atomic_write(own, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(OBSERVATION_COLUMNS)
+        writer.writerows([*kept, *new_rows])
+    if sites_text is not None:
+        path, payload = sites_text
+        with atomic_write(path, "wb") as handle:
+            handle.write(payload)
+    return places
+
+
+def _check_existing(data: Path, own: Path, wanted: set[tuple[str, int]], *, replace: bool) -> list[tuple[str, ...]]:
+    """Refuse (site, year) pairs that exist already; return the importer file's rows to keep."""
+    kept: list[tuple[str, ...]] = []
+    for path in find_files(data, "observations"):
+        frame = read_table(path).frame
+        if not {"site", "year"} <= set(frame.columns):
+            continue
+        years = frame["year"].map(lambda y: int(n) if (n := as_number(y)) is not None else None)
+        clash = sorted({(s, y) for s, y in zip(frame["site"], years, strict=True) if (s, y) in wanted})
+        if clash and not (replace and path == own):
+            pairs = ", ".join(f"{s} {y}" for s, y in clash)
+            hint = ("pass --replace to import it again" if path == own
+                    else f"remove those rows from {path.name} first (the kit does not rewrite your files)")  # fmt: skip
+            raise ImportFailed(f"{path.name} already holds observations of {pairs}; {hint}. Nothing was written.")
+        if path == own:
+            columns = list(OBSERVATION_COLUMNS)
+            kept = [tuple(r) for r, y in zip(frame[columns].itertuples(index=False), years, strict=True)
+                    if (r[0], y) not in wanted]  # fmt: skip
+    return kept
+
+
+def _sites_with(data: Path, places: list[Place]) -> tuple[Path, bytes] | None:
+    """Return the new content of the sites file with the new places appended, or None."""
+    path = data / "sites.csv"
+    if not path.exists():
+        others = [p.name for p in find_files(data, "sites") if p.stem.lower() == "sites"]
+        if others:
+            raise ImportFailed(f"the sites are in {others[0]}, which the importer cannot append to; "
+                               "save it as sites.csv or add the new sites yourself. Nothing was written.")  # fmt: skip
+        raw, columns, sep, encoding, known = b"", list(SITE_COLUMNS), ",", "utf-8", set()
+    else:
+        table = read_table(path)
+        raw, columns, sep, encoding = path.read_bytes(), list(table.frame.columns), table.separator, table.encoding
+        known = set(table.frame["site"]) if "site" in table.frame else set()
+    new = [p for p in places if p.site not in known]
+    if not new:
+        return None
+    newline = "\r\n" if b"\r\n" in raw else "\n"
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=sep, lineterminator=newline)
+    if not raw:
+        writer.writerow(columns)
+    for place in new:
+        values = {"site": place.site, "name": place.name, "city": place.city, "postcode": place.postcode}
+        writer.writerow([values.get(c, "") for c in columns])
+    prefix = raw if not raw or raw.endswith(b"\n") else raw + newline.encode()
+    try:
+        return path, prefix + out.getvalue().encode(encoding.replace("-sig", ""))
+    except UnicodeEncodeError as exc:
+        raise ImportFailed(
+            f"sites.csv is in {encoding} and cannot hold {exc.object[exc.start : exc.end]!r}; "
+            "save it as 'CSV UTF-8' and import again. Nothing was written."
+        ) from None

@@ -1,0 +1,296 @@
+"""Read, validate and select observations: the tidy table every report reads.
+
+``data/sites.csv`` lists the sites (``site,name,city,postcode,kind`` + any extra
+columns); ``data/observations*.csv`` (or ``.xlsx``, ``.parquet``) hold one row per
+answer: ``site,year,criterion,question,value``. See DESIGN.md, "Data formats".
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from pathlib import Path
+
+import pandas as pd
+
+from impact_kit.exceptions import InputProblem, InvalidData
+from impact_kit.grid import SINGLE_VALUED, Grid, Question, default_grid
+from impact_kit.tables import SUFFIXES, Table, read_table
+
+__all__ = [
+    "OBSERVATION_COLUMNS",
+    "SITE_COLUMNS",
+    "YEAR_RANGE",
+    "as_number",
+    "check_value",
+    "find_files",
+    "is_slug",
+    "load_observations",
+    "load_sites",
+    "select_site",
+    "select_site_year",
+    "select_year",
+    "slugify",
+    "validate_table",
+]
+
+OBSERVATION_COLUMNS = ("site", "year", "criterion", "question", "value")
+SITE_COLUMNS = ("site", "name", "city", "postcode", "kind")
+YEAR_RANGE = (1990, 2100)
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Letters NFKD does not split into a base letter and an accent.
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss", "ø": "o", "Ø": "O"})
+
+
+def slugify(name: str) -> str:
+    """Return the site id for a site name: lowercase ASCII letters, digits and ``-``.
+
+    Accents are removed and every other run of characters becomes one ``-``:
+    ``"Le Point H^UT, lieu de création urbaine"`` gives
+    ``"le-point-h-ut-lieu-de-creation-urbaine"``.
+
+    Raises
+    ------
+    ValueError
+        If the name has no letter or digit to make an id from.
+    """
+    ascii_name = unicodedata.normalize("NFKD", name.translate(_LIGATURES))
+    ascii_name = ascii_name.encode("ascii", "ignore").decode("ascii").lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name).strip("-")
+    if not slug:
+        raise ValueError(f"The site name {name!r} has no letter or digit to make a site id from.")
+    return slug
+
+
+def is_slug(value: str) -> bool:
+    """Return True if ``value`` is a valid site id (see :func:`slugify`)."""
+    return bool(_SLUG.match(value))
+
+
+def find_files(data: str | Path, stem: str) -> list[Path]:
+    """Return the files of ``data`` named ``<stem>*.csv|xlsx|parquet``, sorted by name."""
+    folder = Path(data)
+    return sorted(p for p in folder.glob(f"{stem}*") if p.suffix.lower() in SUFFIXES and not p.name.startswith("."))
+
+
+def load_sites(data: str | Path = "data") -> pd.DataFrame:
+    """Read and check ``sites.csv`` (or ``sites.xlsx`` / ``sites.parquet``) in ``data``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per site, indexed by ``site``, with ``name``, ``city``, ``postcode``,
+        ``kind`` (empty text where the file lacks the column) and any extra columns.
+
+    Raises
+    ------
+    InvalidData
+        If the file is missing or unreadable, lacks the ``site`` or ``name`` column,
+        or has empty, duplicate or non-slug site ids.
+    """
+    files = [p for p in find_files(data, "sites") if p.stem.lower() == "sites"]
+    if not files:
+        raise InvalidData.single(Path(data) / "sites.csv", "the file does not exist. Create it with the columns "
+                                 f"{', '.join(SITE_COLUMNS)}, or check the `--data` folder.")  # fmt: skip
+    if len(files) > 1:
+        raise InvalidData.single(files[1], f"there are {len(files)} sites files; keep only one of "
+                                 f"{[p.name for p in files]}.")  # fmt: skip
+    table = read_table(files[0])
+    _require_columns(table, ("site", "name"))
+    problems: list[InputProblem] = table.ragged_problems()
+    seen: dict[str, int] = {}
+    for row, site in zip(table.rows, table.frame["site"], strict=True):
+        if not site:
+            problems.append(InputProblem(table.name, "the site id is empty. Give every site an id.", row, "site"))
+        elif not is_slug(site):
+            hint = _slug_hint(site)
+            problems.append(InputProblem(table.name, f"{site!r} is not a site id: use lowercase ASCII letters, "
+                                         f"digits and `-` only{hint}.", row, "site", site))  # fmt: skip
+        elif site in seen:
+            problems.append(InputProblem(table.name, f"the site id {site!r} is already used on row {seen[site]}. "
+                                         "Site ids must be unique.", row, "site", site))  # fmt: skip
+        else:
+            seen[site] = row
+    if problems:
+        raise InvalidData(problems)
+    frame = table.frame.copy()
+    for column in SITE_COLUMNS:
+        if column not in frame:
+            frame[column] = ""
+    frame = frame[[*SITE_COLUMNS, *(c for c in frame.columns if c not in SITE_COLUMNS)]]
+    return frame.astype("string").set_index("site")
+
+
+def _slug_hint(value: str) -> str:
+    try:
+        return f" (for example {slugify(value)!r})"
+    except ValueError:
+        return ""
+
+
+def load_observations(
+    data: str | Path = "data", *, grid: Grid | None = None, sites: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Read every ``observations*`` file of ``data`` and validate it against the grid.
+
+    Parameters
+    ----------
+    data : str or Path
+        The data folder (holding ``sites.csv`` and ``observations*.csv|xlsx|parquet``).
+    grid : Grid, optional
+        The grid to validate against; the Commune Mesure grid by default.
+    sites : pandas.DataFrame, optional
+        The sites table, as :func:`load_sites` returns it; read from ``data`` if omitted.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The tidy table: ``site`` (string), ``year`` (int), ``criterion``, ``question``,
+        ``value`` (string, testimonies verbatim), ``source`` (the file's name).
+
+    Raises
+    ------
+    InvalidData
+        Listing every problem found: file, row, column, value and what to do.
+    """
+    grid = grid or default_grid()
+    if sites is None:
+        sites = load_sites(data)
+    files = find_files(data, "observations")
+    if not files:
+        raise InvalidData.single(Path(data) / "observations.csv", "the file does not exist. Create it with the "
+                                 f"columns {', '.join(OBSERVATION_COLUMNS)}, or import data first.")  # fmt: skip
+    tables = [read_table(path) for path in files]
+    for table in tables:
+        _require_columns(table, OBSERVATION_COLUMNS)
+    problems = [
+        p for table in tables for p in [*table.ragged_problems(), *validate_table(table, grid, set(sites.index))]
+    ]
+    problems += _single_answer_problems(tables, grid)
+    if problems:
+        raise InvalidData(problems)
+    frames = [t.frame[list(OBSERVATION_COLUMNS)].assign(source=t.path.name) for t in tables]
+    obs = pd.concat(frames, ignore_index=True)
+    obs["year"] = obs["year"].map(as_number).astype("int64")
+    return obs.astype({c: "string" for c in ("site", "criterion", "question", "value", "source")})
+
+
+def _require_columns(table: Table, columns: tuple[str, ...]) -> None:
+    missing = [c for c in columns if c not in table.frame.columns]
+    if missing:
+        found = ", ".join(table.frame.columns) or "none"
+        raise InvalidData.single(
+            table.path, f"missing column{'s' if len(missing) > 1 else ''} {', '.join(f'`{c}`' for c in missing)} "
+            f"(found: {found}). The header row must name {', '.join(columns)}.", row=1
+        )  # fmt: skip
+
+
+def validate_table(table: Table, grid: Grid, sites: set[str]) -> list[InputProblem]:
+    """Return the problems of each row of an observations table, taken on its own.
+
+    Checks sites, years, criteria, questions, option ids, numbers, scales and empty
+    values. Rules across rows (one answer to a single-choice question) are checked
+    by :func:`load_observations`.
+    """
+    problems: list[InputProblem] = []
+    frame = table.frame
+
+    def problem(row: int, column: str, value: str, message: str) -> None:
+        problems.append(InputProblem(table.name, message, row, column, value))
+
+    for row, site, year, criterion, question_id, value in zip(
+        table.rows, frame["site"], frame["year"], frame["criterion"], frame["question"], frame["value"], strict=True
+    ):  # fmt: skip
+        if site not in sites:
+            problem(row, "site", site, f"unknown site {site!r}. Add it to sites.csv or fix the id.")
+        number = as_number(year)
+        if number is None or not number.is_integer() or not YEAR_RANGE[0] <= number <= YEAR_RANGE[1]:
+            problem(row, "year", year, f"{year!r} is not a year between {YEAR_RANGE[0]} and {YEAR_RANGE[1]}. "
+                    "Fix the cell or drop the row.")  # fmt: skip
+        owner = grid.criterion(criterion) or grid.level(criterion)
+        if owner is None:
+            problem(row, "criterion", criterion, f"unknown criterion {criterion!r}. Use an id of the grid "
+                    f"`{grid.id}`: {', '.join(c.id for c in grid.criteria)}, or a level id.")  # fmt: skip
+            continue
+        question = owner.question(question_id)
+        if question is None:
+            problem(row, "question", question_id, f"criterion `{criterion}` has no question {question_id!r}. "
+                    f"Use one of: {', '.join(q.id for q in owner.questions)}.")  # fmt: skip
+            continue
+        if value == "" or (question.type != "testimony" and not value.strip()):
+            problem(row, "value", value, "the answer is empty. Fill it in or drop the row.")
+            continue
+        message = check_value(question, value)
+        if message:
+            problem(row, "value", value, message)
+    return problems
+
+
+def check_value(question: Question, value: str) -> str | None:
+    """Return what is wrong with ``value`` as an answer to ``question``, or None if it fits."""
+    if question.is_choice and not question.open and question.option(value) is None:
+        ids = ", ".join(o.id for o in question.options)
+        return f"{value!r} is not an option of question `{question.id}`. Use one of: {ids}."
+    if question.type in ("number", "scale"):
+        number = as_number(value)
+        if number is None:
+            return f"{value!r} is not a number; question `{question.id}` takes a number."
+        if question.type == "scale" and not number.is_integer():
+            return f"{value!r} is not a whole number; question `{question.id}` takes a whole number."
+        low = question.min if question.min is not None else float("-inf")
+        high = question.max if question.max is not None else float("inf")
+        if not low <= number <= high:
+            bounds = f"between {question.min} and {question.max}" if question.max is not None else f"at least {low}"
+            return f"{value} is out of range; question `{question.id}` takes a value {bounds}."
+    return None
+
+
+def _single_answer_problems(tables: list[Table], grid: Grid) -> list[InputProblem]:
+    """Two answers to a question that takes one, or the same option twice, per site and year."""
+    seen: dict[tuple[str, ...], tuple[str, int]] = {}
+    problems = []
+    for table in tables:
+        f = table.frame
+        for row, key in zip(table.rows, zip(f["site"], f["year"], f["criterion"], f["question"], f["value"],
+                                            strict=True), strict=True):  # fmt: skip
+            question = grid.question(key[2], key[3])
+            if question is None or question.type == "testimony":
+                continue
+            single = question.type in SINGLE_VALUED
+            ident = key[:4] if single else key
+            if ident in seen:
+                first_file, first_row = seen[ident]
+                what = ("takes one answer per site and year" if single
+                        else f"already has the answer {key[4]!r} for this site and year")  # fmt: skip
+                problems.append(InputProblem(
+                    table.name, f"question `{key[2]}.{key[3]}` {what} (see {first_file}, row {first_row}). "
+                    "Keep one row and drop the other.", row, "value", key[4],
+                ))  # fmt: skip
+            else:
+                seen[ident] = (table.name, row)
+    return problems
+
+
+def as_number(text: str) -> float | None:
+    """Parse a number as a person types it ("12", "3,5", "2021.0"); None if it is not one."""
+    try:
+        number = float(text.strip().replace(",", "."))
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def select_site_year(observations: pd.DataFrame, site: str, year: int) -> pd.DataFrame:
+    """Return the observations of one site for one year."""
+    return observations[(observations["site"] == site) & (observations["year"] == int(year))]
+
+
+def select_site(observations: pd.DataFrame, site: str) -> pd.DataFrame:
+    """Return the observations of one site, every year."""
+    return observations[observations["site"] == site]
+
+
+def select_year(observations: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Return the observations of every site for one year."""
+    return observations[observations["year"] == int(year)]

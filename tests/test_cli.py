@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import snapshot
+
+from impact_kit.cli import main
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_validate_sample(capsys):
+    code, out, err = run(capsys, "validate", "--data", "data")
+    assert code == 0, err
+    assert "7 sites, 15 site-years" in out and out.rstrip().endswith("OK: the data is valid.")
+
+
+def _edit(path, old, new):
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+
+
+BAD_COPIES = {
+    "missing column": (lambda d: _edit(d / "observations.csv", "criterion,", ""),
+                       "observations.csv, row 1: missing column `criterion`"),
+    "year 20222": (lambda d: _edit(d / "observations.csv", ",2021,", ",20222,"),
+                   "observations.csv, row 2, column `year`: '20222' is not a year between 1990 and 2100"),
+    "unknown criterion": (lambda d: _edit(d / "observations.csv", ",effets_individuels,", ",bien_etre,"),
+                          "observations.csv, row 2, column `criterion`: unknown criterion 'bien_etre'"),
+    "unknown site": (lambda d: _edit(d / "observations.csv", "\nla-fabrique", "\nla-fabrik"),
+                     "observations.csv, row 2, column `site`: unknown site 'la-fabrik"),
+    "empty file": (lambda d: (d / "observations.csv").write_bytes(b""), "observations.csv: the file is empty"),
+    "binary file": (lambda d: (d / "observations.csv").write_bytes(bytes(range(256))), "observations.csv: the file holds NUL bytes"),
+    "NUL bytes": (lambda d: _edit(d / "observations.csv", "daily", "dai\x00ly"), "observations.csv: the file holds NUL bytes"),
+    "duplicate site id": (lambda d: _edit(d / "sites.csv", "les-halles-ephemeres-exemple", "la-fabrique-des-possibles-exemple"),
+                          "sites.csv, row 3, column `site`: the site id 'la-fabrique-des-possibles-exemple' is already used on row 2"),
+    "path-like site id": (lambda d: _edit(d / "sites.csv", "les-halles-ephemeres-exemple", "../../etc"),
+                          "sites.csv, row 3, column `site`: '../../etc' is not a site id"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", BAD_COPIES)
+def test_validate_bad_copies_exit_2_and_change_nothing(capsys, data_dir, case):
+    spoil, message = BAD_COPIES[case]
+    spoil(data_dir)
+    before = snapshot(data_dir.parent)
+    code, out, err = run(capsys, "validate", "--data", str(data_dir))
+    assert code == 2
+    assert message in err, err
+    assert str(data_dir) in err
+    assert "Traceback" not in err and out == ""
+    assert snapshot(data_dir.parent) == before
+
+
+def test_missing_data_folder(capsys, tmp_path):
+    code, _, err = run(capsys, "validate", "--data", str(tmp_path / "nowhere"))
+    assert code == 2 and "sites.csv: the file does not exist" in err
+
+
+def test_usage_errors_exit_2(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["import", "commune-mesure", "x.json"])
+    assert info.value.code == 2
+    assert "--year" in capsys.readouterr().err
+
+
+def test_import_prints_site_ids(capsys, reference, tmp_path):
+    data = tmp_path / "data"
+    code, out, err = run(capsys, "import", "commune-mesure", str(reference / "Le-6b.json"),
+                         str(reference / "the-good-start.json"), "--year", "2022", "--data", str(data))  # fmt: skip
+    assert code == 0, err
+    assert out.split() == ["le-6b", "the-good-start"]
+    assert "2 sites written for 2022" in err
+    code, out, err = run(capsys, "import", "commune-mesure", str(reference / "Le-6b.json"), "--year", "2022",
+                         "--data", str(data))  # fmt: skip
+    assert code == 2 and "pass --replace" in err and out == ""
+    code, out, _ = run(capsys, "import", "commune-mesure", str(reference / "Le-6b.json"), "--year", "2022",
+                       "--data", str(data), "--replace")  # fmt: skip
+    assert code == 0 and out.split() == ["le-6b"]
+
+
+SCRIPT = Path(sys.executable).with_name("impact-kit")
+
+
+@pytest.mark.skipif(not SCRIPT.exists(), reason="the console script is not installed beside this Python")
+def test_console_script_reports_without_traceback(data_dir):
+    (data_dir / "observations.csv").write_bytes(b"\x00\x01")
+    done = subprocess.run([str(SCRIPT), "validate", "--data", str(data_dir)], capture_output=True, text=True,
+                          check=False)  # fmt: skip
+    assert done.returncode == 2
+    assert done.stderr.startswith("error: 1 problem found in the input data:\n")
+    assert "Traceback" not in done.stderr
+
+
+def test_module_entry_point(data_dir):
+    done = subprocess.run([sys.executable, "-m", "impact_kit.cli", "validate", "--data", str(data_dir)],
+                          capture_output=True, text=True, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr

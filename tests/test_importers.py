@@ -1,0 +1,188 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import OLDER_PLACES, snapshot, write_csv
+
+from impact_kit.exceptions import ImportFailed, InvalidData
+from impact_kit.importers.commune_mesure import IMPORT_FILE, import_places, normalize_label, read_place
+from impact_kit.observations import load_observations
+
+PLATFORM_TESTIMONY_KEYS = {
+    "lien_social", "sante_bien_être", "insertion_professionnelle", "capacite_agir", "solidarite", "reseaux",
+    "appartenance_exclusion", "egalite_homme_femme", "cadre_de_vie", "entretien_des_espaces",
+    "services_publics", "innovation_publique",
+}  # fmt: skip
+
+
+@pytest.fixture
+def empty_data(tmp_path):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    return folder
+
+
+def place(name="Le Lieu", **answers):
+    return {"name": name, "address": {"city": "Lyon", "postalcode": "69001"},
+            "blocs": {"impact_social": {"visible": 1, "donnees": answers}}}  # fmt: skip
+
+
+def write_place(folder, doc, name="place.json"):
+    path = folder / name
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Oui, certaines personnes se sentent faire partie d'un groupe autour du ou d'un projet",
+         "certaines personnes se sentent faire partie d'un groupe autour du ou d'un projet"),
+        ("ACTEURS et actrices du quartier, associations ou entreprises locales (si applicable)",
+         "acteurs et actrices du quartier, associations ou entreprises locales"),
+        ("Lors d’évènements  grand public.", "lors d'évènements grand public"),
+        ("Mise en œuvre", "mise en oeuvre"),
+    ],
+)  # fmt: skip
+def test_normalize_label(raw, expected):
+    assert normalize_label(raw) == expected
+
+
+def test_older_format_files_become_sites(reference, empty_data):
+    files = [reference / name for name in OLDER_PLACES]
+    places = import_places(files, 2021, empty_data)
+    assert [p.site for p in places] == ["aquarium", "coco-velten", "le-6b", "la-maison-montreau"]
+    assert all(not p.ignored_keys for p in places)
+    sites = (empty_data / "sites.csv").read_text(encoding="utf-8").splitlines()
+    assert sites[0] == "site,name,city,postcode,kind"
+    assert sites[3] == "le-6b,Le 6b,Saint Denis,93066,"
+    obs = load_observations(empty_data)
+    assert set(obs["question"]) == {"testimony"}
+    assert set(obs["year"]) == {2021}
+
+
+def test_every_non_empty_testimony_is_in_the_table_verbatim(reference, empty_data):
+    files = sorted(reference.glob("*.json"))
+    import_places(files, 2021, empty_data)
+    obs = load_observations(empty_data)
+    table = set(zip(obs["site"], obs["value"], strict=True))
+    expected = 0
+    for path in files:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        site = read_place(path)[0].site
+        for key, value in doc["blocs"]["impact_social"]["donnees"].items():
+            if key in PLATFORM_TESTIMONY_KEYS and value:
+                assert (site, value) in table, (path.name, key)
+                expected += 1
+    assert (obs["question"] == "testimony").sum() == expected >= 30
+
+
+def test_the_good_start_current_format(reference, empty_data):
+    [good] = import_places([reference / "the-good-start.json"], 2021, empty_data)
+    assert good.site == "the-good-start" and good.city == "Pantin" and good.postcode == "93500"
+    obs = load_observations(empty_data)
+    answers = {(c, q): sorted(obs.loc[(obs["criterion"] == c) & (obs["question"] == q), "value"])
+               for c, q in set(zip(obs["criterion"], obs["question"], strict=True))}  # fmt: skip
+    assert answers[("lien_social", "publics")] == sorted(
+        ["visitors", "neighbours", "local_actors", "people_in_difficulty", "site_workers", "volunteers"]
+    )
+    assert answers[("lien_social", "frequency")] == ["daily"]
+    assert answers[("capacite_agir", "count")] == ["1"]
+    assert answers[("appartenance_exclusion", "belonging")] == ["belonging"]
+    assert answers[("services_publics", "management")] == ["unchanged"]
+    assert answers[("services_publics", "urgent_needs")] == ["Cours du soir, aide aux devoirs, ateliers informatiques"]
+    assert answers[("innovation_publique", "effect")] == ["new_ways"]
+    assert answers[("lien_social", "testimony")][0].endswith("- Nous répondons quot...")
+    assert ("sante", "testimony") not in answers  # empty on the platform: no row
+
+
+def test_current_format_numbers_scales_keywords(empty_data, tmp_path):
+    doc = place(intensite_effets_individuels=4, mots_cles_effets_individuels="lien, confiance ,, entraide",
+                insertion_professionnelle_nb_personnes=12, capacite_agir_nombre="plusieurs",
+                impact_social_frequence=["quotidienne"], lien_social="")  # fmt: skip
+    import_places([write_place(tmp_path, doc)], 2023, empty_data)
+    obs = load_observations(empty_data)
+    got = sorted(zip(obs["criterion"], obs["question"], obs["value"], strict=True))
+    assert got == sorted([
+        ("effets_individuels", "intensity", "4"), ("effets_individuels", "keywords", "lien"),
+        ("effets_individuels", "keywords", "confiance"), ("effets_individuels", "keywords", "entraide"),
+        ("insertion_professionnelle", "people_count", "12"), ("capacite_agir", "count", "plusieurs"),
+        ("lien_social", "frequency", "daily"),
+    ])  # fmt: skip
+
+
+def test_unknown_raw_label_on_a_closed_question_writes_nothing(empty_data, tmp_path):
+    doc = place(impact_social_public=["Bénévoles", "Extraterrestres"], impact_social_frequence=["Horaire"])
+    before = snapshot(empty_data)
+    with pytest.raises(InvalidData) as info:
+        import_places([write_place(tmp_path, doc)], 2023, empty_data)
+    message = str(info.value)
+    assert "unknown raw label 'Extraterrestres'" in message and "question `lien_social.publics`" in message
+    assert "unknown raw label 'Horaire'" in message and "impact_social_frequence" in message
+    assert snapshot(empty_data) == before
+
+
+def test_out_of_range_intensity_is_refused(empty_data, tmp_path):
+    with pytest.raises(InvalidData, match="out of range"):
+        import_places([write_place(tmp_path, place(intensite_effets_collectifs=9))], 2023, empty_data)
+
+
+def test_not_a_place_file(empty_data, tmp_path):
+    path = tmp_path / "x.json"
+    path.write_text('{"hello": 1}', encoding="utf-8")
+    with pytest.raises(InvalidData, match="not a Commune Mesure place file"):
+        import_places([path], 2023, empty_data)
+    path.write_text("{broken", encoding="utf-8")
+    with pytest.raises(InvalidData, match="not a JSON file"):
+        import_places([path], 2023, empty_data)
+
+
+def test_refuses_an_existing_site_year_and_leaves_everything_alone(data_dir, tmp_path):
+    doc = place(name="The Good Start", lien_social="Autre chose")
+    before = snapshot(data_dir)
+    with pytest.raises(ImportFailed, match="already holds observations of the-good-start 2021; pass --replace"):
+        import_places([write_place(tmp_path, doc)], 2021, data_dir)
+    assert snapshot(data_dir) == before
+
+
+def test_replace_only_touches_that_site_year(data_dir, tmp_path):
+    before = load_observations(data_dir)
+    person_made = (data_dir / "observations.csv").read_bytes()
+    import_places([write_place(tmp_path, place(name="The Good Start", lien_social="Nouveau"))], 2022, data_dir)
+    import_places([write_place(tmp_path, place(name="Le Lieu", lien_social="Ailleurs"))], 2021, data_dir)
+    import_places([write_place(tmp_path, place(name="The Good Start", lien_social="Remplacé"))], 2021, data_dir,
+                  replace=True)  # fmt: skip
+    after = load_observations(data_dir)
+    good = after[after["site"] == "the-good-start"]
+    assert sorted(good["value"]) == ["Nouveau", "Remplacé"]
+    others = after[~after["site"].isin(["the-good-start", "le-lieu"])].reset_index(drop=True)
+    expected = before[before["site"] != "the-good-start"].reset_index(drop=True)
+    assert others.equals(expected)
+    assert (data_dir / "observations.csv").read_bytes() == person_made
+    assert (data_dir / IMPORT_FILE).exists()
+
+
+def test_never_rewrites_a_file_a_person_made(data_dir, tmp_path):
+    doc = place(name="La Fabrique des Possibles (exemple)", lien_social="x")
+    with pytest.raises(ImportFailed, match=r"observations.csv already holds .* remove those rows"):
+        import_places([write_place(tmp_path, doc)], 2022, data_dir, replace=True)
+
+
+def test_new_site_is_appended_in_the_sites_file_dialect(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    write_csv(data / "sites.csv", "site;name;city;postcode;kind;région", "le-lieu;Le Lieu;Lyon;69001;tiers-lieu;ARA",
+              encoding="cp1252")  # fmt: skip
+    (data / "sites.csv").write_bytes((data / "sites.csv").read_bytes().replace(b"\n", b"\r\n"))
+    with pytest.warns(UserWarning, match="Windows-1252"):
+        import_places([write_place(tmp_path, place(name="Cœur Été", lien_social="ok"))], 2022, data)
+    text = (data / "sites.csv").read_bytes().decode("cp1252")
+    assert text.endswith("le-lieu;Le Lieu;Lyon;69001;tiers-lieu;ARA\r\ncoeur-ete;Cœur Été;Lyon;69001;;\r\n")
+
+
+def test_two_files_for_one_site(empty_data, tmp_path):
+    a = write_place(tmp_path, place(name="Le Lieu"), "a.json")
+    b = write_place(tmp_path, place(name="LE LIEU !"), "b.json")
+    with pytest.raises(ImportFailed, match=r"several files are the same site \['le-lieu'\]"):
+        import_places([a, b], 2022, empty_data)

@@ -1,0 +1,292 @@
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from conftest import write_csv
+
+from impact_kit.exceptions import InvalidData
+from impact_kit.observations import (
+    is_slug,
+    load_observations,
+    load_sites,
+    select_site,
+    select_site_year,
+    select_year,
+    slugify,
+)
+from impact_kit.tables import EncodingWarning
+
+HEADER = "site,year,criterion,question,value"
+SITES = "site,name,city,postcode,kind"
+
+
+@pytest.fixture
+def tiny(tmp_path):
+    """A data folder with one site and a valid observation."""
+    write_csv(tmp_path / "sites.csv", SITES, "le-lieu,Le Lieu,Lyon,69001,tiers-lieu")
+    write_csv(tmp_path / "observations.csv", HEADER, "le-lieu,2022,lien_social,frequency,daily")
+    return tmp_path
+
+
+def problems_of(folder):
+    with pytest.raises(InvalidData) as info:
+        load_observations(folder)
+    return info.value.problems
+
+
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [
+        ("Le Point H^UT, lieu de création urbaine", "le-point-h-ut-lieu-de-creation-urbaine"),
+        ("The Good Start", "the-good-start"),
+        ("Cœur de Friche (exemple)", "coeur-de-friche-exemple"),
+        ("  L'Été --- à Saint-Ouen!! ", "l-ete-a-saint-ouen"),
+        ("Le 6b", "le-6b"),
+    ],
+)
+def test_slug_rule(name, slug):
+    assert slugify(name) == slug
+    assert is_slug(slug)
+
+
+def test_slug_needs_a_letter():
+    with pytest.raises(ValueError, match="no letter or digit"):
+        slugify("¿?!")
+
+
+@pytest.mark.parametrize("bad", ["../../etc", "Le-Lieu", "le lieu", "-le", "le--lieu", "", "lé"])
+def test_non_slugs(bad):
+    assert not is_slug(bad)
+
+
+def test_sample_data_validates():
+    obs = load_observations("data")
+    assert list(obs.columns) == ["site", "year", "criterion", "question", "value", "source"]
+    assert obs["year"].dtype == "int64"
+    assert obs["value"].dtype == "string"
+    assert obs.groupby("site")["year"].nunique().drop("the-good-start").between(2, 3).all()
+    assert len(load_sites("data")) >= 6
+
+
+def test_sample_covers_every_question_and_option(grid):
+    obs = load_observations("data")
+    answered = set(zip(obs["criterion"], obs["question"], strict=True))
+    values = set(zip(obs["criterion"], obs["question"], obs["value"], strict=True))
+    for owner, question in grid.iter_questions():
+        assert (owner, question.id) in answered, (owner, question.id)
+        for option in question.options:
+            assert (owner, question.id, option.id) in values, (owner, question.id, option.id)
+
+
+def test_sample_has_long_testimonies_and_fictional_names():
+    obs = load_observations("data")
+    testimonies = obs.loc[obs["question"] == "testimony", "value"]
+    assert (testimonies.str.len() > 300).sum() >= 3
+    names = load_sites("data")["name"]
+    assert names.str.endswith("(exemple)").sum() >= 5
+
+
+def test_valid_tiny(tiny):
+    obs = load_observations(tiny)
+    assert obs.iloc[0].to_dict() == {
+        "site": "le-lieu",
+        "year": 2022,
+        "criterion": "lien_social",
+        "question": "frequency",
+        "value": "daily",
+        "source": "observations.csv",
+    }
+
+
+@pytest.mark.parametrize(
+    ("row", "column", "message"),
+    [
+        ("le-lieu,20222,lien_social,frequency,daily", "year", "'20222' is not a year between 1990 and 2100"),
+        ("le-lieu,1989,lien_social,frequency,daily", "year", "is not a year between"),
+        ("le-lieu,deux-mille,lien_social,frequency,daily", "year", "is not a year"),
+        ("ailleurs,2022,lien_social,frequency,daily", "site", "unknown site 'ailleurs'. Add it to sites.csv"),
+        ("le-lieu,2022,bonheur,frequency,daily", "criterion", "unknown criterion 'bonheur'"),
+        ("le-lieu,2022,lien_social,humeur,daily", "question", "criterion `lien_social` has no question 'humeur'"),
+        ("le-lieu,2022,lien_social,frequency,hourly", "value", "'hourly' is not an option of question `frequency`"),
+        ("le-lieu,2022,lien_social,frequency,", "value", "the answer is empty"),
+        ("le-lieu,2022,lien_social,publics,  ", "value", "the answer is empty"),
+        ("le-lieu,2022,effets_individuels,intensity,6", "value", "6 is out of range"),
+        ("le-lieu,2022,effets_individuels,intensity,3.5", "value", "not a whole number"),
+        ("le-lieu,2022,effets_individuels,intensity,fort", "value", "'fort' is not a number"),
+        ("le-lieu,2022,insertion_professionnelle,people_count,-2", "value", "out of range"),
+        ("le-lieu,2022,insertion_professionnelle,people_count,beaucoup", "value", "not a number"),
+    ],
+)  # fmt: skip
+def test_each_rule_names_file_row_column(tiny, row, column, message):
+    write_csv(tiny / "observations.csv", HEADER, "le-lieu,2022,lien_social,testimony,Bonjour", row)
+    [problem] = problems_of(tiny)
+    assert (problem.file, problem.row, problem.column) == (str(tiny / "observations.csv"), 3, column)
+    assert message in problem.message
+    assert str(problem).startswith(f"{tiny / 'observations.csv'}, row 3, column `{column}`: ")
+
+
+def test_all_problems_are_collected(tiny):
+    write_csv(tiny / "observations.csv", HEADER, "x,20222,lien_social,frequency,daily",
+              "le-lieu,2022,nope,a,b", "le-lieu,2022,lien_social,frequency,hourly")  # fmt: skip
+    assert [(p.row, p.column) for p in problems_of(tiny)] == [(2, "site"), (2, "year"), (3, "criterion"), (4, "value")]
+
+
+def test_two_answers_to_a_single_choice_question(tiny):
+    write_csv(tiny / "observations.csv", HEADER, "le-lieu,2022,lien_social,frequency,daily",
+              "le-lieu,2022,lien_social,frequency,weekly", "le-lieu,2023,lien_social,frequency,weekly")  # fmt: skip
+    [problem] = problems_of(tiny)
+    assert problem.row == 3
+    assert f"takes one answer per site and year (see {tiny / 'observations.csv'}, row 2)" in problem.message
+
+
+def test_same_option_twice_in_a_multi_choice(tiny):
+    write_csv(tiny / "observations.csv", HEADER, "le-lieu,2022,lien_social,publics,visitors",
+              "le-lieu,2022,lien_social,publics,volunteers", "le-lieu,2022,lien_social,publics,visitors")  # fmt: skip
+    [problem] = problems_of(tiny)
+    assert problem.row == 4 and "already has the answer 'visitors'" in problem.message
+
+
+def test_several_testimonies_and_open_answers_are_fine(tiny):
+    write_csv(tiny / "observations.csv", HEADER, "le-lieu,2022,lien_social,testimony,Un",
+              "le-lieu,2022,lien_social,testimony,Deux", "le-lieu,2022,services_publics,urgent_needs,Aide aux devoirs")  # fmt: skip
+    assert len(load_observations(tiny)) == 3
+
+
+def test_row_numbers_count_line_breaks_inside_cells(tiny):
+    write_csv(tiny / "observations.csv", HEADER, 'le-lieu,2022,lien_social,testimony,"ligne 1\nligne 2\n"',
+              "le-lieu,2022,lien_social,frequency,hourly")  # fmt: skip
+    [problem] = problems_of(tiny)
+    assert problem.row == 5
+
+
+def test_testimonies_are_kept_verbatim(tiny):
+    text = '  « NA » — dit-elle,\r\n  "sans" rien <b>changer</b>;  '
+    frame = pd.DataFrame([["le-lieu", 2022, "lien_social", "testimony", text]],
+                         columns=["site", "year", "criterion", "question", "value"])  # fmt: skip
+    frame.to_csv(tiny / "observations.csv", index=False)
+    assert load_observations(tiny)["value"].iloc[0] == text
+
+
+def test_missing_column(tiny):
+    write_csv(tiny / "observations.csv", "site,year,criterion,value", "le-lieu,2022,lien_social,daily")
+    [problem] = problems_of(tiny)
+    assert (problem.row, "missing column `question`") == (1, problem.message[: len("missing column `question`")])
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "the file is empty"),
+        (b"\n\n  \n", "the file is empty"),
+        (b"site,year\x00,criterion\n", "NUL bytes"),
+        (bytes(range(256)) * 4, "NUL bytes"),
+        (b"\x81\x8d\x8f\x90\x9d", "neither UTF-8 nor Windows-1252"),
+    ],
+)
+def test_empty_binary_and_undecodable_files(tiny, content, message):
+    (tiny / "observations.csv").write_bytes(content)
+    [problem] = problems_of(tiny)
+    assert problem.file == str(tiny / "observations.csv") and message in problem.message
+
+
+def test_no_observations_file(tiny):
+    (tiny / "observations.csv").unlink()
+    assert "does not exist" in problems_of(tiny)[0].message
+
+
+def test_excel_french_csv_semicolons_windows_1252(tiny):
+    write_csv(tiny / "observations.csv", "site;year;criterion;question;value",
+              "le-lieu;2022;lien_social;testimony;Élan d'été, « ça marche »", encoding="cp1252")  # fmt: skip
+    with pytest.warns(EncodingWarning, match="read as Windows-1252"):
+        obs = load_observations(tiny)
+    assert obs["value"].iloc[0] == "Élan d'été, « ça marche »"
+
+
+def test_utf8_with_bom_and_crlf(tiny):
+    (tiny / "observations.csv").write_bytes(
+        "\ufeffsite,year,criterion,question,value\r\nle-lieu,2022,lien_social,testimony,Déjà\r\n".encode()
+    )
+    obs = load_observations(tiny)
+    assert obs["value"].iloc[0] == "Déjà"
+
+
+def test_whole_sample_as_excel_french_csv(tmp_path):
+    """The sample saved as Excel's French CSV (semicolons, Windows-1252) validates to the same table."""
+    original = load_observations("data")
+    for name in ("sites.csv", "observations.csv", "observations-commune-mesure.csv"):
+        frame = pd.read_csv(f"data/{name}", dtype=str, keep_default_na=False)
+        frame.to_csv(tmp_path / name, sep=";", index=False, encoding="cp1252")
+    with pytest.warns(EncodingWarning):
+        converted = load_observations(tmp_path)
+    pd.testing.assert_frame_equal(converted, original)
+
+
+def test_xlsx_and_parquet(tiny):
+    frame = pd.DataFrame({"site": ["le-lieu"] * 2, "year": [2022, 2023], "criterion": ["effets_individuels"] * 2,
+                          "question": ["intensity"] * 2, "value": [4, 5]})  # fmt: skip
+    (tiny / "observations.csv").unlink()
+    frame.to_excel(tiny / "observations.xlsx", index=False)
+    assert load_observations(tiny)["value"].tolist() == ["4", "5"]
+    (tiny / "observations.xlsx").unlink()
+    frame.astype({"value": str}).to_parquet(tiny / "observations.parquet")
+    assert load_observations(tiny)["year"].tolist() == [2022, 2023]
+
+
+def test_xlsx_row_numbers(tiny):
+    (tiny / "observations.csv").unlink()
+    pd.DataFrame({"site": ["le-lieu", "le-lieu"], "year": [2022, 2022], "criterion": ["lien_social"] * 2,
+                  "question": ["frequency", "publics"], "value": ["daily", "hourly"]}).to_excel(
+        tiny / "observations.xlsx", index=False)  # fmt: skip
+    [problem] = problems_of(tiny)
+    assert (problem.file, problem.row) == (str(tiny / "observations.xlsx"), 3)
+
+
+def test_damaged_xlsx(tiny):
+    (tiny / "observations.csv").unlink()
+    (tiny / "observations.xlsx").write_bytes(b"PK\x03\x04 not really a workbook")
+    assert "cannot be read as an Excel workbook" in problems_of(tiny)[0].message
+
+
+def test_several_observation_files_are_read(tiny):
+    write_csv(tiny / "observations-2023.csv", HEADER, "le-lieu,2023,lien_social,frequency,weekly")
+    obs = load_observations(tiny)
+    assert sorted(obs["source"]) == ["observations-2023.csv", "observations.csv"]
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        (["le-lieu,A", "le-lieu,B"], "the site id 'le-lieu' is already used on row 2"),
+        (["../../etc,Evil"], "'../../etc' is not a site id"),
+        (["Le Lieu,Le Lieu"], "(for example 'le-lieu')"),
+        ([",Sans id"], "the site id is empty"),
+    ],
+)
+def test_sites_rules(tiny, rows, message):
+    write_csv(tiny / "sites.csv", "site,name", *rows)
+    with pytest.raises(InvalidData) as info:
+        load_sites(tiny)
+    assert message in str(info.value)
+    assert info.value.problems[-1].column == "site"
+
+
+def test_sites_keep_extra_columns_and_fill_missing_ones(tiny):
+    write_csv(tiny / "sites.csv", "site,name,surface_m2", "le-lieu,Le Lieu,1200")
+    sites = load_sites(tiny)
+    assert list(sites.columns) == ["name", "city", "postcode", "kind", "surface_m2"]
+    assert sites.loc["le-lieu", "surface_m2"] == "1200" and sites.loc["le-lieu", "city"] == ""
+
+
+def test_selection_helpers():
+    obs = load_observations("data")
+    site = "la-fabrique-des-possibles-exemple"
+    one = select_site_year(obs, site, 2022)
+    assert set(one["site"]) == {site} and set(one["year"]) == {2022}
+    assert sorted(select_site(obs, site)["year"].unique()) == [2021, 2022, 2023]
+    assert select_year(obs, 2021)["site"].nunique() == 4
+
+
+def test_row_with_too_many_cells(tiny):
+    write_csv(tiny / "observations.csv", HEADER, "le-lieu,2022,lien_social,testimony,Bonjour, dit-elle")
+    [problem] = problems_of(tiny)
+    assert problem.row == 2 and "this row has 6 cells but the header has 5" in problem.message

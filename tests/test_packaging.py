@@ -1,0 +1,50 @@
+"""The project's own contracts: public API, pyproject and environment.yml in step."""
+
+from __future__ import annotations
+
+import importlib
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+
+import impact_kit
+
+ROOT = Path(__file__).resolve().parent.parent
+MODULES = ["impact_kit", "impact_kit.grid", "impact_kit.observations", "impact_kit.tables",
+           "impact_kit.exceptions", "impact_kit.importers.commune_mesure"]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_all_is_sorted_and_defined(name):
+    module = importlib.import_module(name)
+    # isort-style, as ruff's RUF022 keeps it: CONSTANTS, then Classes, then functions.
+    assert module.__all__ == sorted(module.__all__, key=lambda n: (not n.isupper(), not n[:1].isupper(), n))
+    for public in module.__all__:
+        assert hasattr(module, public), f"{name}.{public}"
+
+
+def test_package_reexports_its_public_names():
+    assert {"load_grid", "load_observations", "load_sites", "slugify", "ImpactKitError"} <= set(impact_kit.__all__)
+
+
+def _name(requirement: str) -> tuple[str, str]:
+    match = re.match(r"([A-Za-z0-9_.\-]+)(\[[^\]]*\])?\s*(.*)", requirement)
+    assert match, requirement
+    return match.group(1).lower().replace("_", "-"), match.group(3).replace(" ", "")
+
+
+def test_environment_yml_matches_pyproject():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    wanted = dict(_name(r) for r in project["dependencies"])
+    wanted |= dict(_name(r) for r in project["optional-dependencies"]["dev"])
+    wanted["python"] = ">=" + project["requires-python"].removeprefix(">=")
+    for requirement in project["optional-dependencies"]["distributed"]:
+        name, spec = _name(requirement)
+        wanted |= {"dask": spec, "distributed": spec} if name == "dask" else {name: spec}
+    env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
+    conda = dict(_name(d) for d in env["dependencies"] if isinstance(d, str) and d != "pip")
+    assert conda == wanted
+    assert {"pip": ["-e .[dev,distributed]"]} in env["dependencies"]
