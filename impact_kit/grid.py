@@ -160,6 +160,7 @@ class Grid:
     levels: tuple[Level, ...]
     source: str = ""
     path: Path | None = None
+    publics: str | None = None
 
     def name(self, lang: str) -> str:
         """Return the grid's name in ``lang``."""
@@ -191,6 +192,10 @@ class Grid:
             for c in level.criteria:
                 for q in c.questions:
                     yield c.id, q
+
+    def publics_questions(self) -> list[tuple[Criterion, Question]]:
+        """Return the questions that ask which publics took part, with their criterion."""
+        return [(c, q) for c in self.criteria for q in c.questions if self.publics and q.option_set == self.publics]
 
     def check_lang(self, lang: str) -> str:
         """Return ``lang`` if the grid has labels in it, else raise ValueError."""
@@ -273,6 +278,9 @@ class _Builder:
         level_docs = self.doc.get("levels")
         if not isinstance(level_docs, list) or not level_docs:
             raise self.fail("top", "`levels` must be a non-empty list.")
+        publics = self.doc.get("publics")
+        if publics is not None and publics not in self.option_sets:
+            raise self.fail("top", f"`publics` names {publics!r}, which is not under `option_sets`.")
         levels = tuple(self.level(node) for node in level_docs)
         seen: set[str] = set()
         for owner in [*levels, *(c for lv in levels for c in lv.criteria)]:
@@ -286,6 +294,7 @@ class _Builder:
             levels=levels,
             source=str(self.doc.get("source", "")),
             path=self.path,
+            publics=publics,
         )
 
     def identifier(self, node: dict[str, Any], where: str) -> str:
