@@ -16,6 +16,7 @@ from impact_kit.observations import (
     select_year,
     slugify,
 )
+from impact_kit.report import NotFound, SiteReport
 
 __all__ = [
     "Grid",
@@ -23,7 +24,9 @@ __all__ = [
     "ImpactKitError",
     "ImportFailed",
     "InvalidData",
+    "NotFound",
     "ReportFailed",
+    "SiteReport",
     "default_grid",
     "load_grid",
     "load_observations",

@@ -38,6 +38,17 @@ def _parser() -> argparse.ArgumentParser:
     commune.add_argument("--replace", action="store_true", help="replace a (site, year) imported before")
     _data_option(commune)
     commune.set_defaults(run=_import_commune_mesure)
+
+    report = commands.add_parser("report", help="write the report of one site for one year")
+    report.add_argument("site", metavar="SITE", help="a site id of sites.csv")
+    report.add_argument("year", metavar="YEAR", type=int)
+    _data_option(report)
+    report.add_argument("--out", type=Path, default=Path("reports"), help="the reports folder (default: reports)")
+    report.add_argument("--lang", choices=["fr", "en"], default="fr", help="the report's language (default: fr)")
+    report.add_argument(
+        "--pseudonymise", action="store_true", help="mask e-mail addresses and phone numbers in testimonies"
+    )
+    report.set_defaults(run=_report)
     return parser
 
 
@@ -54,8 +65,10 @@ def _validate(args: argparse.Namespace) -> int:
     years = sorted(pairs["year"].unique())
     testimonies = int((obs["question"] == "testimony").sum())
     sources = ", ".join(sorted(obs["source"].unique()))
-    print(f"{args.data}: {len(sites)} sites, {len(pairs)} site-years "
-          f"({years[0]}-{years[-1]}), {len(obs)} observations ({testimonies} testimonies) from {sources}.")  # fmt: skip
+    print(
+        f"{args.data}: {len(sites)} sites, {len(pairs)} site-years "
+        f"({years[0]}-{years[-1]}), {len(obs)} observations ({testimonies} testimonies) from {sources}."
+    )
     counts = pairs.groupby("site")["year"].agg(lambda y: ", ".join(map(str, sorted(y))))
     for site, site_years in counts.items():
         print(f"  {site}: {site_years}")
@@ -70,10 +83,31 @@ def _import_commune_mesure(args: argparse.Namespace) -> int:
     for place in places:
         print(place.site)
         if place.ignored_keys:
-            print(f"warning: {place.path.name}: keys the grid does not know were ignored: "
-                  f"{', '.join(place.ignored_keys)}", file=sys.stderr)  # fmt: skip
-    print(f"{len(places)} site{'s' if len(places) != 1 else ''} written for {args.year} "
-          f"to {args.data / IMPORT_FILE}.", file=sys.stderr)  # fmt: skip
+            print(
+                f"warning: {place.path.name}: keys the grid does not know were ignored: "
+                f"{', '.join(place.ignored_keys)}",
+                file=sys.stderr,
+            )
+    print(
+        f"{len(places)} site{'s' if len(places) != 1 else ''} written for {args.year} to {args.data / IMPORT_FILE}.",
+        file=sys.stderr,
+    )
+    return EXIT_OK
+
+
+def _report(args: argparse.Namespace) -> int:
+    from impact_kit.exceptions import ReportFailed
+    from impact_kit.export import run_report
+
+    print(f"Writing the report of {args.site} {args.year} ({args.lang})...", file=sys.stderr)
+    try:
+        paths = run_report(
+            args.site, args.year, data=args.data, out=args.out, lang=args.lang, pseudonymise=args.pseudonymise
+        )
+    except ReportFailed as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    print(paths.html)
     return EXIT_OK
 
 

@@ -359,9 +359,16 @@ class _Builder:
         if qtype == "scale" and (low is None or high is None):
             raise self.fail(where, "a scale question needs `min` and `max`.")
         return Question(
-            id=qid, type=qtype, labels=self.labels(node, where), options=options, open=is_open,
-            min=low, max=high, platform_key=node.get("platform_key"), option_set=option_set,
-        )  # fmt: skip
+            id=qid,
+            type=qtype,
+            labels=self.labels(node, where),
+            options=options,
+            open=is_open,
+            min=low,
+            max=high,
+            platform_key=node.get("platform_key"),
+            option_set=option_set,
+        )
 
     def options(self, nodes: Any, where: str) -> tuple[Option, ...]:
         if not isinstance(nodes, list):

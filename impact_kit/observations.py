@@ -91,11 +91,15 @@ def load_sites(data: str | Path = "data") -> pd.DataFrame:
     """
     files = [p for p in find_files(data, "sites") if p.stem.lower() == "sites"]
     if not files:
-        raise InvalidData.single(Path(data) / "sites.csv", "the file does not exist. Create it with the columns "
-                                 f"{', '.join(SITE_COLUMNS)}, or check the `--data` folder.")  # fmt: skip
+        raise InvalidData.single(
+            Path(data) / "sites.csv",
+            "the file does not exist. Create it with the columns "
+            f"{', '.join(SITE_COLUMNS)}, or check the `--data` folder.",
+        )
     if len(files) > 1:
-        raise InvalidData.single(files[1], f"there are {len(files)} sites files; keep only one of "
-                                 f"{[p.name for p in files]}.")  # fmt: skip
+        raise InvalidData.single(
+            files[1], f"there are {len(files)} sites files; keep only one of {[p.name for p in files]}."
+        )
     table = read_table(files[0])
     _require_columns(table, ("site", "name"))
     problems: list[InputProblem] = table.ragged_problems()
@@ -105,11 +109,25 @@ def load_sites(data: str | Path = "data") -> pd.DataFrame:
             problems.append(InputProblem(table.name, "the site id is empty. Give every site an id.", row, "site"))
         elif not is_slug(site):
             hint = _slug_hint(site)
-            problems.append(InputProblem(table.name, f"{site!r} is not a site id: use lowercase ASCII letters, "
-                                         f"digits and `-` only{hint}.", row, "site", site))  # fmt: skip
+            problems.append(
+                InputProblem(
+                    table.name,
+                    f"{site!r} is not a site id: use lowercase ASCII letters, digits and `-` only{hint}.",
+                    row,
+                    "site",
+                    site,
+                )
+            )
         elif site in seen:
-            problems.append(InputProblem(table.name, f"the site id {site!r} is already used on row {seen[site]}. "
-                                         "Site ids must be unique.", row, "site", site))  # fmt: skip
+            problems.append(
+                InputProblem(
+                    table.name,
+                    f"the site id {site!r} is already used on row {seen[site]}. Site ids must be unique.",
+                    row,
+                    "site",
+                    site,
+                )
+            )
         else:
             seen[site] = row
     if problems:
@@ -159,8 +177,11 @@ def load_observations(
         sites = load_sites(data)
     files = find_files(data, "observations")
     if not files:
-        raise InvalidData.single(Path(data) / "observations.csv", "the file does not exist. Create it with the "
-                                 f"columns {', '.join(OBSERVATION_COLUMNS)}, or import data first.")  # fmt: skip
+        raise InvalidData.single(
+            Path(data) / "observations.csv",
+            "the file does not exist. Create it with the "
+            f"columns {', '.join(OBSERVATION_COLUMNS)}, or import data first.",
+        )
     tables = [read_table(path) for path in files]
     for table in tables:
         _require_columns(table, OBSERVATION_COLUMNS)
@@ -181,9 +202,11 @@ def _require_columns(table: Table, columns: tuple[str, ...]) -> None:
     if missing:
         found = ", ".join(table.frame.columns) or "none"
         raise InvalidData.single(
-            table.path, f"missing column{'s' if len(missing) > 1 else ''} {', '.join(f'`{c}`' for c in missing)} "
-            f"(found: {found}). The header row must name {', '.join(columns)}.", row=1
-        )  # fmt: skip
+            table.path,
+            f"missing column{'s' if len(missing) > 1 else ''} {', '.join(f'`{c}`' for c in missing)} "
+            f"(found: {found}). The header row must name {', '.join(columns)}.",
+            row=1,
+        )
 
 
 def validate_table(table: Table, grid: Grid, sites: set[str]) -> list[InputProblem]:
@@ -201,22 +224,36 @@ def validate_table(table: Table, grid: Grid, sites: set[str]) -> list[InputProbl
 
     for row, site, year, criterion, question_id, value in zip(
         table.rows, frame["site"], frame["year"], frame["criterion"], frame["question"], frame["value"], strict=True
-    ):  # fmt: skip
+    ):
         if site not in sites:
             problem(row, "site", site, f"unknown site {site!r}. Add it to sites.csv or fix the id.")
         number = as_number(year)
         if number is None or not number.is_integer() or not YEAR_RANGE[0] <= number <= YEAR_RANGE[1]:
-            problem(row, "year", year, f"{year!r} is not a year between {YEAR_RANGE[0]} and {YEAR_RANGE[1]}. "
-                    "Fix the cell or drop the row.")  # fmt: skip
+            problem(
+                row,
+                "year",
+                year,
+                f"{year!r} is not a year between {YEAR_RANGE[0]} and {YEAR_RANGE[1]}. Fix the cell or drop the row.",
+            )
         owner = grid.criterion(criterion) or grid.level(criterion)
         if owner is None:
-            problem(row, "criterion", criterion, f"unknown criterion {criterion!r}. Use an id of the grid "
-                    f"`{grid.id}`: {', '.join(c.id for c in grid.criteria)}, or a level id.")  # fmt: skip
+            problem(
+                row,
+                "criterion",
+                criterion,
+                f"unknown criterion {criterion!r}. Use an id of the grid "
+                f"`{grid.id}`: {', '.join(c.id for c in grid.criteria)}, or a level id.",
+            )
             continue
         question = owner.question(question_id)
         if question is None:
-            problem(row, "question", question_id, f"criterion `{criterion}` has no question {question_id!r}. "
-                    f"Use one of: {', '.join(q.id for q in owner.questions)}.")  # fmt: skip
+            problem(
+                row,
+                "question",
+                question_id,
+                f"criterion `{criterion}` has no question {question_id!r}. "
+                f"Use one of: {', '.join(q.id for q in owner.questions)}.",
+            )
             continue
         if value == "" or (question.type != "testimony" and not value.strip()):
             problem(row, "value", value, "the answer is empty. Fill it in or drop the row.")
@@ -252,8 +289,9 @@ def _single_answer_problems(tables: list[Table], grid: Grid) -> list[InputProble
     problems = []
     for table in tables:
         f = table.frame
-        for row, key in zip(table.rows, zip(f["site"], f["year"], f["criterion"], f["question"], f["value"],
-                                            strict=True), strict=True):  # fmt: skip
+        for row, key in zip(
+            table.rows, zip(f["site"], f["year"], f["criterion"], f["question"], f["value"], strict=True), strict=True
+        ):
             question = grid.question(key[2], key[3])
             if question is None or question.type == "testimony":
                 continue
@@ -261,12 +299,21 @@ def _single_answer_problems(tables: list[Table], grid: Grid) -> list[InputProble
             ident = key[:4] if single else key
             if ident in seen:
                 first_file, first_row = seen[ident]
-                what = ("takes one answer per site and year" if single
-                        else f"already has the answer {key[4]!r} for this site and year")  # fmt: skip
-                problems.append(InputProblem(
-                    table.name, f"question `{key[2]}.{key[3]}` {what} (see {first_file}, row {first_row}). "
-                    "Keep one row and drop the other.", row, "value", key[4],
-                ))  # fmt: skip
+                what = (
+                    "takes one answer per site and year"
+                    if single
+                    else f"already has the answer {key[4]!r} for this site and year"
+                )
+                problems.append(
+                    InputProblem(
+                        table.name,
+                        f"question `{key[2]}.{key[3]}` {what} (see {first_file}, row {first_row}). "
+                        "Keep one row and drop the other.",
+                        row,
+                        "value",
+                        key[4],
+                    )
+                )
             else:
                 seen[ident] = (table.name, row)
     return problems

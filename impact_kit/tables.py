@@ -61,10 +61,14 @@ class Table:
         """Return one problem per row that has more cells than the header."""
         width = len(self.frame.columns)
         return [
-            InputProblem(self.name, f"this row has {cells} cells but the header has {width}. "
-                         "Quote cells that contain the separator, or name every column in the header.", row)
+            InputProblem(
+                self.name,
+                f"this row has {cells} cells but the header has {width}. "
+                "Quote cells that contain the separator, or name every column in the header.",
+                row,
+            )
             for row, cells in self.ragged
-        ]  # fmt: skip
+        ]
 
     @property
     def name(self) -> str:
@@ -114,9 +118,10 @@ def _read_csv(path: Path) -> Table:
         raise InvalidData.single(path, "the file is empty. It needs a header row and one row per record.")
     if b"\x00" in raw:
         raise InvalidData.single(
-            path, "the file holds NUL bytes, so it is not a text CSV file (a binary or UTF-16 file?). "
-            "Save it again as 'CSV UTF-8' or 'CSV (separator: semicolon)'."
-        )  # fmt: skip
+            path,
+            "the file holds NUL bytes, so it is not a text CSV file (a binary or UTF-16 file?). "
+            "Save it again as 'CSV UTF-8' or 'CSV (separator: semicolon)'.",
+        )
     encoding = "utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "utf-8"
     try:
         text = raw.decode(encoding)
@@ -186,6 +191,8 @@ def atomic_write(path: str | Path, mode: str = "w", **kwargs: object) -> Iterato
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    # mkstemp makes the file private; give it the mode a plain open() would (or the old file's).
+    os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask())
     try:
         with os.fdopen(fd, mode, **kwargs) as handle:  # type: ignore[call-overload]
             yield handle
@@ -193,3 +200,9 @@ def atomic_write(path: str | Path, mode: str = "w", **kwargs: object) -> Iterato
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -27,22 +27,40 @@ def _edit(path, old, new):
 
 
 BAD_COPIES = {
-    "missing column": (lambda d: _edit(d / "observations.csv", "criterion,", ""),
-                       "observations.csv, row 1: missing column `criterion`"),
-    "year 20222": (lambda d: _edit(d / "observations.csv", ",2021,", ",20222,"),
-                   "observations.csv, row 2, column `year`: '20222' is not a year between 1990 and 2100"),
-    "unknown criterion": (lambda d: _edit(d / "observations.csv", ",effets_individuels,", ",bien_etre,"),
-                          "observations.csv, row 2, column `criterion`: unknown criterion 'bien_etre'"),
-    "unknown site": (lambda d: _edit(d / "observations.csv", "\nla-fabrique", "\nla-fabrik"),
-                     "observations.csv, row 2, column `site`: unknown site 'la-fabrik"),
+    "missing column": (
+        lambda d: _edit(d / "observations.csv", "criterion,", ""),
+        "observations.csv, row 1: missing column `criterion`",
+    ),
+    "year 20222": (
+        lambda d: _edit(d / "observations.csv", ",2021,", ",20222,"),
+        "observations.csv, row 2, column `year`: '20222' is not a year between 1990 and 2100",
+    ),
+    "unknown criterion": (
+        lambda d: _edit(d / "observations.csv", ",effets_individuels,", ",bien_etre,"),
+        "observations.csv, row 2, column `criterion`: unknown criterion 'bien_etre'",
+    ),
+    "unknown site": (
+        lambda d: _edit(d / "observations.csv", "\nla-fabrique", "\nla-fabrik"),
+        "observations.csv, row 2, column `site`: unknown site 'la-fabrik",
+    ),
     "empty file": (lambda d: (d / "observations.csv").write_bytes(b""), "observations.csv: the file is empty"),
-    "binary file": (lambda d: (d / "observations.csv").write_bytes(bytes(range(256))), "observations.csv: the file holds NUL bytes"),
-    "NUL bytes": (lambda d: _edit(d / "observations.csv", "daily", "dai\x00ly"), "observations.csv: the file holds NUL bytes"),
-    "duplicate site id": (lambda d: _edit(d / "sites.csv", "les-halles-ephemeres-exemple", "la-fabrique-des-possibles-exemple"),
-                          "sites.csv, row 3, column `site`: the site id 'la-fabrique-des-possibles-exemple' is already used on row 2"),
-    "path-like site id": (lambda d: _edit(d / "sites.csv", "les-halles-ephemeres-exemple", "../../etc"),
-                          "sites.csv, row 3, column `site`: '../../etc' is not a site id"),
-}  # fmt: skip
+    "binary file": (
+        lambda d: (d / "observations.csv").write_bytes(bytes(range(256))),
+        "observations.csv: the file holds NUL bytes",
+    ),
+    "NUL bytes": (
+        lambda d: _edit(d / "observations.csv", "daily", "dai\x00ly"),
+        "observations.csv: the file holds NUL bytes",
+    ),
+    "duplicate site id": (
+        lambda d: _edit(d / "sites.csv", "les-halles-ephemeres-exemple", "la-fabrique-des-possibles-exemple"),
+        "sites.csv, row 3, column `site`: the site id 'la-fabrique-des-possibles-exemple' is already used on row 2",
+    ),
+    "path-like site id": (
+        lambda d: _edit(d / "sites.csv", "les-halles-ephemeres-exemple", "../../etc"),
+        "sites.csv, row 3, column `site`: '../../etc' is not a site id",
+    ),
+}
 
 
 @pytest.mark.parametrize("case", BAD_COPIES)
@@ -72,16 +90,35 @@ def test_usage_errors_exit_2(capsys):
 
 def test_import_prints_site_ids(capsys, reference, tmp_path):
     data = tmp_path / "data"
-    code, out, err = run(capsys, "import", "commune-mesure", str(reference / "Le-6b.json"),
-                         str(reference / "the-good-start.json"), "--year", "2022", "--data", str(data))  # fmt: skip
+    code, out, err = run(
+        capsys,
+        "import",
+        "commune-mesure",
+        str(reference / "Le-6b.json"),
+        str(reference / "the-good-start.json"),
+        "--year",
+        "2022",
+        "--data",
+        str(data),
+    )
     assert code == 0, err
     assert out.split() == ["le-6b", "the-good-start"]
     assert "2 sites written for 2022" in err
-    code, out, err = run(capsys, "import", "commune-mesure", str(reference / "Le-6b.json"), "--year", "2022",
-                         "--data", str(data))  # fmt: skip
+    code, out, err = run(
+        capsys, "import", "commune-mesure", str(reference / "Le-6b.json"), "--year", "2022", "--data", str(data)
+    )
     assert code == 2 and "pass --replace" in err and out == ""
-    code, out, _ = run(capsys, "import", "commune-mesure", str(reference / "Le-6b.json"), "--year", "2022",
-                       "--data", str(data), "--replace")  # fmt: skip
+    code, out, _ = run(
+        capsys,
+        "import",
+        "commune-mesure",
+        str(reference / "Le-6b.json"),
+        "--year",
+        "2022",
+        "--data",
+        str(data),
+        "--replace",
+    )
     assert code == 0 and out.split() == ["le-6b"]
 
 
@@ -91,14 +128,19 @@ SCRIPT = Path(sys.executable).with_name("impact-kit")
 @pytest.mark.skipif(not SCRIPT.exists(), reason="the console script is not installed beside this Python")
 def test_console_script_reports_without_traceback(data_dir):
     (data_dir / "observations.csv").write_bytes(b"\x00\x01")
-    done = subprocess.run([str(SCRIPT), "validate", "--data", str(data_dir)], capture_output=True, text=True,
-                          check=False)  # fmt: skip
+    done = subprocess.run(
+        [str(SCRIPT), "validate", "--data", str(data_dir)], capture_output=True, text=True, check=False
+    )
     assert done.returncode == 2
     assert done.stderr.startswith("error: 1 problem found in the input data:\n")
     assert "Traceback" not in done.stderr
 
 
 def test_module_entry_point(data_dir):
-    done = subprocess.run([sys.executable, "-m", "impact_kit.cli", "validate", "--data", str(data_dir)],
-                          capture_output=True, text=True, check=False)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "impact_kit.cli", "validate", "--data", str(data_dir)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr

@@ -9,10 +9,19 @@ from impact_kit.grid import QUESTION_TYPES, load_grid
 
 GRID_FILE = Path(__file__).resolve().parent.parent / "impact_kit" / "grids" / "commune_mesure.yaml"
 DESIGN_CRITERIA = {
-    "lien_social", "sante", "insertion_professionnelle", "capacite_agir", "solidarite", "reseaux",
-    "appartenance_exclusion", "egalite_femmes_hommes", "cadre_de_vie", "entretien_des_espaces",
-    "services_publics", "innovation_publique",
-}  # fmt: skip
+    "lien_social",
+    "sante",
+    "insertion_professionnelle",
+    "capacite_agir",
+    "solidarite",
+    "reseaux",
+    "appartenance_exclusion",
+    "egalite_femmes_hommes",
+    "cadre_de_vie",
+    "entretien_des_espaces",
+    "services_publics",
+    "innovation_publique",
+}
 
 
 def test_commune_mesure_has_15_criteria_on_4_levels(grid):
@@ -43,8 +52,11 @@ def test_seed_short_forms_are_the_french_labels(grid):
 
 
 def test_open_questions_accept_free_text(grid):
-    for criterion, question in [("services_publics", "urgent_needs"), ("cadre_de_vie", "image_change_type"),
-                                ("innovation_publique", "innovation_type")]:  # fmt: skip
+    for criterion, question in [
+        ("services_publics", "urgent_needs"),
+        ("cadre_de_vie", "image_change_type"),
+        ("innovation_publique", "innovation_type"),
+    ]:
         assert grid.question(criterion, question).open
 
 
@@ -77,21 +89,29 @@ def _first_criterion(doc):
     ("edit", "message"),
     [
         (lambda d: d["levels"][1]["criteria"].append(_first_criterion(d)), "`lien_social`.*used twice"),
-        (lambda d: _first_criterion(d)["questions"].append(_first_criterion(d)["questions"][0]),
-         r"question ids \['publics'\] are used twice"),
+        (
+            lambda d: _first_criterion(d)["questions"].append(_first_criterion(d)["questions"][0]),
+            r"question ids \['publics'\] are used twice",
+        ),
         (lambda d: _first_criterion(d)["label"].pop("en"), r"`label` has no text for \['en'\]"),
-        (lambda d: _first_criterion(d)["questions"][1]["options"][0]["label"].update(fr=""),
-         r"option `daily_life`.*no text for \['fr'\]"),
+        (
+            lambda d: _first_criterion(d)["questions"][1]["options"][0]["label"].update(fr=""),
+            r"option `daily_life`.*no text for \['fr'\]",
+        ),
         (lambda d: _first_criterion(d)["questions"][0].update(type="dropdown"), "unknown type 'dropdown'"),
         (lambda d: _first_criterion(d)["questions"][0].update(options="nobody"), "unknown option set 'nobody'"),
-        (lambda d: _first_criterion(d)["sentences"].append({"fr": "{ghost}", "en": "{ghost}"}),
-         "names question `ghost`"),
-        (lambda d: _first_criterion(d)["sentences"].append({"when": {"frequency": "hourly"}, "fr": "x", "en": "x"}),
-         "names option `hourly`"),
+        (
+            lambda d: _first_criterion(d)["sentences"].append({"fr": "{ghost}", "en": "{ghost}"}),
+            "names question `ghost`",
+        ),
+        (
+            lambda d: _first_criterion(d)["sentences"].append({"when": {"frequency": "hourly"}, "fr": "x", "en": "x"}),
+            "names option `hourly`",
+        ),
         (lambda d: d.pop("levels"), "`levels` must be a non-empty list"),
         (lambda d: d["levels"][0].update(id="Effets Individuels"), "`id` must be lowercase"),
     ],
-)  # fmt: skip
+)
 def test_broken_grids_are_refused_with_a_clear_message(tmp_path, edit, message):
     path = _broken(tmp_path, edit)
     with pytest.raises(Exception, match=message) as info:

@@ -10,10 +10,19 @@ from impact_kit.importers.commune_mesure import IMPORT_FILE, import_places, norm
 from impact_kit.observations import load_observations
 
 PLATFORM_TESTIMONY_KEYS = {
-    "lien_social", "sante_bien_être", "insertion_professionnelle", "capacite_agir", "solidarite", "reseaux",
-    "appartenance_exclusion", "egalite_homme_femme", "cadre_de_vie", "entretien_des_espaces",
-    "services_publics", "innovation_publique",
-}  # fmt: skip
+    "lien_social",
+    "sante_bien_être",
+    "insertion_professionnelle",
+    "capacite_agir",
+    "solidarite",
+    "reseaux",
+    "appartenance_exclusion",
+    "egalite_homme_femme",
+    "cadre_de_vie",
+    "entretien_des_espaces",
+    "services_publics",
+    "innovation_publique",
+}
 
 
 @pytest.fixture
@@ -24,8 +33,11 @@ def empty_data(tmp_path):
 
 
 def place(name="Le Lieu", **answers):
-    return {"name": name, "address": {"city": "Lyon", "postalcode": "69001"},
-            "blocs": {"impact_social": {"visible": 1, "donnees": answers}}}  # fmt: skip
+    return {
+        "name": name,
+        "address": {"city": "Lyon", "postalcode": "69001"},
+        "blocs": {"impact_social": {"visible": 1, "donnees": answers}},
+    }
 
 
 def write_place(folder, doc, name="place.json"):
@@ -37,14 +49,18 @@ def write_place(folder, doc, name="place.json"):
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        ("Oui, certaines personnes se sentent faire partie d'un groupe autour du ou d'un projet",
-         "certaines personnes se sentent faire partie d'un groupe autour du ou d'un projet"),
-        ("ACTEURS et actrices du quartier, associations ou entreprises locales (si applicable)",
-         "acteurs et actrices du quartier, associations ou entreprises locales"),
+        (
+            "Oui, certaines personnes se sentent faire partie d'un groupe autour du ou d'un projet",
+            "certaines personnes se sentent faire partie d'un groupe autour du ou d'un projet",
+        ),
+        (
+            "ACTEURS et actrices du quartier, associations ou entreprises locales (si applicable)",
+            "acteurs et actrices du quartier, associations ou entreprises locales",
+        ),
         ("Lors d’évènements  grand public.", "lors d'évènements grand public"),
         ("Mise en œuvre", "mise en oeuvre"),
     ],
-)  # fmt: skip
+)
 def test_normalize_label(raw, expected):
     assert normalize_label(raw) == expected
 
@@ -82,8 +98,10 @@ def test_the_good_start_current_format(reference, empty_data):
     [good] = import_places([reference / "the-good-start.json"], 2021, empty_data)
     assert good.site == "the-good-start" and good.city == "Pantin" and good.postcode == "93500"
     obs = load_observations(empty_data)
-    answers = {(c, q): sorted(obs.loc[(obs["criterion"] == c) & (obs["question"] == q), "value"])
-               for c, q in set(zip(obs["criterion"], obs["question"], strict=True))}  # fmt: skip
+    answers = {
+        (c, q): sorted(obs.loc[(obs["criterion"] == c) & (obs["question"] == q), "value"])
+        for c, q in set(zip(obs["criterion"], obs["question"], strict=True))
+    }
     assert answers[("lien_social", "publics")] == sorted(
         ["visitors", "neighbours", "local_actors", "people_in_difficulty", "site_workers", "volunteers"]
     )
@@ -98,18 +116,28 @@ def test_the_good_start_current_format(reference, empty_data):
 
 
 def test_current_format_numbers_scales_keywords(empty_data, tmp_path):
-    doc = place(intensite_effets_individuels=4, mots_cles_effets_individuels="lien, confiance ,, entraide",
-                insertion_professionnelle_nb_personnes=12, capacite_agir_nombre="plusieurs",
-                impact_social_frequence=["quotidienne"], lien_social="")  # fmt: skip
+    doc = place(
+        intensite_effets_individuels=4,
+        mots_cles_effets_individuels="lien, confiance ,, entraide",
+        insertion_professionnelle_nb_personnes=12,
+        capacite_agir_nombre="plusieurs",
+        impact_social_frequence=["quotidienne"],
+        lien_social="",
+    )
     import_places([write_place(tmp_path, doc)], 2023, empty_data)
     obs = load_observations(empty_data)
     got = sorted(zip(obs["criterion"], obs["question"], obs["value"], strict=True))
-    assert got == sorted([
-        ("effets_individuels", "intensity", "4"), ("effets_individuels", "keywords", "lien"),
-        ("effets_individuels", "keywords", "confiance"), ("effets_individuels", "keywords", "entraide"),
-        ("insertion_professionnelle", "people_count", "12"), ("capacite_agir", "count", "plusieurs"),
-        ("lien_social", "frequency", "daily"),
-    ])  # fmt: skip
+    assert got == sorted(
+        [
+            ("effets_individuels", "intensity", "4"),
+            ("effets_individuels", "keywords", "lien"),
+            ("effets_individuels", "keywords", "confiance"),
+            ("effets_individuels", "keywords", "entraide"),
+            ("insertion_professionnelle", "people_count", "12"),
+            ("capacite_agir", "count", "plusieurs"),
+            ("lien_social", "frequency", "daily"),
+        ]
+    )
 
 
 def test_unknown_raw_label_on_a_closed_question_writes_nothing(empty_data, tmp_path):
@@ -151,8 +179,9 @@ def test_replace_only_touches_that_site_year(data_dir, tmp_path):
     person_made = (data_dir / "observations.csv").read_bytes()
     import_places([write_place(tmp_path, place(name="The Good Start", lien_social="Nouveau"))], 2022, data_dir)
     import_places([write_place(tmp_path, place(name="Le Lieu", lien_social="Ailleurs"))], 2021, data_dir)
-    import_places([write_place(tmp_path, place(name="The Good Start", lien_social="Remplacé"))], 2021, data_dir,
-                  replace=True)  # fmt: skip
+    import_places(
+        [write_place(tmp_path, place(name="The Good Start", lien_social="Remplacé"))], 2021, data_dir, replace=True
+    )
     after = load_observations(data_dir)
     good = after[after["site"] == "the-good-start"]
     assert sorted(good["value"]) == ["Nouveau", "Remplacé"]
@@ -172,8 +201,12 @@ def test_never_rewrites_a_file_a_person_made(data_dir, tmp_path):
 def test_new_site_is_appended_in_the_sites_file_dialect(tmp_path):
     data = tmp_path / "data"
     data.mkdir()
-    write_csv(data / "sites.csv", "site;name;city;postcode;kind;région", "le-lieu;Le Lieu;Lyon;69001;tiers-lieu;ARA",
-              encoding="cp1252")  # fmt: skip
+    write_csv(
+        data / "sites.csv",
+        "site;name;city;postcode;kind;région",
+        "le-lieu;Le Lieu;Lyon;69001;tiers-lieu;ARA",
+        encoding="cp1252",
+    )
     (data / "sites.csv").write_bytes((data / "sites.csv").read_bytes().replace(b"\n", b"\r\n"))
     with pytest.warns(UserWarning, match="Windows-1252"):
         import_places([write_place(tmp_path, place(name="Cœur Été", lien_social="ok"))], 2022, data)

@@ -116,7 +116,7 @@ def test_valid_tiny(tiny):
         ("le-lieu,2022,insertion_professionnelle,people_count,-2", "value", "out of range"),
         ("le-lieu,2022,insertion_professionnelle,people_count,beaucoup", "value", "not a number"),
     ],
-)  # fmt: skip
+)
 def test_each_rule_names_file_row_column(tiny, row, column, message):
     write_csv(tiny / "observations.csv", HEADER, "le-lieu,2022,lien_social,testimony,Bonjour", row)
     [problem] = problems_of(tiny)
@@ -126,43 +126,69 @@ def test_each_rule_names_file_row_column(tiny, row, column, message):
 
 
 def test_all_problems_are_collected(tiny):
-    write_csv(tiny / "observations.csv", HEADER, "x,20222,lien_social,frequency,daily",
-              "le-lieu,2022,nope,a,b", "le-lieu,2022,lien_social,frequency,hourly")  # fmt: skip
+    write_csv(
+        tiny / "observations.csv",
+        HEADER,
+        "x,20222,lien_social,frequency,daily",
+        "le-lieu,2022,nope,a,b",
+        "le-lieu,2022,lien_social,frequency,hourly",
+    )
     assert [(p.row, p.column) for p in problems_of(tiny)] == [(2, "site"), (2, "year"), (3, "criterion"), (4, "value")]
 
 
 def test_two_answers_to_a_single_choice_question(tiny):
-    write_csv(tiny / "observations.csv", HEADER, "le-lieu,2022,lien_social,frequency,daily",
-              "le-lieu,2022,lien_social,frequency,weekly", "le-lieu,2023,lien_social,frequency,weekly")  # fmt: skip
+    write_csv(
+        tiny / "observations.csv",
+        HEADER,
+        "le-lieu,2022,lien_social,frequency,daily",
+        "le-lieu,2022,lien_social,frequency,weekly",
+        "le-lieu,2023,lien_social,frequency,weekly",
+    )
     [problem] = problems_of(tiny)
     assert problem.row == 3
     assert f"takes one answer per site and year (see {tiny / 'observations.csv'}, row 2)" in problem.message
 
 
 def test_same_option_twice_in_a_multi_choice(tiny):
-    write_csv(tiny / "observations.csv", HEADER, "le-lieu,2022,lien_social,publics,visitors",
-              "le-lieu,2022,lien_social,publics,volunteers", "le-lieu,2022,lien_social,publics,visitors")  # fmt: skip
+    write_csv(
+        tiny / "observations.csv",
+        HEADER,
+        "le-lieu,2022,lien_social,publics,visitors",
+        "le-lieu,2022,lien_social,publics,volunteers",
+        "le-lieu,2022,lien_social,publics,visitors",
+    )
     [problem] = problems_of(tiny)
     assert problem.row == 4 and "already has the answer 'visitors'" in problem.message
 
 
 def test_several_testimonies_and_open_answers_are_fine(tiny):
-    write_csv(tiny / "observations.csv", HEADER, "le-lieu,2022,lien_social,testimony,Un",
-              "le-lieu,2022,lien_social,testimony,Deux", "le-lieu,2022,services_publics,urgent_needs,Aide aux devoirs")  # fmt: skip
+    write_csv(
+        tiny / "observations.csv",
+        HEADER,
+        "le-lieu,2022,lien_social,testimony,Un",
+        "le-lieu,2022,lien_social,testimony,Deux",
+        "le-lieu,2022,services_publics,urgent_needs,Aide aux devoirs",
+    )
     assert len(load_observations(tiny)) == 3
 
 
 def test_row_numbers_count_line_breaks_inside_cells(tiny):
-    write_csv(tiny / "observations.csv", HEADER, 'le-lieu,2022,lien_social,testimony,"ligne 1\nligne 2\n"',
-              "le-lieu,2022,lien_social,frequency,hourly")  # fmt: skip
+    write_csv(
+        tiny / "observations.csv",
+        HEADER,
+        'le-lieu,2022,lien_social,testimony,"ligne 1\nligne 2\n"',
+        "le-lieu,2022,lien_social,frequency,hourly",
+    )
     [problem] = problems_of(tiny)
     assert problem.row == 5
 
 
 def test_testimonies_are_kept_verbatim(tiny):
     text = '  « NA » — dit-elle,\r\n  "sans" rien <b>changer</b>;  '
-    frame = pd.DataFrame([["le-lieu", 2022, "lien_social", "testimony", text]],
-                         columns=["site", "year", "criterion", "question", "value"])  # fmt: skip
+    frame = pd.DataFrame(
+        [["le-lieu", 2022, "lien_social", "testimony", text]],
+        columns=["site", "year", "criterion", "question", "value"],
+    )
     frame.to_csv(tiny / "observations.csv", index=False)
     assert load_observations(tiny)["value"].iloc[0] == text
 
@@ -195,8 +221,12 @@ def test_no_observations_file(tiny):
 
 
 def test_excel_french_csv_semicolons_windows_1252(tiny):
-    write_csv(tiny / "observations.csv", "site;year;criterion;question;value",
-              "le-lieu;2022;lien_social;testimony;Élan d'été, « ça marche »", encoding="cp1252")  # fmt: skip
+    write_csv(
+        tiny / "observations.csv",
+        "site;year;criterion;question;value",
+        "le-lieu;2022;lien_social;testimony;Élan d'été, « ça marche »",
+        encoding="cp1252",
+    )
     with pytest.warns(EncodingWarning, match="read as Windows-1252"):
         obs = load_observations(tiny)
     assert obs["value"].iloc[0] == "Élan d'été, « ça marche »"
@@ -222,8 +252,15 @@ def test_whole_sample_as_excel_french_csv(tmp_path):
 
 
 def test_xlsx_and_parquet(tiny):
-    frame = pd.DataFrame({"site": ["le-lieu"] * 2, "year": [2022, 2023], "criterion": ["effets_individuels"] * 2,
-                          "question": ["intensity"] * 2, "value": [4, 5]})  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "site": ["le-lieu"] * 2,
+            "year": [2022, 2023],
+            "criterion": ["effets_individuels"] * 2,
+            "question": ["intensity"] * 2,
+            "value": [4, 5],
+        }
+    )
     (tiny / "observations.csv").unlink()
     frame.to_excel(tiny / "observations.xlsx", index=False)
     assert load_observations(tiny)["value"].tolist() == ["4", "5"]
@@ -234,9 +271,15 @@ def test_xlsx_and_parquet(tiny):
 
 def test_xlsx_row_numbers(tiny):
     (tiny / "observations.csv").unlink()
-    pd.DataFrame({"site": ["le-lieu", "le-lieu"], "year": [2022, 2022], "criterion": ["lien_social"] * 2,
-                  "question": ["frequency", "publics"], "value": ["daily", "hourly"]}).to_excel(
-        tiny / "observations.xlsx", index=False)  # fmt: skip
+    pd.DataFrame(
+        {
+            "site": ["le-lieu", "le-lieu"],
+            "year": [2022, 2022],
+            "criterion": ["lien_social"] * 2,
+            "question": ["frequency", "publics"],
+            "value": ["daily", "hourly"],
+        }
+    ).to_excel(tiny / "observations.xlsx", index=False)
     [problem] = problems_of(tiny)
     assert (problem.file, problem.row) == (str(tiny / "observations.xlsx"), 3)
 

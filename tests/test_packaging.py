@@ -13,8 +13,14 @@ import yaml
 import impact_kit
 
 ROOT = Path(__file__).resolve().parent.parent
-MODULES = ["impact_kit", "impact_kit.grid", "impact_kit.observations", "impact_kit.tables",
-           "impact_kit.exceptions", "impact_kit.importers.commune_mesure"]  # fmt: skip
+MODULES = [
+    "impact_kit",
+    "impact_kit.grid",
+    "impact_kit.observations",
+    "impact_kit.tables",
+    "impact_kit.exceptions",
+    "impact_kit.importers.commune_mesure",
+]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -114,8 +114,9 @@ def _read_one(path: Path, doc: Any, grid: Grid) -> tuple[Place, list[InputProble
         answers = doc["blocs"]["impact_social"]["donnees"]
         name = str(doc["name"]).strip()
     except (KeyError, TypeError):
-        raise InvalidData.single(path, "no `name` or no `blocs.impact_social.donnees`: this is not a "
-                                 "Commune Mesure place file.") from None  # fmt: skip
+        raise InvalidData.single(
+            path, "no `name` or no `blocs.impact_social.donnees`: this is not a Commune Mesure place file."
+        ) from None
     address = doc.get("address") or {}
     place = Place(path, name, str(address.get("city") or ""), str(address.get("postalcode") or ""))
     try:
@@ -132,8 +133,9 @@ def _read_one(path: Path, doc: Any, grid: Grid) -> tuple[Place, list[InputProble
         owner, question = by_key[key]
         for item, problem in _values(question, value):
             if problem:
-                problems.append(InputProblem(path.name, f"{problem} (question `{owner}.{question.id}`).",
-                                             column=key, value=item))  # fmt: skip
+                problems.append(
+                    InputProblem(path.name, f"{problem} (question `{owner}.{question.id}`).", column=key, value=item)
+                )
             else:
                 place.rows.append((owner, question.id, item))
     return place, problems
@@ -262,13 +264,19 @@ def _check_existing(data: Path, own: Path, wanted: set[tuple[str, int]], *, repl
         clash = sorted({(s, y) for s, y in zip(frame["site"], years, strict=True) if (s, y) in wanted})
         if clash and not (replace and path == own):
             pairs = ", ".join(f"{s} {y}" for s, y in clash)
-            hint = ("pass --replace to import it again" if path == own
-                    else f"remove those rows from {path.name} first (the kit does not rewrite your files)")  # fmt: skip
+            hint = (
+                "pass --replace to import it again"
+                if path == own
+                else f"remove those rows from {path.name} first (the kit does not rewrite your files)"
+            )
             raise ImportFailed(f"{path.name} already holds observations of {pairs}; {hint}. Nothing was written.")
         if path == own:
             columns = list(OBSERVATION_COLUMNS)
-            kept = [tuple(r) for r, y in zip(frame[columns].itertuples(index=False), years, strict=True)
-                    if (r[0], y) not in wanted]  # fmt: skip
+            kept = [
+                tuple(r)
+                for r, y in zip(frame[columns].itertuples(index=False), years, strict=True)
+                if (r[0], y) not in wanted
+            ]
     return kept
 
 
@@ -278,8 +286,10 @@ def _sites_with(data: Path, places: list[Place]) -> tuple[Path, bytes] | None:
     if not path.exists():
         others = [p.name for p in find_files(data, "sites") if p.stem.lower() == "sites"]
         if others:
-            raise ImportFailed(f"the sites are in {others[0]}, which the importer cannot append to; "
-                               "save it as sites.csv or add the new sites yourself. Nothing was written.")  # fmt: skip
+            raise ImportFailed(
+                f"the sites are in {others[0]}, which the importer cannot append to; "
+                "save it as sites.csv or add the new sites yourself. Nothing was written."
+            )
         raw, columns, sep, encoding, known = b"", list(SITE_COLUMNS), ",", "utf-8", set()
     else:
         table = read_table(path)

@@ -1,0 +1,261 @@
+"""Charts of a site's effects, drawn with matplotlib.
+
+Each chart function takes a table from :mod:`impact_kit.indicators` and ``ax=None``,
+draws on that Axes (or the current one) and returns it; it never shows or saves.
+Style is scoped with :func:`chart_style`, never set globally. Each chart has an
+``*_alt`` companion that says in words what the chart shows for this site: the
+alt text a reader without sight, or without images, gets.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+
+from impact_kit.narrative import format_number, join, texts
+
+__all__ = [
+    "PALETTE",
+    "chart_style",
+    "coverage_alt",
+    "coverage_chart",
+    "effects_alt",
+    "effects_chart",
+    "intensity_alt",
+    "intensity_chart",
+    "publics_alt",
+    "publics_chart",
+]
+
+#: Okabe & Ito's colour-blind-safe palette (black left out; it is the text colour).
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
+
+_STYLE = {
+    "font.family": "DejaVu Sans",
+    "font.size": 10,
+    "axes.titlesize": 12,
+    "axes.titleweight": "bold",
+    "axes.titlelocation": "left",
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.prop_cycle": mpl.cycler(color=PALETTE),
+    "axes.edgecolor": "#444444",
+    "axes.labelcolor": "#222222",
+    "xtick.color": "#222222",
+    "ytick.color": "#222222",
+    "legend.frameon": False,
+    "figure.dpi": 100,
+    "svg.fonttype": "path",  # the same glyphs on every screen and printer, no font needed
+    "svg.hashsalt": "impact_kit",  # stable ids: the same data gives the same file
+}
+
+
+@contextmanager
+def chart_style() -> Iterator[None]:
+    """Apply the kit's chart style inside a ``with`` block only."""
+    with mpl.rc_context(_STYLE):
+        yield
+
+
+def _wrap(label: str, width: int = 18) -> str:
+    return "\n".join(textwrap.wrap(label, width)) or label
+
+
+def _axes(ax: Axes | None) -> Axes:
+    return ax if ax is not None else plt.gca()
+
+
+def _grouped_bars(ax: Axes, table: pd.DataFrame, lang: str, *, unit: str = "") -> None:
+    """Draw one group of bars per row of ``table`` and one bar per column (a year), values on top."""
+    years = list(table.columns)
+    width = 0.8 / max(len(years), 1)
+    x = np.arange(len(table.index))
+    for i, year in enumerate(years):
+        values = table[year].to_numpy(dtype=float)
+        offset = (i - (len(years) - 1) / 2) * width
+        bars = ax.bar(x + offset, np.nan_to_num(values), width, label=str(year), color=PALETTE[i % len(PALETTE)])
+        for bar, value in zip(bars, values, strict=True):
+            if not np.isnan(value):
+                ax.annotate(
+                    format_number(value, lang) + unit,
+                    (bar.get_x() + bar.get_width() / 2, value),
+                    ha="center",
+                    va="bottom",
+                    fontsize=8,
+                    xytext=(0, 2),
+                    textcoords="offset points",
+                )
+    ax.set_xticks(x, [_wrap(str(label), 16) for label in table.index])
+    if len(years) > 1:
+        ax.legend(ncols=len(years), loc="lower left", bbox_to_anchor=(0, 1.0), fontsize=9)
+
+
+def intensity_chart(table: pd.DataFrame, *, lang: str = "fr", ax: Axes | None = None) -> Axes:
+    """Draw the intensity (1-5) of each level as bars, one per year.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Levels as rows, years as columns (:func:`impact_kit.indicators.intensity_table`).
+    lang : str
+        Language of the title and axis label.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; the current Axes by default.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _axes(ax)
+    words = texts(lang)
+    _grouped_bars(ax, table, lang)
+    ax.set_ylim(0, 5.4)
+    ax.set_yticks(range(6))
+    ax.set_ylabel(words["chart_intensity_y"])
+    ax.set_title(words["chart_intensity"], pad=24 if len(table.columns) > 1 else 6)
+    return ax
+
+
+def intensity_alt(table: pd.DataFrame, *, lang: str = "fr") -> str:
+    """Describe the intensity chart in words, with every value."""
+    words = texts(lang)
+    years = [str(y) for y in table.columns]
+    parts = []
+    for label, row in table.iterrows():
+        values = [
+            f"{_value(v, lang)} ({year})" if len(years) > 1 else _value(v, lang)
+            for year, v in zip(years, row, strict=True)
+        ]
+        parts.append(words["pair"].format(label=label, values=join(values, "comma", lang)))
+    return words["alt_intensity"].format(years=join(years, "and", lang), values=_sentences(parts))
+
+
+def _value(value: float, lang: str) -> str:
+    return texts(lang)["not_rated"] if pd.isna(value) else f"{format_number(value, lang)}/5"
+
+
+def _sentences(parts: list[str]) -> str:
+    return "; ".join(parts) + "." if parts else ""
+
+
+def publics_chart(matrix: pd.DataFrame, *, lang: str = "fr", ax: Axes | None = None) -> Axes:
+    """Draw which publics (rows) took part in which criteria (columns) as a dot matrix.
+
+    Parameters
+    ----------
+    matrix : pandas.DataFrame
+        Booleans, publics as rows and criteria as columns
+        (:func:`impact_kit.indicators.publics_matrix`).
+    """
+    ax = _axes(ax)
+    rows, cols = np.nonzero(matrix.to_numpy(dtype=bool))
+    ax.scatter(cols, rows, s=220, color=PALETTE[0], zorder=3)
+    ax.set_xticks(range(len(matrix.columns)), [_wrap(str(c), 14) for c in matrix.columns])
+    ax.set_yticks(range(len(matrix.index)), [str(i) for i in matrix.index])
+    ax.set_xlim(-0.5, len(matrix.columns) - 0.5)
+    ax.set_ylim(len(matrix.index) - 0.5, -0.5)
+    ax.grid(True, color="#dddddd", zorder=0)
+    ax.tick_params(length=0)
+    for side in ("left", "bottom"):
+        ax.spines[side].set_visible(False)
+    ax.xaxis.tick_top()
+    ax.set_title(texts(lang)["chart_publics"], pad=36)
+    return ax
+
+
+def publics_alt(matrix: pd.DataFrame, *, year: int, lang: str = "fr") -> str:
+    """Describe the publics matrix in words: which publics took part in each criterion."""
+    words = texts(lang)
+    parts = [
+        words["pair"].format(label=criterion, values=join(list(matrix.index[matrix[criterion]]), "and", lang))
+        for criterion in matrix.columns
+        if matrix[criterion].any()
+    ]
+    if not parts:
+        return words["alt_publics_empty"].format(year=year)
+    return words["alt_publics"].format(year=year, values=_sentences(parts))
+
+
+def effects_chart(table: pd.DataFrame, *, lang: str = "fr", ax: Axes | None = None) -> Axes:
+    """Draw, per level, how many criteria show observed effects, one bar per year.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Years as rows, levels as columns (:func:`impact_kit.indicators.effects_table`).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _axes(ax)
+    words = texts(lang)
+    _grouped_bars(ax, table.T, lang)
+    top = int(table.to_numpy().max()) if table.size else 0
+    ax.set_ylim(0, max(top, 4) + 0.6)
+    ax.yaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
+    ax.set_ylabel(words["chart_effects_y"])
+    ax.set_title(words["chart_effects"], pad=24 if len(table.index) > 1 else 6)
+    return ax
+
+
+def effects_alt(table: pd.DataFrame, *, lang: str = "fr") -> str:
+    """Describe the effects-per-level chart in words, with every count."""
+    words = texts(lang)
+    years = [str(y) for y in table.index]
+    parts = []
+    for level in table.columns:
+        counts = [f"{n} ({year})" if len(years) > 1 else str(n) for year, n in zip(years, table[level], strict=True)]
+        parts.append(words["pair"].format(label=level, values=join(counts, "comma", lang)))
+    return words["alt_effects"].format(years=join(years, "and", lang), values=_sentences(parts))
+
+
+def coverage_chart(table: pd.DataFrame, *, lang: str = "fr", ax: Axes | None = None) -> Axes:
+    """Draw the share of each criterion's questions that were answered, coloured by level.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Criteria as rows with ``share`` and ``level`` columns
+        (:func:`impact_kit.indicators.coverage_table`).
+    """
+    ax = _axes(ax)
+    words = texts(lang)
+    levels = list(dict.fromkeys(table["level"]))
+    colors = [PALETTE[levels.index(level) % len(PALETTE)] for level in table["level"]]
+    y = np.arange(len(table))
+    ax.barh(y, table["share"] * 100, color=colors)
+    for i, (share, answered, total) in enumerate(zip(table["share"], table["answered"], table["total"], strict=True)):
+        ax.annotate(
+            f"{answered}/{total}", (share * 100, i), xytext=(3, 0), textcoords="offset points", va="center", fontsize=8
+        )
+    ax.set_yticks(y, [_wrap(str(c), 34) for c in table.index])
+    ax.set_ylim(len(table) - 0.5, -0.5)
+    ax.set_xlim(0, 110)
+    ax.set_xticks(range(0, 101, 25))
+    ax.set_xlabel(words["chart_coverage_x"])
+    ax.set_title(words["chart_coverage"])
+    handles = [mpl.patches.Patch(color=PALETTE[i % len(PALETTE)], label=level) for i, level in enumerate(levels)]
+    ax.legend(handles=handles, loc="lower right", fontsize=8)
+    return ax
+
+
+def coverage_alt(table: pd.DataFrame, *, year: int, lang: str = "fr") -> str:
+    """Describe the coverage chart: criteria fully, partly and not answered."""
+    words = texts(lang)
+    full = list(table.index[table["share"] >= 1])
+    partly = list(table.index[(table["share"] > 0) & (table["share"] < 1)])
+    none = list(table.index[table["share"] == 0])
+    parts = [
+        words[key].format(criteria=join(items, "and", lang))
+        for key, items in (("fully_covered", full), ("partly_covered", partly), ("not_covered", none))
+        if items
+    ]
+    return words["alt_coverage"].format(total=len(table), year=year, values=" ".join(parts))

@@ -1,0 +1,158 @@
+"""Run the master notebook for a site and year, and export it to one offline HTML file.
+
+:func:`run_report` executes ``notebooks/site_report.ipynb`` with papermill and
+converts the result with nbconvert and the kit's own template (extending ``lab``):
+no code, no prompts, no parameters, no script or style from the network, charts
+inline. ``report.ipynb`` and ``report.html`` are each written atomically.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+from nbconvert import HTMLExporter
+from nbconvert.preprocessors import TagRemovePreprocessor
+from nbformat import NotebookNode
+from traitlets.config import Config
+
+from impact_kit.exceptions import ReportFailed
+from impact_kit.narrative import fill, format_date, texts
+from impact_kit.report import SiteReport
+from impact_kit.tables import atomic_write
+
+__all__ = ["MASTER_NOTEBOOK", "REMOVED_TAGS", "ReportPaths", "export_html", "run_report"]
+
+PACKAGE = Path(__file__).resolve().parent
+TEMPLATES = PACKAGE / "templates"
+#: The master notebook papermill runs (the project's ``notebooks/`` folder).
+MASTER_NOTEBOOK = PACKAGE.parent / "notebooks" / "site_report.ipynb"
+#: Cells with these tags never reach the HTML: parameters, and notes for evaluators.
+REMOVED_TAGS = frozenset({"parameters", "injected-parameters", "notes"})
+
+
+@dataclass(frozen=True)
+class ReportPaths:
+    """Where a report was written."""
+
+    html: Path
+    notebook: Path
+
+
+def export_html(notebook: NotebookNode, *, lang: str = "fr", title: str = "", generated: dt.date | None = None) -> str:
+    """Convert an executed report notebook to one self-contained HTML page.
+
+    Parameters
+    ----------
+    notebook : nbformat.NotebookNode
+        The executed notebook (left unchanged).
+    lang : str
+        The page's language (``<html lang>`` and the footer).
+    title : str
+        The page's ``<title>``.
+    generated : datetime.date, optional
+        The generation date shown in the footer; today by default.
+
+    Returns
+    -------
+    str
+        The HTML page.
+    """
+    nb = copy.deepcopy(notebook)
+    nb.metadata.pop("papermill", None)  # the run's parameters stay in report.ipynb only
+    nb.metadata["title"] = title
+    for cell in nb.cells:
+        cell.metadata.pop("papermill", None)
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.outputs if not (o.output_type == "stream" and o.name == "stderr")]
+    exporter = HTMLExporter(
+        template_name="impact_report",
+        extra_template_basedirs=[str(TEMPLATES)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        language_code=lang,
+    )
+    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags=set(REMOVED_TAGS)), enabled=True)
+    date = format_date(generated or dt.date.today(), lang)
+    resources = {"impact_kit": {"generated": fill(texts(lang)["generated"], {"date": date}, lang)}}
+    body, _ = exporter.from_notebook_node(nb, resources=resources)
+    return body
+
+
+def run_report(
+    site: str,
+    year: int,
+    *,
+    data: str | Path = "data",
+    out: str | Path = "reports",
+    lang: str = "fr",
+    pseudonymise: bool = False,
+    notebook: str | Path = MASTER_NOTEBOOK,
+) -> ReportPaths:
+    """Execute the master notebook for a site and year and write ``report.ipynb`` and ``report.html``.
+
+    The inputs are checked first, so that a wrong site or year fails before anything
+    is written. The outputs go to ``<out>/<site>/<year>/``.
+
+    Returns
+    -------
+    ReportPaths
+
+    Raises
+    ------
+    InvalidData, NotFound
+        If the data does not validate, or has no such site or year (nothing written).
+    ReportFailed
+        If the notebook failed; ``report.failed.ipynb`` then holds the executed
+        notebook with the error, and any earlier report is left as it was.
+    """
+    import papermill as pm  # imported here: it is slow to import and only reports need it
+
+    data = Path(data).resolve()
+    report = SiteReport.load(site, year, data=data, lang=lang, pseudonymise=pseudonymise)
+    target = Path(out) / report.site / str(report.year)
+    target.mkdir(parents=True, exist_ok=True)
+    failed = target / "report.failed.ipynb"
+    executed = target / f".report.{os.getpid()}.tmp.ipynb"
+    parameters = {
+        "site": report.site,
+        "year": report.year,
+        "data": str(data),
+        "lang": lang,
+        "pseudonymise": pseudonymise,
+    }
+    try:
+        pm.execute_notebook(
+            str(notebook),
+            str(executed),
+            parameters=parameters,
+            progress_bar=False,
+            cwd=str(Path(notebook).parent),
+            # Unix sockets, not TCP: nothing else on the machine can listen to the kernel.
+            config=Config({"KernelManager": {"transport": "ipc"}}),
+        )
+    except pm.PapermillExecutionError as exc:
+        os.replace(executed, failed)
+        raise ReportFailed(
+            f"{report.site} {report.year}: the notebook failed at cell {exc.exec_count} "
+            f"({exc.ename}: {exc.evalue}). Open {failed} to see where.",
+            notebook=failed,
+        ) from None
+    except BaseException:
+        executed.unlink(missing_ok=True)
+        raise
+    try:
+        nb = nbformat.read(executed, as_version=4)
+        title = f"{texts(lang)['title'].format(name=report.info['name'])} · {report.year}"
+        with atomic_write(target / "report.html", "w", encoding="utf-8") as handle:
+            handle.write(export_html(nb, lang=lang, title=title))
+        os.replace(executed, target / "report.ipynb")
+    finally:
+        executed.unlink(missing_ok=True)
+    failed.unlink(missing_ok=True)
+    return ReportPaths(target / "report.html", target / "report.ipynb")
