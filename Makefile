@@ -24,8 +24,13 @@ $(VENV)/.installed-dev: $(VENV)/.installed
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
+# One report per file of parameters/ (named <site>_<year>.yaml); a failing one does not stop the others.
 reports: $(VENV)/.installed
 	$(BIN)/impact-kit validate --data $(DATA)
+	@status=0; for file in parameters/*.yaml; do \
+	  name=$$(basename "$$file" .yaml); \
+	  $(BIN)/impact-kit report "$${name%_*}" "$${name##*_}" --data $(DATA) --out $(OUT) || status=1; \
+	done; exit $$status
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -42,7 +42,6 @@ _STYLE = {
     "font.size": 10,
     "axes.titlesize": 12,
     "axes.titleweight": "bold",
-    "axes.titlelocation": "left",
     "axes.spines.top": False,
     "axes.spines.right": False,
     "axes.prop_cycle": mpl.cycler(color=PALETTE),
@@ -119,7 +118,7 @@ def intensity_chart(table: pd.DataFrame, *, lang: str = "fr", ax: Axes | None = 
     ax.set_ylim(0, 5.4)
     ax.set_yticks(range(6))
     ax.set_ylabel(words["chart_intensity_y"])
-    ax.set_title(words["chart_intensity"], pad=24 if len(table.columns) > 1 else 6)
+    ax.set_title(words["chart_intensity"], pad=24 if len(table.columns) > 1 else 6, loc="left")
     return ax
 
 
@@ -166,7 +165,7 @@ def publics_chart(matrix: pd.DataFrame, *, lang: str = "fr", ax: Axes | None = N
     for side in ("left", "bottom"):
         ax.spines[side].set_visible(False)
     ax.xaxis.tick_top()
-    ax.set_title(texts(lang)["chart_publics"], pad=36)
+    ax.set_title(texts(lang)["chart_publics"], pad=36, loc="left")
     return ax
 
 
@@ -202,7 +201,7 @@ def effects_chart(table: pd.DataFrame, *, lang: str = "fr", ax: Axes | None = No
     ax.set_ylim(0, max(top, 4) + 0.6)
     ax.yaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
     ax.set_ylabel(words["chart_effects_y"])
-    ax.set_title(words["chart_effects"], pad=24 if len(table.index) > 1 else 6)
+    ax.set_title(words["chart_effects"], pad=24 if len(table.index) > 1 else 6, loc="left")
     return ax
 
 
@@ -241,7 +240,7 @@ def coverage_chart(table: pd.DataFrame, *, lang: str = "fr", ax: Axes | None = N
     ax.set_xlim(0, 110)
     ax.set_xticks(range(0, 101, 25))
     ax.set_xlabel(words["chart_coverage_x"])
-    ax.set_title(words["chart_coverage"])
+    ax.set_title(words["chart_coverage"], loc="left")
     handles = [mpl.patches.Patch(color=PALETTE[i % len(PALETTE)], label=level) for i, level in enumerate(levels)]
     ax.legend(handles=handles, loc="lower right", fontsize=8)
     return ax

@@ -8,6 +8,7 @@ returns :class:`Html`, which Jupyter displays and nbconvert exports as is.
 from __future__ import annotations
 
 import base64
+import difflib
 import html
 import io
 from dataclasses import dataclass, field
@@ -123,8 +124,11 @@ class SiteReport:
         sites = load_sites(folder)
         site, year = str(site), int(year)
         if site not in sites.index:
-            known = ", ".join(sites.index[:10]) + (", ..." if len(sites) > 10 else "")
-            raise NotFound(f"{folder / 'sites.csv'} has no site {site!r}. Known sites: {known}.")
+            close = difflib.get_close_matches(site, list(sites.index), n=3)
+            hint = (
+                f"Did you mean {' or '.join(map(repr, close))}?" if close else "Run `impact-kit validate` to list them."
+            )
+            raise NotFound(f"{folder / 'sites.csv'} has no site {site!r}. {hint}")
         observations = select_site(load_observations(folder, grid=grid, sites=sites), site)
         years = indicators.answers_by_year(observations[observations["year"] <= year])
         if year not in years:

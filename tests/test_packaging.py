@@ -15,11 +15,17 @@ import impact_kit
 ROOT = Path(__file__).resolve().parent.parent
 MODULES = [
     "impact_kit",
-    "impact_kit.grid",
-    "impact_kit.observations",
-    "impact_kit.tables",
+    "impact_kit.charts",
     "impact_kit.exceptions",
+    "impact_kit.export",
+    "impact_kit.grid",
     "impact_kit.importers.commune_mesure",
+    "impact_kit.indicators",
+    "impact_kit.narrative",
+    "impact_kit.observations",
+    "impact_kit.report",
+    "impact_kit.tables",
+    "impact_kit.testimonies",
 ]
 
 

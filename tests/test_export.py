@@ -1,0 +1,214 @@
+"""End to end: papermill runs the master notebook, nbconvert writes the offline HTML."""
+
+from __future__ import annotations
+
+import html
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from bs4 import BeautifulSoup
+from conftest import ROOT, snapshot
+from nbclient import NotebookClient
+
+from impact_kit.cli import main
+from impact_kit.export import MASTER_NOTEBOOK
+from impact_kit.observations import load_observations
+
+pytestmark = pytest.mark.slow
+
+SEED_STATEMENTS = [
+    "visiteur·euse·s grand public", "voisin·e·s du quartier", "acteur·rice·s du quartier", "publics en difficulté",
+    "personnes travaillant sur le site", "bénévoles",
+    "dans la vie quotidienne du projet", "lors d'évènements grand public", "lors d'activités avec des publics dédiés",
+    "au quotidien",
+    "des personnes en difficulté chez qui vous avez observé une nouvelle confiance",
+    "des personnes ont gagné en autonomie", "des personnes ou des structures ont été accompagnées",
+    "1 nouveau projet ou action", "résident.e.s", "espaces", "autour d'une thématique",
+    "certaines personnes se sentent faire partie d'un groupe autour du projet",
+    "Le projet n'a rien changé dans la gestion urbaine des espaces existants par les services des collectivités "
+    "ou de leurs partenaires (ramassage des ordures, propreté, entretien, sécurité...).",
+    "cours du soir, aide aux devoirs, ateliers informatiques",
+    "améliorer ou expérimenter de nouveaux modes de faire",
+]  # fmt: skip
+
+
+def report(capsys, site, year, out, *extra):
+    code = main(["report", site, str(year), "--data", str(extra[0] if extra else ROOT / "data"), "--out", str(out),
+                 *extra[1:]])  # fmt: skip
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def verbatims(soup: BeautifulSoup) -> list[str]:
+    """Each testimony's words as a reader gets them: its verbatim spans joined (the fold hides none)."""
+    return ["".join(s.get_text() for s in fig.select(".ik-verbatim")) for fig in soup.select("figure.ik-testimony")]
+
+
+@pytest.fixture(scope="module")
+def good_start(tmp_path_factory):
+    out = tmp_path_factory.mktemp("reports")
+    code = main(["report", "the-good-start", "2021", "--data", str(ROOT / "data"), "--out", str(out)])
+    assert code == 0
+    target = out / "the-good-start" / "2021"
+    text = (target / "report.html").read_text(encoding="utf-8")
+    return target, text, BeautifulSoup(text, "html.parser")
+
+
+def test_writes_html_and_executed_notebook(good_start):
+    target, _, _ = good_start
+    assert sorted(p.name for p in target.iterdir()) == ["report.html", "report.ipynb"]
+    nb = nbformat.read(target / "report.ipynb", as_version=4)
+    code_cells = [c for c in nb.cells if c.cell_type == "code"]
+    calls = [c for c in code_cells if not {"parameters", "injected-parameters"} & set(c.metadata.get("tags", []))]
+    assert len(calls) == 6 and all(c.outputs for c in calls)
+    assert any("injected-parameters" in c.metadata.get("tags", []) for c in nb.cells)
+
+
+def test_every_statement_of_the_seed(good_start):
+    _, text, soup = good_start
+    visible = soup.get_text()
+    for statement in SEED_STATEMENTS:
+        assert statement in visible, statement
+    assert text.count("<li>visiteur·euse·s grand public</li>") == 1
+
+
+def test_every_testimony_verbatim(good_start):
+    _, _, soup = good_start
+    obs = load_observations(ROOT / "data")
+    expected = obs.loc[(obs["site"] == "the-good-start") & (obs["question"] == "testimony"), "value"].tolist()
+    assert len(expected) >= 7
+    assert sorted(verbatims(soup)) == sorted(expected)
+    lien = next(t for t in verbatims(soup) if t.startswith("Situés le long du canal"))
+    assert len(lien) > 300 and lien.endswith("Nous répondons quot...")
+
+
+def test_no_code_no_network_charts_with_alt(good_start):
+    _, text, soup = good_start
+    assert "import impact_kit" not in text and "SiteReport" not in text and "report.header()" not in text
+    assert not soup.select(".jp-InputArea, .jp-CodeMirrorEditor, .jp-InputPrompt, .jp-OutputPrompt")
+    assert "http://" not in text and "https://" not in text and "//cdn" not in text
+    for tag in soup.find_all(src=True):
+        assert tag["src"].startswith("data:"), tag.name
+    for tag in soup.find_all(href=True):
+        assert tag["href"].startswith("#") and soup.find(id=tag["href"][1:]), tag["href"]
+    assert not soup.find_all("link") and all(not s.get("src") for s in soup.find_all("script"))
+    images = soup.select("figure.ik-chart img")
+    assert len(images) >= 3
+    for img in images:
+        alt = img.get("alt", "")
+        assert len(alt) > 60 and "No description" not in alt
+        assert img["src"].startswith("data:image/svg+xml;base64,")
+    assert any("personnes travaillant sur le site" in img["alt"] for img in images)
+
+
+def test_parameters_do_not_reach_the_html(good_start):
+    _, text, soup = good_start
+    assert str(ROOT / "data") not in text
+    assert "papermill" not in text and "injected-parameters" not in text and "pseudonymise" not in text
+    assert soup.html["lang"] == "fr"
+    assert soup.title.get_text() == "Effets sociaux et urbains de The Good Start · 2021"
+
+
+def test_header_toc_footer_print_styles(good_start):
+    _, text, soup = good_start
+    assert soup.h1.get_text() == "Effets sociaux et urbains de The Good Start"
+    assert "Pantin" in soup.find(class_="ik-subtitle").get_text()
+    assert "Commune Mesure" in soup.find(class_="ik-grid").get_text()
+    assert soup.select("nav.ik-toc a")
+    assert soup.find("footer").get_text().startswith("Rapport généré le ")
+    assert "@media print" in text and ".ik-more::details-content" in text
+
+
+def test_imported_868_character_testimony_folds(capsys, tmp_path, data_dir):
+    long = ("Les habitantes du quartier se retrouvent chaque semaine & partagent « leurs » savoir-faire.\n" * 12)[:868]
+    place = {
+        "name": "Le Long Témoignage",
+        "address": {"city": "Lyon", "postalcode": "69001"},
+        "blocs": {"impact_social": {"donnees": {"lien_social": long, "impact_social_frequence": ["Quotidienne"]}}},
+    }
+    path = tmp_path / "place.json"
+    path.write_text(json.dumps(place, ensure_ascii=False), encoding="utf-8")
+    assert main(["import", "commune-mesure", str(path), "--year", "2024", "--data", str(data_dir)]) == 0
+    capsys.readouterr()
+    code, out, err = report(capsys, "le-long-temoignage", 2024, tmp_path / "out", data_dir)
+    assert code == 0, err
+    soup = BeautifulSoup(Path(out.strip()).read_text(encoding="utf-8"), "html.parser")
+    [figure] = soup.select("figure.ik-testimony")
+    head = figure.blockquote.find("span", class_="ik-verbatim", recursive=False)
+    assert head.get_text() == long[:300]
+    details = figure.find("details")
+    assert details.summary.get_text() == "Lire la suite"
+    assert details.find(class_="ik-verbatim").get_text() == long[300:]
+    assert verbatims(soup) == [long]
+    assert html.escape(long[300:], quote=False) in str(details)
+
+
+def test_english_report_with_earlier_years(capsys, tmp_path):
+    code, out, err = report(capsys, "la-fabrique-des-possibles-exemple", 2023, tmp_path, ROOT / "data", "--lang", "en")
+    assert code == 0, err
+    soup = BeautifulSoup(Path(out.strip()).read_text(encoding="utf-8"), "html.parser")
+    assert soup.html["lang"] == "en"
+    text = soup.get_text(" ")
+    assert "Changes since 2022" in text and "Intensity up" in text
+    assert "Lire la suite" not in text and "Sommaire" not in text
+    assert "Report generated on" in soup.find("footer").get_text()
+    alts = [img["alt"] for img in soup.select("figure.ik-chart img")]
+    assert alts[0].startswith("Bar chart of the intensity of the effects (out of 5) by level, 2021, 2022 and 2023.")
+
+
+def test_unknown_site_exits_2_and_writes_nothing(capsys, tmp_path):
+    out = tmp_path / "out"
+    code, stdout, err = report(capsys, "the-good-stat", 2021, out)
+    assert code == 2 and stdout == ""
+    assert "has no site 'the-good-stat'. Did you mean 'the-good-start'?" in err and "Traceback" not in err
+    assert not out.exists()
+
+
+def test_failing_notebook_keeps_the_previous_report(tmp_path):
+    from impact_kit.exceptions import ReportFailed
+    from impact_kit.export import run_report
+
+    out = tmp_path / "out"
+    target = out / "the-good-start" / "2021"
+    target.mkdir(parents=True)
+    (target / "report.html").write_text("earlier report", encoding="utf-8")
+    broken = nbformat.read(MASTER_NOTEBOOK, as_version=4)
+    broken.cells.append(nbformat.v4.new_code_cell("raise RuntimeError('boom')"))
+    path = tmp_path / "broken.ipynb"
+    nbformat.write(broken, path)
+    before = snapshot(out)
+    with pytest.raises(ReportFailed, match=r"the notebook failed at cell .* \(RuntimeError: boom\)") as info:
+        run_report("the-good-start", 2021, data=ROOT / "data", out=out, notebook=path)
+    assert info.value.notebook == target / "report.failed.ipynb"
+    assert (target / "report.failed.ipynb").exists()
+    assert {k: v for k, v in snapshot(out).items() if "failed" not in k} == before
+    assert sorted(p.name for p in target.iterdir()) == ["report.failed.ipynb", "report.html"]
+
+
+def test_papermill_cli_with_a_parameters_file(tmp_path):
+    papermill = Path(sys.executable).with_name("papermill")
+    if not papermill.exists():
+        pytest.skip("the papermill command is not installed beside this Python")
+    out = tmp_path / "out.ipynb"
+    done = subprocess.run([str(papermill), "notebooks/site_report.ipynb", str(out), "-f",
+                           "parameters/les-halles-ephemeres-exemple_2023.yaml", "--no-progress-bar"],
+                          cwd=ROOT, capture_output=True, text=True, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    nb = nbformat.read(out, as_version=4)
+    outputs = "".join(
+        o.get("data", {}).get("text/html", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs
+    )
+    assert "Les Halles Éphémères (exemple)" in outputs and "Évolutions depuis 2022" in outputs
+
+
+def test_notebook_runs_unparameterized_from_its_folder_like_jupyterlab():
+    nb = nbformat.read(MASTER_NOTEBOOK, as_version=4)
+    NotebookClient(nb, timeout=120, resources={"metadata": {"path": str(MASTER_NOTEBOOK.parent)}}).execute()
+    outputs = "".join(
+        o.get("data", {}).get("text/html", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs
+    )
+    assert "The Good Start" in outputs and "Ces rencontres ont lieu <strong>au quotidien</strong>." in outputs

@@ -1,0 +1,311 @@
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+from impact_kit.indicators import changes_between
+from impact_kit.narrative import (
+    Statement,
+    changes_statements,
+    criterion_statements,
+    fill,
+    format_date,
+    format_number,
+    join,
+    level_statements,
+    pick_form,
+    summary_statements,
+    texts,
+)
+
+
+def say(grid, criterion, lang="fr", **answers):
+    """The criterion's sentences as plain text, list items after a ' | '."""
+    out = []
+    for statement in criterion_statements(grid.criterion(criterion), answers, lang):
+        text = re.sub(r"<[^>]+>", "", statement.html)
+        out.append(" | ".join([text, *statement.items]) if statement.items else text)
+    return out
+
+
+def test_fill_escapes_values_and_template_and_bolds():
+    html = fill("A <b> & **{x}** or {y:or}", {"x": ["<script>", "&"], "y": ["a", "b", "c"]}, "fr")
+    assert html == "A &lt;b&gt; &amp; <strong>&lt;script&gt; et &amp;</strong> or a, b ou c"
+
+
+def test_fill_never_turns_data_into_markup():
+    assert fill("{x}", {"x": ["**not bold**"]}, "en") == "**not bold**"
+    assert "<strong>" not in fill("{x}", {"x": "**a** <i>"}, "en")
+
+
+@pytest.mark.parametrize(("lang", "expected"), [("fr", "a, b et c"), ("en", "a, b and c")])
+def test_join(lang, expected):
+    assert join(["a", "b", "c"], "and", lang) == expected
+    assert join(["a"], "or", lang) == "a"
+
+
+def test_pick_form():
+    forms = {"zero": "z", "one": "o", "other": "n", "unknown": "u"}
+    assert [pick_form(forms, c) for c in (0, 1, 2, 12.5, None)] == ["z", "o", "n", "n", "u"]
+    assert pick_form({"other": "n"}, 0) == "n"
+
+
+def test_numbers_and_dates():
+    assert (format_number(3.0, "fr"), format_number(2.5, "fr"), format_number(2.5, "en")) == ("3", "2,5", "2.5")
+    assert format_date(dt.date(2026, 11, 26), "fr") == "26 novembre 2026"
+    assert format_date(dt.date(2026, 11, 26), "en") == "26 November 2026"
+
+
+def test_texts_have_the_same_keys_in_both_languages():
+    assert set(texts("fr")) == set(texts("en"))
+    with pytest.raises(ValueError, match="`lang` must be one of"):
+        texts("de")
+
+
+def test_every_sentence_of_the_grid_renders_in_both_languages(grid):
+    """Each template, each plural form: answered with its first option (or a number), it says something."""
+    for criterion in grid.criteria:
+        for sentence in criterion.sentences:
+            answers = {}
+            for qid in sentence.placeholders() | {q for q in (sentence.list, sentence.count) if q}:
+                question = criterion.question(qid)
+                answers[qid] = [question.options[0].id] if question.options else ["Texte libre"]
+            for qid, ids in sentence.when.items():
+                answers[qid] = [ids[0]]
+            for count in ["0", "1", "7", "plusieurs"] if sentence.count else [None]:
+                if count is not None:
+                    answers[sentence.count] = [count]
+                for lang in ("fr", "en"):
+                    said = criterion_statements(criterion, answers, lang)
+                    assert said, (criterion.id, sentence, count, lang)
+                    assert all("{" not in s.html and "**" not in s.html for s in said)
+
+
+def test_lien_social_in_the_seed_wording(grid):
+    said = say(
+        grid,
+        "lien_social",
+        publics=["visitors", "local_actors"],
+        frequency=["daily"],
+        contexts=["daily_life", "public_events", "dedicated_activities"],
+    )
+    assert said == [
+        "Des interactions sociales ont été observées entre différents publics : | visiteur·euse·s grand public | acteur·rice·s du quartier",
+        "Ces échanges ont été constatés dans la vie quotidienne du projet, lors d'évènements grand public et lors d'activités avec des publics dédiés.",
+        "Ces rencontres ont lieu au quotidien.",
+    ]
+    assert say(grid, "lien_social", "en", frequency=["weekly"]) == ["These encounters happen at least once a week."]
+
+
+@pytest.mark.parametrize(
+    ("count", "fr", "en"),
+    [
+        (
+            "1",
+            "1 nouveau projet ou action (atelier, évènement, marché, ...) imprévu porté par des résident.e.s a émergé.",
+            "1 new, unplanned project or action (workshop, event, market, ...) carried by residents emerged.",
+        ),
+        (
+            "3",
+            "3 nouveaux projets ou actions (atelier, évènement, marché, ...) imprévus portés par des résident.e.s ont émergé.",
+            "3 new, unplanned projects or actions (workshops, events, markets, ...) carried by residents emerged.",
+        ),
+        ("0", "Aucun nouveau projet ou action imprévu n'a émergé.", "No new, unplanned project or action emerged."),
+        (
+            "plusieurs",
+            "Des nouveaux projets ou actions (atelier, évènement, marché, ...) imprévus portés par des résident.e.s ont émergé (nombre indiqué : « plusieurs »).",
+            "New, unplanned projects or actions (workshops, events, markets, ...) carried by residents emerged (number given: “plusieurs”).",
+        ),
+    ],
+)
+def test_capacite_agir_singular_plural_zero_unknown(grid, count, fr, en):
+    assert say(grid, "capacite_agir", count=[count], carried_by=["residents"]) == [fr]
+    assert say(grid, "capacite_agir", "en", count=[count], carried_by=["residents"]) == [en]
+
+
+def test_capacite_agir_without_number_or_without_carriers(grid):
+    assert say(grid, "capacite_agir", carried_by=["regulars"]) == [
+        "Des nouveaux projets ou actions (atelier, évènement, marché, ...) imprévus portés par des bénévoles ou des personnes fréquentant régulièrement le lieu ont émergé."
+    ]
+    assert say(grid, "capacite_agir", count=["2"]) == [
+        "2 nouveaux projets ou actions (atelier, évènement, marché, ...) imprévus ont émergé."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("management", "start"),
+    [
+        ("new_spaces_not_maintained", "Les nouveaux espaces ouverts par le projet ne sont pas nettoyés"),
+        (
+            "unchanged",
+            "Le projet n'a rien changé dans la gestion urbaine des espaces existants par les services des collectivités ou de leurs partenaires (ramassage des ordures, propreté, entretien, sécurité...).",
+        ),
+        ("improved", "Le projet a permis d'améliorer la gestion urbaine"),
+        ("overload_adapted", "Le projet a entraîné une surcharge de travail"),
+    ],
+)
+def test_services_publics_four_branches(grid, management, start):
+    [said] = say(grid, "services_publics", management=[management])
+    assert said.startswith(start)
+
+
+def test_services_publics_urgent_needs_free_text_is_lowered_like_the_platform(grid):
+    said = say(grid, "services_publics", urgent_needs=["Cours du soir, aide aux devoirs, ateliers informatiques"])
+    assert said == [
+        "Le projet a permis de répondre à des besoins sociaux urgents du territoire : cours du soir, aide aux devoirs, ateliers informatiques."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("effect", "fr"),
+    [
+        ("no", "La collaboration avec les partenaires publics et privés n'a pas fait évoluer les modes de faire."),
+        (
+            "new_ways",
+            "La collaboration avec les partenaires publics et privés a permis d'améliorer ou expérimenter de nouveaux modes de faire.",
+        ),
+        (
+            "new_ways_difficult",
+            "La collaboration avec les partenaires publics et privés a permis d'améliorer ou expérimenter de nouveaux modes de faire, mais cela a été difficile à mettre en œuvre (surcharge de travail, réorganisation).",
+        ),
+    ],
+)
+def test_innovation_publique_three_branches(grid, effect, fr):
+    assert say(grid, "innovation_publique", effect=[effect]) == [fr]
+    assert say(grid, "innovation_publique", "en", effect=[effect])[0].startswith("The collaboration")
+
+
+def test_appartenance_branches(grid):
+    assert say(grid, "appartenance_exclusion", belonging=["belonging"]) == [
+        "Il a été observé que certaines personnes se sentent faire partie d'un groupe autour du projet."
+    ]
+    assert say(grid, "appartenance_exclusion", belonging=["exclusion"]) == [
+        "Il a été observé que certaines personnes se sentent exclues."
+    ]
+    assert say(grid, "appartenance_exclusion", belonging=["none"]) == [
+        "Aucun sentiment d'appartenance à un groupe ou d'exclusion n'a été observé."
+    ]
+
+
+def test_entretien_des_espaces_both_branches(grid):
+    assert say(grid, "entretien_des_espaces", effect=["positive"], positive_types=["attractiveness", "respect"]) == [
+        "Le projet a eu des effets positifs sur l'entretien des espaces, notamment sur : | l'attractivité des espaces | le respect des espaces par les usager·e·s"
+    ]
+    assert say(grid, "entretien_des_espaces", effect=["positive"]) == [
+        "Le projet a eu des effets positifs sur l'entretien des espaces."
+    ]
+    assert say(grid, "entretien_des_espaces", effect=["negative"], negative_types=["damage", "Bruit la nuit"]) == [
+        "Le projet a eu des effets négatifs sur l'entretien des espaces : | des dégradations des espaces | bruit la nuit"
+    ]
+    assert say(grid, "entretien_des_espaces", effect=["negative"]) == [
+        "Le projet a eu des effets négatifs sur l'entretien des espaces."
+    ]
+    assert say(grid, "entretien_des_espaces", effect=["none"]) == [
+        "Aucun effet du projet sur l'entretien des espaces n'a été observé."
+    ]
+
+
+def test_cadre_de_vie_no_hides_the_statement(grid):
+    assert say(grid, "cadre_de_vie", image_changed=["no"], image_change_type=["more_attractive"]) == []
+    assert say(grid, "cadre_de_vie", image_changed=["yes"]) == ["Le projet a fait évoluer l'image du quartier."]
+    assert say(grid, "cadre_de_vie", "en", image_changed=["yes"], image_change_type=["more_attractive"]) == [
+        "The project changed the image of the neighbourhood: the neighbourhood became more attractive."
+    ]
+
+
+def test_solidarite_and_reseaux_as_in_the_seed(grid):
+    assert say(grid, "solidarite", exchange_types=["spaces"], publics=["local_actors", "site_workers"]) == [
+        "Des échanges, dons ou mutualisations portant sur des espaces ont été observés entre : | acteur·rice·s du quartier | personnes travaillant sur le site"
+    ]
+    assert say(grid, "reseaux", network_types=["thematic"], publics=["site_workers"]) == [
+        "La création de réseaux de personnes autour d'une thématique a été observée entre personnes travaillant sur le site."
+    ]
+
+
+@pytest.mark.parametrize(("n", "fr"), [("0", "Aucune personne n'a"), ("1", "1 personne a"), ("12", "12 personnes ont")])
+def test_insertion_people_count(grid, n, fr):
+    assert say(grid, "insertion_professionnelle", people_count=[n])[0].startswith(fr)
+
+
+def test_egalite_and_urban_project(grid):
+    assert say(grid, "egalite_femmes_hommes", "en", team=["as_many"], publics=["more_women"]) == [
+        "In the management and animation team there are as many women as men.",
+        "Among the publics there are more women than men.",
+    ]
+    assert say(grid, "metiers_emergents", count=["1"]) == ["1 mission ou métier émergent a été repéré."]
+    assert say(grid, "evolution_projet", changes=["diagnosis", "design"]) == [
+        "L'occupation temporaire a fait évoluer le diagnostic du site et le dessin des espaces du projet urbain."
+    ]
+
+
+def test_testimonies_are_not_sentences(grid):
+    assert say(grid, "sante", testimony=["Bonjour"]) == []
+
+
+def test_level_opens_with_intensity_and_keywords(grid):
+    level = grid.level("effets_collectifs")
+    said = level_statements(level, {"intensity": ["4"], "keywords": ["entraide", "réseau <local>"]}, "fr")
+    assert [s.html for s in said] == [
+        "Intensité des effets : <strong>4/5</strong>.",
+        "Mots-clés : entraide, réseau &lt;local&gt;.",
+    ]
+
+
+def test_summary_singular_plural(grid):
+    one = summary_statements(grid, {"sante": {"testimony": ["x"]}}, 2022, "fr")
+    assert one[0].html.startswith("<strong>1 critère</strong> sur 15 présente des effets observés en 2022 : Santé.")
+    assert one[-1].html == "1 témoignage a été recueilli."
+    none = summary_statements(grid, {}, 2022, "en")
+    assert none[0].html == "None of the grid's 15 criteria shows an observed effect in 2022."
+    many = summary_statements(
+        grid,
+        {
+            "lien_social": {"publics": ["volunteers"]},
+            "reseaux": {"publics": ["volunteers", "visitors"]},
+            "effets_individuels": {"intensity": ["3"]},
+        },
+        2022,
+        "en",
+    )
+    htmls = [s.html for s in many]
+    assert htmls[0].startswith("<strong>2 criteria</strong> out of 15 show observed effects in 2022")
+    assert "Publics most involved: volunteers." in htmls
+    assert "Intensity of the effects (out of 5): Individual effects 3." in htmls
+
+
+def test_no_effect_options_do_not_count_as_observed(grid):
+    said = summary_statements(
+        grid, {"innovation_publique": {"effect": ["no"]}, "services_publics": {"management": ["unchanged"]}}, 2022, "fr"
+    )
+    assert said[0].html.startswith("Aucun des 15 critères")
+
+
+def test_changes_appeared_disappeared_intensity(grid):
+    before = {
+        "lien_social": {"publics": ["volunteers"]},
+        "sante": {"effects": ["better_relations"]},
+        "effets_individuels": {"intensity": ["2"]},
+        "effets_collectifs": {"intensity": ["4"]},
+    }
+    after = {
+        "lien_social": {"publics": ["volunteers", "visitors"]},
+        "reseaux": {"testimony": ["x"]},
+        "effets_individuels": {"intensity": ["3"]},
+        "effets_collectifs": {"intensity": ["2"]},
+    }
+    changes = changes_between(grid, before, after, previous=2021, year=2022, lang="fr")
+    said = changes_statements(changes, "fr")
+    assert said[0] == Statement(
+        "Nouveaux effets observés en 2022 :",
+        ("<strong>Lien social</strong> : visiteur·euse·s grand public", "<strong>Réseau de personnes</strong>"),
+    )
+    assert said[1] == Statement(
+        "Effets observés en 2021 mais plus en 2022 :",
+        ("<strong>Santé</strong> : se sentent mieux dans leurs relations avec les autres",),
+    )
+    assert said[2].html == "Intensité en hausse : Effets individuels (2 → 3)."
+    assert said[3].html == "Intensité en baisse : Effets collectifs (4 → 2)."
+    same = changes_between(grid, before, before, previous=2021, year=2022, lang="en")
+    assert [s.html for s in changes_statements(same, "en")] == ["No notable change in the observed effects since 2021."]

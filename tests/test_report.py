@@ -1,0 +1,103 @@
+"""SiteReport sections, without a kernel (the end-to-end run is in test_export.py)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from bs4 import BeautifulSoup
+
+from impact_kit.report import Html, NotFound, SiteReport, project_path
+
+FABRIQUE = "la-fabrique-des-possibles-exemple"
+
+
+@pytest.fixture(scope="module")
+def good_start():
+    return SiteReport.load("the-good-start", 2021, data="data")
+
+
+def page(report: SiteReport) -> BeautifulSoup:
+    parts = [report.header(), report.contents(), report.summary(), report.changes(), report.charts(), report.levels()]
+    return BeautifulSoup("".join(map(str, parts)), "html.parser")
+
+
+def test_sections_are_html_for_jupyter(good_start):
+    header = good_start.header()
+    assert isinstance(header, Html) and header._repr_html_() == str(header)
+    assert repr(header).startswith("<Html: ")
+    soup = BeautifulSoup(str(header), "html.parser")
+    assert soup.h1.get_text() == "Effets sociaux et urbains de The Good Start"
+    assert soup.find(class_="ik-subtitle").get_text() == "Pantin (93500) · année 2021"
+    assert "Commune Mesure" in soup.find(class_="ik-grid").get_text()
+
+
+def test_every_toc_link_has_a_target(good_start):
+    soup = page(good_start)
+    links = [a["href"] for a in soup.select("nav.ik-toc a")]
+    assert links and all(link.startswith("#") and soup.find(id=link[1:]) for link in links)
+    assert [h.get_text() for h in soup.find_all("h2")][:5] == [
+        "Sommaire",
+        "En bref",
+        "Première année d'observation",
+        "En graphiques",
+        "Effets individuels",
+    ]
+
+
+def test_criteria_without_answers_are_hidden_except_always_shown(good_start):
+    soup = page(good_start)
+    assert soup.find(id="criterion-sante") is None
+    assert soup.find(id="criterion-services_publics") is not None
+    empty = SiteReport.load("la-cour-partagee-exemple", 2023, data="data")
+    assert empty.grid.criterion("innovation_publique").always_shown
+
+
+def test_unknown_site_or_year(tmp_path):
+    with pytest.raises(NotFound, match=re.escape("has no site 'nowhere'. Run `impact-kit validate` to list them.")):
+        SiteReport.load("nowhere", 2021, data="data")
+    with pytest.raises(NotFound, match=re.escape("has no site 'the-good-stat'. Did you mean 'the-good-start'?")):
+        SiteReport.load("the-good-stat", 2021, data="data")
+    with pytest.raises(NotFound, match=re.escape("no observations of 'the-good-start' for 2030. Its years: 2021")):
+        SiteReport.load("the-good-start", 2030, data="data")
+    with pytest.raises(ValueError, match="`lang` must be one of"):
+        SiteReport.load("the-good-start", 2021, data="data", lang="de")
+
+
+def test_earlier_years_and_changes():
+    report = SiteReport.load(FABRIQUE, 2022, data="data")
+    assert list(report.years) == [2021, 2022] and report.previous == 2021
+    soup = page(report)
+    changes = soup.find(id="ik-changes")
+    assert changes.h2.get_text() == "Évolutions depuis 2021"
+    assert "Intensité en hausse : Effets individuels (2 → 4)" in changes.get_text()
+    imgs = soup.select("#ik-charts img")
+    assert imgs[0]["alt"].startswith("Diagramme en barres de l'intensité des effets (sur 5) par niveau, 2021 et 2022.")
+
+
+def test_later_years_are_left_out():
+    report = SiteReport.load(FABRIQUE, 2022, data="data")
+    assert 2023 not in report.years
+
+
+def test_english_report():
+    soup = page(SiteReport.load(FABRIQUE, 2023, data="data", lang="en"))
+    text = soup.get_text(" ")
+    assert "Social and urban effects of La Fabrique des Possibles (exemple)" in text
+    assert "Changes since 2022" in text and "Social ties" in text
+    assert "Lien social" not in text and "Lire la suite" not in text
+    # Testimonies stay in their language.
+    assert "La cantine est devenue le point de rendez-vous du quartier" in text
+
+
+def test_pseudonymise_masks_testimonies(tmp_path, data_dir):
+    with (data_dir / "observations.csv").open("a", encoding="utf-8") as handle:
+        handle.write("the-good-start,2021,sante,testimony,Appelez Léa au 06 12 34 56 78\n")
+    plain = page(SiteReport.load("the-good-start", 2021, data=data_dir)).get_text()
+    masked = page(SiteReport.load("the-good-start", 2021, data=data_dir, pseudonymise=True)).get_text()
+    assert "06 12 34 56 78" in plain and "06 12 34 56 78" not in masked and "Appelez Léa au [téléphone]" in masked
+
+
+def test_project_path_finds_data_from_a_subfolder(monkeypatch):
+    monkeypatch.chdir("notebooks")
+    assert (project_path("data") / "sites.csv").is_file()
