@@ -10,7 +10,7 @@ alt text a reader without sight, or without images, gets.
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import matplotlib as mpl
@@ -124,16 +124,22 @@ def intensity_chart(table: pd.DataFrame, *, lang: str = "fr", ax: Axes | None = 
 
 def intensity_alt(table: pd.DataFrame, *, lang: str = "fr") -> str:
     """Describe the intensity chart in words, with every value."""
+    years, values = _per_year(table, lambda v: _value(v, lang), lang)
+    return texts(lang)["alt_intensity"].format(years=years, values=values)
+
+
+def _per_year(table: pd.DataFrame, show: Callable[[float], str], lang: str) -> tuple[str, str]:
+    """Say a groups (rows) x years (columns) table: the years, then "group: value (year), ...; ...".
+
+    The years are left out of the values when there is only one.
+    """
     words = texts(lang)
     years = [str(y) for y in table.columns]
     parts = []
     for label, row in table.iterrows():
-        values = [
-            f"{_value(v, lang)} ({year})" if len(years) > 1 else _value(v, lang)
-            for year, v in zip(years, row, strict=True)
-        ]
+        values = [show(v) if len(years) == 1 else f"{show(v)} ({year})" for year, v in zip(years, row, strict=True)]
         parts.append(words["pair"].format(label=label, values=join(values, "comma", lang)))
-    return words["alt_intensity"].format(years=join(years, "and", lang), values=_sentences(parts))
+    return join(years, "and", lang), _sentences(parts)
 
 
 def _value(value: float, lang: str) -> str:
@@ -207,13 +213,8 @@ def effects_chart(table: pd.DataFrame, *, lang: str = "fr", ax: Axes | None = No
 
 def effects_alt(table: pd.DataFrame, *, lang: str = "fr") -> str:
     """Describe the effects-per-level chart in words, with every count."""
-    words = texts(lang)
-    years = [str(y) for y in table.index]
-    parts = []
-    for level in table.columns:
-        counts = [f"{n} ({year})" if len(years) > 1 else str(n) for year, n in zip(years, table[level], strict=True)]
-        parts.append(words["pair"].format(label=level, values=join(counts, "comma", lang)))
-    return words["alt_effects"].format(years=join(years, "and", lang), values=_sentences(parts))
+    years, values = _per_year(table.T, lambda n: str(int(n)), lang)
+    return texts(lang)["alt_effects"].format(years=years, values=values)
 
 
 def coverage_chart(table: pd.DataFrame, *, lang: str = "fr", ax: Axes | None = None) -> Axes:

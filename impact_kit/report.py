@@ -214,38 +214,33 @@ class SiteReport:
     def charts(self) -> Html:
         """Return the charts: intensity over the years, publics x criteria, effects per level, coverage."""
         lang, grid = self.lang, self.grid
-        figures = []
+        intensity = indicators.intensity_table(grid, self.years, lang)
+        matrix = indicators.publics_matrix(grid, self.answers, lang)
+        effects = indicators.effects_table(grid, self.years, lang)
+        coverage = indicators.coverage_table(grid, self.answers, lang)
+        # (size in inches, chart, table, alt text); a chart with nothing to show is left out.
+        specs = [
+            ((7, 3.6), charts.intensity_chart, intensity, charts.intensity_alt(intensity, lang=lang))
+            if intensity.notna().any().any()
+            else None,
+            (
+                (7, 1.6 + 0.42 * len(matrix)),
+                charts.publics_chart,
+                matrix,
+                charts.publics_alt(matrix, year=self.year, lang=lang),
+            )
+            if not matrix.empty
+            else None,
+            ((7, 3.2), charts.effects_chart, effects, charts.effects_alt(effects, lang=lang)),
+            (
+                (7, 1.2 + 0.36 * len(coverage)),
+                charts.coverage_chart,
+                coverage,
+                charts.coverage_alt(coverage, year=self.year, lang=lang),
+            ),
+        ]
         with charts.chart_style():
-            intensity = indicators.intensity_table(grid, self.years, lang)
-            if intensity.notna().any().any():
-                figures.append(
-                    self._figure(
-                        (7, 3.6), charts.intensity_chart, intensity, charts.intensity_alt(intensity, lang=lang)
-                    )
-                )
-            matrix = indicators.publics_matrix(grid, self.answers, lang)
-            if not matrix.empty:
-                figures.append(
-                    self._figure(
-                        (7, 1.6 + 0.42 * len(matrix)),
-                        charts.publics_chart,
-                        matrix,
-                        charts.publics_alt(matrix, year=self.year, lang=lang),
-                    )
-                )
-            effects = indicators.effects_table(grid, self.years, lang)
-            figures.append(
-                self._figure((7, 3.2), charts.effects_chart, effects, charts.effects_alt(effects, lang=lang))
-            )
-            coverage = indicators.coverage_table(grid, self.answers, lang)
-            figures.append(
-                self._figure(
-                    (7, 1.2 + 0.36 * len(coverage)),
-                    charts.coverage_chart,
-                    coverage,
-                    charts.coverage_alt(coverage, year=self.year, lang=lang),
-                )
-            )
+            figures = [self._figure(*spec) for spec in specs if spec is not None]
         body = "".join(figures)
         return Html(f'<section id="ik-charts" class="ik-charts"><h2>{self._t("charts")}</h2>{body}</section>')
 
