@@ -82,7 +82,11 @@ def test_fold_opens_on_click_without_losing_text(page, long_report):
     assert tail.inner_text() == text[300:]
 
 
-def test_print_shows_folded_text(page):
+@pytest.mark.parametrize("before_print", [False, True], ids=["css-only", "beforeprint-fired"])
+def test_print_shows_folded_text(page, before_print):
+    if before_print:  # what a real print does: the page's script opens every <details> first
+        page.evaluate("dispatchEvent(new Event('beforeprint'))")
+        assert page.eval_on_selector("details.ik-more", "d => d.open")
     page.emulate_media(media="print")
     assert page.locator("details.ik-more .ik-verbatim").first.is_visible()
     assert not page.get_by_text("Lire la suite").first.is_visible()
