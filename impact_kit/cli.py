@@ -48,6 +48,7 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--pseudonymise", action="store_true", help="mask e-mail addresses and phone numbers in testimonies"
     )
+    report.add_argument("--pdf", action="store_true", help="also print report.pdf (needs Chromium or Chrome)")
     report.set_defaults(run=_report)
     return parser
 
@@ -102,12 +103,20 @@ def _report(args: argparse.Namespace) -> int:
     print(f"Writing the report of {args.site} {args.year} ({args.lang})...", file=sys.stderr)
     try:
         paths = run_report(
-            args.site, args.year, data=args.data, out=args.out, lang=args.lang, pseudonymise=args.pseudonymise
+            args.site,
+            args.year,
+            data=args.data,
+            out=args.out,
+            lang=args.lang,
+            pseudonymise=args.pseudonymise,
+            pdf=args.pdf,
         )
     except ReportFailed as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
     print(paths.html)
+    if paths.pdf:
+        print(paths.pdf)
     return EXIT_OK
 
 

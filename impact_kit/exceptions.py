@@ -15,6 +15,7 @@ __all__ = [
     "ImportFailed",
     "InputProblem",
     "InvalidData",
+    "MissingDependency",
     "ReportFailed",
 ]
 
@@ -88,6 +89,10 @@ class InvalidData(ImpactKitError):
 
 class ImportFailed(ImpactKitError):
     """Raised when an import cannot be done as asked (nothing has been written)."""
+
+
+class MissingDependency(ImpactKitError):
+    """Raised when a command needs a tool that is not installed (Chromium for ``--pdf``); nothing is written."""
 
 
 class ReportFailed(ImpactKitError):

@@ -11,6 +11,9 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import os
+import shutil
+import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,12 +23,21 @@ from nbconvert.preprocessors import TagRemovePreprocessor
 from nbformat import NotebookNode
 from traitlets.config import Config
 
-from impact_kit.exceptions import ReportFailed
+from impact_kit.exceptions import MissingDependency, ReportFailed
 from impact_kit.narrative import fill, format_date, texts
 from impact_kit.report import SiteReport
 from impact_kit.tables import atomic_write
 
-__all__ = ["MASTER_NOTEBOOK", "REMOVED_TAGS", "ReportPaths", "export_html", "run_report"]
+__all__ = [
+    "BROWSERS",
+    "MASTER_NOTEBOOK",
+    "REMOVED_TAGS",
+    "ReportPaths",
+    "export_html",
+    "find_browser",
+    "print_pdf",
+    "run_report",
+]
 
 PACKAGE = Path(__file__).resolve().parent
 TEMPLATES = PACKAGE / "templates"
@@ -33,6 +45,8 @@ TEMPLATES = PACKAGE / "templates"
 MASTER_NOTEBOOK = PACKAGE.parent / "notebooks" / "site_report.ipynb"
 #: Cells with these tags never reach the HTML: parameters, and notes for evaluators.
 REMOVED_TAGS = frozenset({"parameters", "injected-parameters", "notes"})
+#: Browsers that can print a report to PDF, tried in this order after ``$IMPACT_KIT_BROWSER``.
+BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
 
 @dataclass(frozen=True)
@@ -41,6 +55,7 @@ class ReportPaths:
 
     html: Path
     notebook: Path
+    pdf: Path | None = None
 
 
 def export_html(notebook: NotebookNode, *, lang: str = "fr", title: str = "", generated: dt.date | None = None) -> str:
@@ -92,12 +107,14 @@ def run_report(
     out: str | Path = "reports",
     lang: str = "fr",
     pseudonymise: bool = False,
+    pdf: bool = False,
     notebook: str | Path = MASTER_NOTEBOOK,
 ) -> ReportPaths:
     """Execute the master notebook for a site and year and write ``report.ipynb`` and ``report.html``.
 
-    The inputs are checked first, so that a wrong site or year fails before anything
-    is written. The outputs go to ``<out>/<site>/<year>/``.
+    The inputs are checked first, so that a wrong site or year (or no browser, with
+    ``pdf``) fails before anything is written. The outputs go to
+    ``<out>/<site>/<year>/``; with ``pdf``, ``report.pdf`` too, printed by Chromium.
 
     Returns
     -------
@@ -107,6 +124,8 @@ def run_report(
     ------
     InvalidData, NotFound
         If the data does not validate, or has no such site or year (nothing written).
+    MissingDependency
+        If ``pdf`` is asked for and no browser is found (nothing written).
     ReportFailed
         If the notebook failed; ``report.failed.ipynb`` then holds the executed
         notebook with the error, and any earlier report is left as it was.
@@ -115,6 +134,7 @@ def run_report(
 
     data = Path(data).resolve()
     report = SiteReport.load(site, year, data=data, lang=lang, pseudonymise=pseudonymise)
+    browser = find_browser() if pdf else None
     target = Path(out) / report.site / str(report.year)
     target.mkdir(parents=True, exist_ok=True)
     failed = target / "report.failed.ipynb"
@@ -155,4 +175,70 @@ def run_report(
     finally:
         executed.unlink(missing_ok=True)
     failed.unlink(missing_ok=True)
-    return ReportPaths(target / "report.html", target / "report.ipynb")
+    paths = ReportPaths(target / "report.html", target / "report.ipynb")
+    if browser:
+        return ReportPaths(paths.html, paths.notebook, print_pdf(paths.html, target / "report.pdf", browser=browser))
+    return paths
+
+
+def find_browser() -> str:
+    """Return the path of a Chromium-based browser: ``$IMPACT_KIT_BROWSER``, else the first of :data:`BROWSERS`.
+
+    Raises
+    ------
+    MissingDependency
+        If none is found.
+    """
+    wanted = os.environ.get("IMPACT_KIT_BROWSER")
+    for name in [wanted] if wanted else BROWSERS:
+        found = shutil.which(name)
+        if found:
+            return found
+    where = f"IMPACT_KIT_BROWSER={wanted!r} is not an executable" if wanted else f"none of {list(BROWSERS)} is on PATH"
+    raise MissingDependency(
+        f"--pdf prints the report with Chromium or Google Chrome, but {where}. Install one "
+        "(Debian, Ubuntu: apt-get install chromium) or set IMPACT_KIT_BROWSER to its path. Nothing was written."
+    )
+
+
+def print_pdf(html: Path, pdf: Path, *, browser: str | None = None, timeout: float = 120) -> Path:
+    """Print an HTML report to PDF with headless Chromium, with the report's print styles.
+
+    The PDF is written atomically; the browser gets a fresh, throw-away profile.
+
+    Raises
+    ------
+    MissingDependency
+        If no browser is given and none is found.
+    ReportFailed
+        If the browser fails or times out.
+    """
+    browser = browser or find_browser()
+    partial = pdf.with_name(f".{pdf.name}.{os.getpid()}.tmp")
+    with tempfile.TemporaryDirectory(prefix="impact-kit-browser-") as profile:
+        command = [
+            browser,
+            "--headless",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            f"--user-data-dir={profile}",
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={partial}",
+            html.resolve().as_uri(),
+        ]
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            command.insert(1, "--no-sandbox")  # Chromium will not start its sandbox as root
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
+            if done.returncode or not partial.exists() or partial.read_bytes()[:5] != b"%PDF-":
+                detail = " ".join(done.stderr.strip().splitlines()[-2:])
+                raise ReportFailed(f"{browser} could not print {html} to PDF (exit code {done.returncode}): {detail}")
+            os.replace(partial, pdf)
+        except subprocess.TimeoutExpired:
+            raise ReportFailed(f"{browser} did not print {html} to PDF within {timeout:g} seconds.") from None
+        finally:
+            partial.unlink(missing_ok=True)
+    return pdf

@@ -96,3 +96,15 @@ def test_toc_links_scroll_to_sections(page):
     page.locator("nav.ik-toc a[href='#level-effets_collectifs']").click()
     assert page.evaluate("location.hash") == "#level-effets_collectifs"
     assert page.locator("#level-effets_collectifs").is_visible()
+
+
+def test_print_pdf(browser, long_report, tmp_path):
+    import re
+
+    from impact_kit.export import print_pdf
+
+    pdf = print_pdf(long_report[0], tmp_path / "report.pdf", browser=CHROMIUM)
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF-")
+    assert len(re.findall(rb"/Type\s*/Page\b", data)) >= 3
+    assert list(tmp_path.iterdir()) == [pdf]  # no temporary file left

@@ -144,3 +144,11 @@ def test_module_entry_point(data_dir):
         check=False,
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_report_pdf_without_a_browser_exits_2_and_writes_nothing(capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("IMPACT_KIT_BROWSER", "no-such-browser")
+    code, out, err = run(capsys, "report", "the-good-start", "2021", "--out", str(tmp_path / "out"), "--pdf")
+    assert code == 2 and out == ""
+    assert "IMPACT_KIT_BROWSER='no-such-browser' is not an executable" in err and "apt-get install chromium" in err
+    assert not (tmp_path / "out").exists()
