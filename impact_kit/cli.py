@@ -17,6 +17,8 @@ from impact_kit.exceptions import ImpactKitError
 __all__ = ["main"]
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+#: How many sites `validate` lists by name.
+SITES_LISTED = 20
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -71,8 +73,10 @@ def _validate(args: argparse.Namespace) -> int:
         f"({years[0]}-{years[-1]}), {len(obs)} observations ({testimonies} testimonies) from {sources}."
     )
     counts = pairs.groupby("site")["year"].agg(lambda y: ", ".join(map(str, sorted(y))))
-    for site, site_years in counts.items():
+    for site, site_years in counts.head(SITES_LISTED).items():
         print(f"  {site}: {site_years}")
+    if len(counts) > SITES_LISTED:
+        print(f"  ... and {len(counts) - SITES_LISTED} more sites.")
     print("OK: the data is valid.")
     return EXIT_OK
 

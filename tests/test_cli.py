@@ -20,6 +20,17 @@ def test_validate_sample(capsys):
     code, out, err = run(capsys, "validate", "--data", "data")
     assert code == 0, err
     assert "7 sites, 15 site-years" in out and out.rstrip().endswith("OK: the data is valid.")
+    assert "  la-fabrique-des-possibles-exemple: 2021, 2022, 2023" in out.splitlines()
+
+
+def test_validate_lists_at_most_20_sites(capsys, tmp_path):
+    sites = ["site,name"] + [f"s{i:02d},S{i}" for i in range(25)]
+    (tmp_path / "sites.csv").write_text("\n".join(sites) + "\n", encoding="utf-8")
+    rows = ["site,year,criterion,question,value"] + [f"s{i:02d},2022,sante,testimony,x" for i in range(25)]
+    (tmp_path / "observations.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    code, out, _ = run(capsys, "validate", "--data", str(tmp_path))
+    assert code == 0
+    assert "  s19: 2022" in out and "s20" not in out and "  ... and 5 more sites." in out
 
 
 def _edit(path, old, new):

@@ -212,3 +212,19 @@ def test_notebook_runs_unparameterized_from_its_folder_like_jupyterlab():
         o.get("data", {}).get("text/html", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs
     )
     assert "The Good Start" in outputs and "Ces rencontres ont lieu <strong>au quotidien</strong>." in outputs
+
+
+def test_wrong_site_stops_the_notebook_at_its_first_cell():
+    from nbclient.exceptions import CellExecutionError
+
+    nb = nbformat.read(MASTER_NOTEBOOK, as_version=4)
+    parameters = next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", []))
+    nb.cells[parameters].source = nb.cells[parameters].source.replace('"the-good-start"', '"the-good-stat"')
+    client = NotebookClient(nb, timeout=120, resources={"metadata": {"path": str(MASTER_NOTEBOOK.parent)}})
+    with pytest.raises(CellExecutionError) as info:
+        client.execute()
+    assert info.value.ename == "NotFound"
+    assert "has no site 'the-good-stat'. Did you mean 'the-good-start'?" in info.value.evalue
+    failed = [i for i, c in enumerate(nb.cells) if any(o.get("output_type") == "error" for o in c.get("outputs", []))]
+    first_call = next(i for i, c in enumerate(nb.cells) if i > parameters and c.cell_type == "code")
+    assert failed == [first_call]
