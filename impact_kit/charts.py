@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import matplotlib as mpl
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -68,7 +67,11 @@ def _wrap(label: str, width: int = 18) -> str:
 
 
 def _axes(ax: Axes | None) -> Axes:
-    return ax if ax is not None else plt.gca()
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt  # only here: pyplot is slow to import and picks a backend
+
+    return plt.gca()
 
 
 def _grouped_bars(ax: Axes, table: pd.DataFrame, lang: str, *, unit: str = "") -> None:
