@@ -168,17 +168,15 @@ def run_report(
         raise
     try:
         nb = nbformat.read(executed, as_version=4)
-        title = f"{texts(lang)['title'].format(name=report.info['name'])} · {report.year}"
         with atomic_write(target / "report.html", "w", encoding="utf-8") as handle:
-            handle.write(export_html(nb, lang=lang, title=title))
+            handle.write(export_html(nb, lang=lang, title=f"{report.title} · {report.year}"))
         os.replace(executed, target / "report.ipynb")
     finally:
         executed.unlink(missing_ok=True)
     failed.unlink(missing_ok=True)
-    paths = ReportPaths(target / "report.html", target / "report.ipynb")
-    if browser:
-        return ReportPaths(paths.html, paths.notebook, print_pdf(paths.html, target / "report.pdf", browser=browser))
-    return paths
+    html = target / "report.html"
+    pdf_path = print_pdf(html, target / "report.pdf", browser=browser) if browser else None
+    return ReportPaths(html, target / "report.ipynb", pdf_path)
 
 
 def find_browser() -> str:

@@ -11,8 +11,10 @@ import base64
 import difflib
 import html
 import io
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from matplotlib.figure import Figure
@@ -91,10 +93,16 @@ class SiteReport:
     years: dict[int, Answers]
     lang: str = "fr"
     pseudonymise: bool = False
-    words: dict = field(init=False, repr=False)
 
-    def __post_init__(self) -> None:
-        self.words = dict(texts(self.lang))
+    @property
+    def words(self) -> Mapping[str, Any]:
+        """The report's own words in its language (see ``impact_kit/texts.yaml``)."""
+        return texts(self.lang)
+
+    @property
+    def title(self) -> str:
+        """The report's title as plain text: "Effets sociaux et urbains de <site name>"."""
+        return self.words["title"].format(name=self.info["name"])
 
     @classmethod
     def load(
@@ -157,7 +165,7 @@ class SiteReport:
         subtitle = self._t("subtitle", place=place, year=self.year) if place else str(self.year)
         return Html(
             '<header class="ik-header">'
-            f"<h1>{self._t('title', name=info['name'])}</h1>"
+            f"<h1>{html.escape(self.title, quote=False)}</h1>"
             f'<p class="ik-subtitle">{subtitle}</p>'
             f'<p class="ik-grid">{self._t("grid", grid=self.grid.name(self.lang))}</p>'
             "</header>"
