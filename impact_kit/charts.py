@@ -1,7 +1,8 @@
 """Charts of a site's effects, drawn with matplotlib.
 
 Each chart function takes a table from :mod:`impact_kit.indicators` and ``ax=None``,
-draws on that Axes (or the current one) and returns it; it never shows or saves.
+draws on that Axes (or the current one) and returns it; it never shows or saves, and
+passes ``**kwargs`` on to the matplotlib call that draws its marks, as seaborn does.
 Style is scoped with :func:`chart_style`, never set globally. Each chart has an
 ``*_alt`` companion that says in words what the chart shows for this site: the
 alt text a reader without sight, or without images, gets.
@@ -12,13 +13,15 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any, TypeVar
 
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
+from cycler import cycler
 from matplotlib.axes import Axes
 
-from impact_kit.narrative import format_number, join, texts
+from impact_kit.words import fill_text, format_number, join, texts
 
 __all__ = [
     "PALETTE",
@@ -33,6 +36,8 @@ __all__ = [
     "publics_chart",
 ]
 
+_F = TypeVar("_F", bound=Callable[..., Any])
+
 #: Okabe & Ito's colour-blind-safe palette (black left out; it is the text colour).
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
 
@@ -43,7 +48,7 @@ _STYLE = {
     "axes.titleweight": "bold",
     "axes.spines.top": False,
     "axes.spines.right": False,
-    "axes.prop_cycle": mpl.cycler(color=PALETTE),
+    "axes.prop_cycle": cycler(color=PALETTE),
     "axes.edgecolor": "#444444",
     "axes.labelcolor": "#222222",
     "xtick.color": "#222222",
@@ -55,10 +60,30 @@ _STYLE = {
 }
 
 
+#: Docstring fragments shared by the chart functions (``{lang}``, ``{ax}``, ``{kwargs}``, ``{returns}``).
+_DOCS = {
+    "lang": "lang : str\n        Language of the title and axis labels (``fr`` or ``en``).",
+    "ax": "ax : matplotlib.axes.Axes, optional\n        Where to draw; the current Axes by default.",
+    "kwargs": "**kwargs\n        Passed to the matplotlib call that draws the marks ({call}).",
+    "returns": "Returns\n    -------\n    matplotlib.axes.Axes\n        The Axes drawn on.",
+}
+
+
+def _document(call: str) -> Callable[[_F], _F]:
+    """Fill a chart function's docstring with the shared fragments."""
+
+    def decorate(function: _F) -> _F:
+        fragments = {**_DOCS, "kwargs": _DOCS["kwargs"].format(call=call)}
+        function.__doc__ = (function.__doc__ or "").format(**fragments)
+        return function
+
+    return decorate
+
+
 @contextmanager
 def chart_style() -> Iterator[None]:
     """Apply the kit's chart style inside a ``with`` block only."""
-    with mpl.rc_context(_STYLE):
+    with mpl.rc_context(_STYLE):  # type: ignore[arg-type]
         yield
 
 
@@ -74,7 +99,7 @@ def _axes(ax: Axes | None) -> Axes:
     return plt.gca()
 
 
-def _grouped_bars(ax: Axes, table: pd.DataFrame, lang: str, *, unit: str = "") -> None:
+def _grouped_bars(ax: Axes, table: pd.DataFrame, lang: str, *, unit: str = "", **kwargs: Any) -> None:
     """Draw one group of bars per row of ``table`` and one bar per column (a year), values on top."""
     years = list(table.columns)
     width = 0.8 / max(len(years), 1)
@@ -82,7 +107,8 @@ def _grouped_bars(ax: Axes, table: pd.DataFrame, lang: str, *, unit: str = "") -
     for i, year in enumerate(years):
         values = table[year].to_numpy(dtype=float)
         offset = (i - (len(years) - 1) / 2) * width
-        bars = ax.bar(x + offset, np.nan_to_num(values), width, label=str(year), color=PALETTE[i % len(PALETTE)])
+        style = {"label": str(year), "color": PALETTE[i % len(PALETTE)], **kwargs}
+        bars = ax.bar(x + offset, np.nan_to_num(values), width, **style)
         for bar, value in zip(bars, values, strict=True):
             if not np.isnan(value):
                 ax.annotate(
@@ -99,25 +125,23 @@ def _grouped_bars(ax: Axes, table: pd.DataFrame, lang: str, *, unit: str = "") -
         ax.legend(ncols=len(years), loc="lower left", bbox_to_anchor=(0, 1.0), fontsize=9)
 
 
-def intensity_chart(table: pd.DataFrame, *, lang: str = "fr", ax: Axes | None = None) -> Axes:
+@_document("Axes.bar")
+def intensity_chart(table: pd.DataFrame, *, lang: str = "fr", ax: Axes | None = None, **kwargs: Any) -> Axes:
     """Draw the intensity (1-5) of each level as bars, one per year.
 
     Parameters
     ----------
     table : pandas.DataFrame
         Levels as rows, years as columns (:func:`impact_kit.indicators.intensity_table`).
-    lang : str
-        Language of the title and axis label.
-    ax : matplotlib.axes.Axes, optional
-        Where to draw; the current Axes by default.
+    {lang}
+    {ax}
+    {kwargs}
 
-    Returns
-    -------
-    matplotlib.axes.Axes
+    {returns}
     """
     ax = _axes(ax)
     words = texts(lang)
-    _grouped_bars(ax, table, lang)
+    _grouped_bars(ax, table, lang, **kwargs)
     ax.set_ylim(0, 5.4)
     ax.set_yticks(range(6))
     ax.set_ylabel(words["chart_intensity_y"])
@@ -128,7 +152,7 @@ def intensity_chart(table: pd.DataFrame, *, lang: str = "fr", ax: Axes | None = 
 def intensity_alt(table: pd.DataFrame, *, lang: str = "fr") -> str:
     """Describe the intensity chart in words, with every value."""
     years, values = _per_year(table, lambda v: _value(v, lang), lang)
-    return texts(lang)["alt_intensity"].format(years=years, values=values)
+    return fill_text(texts(lang)["alt_intensity"], {"years": years, "values": values}, lang)
 
 
 def _per_year(table: pd.DataFrame, show: Callable[[float], str], lang: str) -> tuple[str, str]:
@@ -141,7 +165,7 @@ def _per_year(table: pd.DataFrame, show: Callable[[float], str], lang: str) -> t
     parts = []
     for label, row in table.iterrows():
         values = [show(v) if len(years) == 1 else f"{show(v)} ({year})" for year, v in zip(years, row, strict=True)]
-        parts.append(words["pair"].format(label=label, values=join(values, "comma", lang)))
+        parts.append(fill_text(words["pair"], {"label": str(label), "values": join(values, "comma", lang)}, lang))
     return join(years, "and", lang), _sentences(parts)
 
 
@@ -153,7 +177,8 @@ def _sentences(parts: list[str]) -> str:
     return "; ".join(parts) + "." if parts else ""
 
 
-def publics_chart(matrix: pd.DataFrame, *, lang: str = "fr", ax: Axes | None = None) -> Axes:
+@_document("Axes.scatter")
+def publics_chart(matrix: pd.DataFrame, *, lang: str = "fr", ax: Axes | None = None, **kwargs: Any) -> Axes:
     """Draw which publics (rows) took part in which criteria (columns) as a dot matrix.
 
     Parameters
@@ -161,10 +186,15 @@ def publics_chart(matrix: pd.DataFrame, *, lang: str = "fr", ax: Axes | None = N
     matrix : pandas.DataFrame
         Booleans, publics as rows and criteria as columns
         (:func:`impact_kit.indicators.publics_matrix`).
+    {lang}
+    {ax}
+    {kwargs}
+
+    {returns}
     """
     ax = _axes(ax)
     rows, cols = np.nonzero(matrix.to_numpy(dtype=bool))
-    ax.scatter(cols, rows, s=220, color=PALETTE[0], zorder=3)
+    ax.scatter(cols, rows, **{"s": 220, "color": PALETTE[0], "zorder": 3, **kwargs})
     ax.set_xticks(range(len(matrix.columns)), [_wrap(str(c), 14) for c in matrix.columns])
     ax.set_yticks(range(len(matrix.index)), [str(i) for i in matrix.index])
     ax.set_xlim(-0.5, len(matrix.columns) - 0.5)
@@ -182,30 +212,32 @@ def publics_alt(matrix: pd.DataFrame, *, year: int, lang: str = "fr") -> str:
     """Describe the publics matrix in words: which publics took part in each criterion."""
     words = texts(lang)
     parts = [
-        words["pair"].format(label=criterion, values=join(list(matrix.index[matrix[criterion]]), "and", lang))
+        fill_text(words["pair"], {"label": str(criterion), "values": list(matrix.index[matrix[criterion]])}, lang)
         for criterion in matrix.columns
         if matrix[criterion].any()
     ]
     if not parts:
-        return words["alt_publics_empty"].format(year=year)
-    return words["alt_publics"].format(year=year, values=_sentences(parts))
+        return fill_text(words["alt_publics_empty"], {"year": year}, lang)
+    return fill_text(words["alt_publics"], {"year": year, "values": _sentences(parts)}, lang)
 
 
-def effects_chart(table: pd.DataFrame, *, lang: str = "fr", ax: Axes | None = None) -> Axes:
+@_document("Axes.bar")
+def effects_chart(table: pd.DataFrame, *, lang: str = "fr", ax: Axes | None = None, **kwargs: Any) -> Axes:
     """Draw, per level, how many criteria show observed effects, one bar per year.
 
     Parameters
     ----------
     table : pandas.DataFrame
         Years as rows, levels as columns (:func:`impact_kit.indicators.effects_table`).
+    {lang}
+    {ax}
+    {kwargs}
 
-    Returns
-    -------
-    matplotlib.axes.Axes
+    {returns}
     """
     ax = _axes(ax)
     words = texts(lang)
-    _grouped_bars(ax, table.T, lang)
+    _grouped_bars(ax, table.T, lang, **kwargs)
     top = int(table.to_numpy().max()) if table.size else 0
     ax.set_ylim(0, max(top, 4) + 0.6)
     ax.yaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
@@ -217,10 +249,11 @@ def effects_chart(table: pd.DataFrame, *, lang: str = "fr", ax: Axes | None = No
 def effects_alt(table: pd.DataFrame, *, lang: str = "fr") -> str:
     """Describe the effects-per-level chart in words, with every count."""
     years, values = _per_year(table.T, lambda n: str(int(n)), lang)
-    return texts(lang)["alt_effects"].format(years=years, values=values)
+    return fill_text(texts(lang)["alt_effects"], {"years": years, "values": values}, lang)
 
 
-def coverage_chart(table: pd.DataFrame, *, lang: str = "fr", ax: Axes | None = None) -> Axes:
+@_document("Axes.barh")
+def coverage_chart(table: pd.DataFrame, *, lang: str = "fr", ax: Axes | None = None, **kwargs: Any) -> Axes:
     """Draw the share of each criterion's questions that were answered, coloured by level.
 
     Parameters
@@ -228,13 +261,18 @@ def coverage_chart(table: pd.DataFrame, *, lang: str = "fr", ax: Axes | None = N
     table : pandas.DataFrame
         Criteria as rows with ``share`` and ``level`` columns
         (:func:`impact_kit.indicators.coverage_table`).
+    {lang}
+    {ax}
+    {kwargs}
+
+    {returns}
     """
     ax = _axes(ax)
     words = texts(lang)
     levels = list(dict.fromkeys(table["level"]))
     colors = [PALETTE[levels.index(level) % len(PALETTE)] for level in table["level"]]
     y = np.arange(len(table))
-    ax.barh(y, table["share"] * 100, color=colors)
+    ax.barh(y, table["share"] * 100, **{"color": colors, **kwargs})
     for i, (share, answered, total) in enumerate(zip(table["share"], table["answered"], table["total"], strict=True)):
         ax.annotate(
             f"{answered}/{total}", (share * 100, i), xytext=(3, 0), textcoords="offset points", va="center", fontsize=8
@@ -257,8 +295,8 @@ def coverage_alt(table: pd.DataFrame, *, year: int, lang: str = "fr") -> str:
     partly = list(table.index[(table["share"] > 0) & (table["share"] < 1)])
     none = list(table.index[table["share"] == 0])
     parts = [
-        words[key].format(criteria=join(items, "and", lang))
+        fill_text(words[key], {"criteria": [str(i) for i in items]}, lang)
         for key, items in (("fully_covered", full), ("partly_covered", partly), ("not_covered", none))
         if items
     ]
-    return words["alt_coverage"].format(total=len(table), year=year, values=" ".join(parts))
+    return fill_text(words["alt_coverage"], {"total": len(table), "year": year, "values": " ".join(parts)}, lang)

@@ -11,8 +11,10 @@ import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from impact_kit.exceptions import ImpactKitError
+from impact_kit.words import LANGUAGES
 
 __all__ = ["main"]
 
@@ -30,6 +32,7 @@ def _parser() -> argparse.ArgumentParser:
 
     validate = commands.add_parser("validate", help="check the data folder against the grid")
     _data_option(validate)
+    _grid_option(validate)
     validate.set_defaults(run=_validate)
 
     importer = commands.add_parser("import", help="import answers from another tool")
@@ -45,28 +48,50 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("site", metavar="SITE", help="a site id of sites.csv")
     report.add_argument("year", metavar="YEAR", type=int)
     _data_option(report)
-    report.add_argument("--out", type=Path, default=Path("reports"), help="the reports folder (default: reports)")
-    report.add_argument("--lang", choices=["fr", "en"], default="fr", help="the report's language (default: fr)")
+    _report_options(report)
     report.add_argument(
-        "--pseudonymise", action="store_true", help="mask e-mail addresses and phone numbers in testimonies"
+        "--parameters",
+        type=Path,
+        metavar="FILE",
+        help="a YAML file of notebook parameters (as for papermill -f): its data, grid, lang and "
+        "pseudonymise are used where the command line does not set them",
     )
-    report.add_argument("--pdf", action="store_true", help="also print report.pdf (needs Chromium or Chrome)")
     report.set_defaults(run=_report)
     return parser
 
 
+def _grid_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--grid", type=Path, help="a grid file (default: the Commune Mesure grid shipped with the kit)")
+
+
+def _report_options(parser: argparse.ArgumentParser) -> None:
+    """Add the options of every command that writes reports."""
+    parser.add_argument("--out", type=Path, default=Path("reports"), help="the reports folder (default: reports)")
+    _grid_option(parser)
+    parser.add_argument(
+        "--lang", choices=LANGUAGES, default=None, help=f"the report's language (default: {LANGUAGES[0]})"
+    )
+    parser.add_argument(
+        "--pseudonymise",
+        action="store_true",
+        default=None,
+        help="mask e-mail addresses and phone numbers in testimonies",
+    )
+    parser.add_argument("--pdf", action="store_true", help="also print report.pdf (needs Chromium or Chrome)")
+
+
 def _data_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data", type=Path, default=Path("data"), help="the data folder (default: data)")
+    parser.add_argument("--data", type=Path, default=None, help="the data folder (default: data)")
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from impact_kit.observations import load_observations, load_sites
+    from impact_kit.dataset import load_dataset
 
-    sites = load_sites(args.data)
-    obs = load_observations(args.data, sites=sites)
+    dataset = load_dataset(args.data, grid=args.grid)
+    sites, obs = dataset.sites, dataset.observations
     pairs = obs[["site", "year"]].drop_duplicates()
     years = sorted(pairs["year"].unique())
-    testimonies = int((obs["question"] == "testimony").sum())
+    testimonies = int((obs["question"] == dataset.grid.roles.testimony).sum())
     sources = ", ".join(sorted(obs["source"].unique()))
     print(
         f"{args.data}: {len(sites)} sites, {len(pairs)} site-years "
@@ -100,19 +125,43 @@ def _import_commune_mesure(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _from_parameters(args: argparse.Namespace) -> dict[str, Any]:
+    """Read ``--parameters FILE``: notebook parameters that fill the options not given."""
+    import yaml
+
+    from impact_kit.exceptions import InvalidArgument
+    from impact_kit.execute import check_parameters
+
+    path: Path = args.parameters
+    try:
+        values = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise InvalidArgument(f"{path}: cannot read the parameters file ({exc}).") from None
+    if not isinstance(values, dict):
+        raise InvalidArgument(f"{path}: a parameters file is a YAML mapping of name: value.")
+    check_parameters(values)
+    for key, given in (("site", args.site), ("year", args.year)):
+        if key in values and str(values[key]) != str(given):
+            raise InvalidArgument(f"{path}: `{key}` is {values[key]!r}, but the command asks for {given!r}.")
+    return values
+
+
 def _report(args: argparse.Namespace) -> int:
     from impact_kit.exceptions import ReportFailed
-    from impact_kit.export import run_report
+    from impact_kit.report import run_report
 
-    print(f"Writing the report of {args.site} {args.year} ({args.lang})...", file=sys.stderr)
+    given = _from_parameters(args) if args.parameters else {}
+    lang = args.lang or given.get("lang") or LANGUAGES[0]
+    print(f"Writing the report of {args.site} {args.year} ({lang})...", file=sys.stderr)
     try:
         paths = run_report(
             args.site,
             args.year,
-            data=args.data,
+            data=args.data if args.data is not None else given.get("data") or "data",
             out=args.out,
-            lang=args.lang,
-            pseudonymise=args.pseudonymise,
+            grid=args.grid if args.grid is not None else given.get("grid") or None,
+            lang=lang,
+            pseudonymise=bool(args.pseudonymise if args.pseudonymise is not None else given.get("pseudonymise")),
             pdf=args.pdf,
         )
     except ReportFailed as exc:
@@ -131,6 +180,8 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     args = _parser().parse_args(argv)
+    if getattr(args, "data", "unset") is None and not getattr(args, "parameters", None):
+        args.data = Path("data")
     warnings.showwarning = _show_warning
     try:
         return int(args.run(args))

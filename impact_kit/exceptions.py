@@ -14,14 +14,24 @@ __all__ = [
     "ImpactKitError",
     "ImportFailed",
     "InputProblem",
+    "InvalidArgument",
     "InvalidData",
     "MissingDependency",
+    "NotFound",
     "ReportFailed",
 ]
 
 
 class ImpactKitError(Exception):
     """Base class of every error the kit raises on purpose."""
+
+
+class InvalidArgument(ImpactKitError, ValueError):
+    """Raised when a function is called with a value it does not take (a language, a section name...)."""
+
+
+class NotFound(ImpactKitError):
+    """Raised when what is asked for is not in the data or the grid: a site, a year, a level, a chart."""
 
 
 class GridError(ImpactKitError):

@@ -1,34 +1,36 @@
 """Load and query an evaluation grid (levels, criteria, questions, options, sentences).
 
-A grid is data: a YAML file such as ``impact_kit/grids/commune_mesure.yaml``.
-:func:`load_grid` reads it and checks it, so that an evaluator can adapt the grid
-or write another one and get a clear message when something is off.
+A grid is data: a YAML file such as ``impact_kit/grids/commune_mesure.yaml``, read
+and checked by :func:`impact_kit.grid_file.load_grid`. This module holds what a grid
+is once loaded: levels, criteria, questions, options, sentence templates, and the
+roles that tell the code which ids to use.
 """
 
 from __future__ import annotations
 
+import html
 import re
 import string
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
-from typing import Any
 
-import yaml
-
-from impact_kit.exceptions import GridError
+from impact_kit.words import check_lang
 
 __all__ = [
+    "CHOICE_TYPES",
+    "ID_PATTERN",
+    "PLURAL_FORMS",
     "QUESTION_TYPES",
+    "ROLES",
+    "SINGLE_VALUED",
     "Criterion",
     "Grid",
     "Level",
     "Option",
     "Question",
+    "Roles",
     "Sentence",
-    "default_grid",
-    "load_grid",
 ]
 
 #: Question types a grid may use, and what their answers are.
@@ -45,10 +47,17 @@ CHOICE_TYPES = frozenset({"multi", "single"})
 #: Types that take one answer per site and year.
 SINGLE_VALUED = frozenset({"single", "number", "text", "scale"})
 PLURAL_FORMS = ("zero", "one", "other", "unknown")
-_ID = re.compile(r"^[a-z0-9_]+$")
+#: The roles the kit's code relies on: each names an id of the grid (``roles:`` in the file).
+ROLES = {
+    "testimony": "the question of a criterion that holds testimonies (type testimony)",
+    "intensity": "the level question that rates a level's effects (type scale)",
+    "keywords": "the level question that lists a level's keywords (type keywords)",
+    "publics": "the option set that says who took part (under option_sets)",
+}
+ID_PATTERN = re.compile(r"^[a-z0-9_]+$")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Option:
     """An answer a choice question offers."""
 
@@ -57,12 +66,15 @@ class Option:
     raw: tuple[str, ...] = ()
     effect: bool = True
 
+    def __repr__(self) -> str:
+        return f"<Option {self.id!r}: {next(iter(self.labels.values()), '')!r}>"
+
     def label(self, lang: str) -> str:
         """Return the display label in ``lang``."""
         return self.labels[lang]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Question:
     """A question of a criterion (or of every level, for level-wide answers)."""
 
@@ -75,6 +87,10 @@ class Question:
     max: float | None = None
     platform_key: str | None = None
     option_set: str | None = None
+
+    def __repr__(self) -> str:
+        options = f", options {[o.id for o in self.options]}" if self.options else ""
+        return f"<Question {self.id!r} ({self.type}{', open' if self.open else ''}){options}>"
 
     def label(self, lang: str) -> str:
         """Return the question's label in ``lang``."""
@@ -111,7 +127,7 @@ class Sentence:
         return names
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Criterion:
     """One criterion of the grid, with its questions and sentences."""
 
@@ -122,6 +138,12 @@ class Criterion:
     sentences: tuple[Sentence, ...] = ()
     always_shown: bool = False
 
+    def __repr__(self) -> str:
+        questions = ", ".join(f"{q.id} ({q.type})" for q in self.questions)
+        label = next(iter(self.labels.values()), "")
+        head = f"<Criterion {self.id!r} {label!r} of level {self.level!r}: {len(self.sentences)} sentences>"
+        return f"{head}\n  questions: {questions}"
+
     def label(self, lang: str) -> str:
         """Return the criterion's title in ``lang``."""
         return self.labels[lang]
@@ -131,7 +153,7 @@ class Criterion:
         return next((q for q in self.questions if q.id == question_id), None)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Level:
     """A level of effects (individual, collective, territorial, urban project)."""
 
@@ -140,6 +162,10 @@ class Level:
     criteria: tuple[Criterion, ...]
     questions: tuple[Question, ...]
     sentences: Mapping[str, Mapping[str, str]]
+
+    def __repr__(self) -> str:
+        label = next(iter(self.labels.values()), "")
+        return f"<Level {self.id!r} {label!r}: criteria {[c.id for c in self.criteria]}>"
 
     def label(self, lang: str) -> str:
         """Return the level's title in ``lang``."""
@@ -151,6 +177,16 @@ class Level:
 
 
 @dataclass(frozen=True)
+class Roles:
+    """The ids the code asks the grid for, instead of spelling them (see :data:`ROLES`)."""
+
+    testimony: str
+    intensity: str
+    keywords: str
+    publics: str
+
+
+@dataclass(frozen=True, repr=False)
 class Grid:
     """A whole evaluation grid, as loaded by :func:`load_grid`."""
 
@@ -158,9 +194,35 @@ class Grid:
     names: Mapping[str, str]
     languages: tuple[str, ...]
     levels: tuple[Level, ...]
+    roles: Roles
     source: str = ""
     path: Path | None = None
-    publics: str | None = None
+
+    def __repr__(self) -> str:
+        levels = ", ".join(f"{lv.id} ({len(lv.criteria)})" for lv in self.levels)
+        return (
+            f"<Grid {self.id!r}: {len(self.levels)} levels, {len(self.criteria)} criteria, "
+            f"{sum(1 for _ in self.iter_questions())} questions, languages {list(self.languages)}>\n"
+            f"  levels (criteria): {levels}\n  file: {self.path}"
+        )
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            f"<tr><td>{lv.id}</td><td>{c.id}</td><td>{html.escape(c.label(self.languages[0]))}</td>"
+            f"<td>{len(c.questions)}</td></tr>"
+            for lv in self.levels
+            for c in lv.criteria
+        )
+        return (
+            f"<p><strong>{html.escape(self.name(self.languages[0]))}</strong> ({self.id})</p>"
+            f"<table><thead><tr><th>level</th><th>criterion</th><th>label</th><th>questions</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table>"
+        )
+
+    @property
+    def publics(self) -> str:
+        """The option set that says who took part (the ``publics`` role)."""
+        return self.roles.publics
 
     def name(self, lang: str) -> str:
         """Return the grid's name in ``lang``."""
@@ -198,223 +260,11 @@ class Grid:
         return [(c, q) for c in self.criteria for q in c.questions if self.publics and q.option_set == self.publics]
 
     def check_lang(self, lang: str) -> str:
-        """Return ``lang`` if the grid has labels in it, else raise ValueError."""
-        if lang not in self.languages:
-            raise ValueError(f"The value for `lang` must be one of {list(self.languages)}, but {lang!r} was passed.")
-        return lang
+        """Return ``lang`` if the grid has labels in it.
 
-
-def default_grid() -> Grid:
-    """Return the Commune Mesure grid shipped with the kit (loaded once)."""
-    return _load_packaged("commune_mesure")
-
-
-#: The folder of the grids shipped with the kit.
-GRIDS_DIR = Path(__file__).resolve().parent / "grids"
-
-
-@cache
-def _load_packaged(name: str) -> Grid:
-    return load_grid(GRIDS_DIR / f"{name}.yaml")
-
-
-def load_grid(path: str | Path) -> Grid:
-    """Load a grid file and check it.
-
-    Parameters
-    ----------
-    path : str or Path
-        A YAML grid file (see ``impact_kit/grids/commune_mesure.yaml``).
-
-    Returns
-    -------
-    Grid
-        The grid, with option sets resolved.
-
-    Raises
-    ------
-    GridError
-        If the file cannot be read or parsed, or if it has duplicate ids, missing
-        labels, unknown question types, or sentences naming unknown questions or options.
-    """
-    path = Path(path)
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise GridError(f"{path}: cannot read the grid file ({exc}).") from None
-    if not isinstance(doc, dict):
-        raise GridError(f"{path}: a grid file must be a YAML mapping with `levels`.")
-    return _Builder(path, doc).build()
-
-
-class _Builder:
-    """Turns the YAML document into a Grid, collecting the first inconsistency as an error."""
-
-    def __init__(self, path: Path, doc: dict[str, Any]) -> None:
-        self.path = path
-        self.doc = doc
-        self.languages = tuple(doc.get("languages") or ())
-        self.option_sets: dict[str, tuple[Option, ...]] = {}
-
-    def fail(self, where: str, message: str) -> GridError:
-        return GridError(f"{self.path}, {where}: {message}")
-
-    def labels(self, node: dict[str, Any], where: str, key: str = "label") -> dict[str, str]:
-        labels = node.get(key)
-        if not isinstance(labels, dict):
-            raise self.fail(where, f"`{key}` is missing; give one per language {list(self.languages)}.")
-        missing = [lang for lang in self.languages if not str(labels.get(lang) or "").strip()]
-        if missing:
-            raise self.fail(where, f"`{key}` has no text for {missing}.")
-        return {lang: str(labels[lang]) for lang in self.languages}
-
-    def build(self) -> Grid:
-        if not self.languages:
-            raise self.fail("top", "`languages` is missing (for example [fr, en]).")
-        grid_id = self.identifier(self.doc, "top")
-        names = self.labels(self.doc, "top", key="name")
-        for set_name, options in (self.doc.get("option_sets") or {}).items():
-            self.option_sets[set_name] = self.options(options, f"option set `{set_name}`")
-        level_docs = self.doc.get("levels")
-        if not isinstance(level_docs, list) or not level_docs:
-            raise self.fail("top", "`levels` must be a non-empty list.")
-        publics = self.doc.get("publics")
-        if publics is not None and publics not in self.option_sets:
-            raise self.fail("top", f"`publics` names {publics!r}, which is not under `option_sets`.")
-        levels = tuple(self.level(node) for node in level_docs)
-        seen: set[str] = set()
-        for owner in [*levels, *(c for lv in levels for c in lv.criteria)]:
-            if owner.id in seen:
-                raise self.fail(f"`{owner.id}`", "this id is used twice; level and criterion ids must be unique.")
-            seen.add(owner.id)
-        return Grid(
-            id=grid_id,
-            names=names,
-            languages=self.languages,
-            levels=levels,
-            source=str(self.doc.get("source", "")),
-            path=self.path,
-            publics=publics,
-        )
-
-    def identifier(self, node: dict[str, Any], where: str) -> str:
-        value = node.get("id")
-        if not isinstance(value, str) or not _ID.match(value):
-            raise self.fail(where, f"`id` must be lowercase letters, digits and `_`, not {value!r}.")
-        return value
-
-    def level(self, node: dict[str, Any]) -> Level:
-        level_id = self.identifier(node, "a level")
-        where = f"level `{level_id}`"
-        questions = []
-        sentences: dict[str, dict[str, str]] = {}
-        for qnode in self.doc.get("level_questions") or []:
-            q = self.question(qnode, f"level question `{qnode.get('id')}`")
-            prefix, key = qnode.get("platform_prefix"), node.get("platform_key")
-            if prefix and key:
-                q = Question(**{**q.__dict__, "platform_key": f"{prefix}{key}"})
-            questions.append(q)
-            if "sentence" in qnode:
-                sentences[q.id] = self.labels(qnode, f"level question `{q.id}`", key="sentence")
-        criteria = tuple(self.criterion(c, level_id) for c in node.get("criteria") or [])
-        if not criteria:
-            raise self.fail(where, "a level needs at least one criterion.")
-        return Level(level_id, self.labels(node, where), criteria, tuple(questions), sentences)
-
-    def criterion(self, node: dict[str, Any], level_id: str) -> Criterion:
-        cid = self.identifier(node, f"a criterion of level `{level_id}`")
-        where = f"criterion `{cid}`"
-        questions = tuple(self.question(q, f"{where}, question `{q.get('id')}`") for q in node.get("questions") or [])
-        ids = [q.id for q in questions]
-        dupes = sorted({i for i in ids if ids.count(i) > 1})
-        if dupes:
-            raise self.fail(where, f"question ids {dupes} are used twice.")
-        by_id = {q.id: q for q in questions}
-        sentences = tuple(
-            self.sentence(s, f"{where}, sentence {i + 1}", by_id) for i, s in enumerate(node.get("sentences") or [])
-        )
-        return Criterion(
-            cid, self.labels(node, where), level_id, questions, sentences, bool(node.get("always_shown", False))
-        )
-
-    def question(self, node: dict[str, Any], where: str) -> Question:
-        qid = self.identifier(node, where)
-        qtype = node.get("type")
-        if qtype not in QUESTION_TYPES:
-            raise self.fail(where, f"unknown type {qtype!r}; use one of {sorted(QUESTION_TYPES)}.")
-        options_node = node.get("options", [])
-        option_set = options_node if isinstance(options_node, str) else None
-        if option_set is not None:
-            if option_set not in self.option_sets:
-                raise self.fail(where, f"unknown option set {option_set!r}; define it under `option_sets`.")
-            options = self.option_sets[option_set]
-        else:
-            options = self.options(options_node, where)
-        is_open = bool(node.get("open", False))
-        if qtype in CHOICE_TYPES and not options and not is_open:
-            raise self.fail(where, "a choice question needs `options` (or `open: true` for free text).")
-        if qtype not in CHOICE_TYPES and options:
-            raise self.fail(where, f"a {qtype} question takes no `options`.")
-        low, high = node.get("min"), node.get("max")
-        if qtype == "scale" and (low is None or high is None):
-            raise self.fail(where, "a scale question needs `min` and `max`.")
-        return Question(
-            id=qid,
-            type=qtype,
-            labels=self.labels(node, where),
-            options=options,
-            open=is_open,
-            min=low,
-            max=high,
-            platform_key=node.get("platform_key"),
-            option_set=option_set,
-        )
-
-    def options(self, nodes: Any, where: str) -> tuple[Option, ...]:
-        if not isinstance(nodes, list):
-            raise self.fail(where, "`options` must be a list or the name of an option set.")
-        options = []
-        for node in nodes:
-            oid = self.identifier(node, f"{where}, an option")
-            raw = node.get("raw") or []
-            options.append(
-                Option(oid, self.labels(node, f"{where}, option `{oid}`"), tuple(raw), bool(node.get("effect", True)))
-            )
-        ids = [o.id for o in options]
-        dupes = sorted({i for i in ids if ids.count(i) > 1})
-        if dupes:
-            raise self.fail(where, f"option ids {dupes} are used twice.")
-        return tuple(options)
-
-    def sentence(self, node: dict[str, Any], where: str, questions: dict[str, Question]) -> Sentence:
-        texts = {}
-        for lang in self.languages:
-            text = node.get(lang)
-            if isinstance(text, dict):
-                unknown = sorted(set(text) - set(PLURAL_FORMS))
-                if unknown or "other" not in text:
-                    raise self.fail(where, f"`{lang}` forms must include `other` and be among {list(PLURAL_FORMS)}.")
-            elif not isinstance(text, str) or not text.strip():
-                raise self.fail(where, f"no text for `{lang}`.")
-            texts[lang] = text
-        when = {q: _as_tuple(v) for q, v in (node.get("when") or {}).items()}
-        unless = node.get("unless") or []
-        unless_chosen = {q: _as_tuple(v) for q, v in unless.items()} if isinstance(unless, dict) else {}
-        unless_answered = () if isinstance(unless, dict) else tuple(unless)
-        sentence = Sentence(texts, when, unless_answered, unless_chosen, node.get("list"), node.get("count"))
-        named = sentence.placeholders() | set(when) | set(unless_answered) | set(unless_chosen)
-        named |= {n for n in (sentence.list, sentence.count) if n}
-        for name in sorted(named):
-            if name not in questions:
-                raise self.fail(where, f"names question `{name}`, which this criterion does not have.")
-        for qid, option_ids in [*when.items(), *unless_chosen.items()]:
-            for oid in option_ids:
-                if questions[qid].option(oid) is None:
-                    raise self.fail(where, f"names option `{oid}`, which question `{qid}` does not have.")
-        if sentence.count and any(not isinstance(t, dict) for t in texts.values()):
-            raise self.fail(where, "a sentence with `count` gives its text as forms (zero, one, other, unknown).")
-        return sentence
-
-
-def _as_tuple(value: Any) -> tuple[str, ...]:
-    return tuple(str(v) for v in value) if isinstance(value, list) else (str(value),)
+        Raises
+        ------
+        InvalidArgument
+            If it has not.
+        """
+        return check_lang(lang, self.languages)

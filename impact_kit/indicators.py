@@ -44,7 +44,7 @@ def answers_of(frame: pd.DataFrame) -> Answers:
 
 def answers_by_year(frame: pd.DataFrame) -> dict[int, Answers]:
     """Group one site's observations by year, oldest first."""
-    return {int(year): answers_of(part) for year, part in sorted(frame.groupby("year"), key=lambda kv: kv[0])}
+    return {int(year): answers_of(part) for year, part in frame.groupby("year", sort=True)}
 
 
 def _effect_options(question: Question, values: list[str]) -> list[str]:
@@ -79,10 +79,11 @@ def observed_criteria(grid: Grid, answers: Answers) -> list[Criterion]:
 
 def intensity_table(grid: Grid, years: dict[int, Answers], lang: str) -> pd.DataFrame:
     """Return the 1-5 intensity of each level (rows, labelled) for each year (columns); NaN where unrated."""
+    role = grid.roles.intensity
     data = {}
     for year, answers in years.items():
         data[year] = [
-            as_number(answers.get(level.id, {}).get("intensity", [""])[0]) if level.question("intensity") else None
+            as_number(answers.get(level.id, {}).get(role, [""])[0]) if level.question(role) else None
             for level in grid.levels
         ]
     table = pd.DataFrame(data, index=[level.label(lang) for level in grid.levels], dtype="float64")

@@ -1,41 +1,29 @@
 """Sentences: the grid's templates and the kit's texts filled in with a site's answers.
 
-Everything returned is escaped HTML: template text and answers are escaped, then
-``**...**`` in a template becomes ``<strong>``. Testimonies are not sentences: see
-:mod:`impact_kit.testimonies`.
+Everything returned is escaped HTML (see :func:`impact_kit.words.fill`). Testimonies
+are not sentences: see :mod:`impact_kit.testimonies`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import html
-import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 from typing import Any
-
-import yaml
 
 from impact_kit.grid import Criterion, Grid, Level, Question, Sentence
 from impact_kit.indicators import Answers, Changes, observed_criteria, public_counts
 from impact_kit.observations import as_number
+from impact_kit.words import fill, fill_text, format_number, pick_form, texts
 
 __all__ = [
     "Statement",
     "changes_statements",
     "criterion_statements",
-    "fill",
-    "format_date",
-    "format_number",
+    "display_values",
     "level_statements",
-    "pick_form",
     "summary_statements",
-    "texts",
 ]
-
-TEXTS_FILE = Path(__file__).resolve().parent / "texts.yaml"
 
 
 @dataclass(frozen=True)
@@ -51,82 +39,6 @@ class Statement:
         if self.items:
             out += "<ul>" + "".join(f"<li>{item}</li>" for item in self.items) + "</ul>"
         return out
-
-
-@cache
-def texts(lang: str) -> Mapping[str, Any]:
-    """Return the kit's own words in ``lang`` (from ``impact_kit/texts.yaml``).
-
-    Raises
-    ------
-    ValueError
-        If ``lang`` is not a language of the file, or a key is missing in it.
-    """
-    doc = yaml.safe_load(TEXTS_FILE.read_text(encoding="utf-8"))
-    if lang not in doc:
-        raise ValueError(f"The value for `lang` must be one of {sorted(doc)}, but {lang!r} was passed.")
-    reference = doc["fr"]
-    missing = sorted(set(reference) - set(doc[lang]))
-    if missing:
-        raise ValueError(f"{TEXTS_FILE}: language {lang!r} lacks the texts {missing}.")
-    return doc[lang]
-
-
-def join(values: Sequence[str], how: str, lang: str) -> str:
-    """Join values with ", " and a final " et " (``how="and"``), " ou " (``"or"``), or commas only."""
-    words = texts(lang)
-    if how == "comma" or len(values) < 2:
-        return words["comma"].join(values)
-    return words["comma"].join(values[:-1]) + words[how or "and"] + values[-1]
-
-
-def fill(template: str, values: Mapping[str, Sequence[str] | str | int | float], lang: str) -> str:
-    """Fill a template with values and return escaped HTML.
-
-    ``{name}`` takes ``values[name]`` (a list is joined with "and", ``{name:or}`` with
-    "or", ``{name:comma}`` with commas); ``**...**`` becomes ``<strong>...</strong>``.
-    Values are escaped, so text from a data file can never become markup.
-    """
-    out, bold = [], False
-    for literal, name, spec, _ in string.Formatter().parse(template):
-        pieces = literal.split("**")
-        for i, piece in enumerate(pieces):
-            if i:
-                out.append("</strong>" if bold else "<strong>")
-                bold = not bold
-            out.append(html.escape(piece, quote=False))
-        if name is not None:
-            value = values[name]
-            if isinstance(value, str):
-                text = value
-            elif isinstance(value, int | float):
-                text = format_number(value, lang)
-            else:
-                text = join([str(v) for v in value], spec, lang)
-            out.append(html.escape(text, quote=False))
-    if bold:
-        out.append("</strong>")
-    return "".join(out)
-
-
-def pick_form(forms: str | Mapping[str, str], count: float | None) -> str:
-    """Choose the zero / one / other / unknown form of a template for ``count`` (None: not a number)."""
-    if isinstance(forms, str):
-        return forms
-    key = "unknown" if count is None else "zero" if count == 0 else "one" if count == 1 else "other"
-    return forms.get(key) or forms["other"]
-
-
-def format_number(value: float, lang: str) -> str:
-    """Return a number as a reader writes it: no ``.0``, a decimal comma in French."""
-    value = float(value)
-    text = str(int(value)) if value.is_integer() else f"{value:g}"
-    return text.replace(".", ",") if lang == "fr" else text
-
-
-def format_date(date: dt.date, lang: str) -> str:
-    """Return a date as "26 novembre 2026" or "26 November 2026"."""
-    return f"{date.day} {texts(lang)['months'][date.month - 1]} {date.year}"
 
 
 def display_values(question: Question, values: Sequence[str], lang: str) -> list[str]:
@@ -209,12 +121,12 @@ def summary_statements(grid: Grid, answers: Answers, year: int, lang: str) -> li
         out.append(Statement(fill(words["summary_publics"], {"publics": publics}, lang)))
     rated = []
     for level in grid.levels:
-        value = answers.get(level.id, {}).get("intensity")
+        value = answers.get(level.id, {}).get(grid.roles.intensity)
         if value:
             rated.append(f"{level.label(lang)} {format_number(as_number(value[0]) or 0, lang)}")
     if rated:
         out.append(Statement(fill(words["summary_intensity"], {"levels": rated}, lang)))
-    n = sum(len(a.get("testimony", [])) for a in answers.values())
+    n = sum(len(a.get(grid.roles.testimony, [])) for a in answers.values())
     out.append(Statement(fill(pick_form(words["summary_testimonies"], n), {"count": n}, lang)))
     return out
 
@@ -230,7 +142,7 @@ def changes_statements(changes: Changes, lang: str) -> list[Statement]:
             out.append(Statement(fill(words[key], years, lang), items))
     for key, sign in (("intensity_up", 1), ("intensity_down", -1)):
         moved = [
-            words["level_change"].format(level=level, before=format_number(b, lang), after=format_number(a, lang))
+            fill_text(words["level_change"], {"level": level, "before": b, "after": a}, lang)
             for level, b, a in changes.intensity
             if (a - b) * sign > 0
         ]

@@ -15,7 +15,9 @@ from pathlib import Path
 import pandas as pd
 
 from impact_kit.exceptions import InputProblem, InvalidData
-from impact_kit.grid import SINGLE_VALUED, Grid, Question, default_grid
+from impact_kit.files import resolve_data
+from impact_kit.grid import SINGLE_VALUED, Grid, Question
+from impact_kit.grid_file import default_grid
 from impact_kit.tables import SUFFIXES, Table, read_table
 
 __all__ = [
@@ -89,6 +91,7 @@ def load_sites(data: str | Path = "data") -> pd.DataFrame:
         If the file is missing or unreadable, lacks the ``site`` or ``name`` column,
         or has empty, duplicate or non-slug site ids.
     """
+    data = resolve_data(data)
     files = [p for p in find_files(data, "sites") if p.stem.lower() == "sites"]
     if not files:
         raise InvalidData.single(
@@ -173,6 +176,7 @@ def load_observations(
         Listing every problem found: file, row, column, value and what to do.
     """
     grid = grid or default_grid()
+    data = resolve_data(data)
     if sites is None:
         sites = load_sites(data)
     files = find_files(data, "observations")

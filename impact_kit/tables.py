@@ -9,11 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
 import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +17,7 @@ import pandas as pd
 
 from impact_kit.exceptions import InputProblem, InvalidData
 
-__all__ = ["SUFFIXES", "EncodingWarning", "Table", "atomic_write", "read_table"]
+__all__ = ["SUFFIXES", "EncodingWarning", "Table", "read_table"]
 
 SUFFIXES = (".csv", ".xlsx", ".parquet")
 
@@ -180,29 +176,3 @@ def _cell_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
-
-
-@contextmanager
-def atomic_write(path: str | Path, mode: str = "w", **kwargs: object) -> Iterator[io.IOBase]:
-    """Open a temporary file beside ``path`` and rename it over ``path`` on success.
-
-    A reader never sees a half-written file, and a failure leaves ``path`` as it was.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    # mkstemp makes the file private; give it the mode a plain open() would (or the old file's).
-    os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask())
-    try:
-        with os.fdopen(fd, mode, **kwargs) as handle:  # type: ignore[call-overload]
-            yield handle
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

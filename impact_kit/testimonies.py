@@ -9,10 +9,10 @@ unfold it.
 
 from __future__ import annotations
 
-import html
 import re
 
-from impact_kit.narrative import texts
+from impact_kit.markup import render
+from impact_kit.words import texts
 
 __all__ = ["FOLD_AT", "pseudonymise", "testimony_html"]
 
@@ -57,13 +57,4 @@ def testimony_html(text: str, *, lang: str = "fr", caption: str | None = None, f
         ``<details><summary>Lire la suite</summary>`` with the rest.
     """
     head, tail = text[:fold_at], text[fold_at:]
-    body = f'<span class="ik-verbatim">{html.escape(head, quote=False)}</span>'
-    if tail:
-        summary = html.escape(texts(lang)["read_more"], quote=False)
-        body += (
-            '<span class="ik-ellipsis" aria-hidden="true">…</span>'
-            f'<details class="ik-more"><summary>{summary}</summary>'
-            f'<span class="ik-verbatim">{html.escape(tail, quote=False)}</span></details>'
-        )
-    figcaption = f"<figcaption>{html.escape(caption, quote=False)}</figcaption>" if caption else ""
-    return f'<figure class="ik-testimony"><blockquote>{body}</blockquote>{figcaption}</figure>'
+    return str(render("testimony", head=head, tail=tail, read_more=texts(lang)["read_more"], caption=caption))

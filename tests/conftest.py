@@ -1,11 +1,22 @@
+"""Shared fixtures.
+
+Kernel starts in the whole suite (each one runs the master notebook in a fresh
+kernel, about 2 s): the session fixtures `good_start` (1) and `long_report` (1)
+serve every test that reads an executed report; test_export.py starts 6 more
+(English report, failing notebook, edited notebook, papermill's CLI, JupyterLab's
+way without parameters, wrong site); test_cli.py 2 (console script, `python -m`).
+"""
+
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
 import pytest
 
-from impact_kit.grid import Grid, default_grid
+from impact_kit.grid import Grid
+from impact_kit.grid_file import default_grid
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data"
@@ -42,3 +53,40 @@ def write_csv(path: Path, header: str, *rows: str, encoding: str = "utf-8") -> P
 def snapshot(folder: Path) -> dict[str, bytes]:
     """Every file's bytes, to check that a failed command changed nothing."""
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="session")
+def good_start(tmp_path_factory):
+    """The Good Start's 2021 report, written once by `impact-kit report`: (folder, html text, soup)."""
+    from bs4 import BeautifulSoup
+
+    from impact_kit.cli import main
+
+    out = tmp_path_factory.mktemp("reports")
+    assert main(["report", "the-good-start", "2021", "--data", str(SAMPLE), "--out", str(out)]) == 0
+    target = out / "the-good-start" / "2021"
+    text = (target / "report.html").read_text(encoding="utf-8")
+    return target, text, BeautifulSoup(text, "html.parser")
+
+
+LONG_TESTIMONY = ("Chaque jeudi, des voisines apprennent la couture avec une bénévole retraitée & « amies ». " * 12)[
+    :868
+]
+
+
+@pytest.fixture(scope="session")
+def long_report(tmp_path_factory):
+    """The report of a place imported with one 868-character testimony: (report.html path, the testimony)."""
+    from impact_kit.importers.commune_mesure import import_places
+    from impact_kit.report import run_report
+
+    root = tmp_path_factory.mktemp("long")
+    data = root / "data"
+    shutil.copytree(SAMPLE, data)
+    place = {"name": "Lieu Témoin", "address": {"city": "Lille", "postalcode": "59000"},
+             "blocs": {"impact_social": {"donnees": {"lien_social": LONG_TESTIMONY,
+                                                     "impact_social_public": ["Bénévoles"]}}}}  # fmt: skip
+    path = root / "place.json"
+    path.write_text(json.dumps(place, ensure_ascii=False), encoding="utf-8")
+    import_places([path], 2022, data)
+    return run_report("lieu-temoin", 2022, data=data, out=root / "reports").html, LONG_TESTIMONY

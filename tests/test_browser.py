@@ -6,14 +6,11 @@ Skipped where Chromium is not installed, unless IMPACT_KIT_REQUIRE_BROWSER is se
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 from pathlib import Path
 
 import pytest
-
-from impact_kit.export import run_report
 
 pytestmark = pytest.mark.slow
 
@@ -33,23 +30,6 @@ def browser():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield browser
         browser.close()
-
-
-@pytest.fixture(scope="module")
-def long_report(tmp_path_factory):
-    """A report whose first testimony is 868 characters long."""
-    from impact_kit.importers.commune_mesure import import_places
-
-    root = tmp_path_factory.mktemp("browser")
-    data = root / "data"
-    shutil.copytree(Path(__file__).resolve().parent.parent / "data", data)
-    text = ("Chaque jeudi, des voisines apprennent la couture avec une bénévole retraitée. " * 12)[:868]
-    place = {"name": "Lieu Témoin", "address": {"city": "Lille", "postalcode": "59000"},
-             "blocs": {"impact_social": {"donnees": {"lien_social": text, "impact_social_public": ["Bénévoles"]}}}}  # fmt: skip
-    path = root / "place.json"
-    path.write_text(json.dumps(place, ensure_ascii=False), encoding="utf-8")
-    import_places([path], 2022, data)
-    return run_report("lieu-temoin", 2022, data=data, out=root / "reports").html, text
 
 
 @pytest.fixture
@@ -101,10 +81,12 @@ def test_toc_links_scroll_to_sections(page):
 def test_print_pdf(browser, long_report, tmp_path):
     import re
 
-    from impact_kit.export import print_pdf
+    from impact_kit.pdf import print_pdf
 
-    pdf = print_pdf(long_report[0], tmp_path / "report.pdf", browser=CHROMIUM)
+    work = tmp_path / "work"
+    work.mkdir()
+    pdf = print_pdf(long_report[0], tmp_path / "report.pdf", workdir=work, browser=CHROMIUM)
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF-")
     assert len(re.findall(rb"/Type\s*/Page\b", data)) >= 3
-    assert list(tmp_path.iterdir()) == [pdf]  # no temporary file left
+    assert sorted(tmp_path.iterdir()) == [pdf, work] and not list(work.iterdir())  # no temporary file left

@@ -89,7 +89,7 @@ def test_validate_bad_copies_exit_2_and_change_nothing(capsys, data_dir, case):
 
 def test_missing_data_folder(capsys, tmp_path):
     code, _, err = run(capsys, "validate", "--data", str(tmp_path / "nowhere"))
-    assert code == 2 and "sites.csv: the file does not exist" in err
+    assert code == 2 and "nowhere: the data folder does not exist. Check its path." in err
 
 
 def test_usage_errors_exit_2(capsys):

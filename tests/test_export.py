@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +14,7 @@ from conftest import ROOT, snapshot
 from nbclient import NotebookClient
 
 from impact_kit.cli import main
-from impact_kit.export import MASTER_NOTEBOOK
+from impact_kit.execute import SITE_NOTEBOOK as MASTER_NOTEBOOK
 from impact_kit.observations import load_observations
 
 pytestmark = pytest.mark.slow
@@ -48,23 +47,13 @@ def verbatims(soup: BeautifulSoup) -> list[str]:
     return ["".join(s.get_text() for s in fig.select(".ik-verbatim")) for fig in soup.select("figure.ik-testimony")]
 
 
-@pytest.fixture(scope="module")
-def good_start(tmp_path_factory):
-    out = tmp_path_factory.mktemp("reports")
-    code = main(["report", "the-good-start", "2021", "--data", str(ROOT / "data"), "--out", str(out)])
-    assert code == 0
-    target = out / "the-good-start" / "2021"
-    text = (target / "report.html").read_text(encoding="utf-8")
-    return target, text, BeautifulSoup(text, "html.parser")
-
-
 def test_writes_html_and_executed_notebook(good_start):
     target, _, _ = good_start
     assert sorted(p.name for p in target.iterdir()) == ["report.html", "report.ipynb"]
     nb = nbformat.read(target / "report.ipynb", as_version=4)
     code_cells = [c for c in nb.cells if c.cell_type == "code"]
     calls = [c for c in code_cells if not {"parameters", "injected-parameters"} & set(c.metadata.get("tags", []))]
-    assert len(calls) == 6 and all(c.outputs for c in calls)
+    assert len(calls) == 12 and all(c.outputs for c in calls)
     assert any("injected-parameters" in c.metadata.get("tags", []) for c in nb.cells)
 
 
@@ -123,20 +112,9 @@ def test_header_toc_footer_print_styles(good_start):
     assert "@media print" in text and ".ik-more::details-content" in text
 
 
-def test_imported_868_character_testimony_folds(capsys, tmp_path, data_dir):
-    long = ("Les habitantes du quartier se retrouvent chaque semaine & partagent « leurs » savoir-faire.\n" * 12)[:868]
-    place = {
-        "name": "Le Long Témoignage",
-        "address": {"city": "Lyon", "postalcode": "69001"},
-        "blocs": {"impact_social": {"donnees": {"lien_social": long, "impact_social_frequence": ["Quotidienne"]}}},
-    }
-    path = tmp_path / "place.json"
-    path.write_text(json.dumps(place, ensure_ascii=False), encoding="utf-8")
-    assert main(["import", "commune-mesure", str(path), "--year", "2024", "--data", str(data_dir)]) == 0
-    capsys.readouterr()
-    code, out, err = report(capsys, "le-long-temoignage", 2024, tmp_path / "out", data_dir)
-    assert code == 0, err
-    soup = BeautifulSoup(Path(out.strip()).read_text(encoding="utf-8"), "html.parser")
+def test_imported_868_character_testimony_folds(long_report):
+    path, long = long_report
+    soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
     [figure] = soup.select("figure.ik-testimony")
     head = figure.blockquote.find("span", class_="ik-verbatim", recursive=False)
     assert head.get_text() == long[:300]
@@ -170,7 +148,7 @@ def test_unknown_site_exits_2_and_writes_nothing(capsys, tmp_path):
 
 def test_failing_notebook_keeps_the_previous_report(tmp_path):
     from impact_kit.exceptions import ReportFailed
-    from impact_kit.export import run_report
+    from impact_kit.report import run_report
 
     out = tmp_path / "out"
     target = out / "the-good-start" / "2021"

@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from impact_kit.grid import QUESTION_TYPES, load_grid
+from impact_kit.grid import QUESTION_TYPES
+from impact_kit.grid_file import load_grid
 
 GRID_FILE = Path(__file__).resolve().parent.parent / "impact_kit" / "grids" / "commune_mesure.yaml"
 DESIGN_CRITERIA = {

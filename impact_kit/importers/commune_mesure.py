@@ -22,7 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from impact_kit.exceptions import ImportFailed, InputProblem, InvalidData
-from impact_kit.grid import SINGLE_VALUED, Grid, Question, default_grid
+from impact_kit.files import atomic_write
+from impact_kit.grid import SINGLE_VALUED, Grid, Question
+from impact_kit.grid_file import default_grid
 from impact_kit.observations import (
     OBSERVATION_COLUMNS,
     SITE_COLUMNS,
@@ -32,7 +34,7 @@ from impact_kit.observations import (
     find_files,
     slugify,
 )
-from impact_kit.tables import atomic_write, read_table
+from impact_kit.tables import read_table
 
 __all__ = ["IMPORT_FILE", "Place", "import_places", "normalize_label", "read_place"]
 

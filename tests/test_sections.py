@@ -7,7 +7,14 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 
-from impact_kit.report import Html, NotFound, SiteReport, project_path
+from impact_kit.charts import PALETTE
+from impact_kit.exceptions import InvalidArgument, NotFound
+from impact_kit.export import contents_html
+from impact_kit.files import resolve_data
+from impact_kit.grid_file import default_grid
+from impact_kit.markup import Html
+from impact_kit.observations import load_observations, load_sites
+from impact_kit.sections import CHARTS, SiteReport
 
 FABRIQUE = "la-fabrique-des-possibles-exemple"
 
@@ -18,14 +25,17 @@ def good_start():
 
 
 def page(report: SiteReport) -> BeautifulSoup:
-    parts = [report.header(), report.contents(), report.summary(), report.changes(), report.charts(), report.levels()]
-    return BeautifulSoup("".join(map(str, parts)), "html.parser")
+    """The sections in the master notebook's order, with the contents the export adds."""
+    parts = [report.summary(), report.changes(), report.heading("charts")]
+    parts += [report.chart(name) for name in CHARTS] + [report.levels()]
+    body = "".join(map(str, parts))
+    return BeautifulSoup(str(report.header()) + contents_html(body, report.lang) + body, "html.parser")
 
 
 def test_sections_are_html_for_jupyter(good_start):
     header = good_start.header()
     assert isinstance(header, Html) and header._repr_html_() == str(header)
-    assert repr(header).startswith("<Html: ")
+    assert repr(header).startswith("<Html header: ")
     soup = BeautifulSoup(str(header), "html.parser")
     assert soup.h1.get_text() == "Effets sociaux et urbains de The Good Start"
     assert soup.find(class_="ik-subtitle").get_text() == "Pantin (93500) · année 2021"
@@ -54,13 +64,13 @@ def test_criteria_without_answers_are_hidden_except_always_shown(good_start):
 
 
 def test_unknown_site_or_year(tmp_path):
-    with pytest.raises(NotFound, match=re.escape("has no site 'nowhere'. Run `impact-kit validate` to list them.")):
+    with pytest.raises(NotFound, match=re.escape("has no site 'nowhere'. `impact-kit validate` lists them.")):
         SiteReport.load("nowhere", 2021, data="data")
     with pytest.raises(NotFound, match=re.escape("has no site 'the-good-stat'. Did you mean 'the-good-start'?")):
         SiteReport.load("the-good-stat", 2021, data="data")
     with pytest.raises(NotFound, match=re.escape("no observations of 'the-good-start' for 2030. Its years: 2021")):
         SiteReport.load("the-good-start", 2030, data="data")
-    with pytest.raises(ValueError, match="`lang` must be one of"):
+    with pytest.raises(InvalidArgument, match="`lang` must be one of"):
         SiteReport.load("the-good-start", 2021, data="data", lang="de")
 
 
@@ -71,7 +81,7 @@ def test_earlier_years_and_changes():
     changes = soup.find(id="ik-changes")
     assert changes.h2.get_text() == "Évolutions depuis 2021"
     assert "Intensité en hausse : Effets individuels (2 → 4)" in changes.get_text()
-    imgs = soup.select("#ik-charts img")
+    imgs = soup.select("figure.ik-chart img")
     assert imgs[0]["alt"].startswith("Diagramme en barres de l'intensité des effets (sur 5) par niveau, 2021 et 2022.")
 
 
@@ -98,6 +108,57 @@ def test_pseudonymise_masks_testimonies(tmp_path, data_dir):
     assert "06 12 34 56 78" in plain and "06 12 34 56 78" not in masked and "Appelez Léa au [téléphone]" in masked
 
 
-def test_project_path_finds_data_from_a_subfolder(monkeypatch):
+def test_data_resolves_the_same_way_everywhere_from_a_subfolder(monkeypatch):
+    """From notebooks/, as in JupyterLab: "data" is the project's data folder for every function."""
     monkeypatch.chdir("notebooks")
-    assert (project_path("data") / "sites.csv").is_file()
+    assert (resolve_data("data") / "sites.csv").is_file()
+    assert len(load_sites("data")) == len(load_observations("data").drop_duplicates("site"))
+    assert SiteReport.load("the-good-start", 2021, data="data").site == "the-good-start"
+
+
+def test_reprs_are_short(good_start):
+    assert len(repr(good_start)) < 1000 and "the-good-start" in repr(good_start)
+    assert len(repr(default_grid())) < 1000
+    assert len(repr(default_grid().levels[0])) < 1000 and len(repr(default_grid().criteria[0])) < 1000
+    assert "<table>" in default_grid()._repr_html_()
+
+
+def test_unknown_level_chart_or_heading_names_the_known_ones(good_start):
+    with pytest.raises(NotFound, match="its levels are \\['effets_individuels'"):
+        good_start.level("effets_individuel")
+    with pytest.raises(NotFound, match="use one of \\['intensity', 'publics', 'effects', 'coverage'\\]"):
+        good_start.chart("intensities")
+    with pytest.raises(NotFound, match="use one of \\['charts'\\]"):
+        good_start.heading("graphs")
+
+
+def test_a_chart_without_data_says_why(good_start):
+    [p] = BeautifulSoup(str(good_start.chart("intensity")), "html.parser").find_all("p")
+    assert p.get_text() == (
+        "Pas de graphique « Intensité des effets par niveau » : aucune donnée de ce type n'a été renseignée pour 2021."
+    )
+
+
+def test_plot_draws_one_chart_in_the_report_style_and_passes_kwargs(good_start):
+    figure = good_start.plot("coverage", edgecolor="black")
+    [ax] = figure.axes
+    bars = ax.patches
+    assert len(bars) == len(good_start.grid.criteria)
+    assert all(bar.get_edgecolor() == (0.0, 0.0, 0.0, 1.0) for bar in bars)
+    assert ax.get_title(loc="left") == "Questions renseignées par critère"
+    assert ax.spines["top"].get_visible() is False  # the report's style, scoped to the call
+    assert next(t.get_fontfamily() for t in ax.get_yticklabels()) == ["DejaVu Sans"]
+    import matplotlib as mpl
+
+    assert mpl.rcParams["axes.spines.top"] is True  # nothing global changed
+    first = mpl.colors.to_hex(bars[0].get_facecolor())
+    assert first == PALETTE[0].lower()
+
+
+def test_a_chart_on_given_axes(good_start):
+    from matplotlib.figure import Figure
+
+    figure = Figure()
+    ax = figure.add_subplot()
+    assert good_start.plot("effects", ax=ax) is figure
+    assert len(ax.patches) == len(good_start.grid.levels)

@@ -1,0 +1,155 @@
+"""Running a notebook: papermill in a fresh kernel whose files stay in a private folder.
+
+The master notebooks ship inside the package (``impact_kit/notebooks``; the project's
+``notebooks/`` folder links to them). :func:`execute_notebook` runs one with papermill:
+the kernel's connection file and sockets go to the run's private folder (see
+:func:`impact_kit.files.run_folder`), never to the project or the package, so that
+several reports can run at once; the kernel is shut down without the interrupt that
+makes it print "KeyboardInterrupt caught in kernel".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jupyter_client.manager import AsyncKernelManager
+from nbformat import NotebookNode
+from traitlets.config import Config
+
+from impact_kit.exceptions import InvalidArgument, ReportFailed
+
+__all__ = [
+    "NOTEBOOKS_DIR",
+    "PORTFOLIO_NOTEBOOK",
+    "SITE_NOTEBOOK",
+    "QuietKernelManager",
+    "check_parameters",
+    "execute_notebook",
+    "notebook_parameters",
+]
+
+#: The master notebooks shipped with the package.
+NOTEBOOKS_DIR = Path(__file__).resolve().parent / "notebooks"
+SITE_NOTEBOOK = NOTEBOOKS_DIR / "site_report.ipynb"
+PORTFOLIO_NOTEBOOK = NOTEBOOKS_DIR / "portfolio_report.ipynb"
+
+
+class QuietKernelManager(AsyncKernelManager):
+    """A kernel manager that does not interrupt an idle kernel before shutting it down.
+
+    jupyter_client sends SIGINT before the shutdown request, which makes ipykernel log
+    "KeyboardInterrupt caught in kernel" to the terminal at random.
+    """
+
+    async def _async_interrupt_kernel(self) -> None:
+        if self.shutting_down:
+            return
+        await super()._async_interrupt_kernel()
+
+
+@cache
+def _parameters(path: Path, mtime: int) -> Mapping[str, Mapping[str, Any]]:
+    import papermill as pm  # slow to import: only when a notebook runs
+
+    return {name: dict(info) for name, info in pm.inspect_notebook(str(path)).items()}
+
+
+def notebook_parameters(notebook: str | Path = SITE_NOTEBOOK) -> Mapping[str, Mapping[str, Any]]:
+    """Return the parameters a notebook declares (its cell tagged ``parameters``), read by papermill.
+
+    Returns
+    -------
+    mapping
+        ``{name: {"inferred_type_name": ..., "default": ..., "help": ...}}``, in the cell's order.
+    """
+    path = Path(notebook).resolve()
+    return _parameters(path, path.stat().st_mtime_ns)
+
+
+def check_parameters(parameters: Mapping[str, Any], notebook: str | Path = SITE_NOTEBOOK) -> None:
+    """Check that every parameter is one the notebook declares.
+
+    Raises
+    ------
+    InvalidArgument
+        Naming the unknown parameters and the notebook's own.
+    """
+    known = notebook_parameters(notebook)
+    unknown = sorted(set(parameters) - set(known))
+    if unknown:
+        raise InvalidArgument(
+            f"{Path(notebook).name} has no parameter {', '.join(map(repr, unknown))}; its parameters are {list(known)}."
+        )
+
+
+def execute_notebook(
+    notebook: str | Path,
+    output: str | Path,
+    *,
+    parameters: Mapping[str, Any],
+    cwd: str | Path,
+    workdir: Path,
+    timeout: float | None = None,
+) -> NotebookNode:
+    """Run ``notebook`` with papermill in a fresh kernel and write the executed notebook to ``output``.
+
+    Parameters
+    ----------
+    notebook, output : str or Path
+        The notebook to run, and where papermill writes the executed one (also on failure).
+    parameters : mapping
+        The notebook's parameters (checked against those it declares).
+    cwd : str or Path
+        The kernel's working directory.
+    workdir : Path
+        A private folder for the kernel's connection file and sockets (see
+        :func:`impact_kit.files.run_folder`).
+    timeout : float, optional
+        Seconds a cell may run; no limit by default.
+
+    Returns
+    -------
+    nbformat.NotebookNode
+        The executed notebook.
+
+    Raises
+    ------
+    ReportFailed
+        If a cell raised (``notebook`` is then ``output``, holding papermill's error cell)
+        or timed out, or the kernel died.
+    """
+    import papermill as pm  # slow to import: only when a notebook runs
+
+    check_parameters(parameters, notebook)
+    config = Config(
+        {
+            "KernelManager": {
+                # Unix sockets, not TCP: nothing else on the machine can listen to the kernel.
+                "transport": "ipc",
+                "ip": str(workdir / "kernel"),
+                "connection_file": str(workdir / "kernel.json"),
+            }
+        }
+    )
+    try:
+        return pm.execute_notebook(  # type: ignore[no-any-return]
+            str(notebook),
+            str(output),
+            parameters=dict(parameters),
+            progress_bar=False,
+            cwd=str(cwd),
+            execution_timeout=timeout,
+            config=config,
+            kernel_manager_class=QuietKernelManager,
+        )
+    except pm.PapermillExecutionError as exc:
+        raise ReportFailed(
+            f"the notebook failed at cell {exc.exec_count} ({exc.ename}: {exc.evalue}).", notebook=Path(output)
+        ) from None
+    except TimeoutError as exc:
+        raise ReportFailed(f"a cell ran longer than {timeout:g} seconds ({exc}).", notebook=Path(output)) from None
+    except RuntimeError as exc:  # nbclient's DeadKernelError and kernel start failures
+        raise ReportFailed(f"the kernel stopped: {exc}", notebook=None) from None

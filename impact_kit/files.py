@@ -1,0 +1,117 @@
+"""Files and folders: where the data is, writing files whole, and one private folder per run.
+
+Every function that takes a data folder resolves it with :func:`resolve_data`, so a
+relative path means the same thing in a notebook (run from ``notebooks/``), in a
+script and on the command line. Every file the kit writes goes through
+:func:`atomic_write`: a reader never sees half a file, and a failure leaves the old
+one as it was. Temporary files and kernel connection files live in :func:`run_folder`,
+a private folder outside the project, removed on every exit path.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+__all__ = ["RUN_PREFIX", "atomic_write", "relative_to_cwd", "remove_stale_runs", "resolve_data", "run_folder"]
+
+#: The name prefix of the kit's private run folders in the system's temporary folder.
+RUN_PREFIX = "impact-kit-run-"
+
+
+def resolve_data(path: str | Path) -> Path:
+    """Return the data folder ``path`` names, as an absolute path.
+
+    A relative path is taken from the working directory if it exists there, otherwise
+    from the nearest parent folder that has it: ``"data"`` names the project's data
+    folder from the project root and from ``notebooks/`` alike. A path found nowhere
+    is returned as given (absolute), so that the caller's error names it.
+    """
+    path = Path(path).expanduser()
+    if path.is_absolute():
+        return path
+    here = Path.cwd().resolve()
+    for folder in (here, *here.parents):
+        if (folder / path).exists():
+            return folder / path
+    return here / path
+
+
+def relative_to_cwd(path: Path) -> str:
+    """Return ``path`` relative to the working directory when it lies below it (else absolute), as text.
+
+    What the executed notebook records, so that it re-runs from the same place on another machine.
+    """
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path.resolve())
+
+
+@contextmanager
+def atomic_write(path: str | Path, mode: str = "w", **kwargs: object) -> Iterator[io.IOBase]:
+    """Open a temporary file beside ``path`` and rename it over ``path`` on success.
+
+    A reader never sees a half-written file, and a failure leaves ``path`` as it was.
+    The temporary file is named ``.<name>.<random>.tmp``.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    # mkstemp makes the file private; give it the mode a plain open() would (or the old file's).
+    os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask())
+    try:
+        with os.fdopen(fd, mode, **kwargs) as handle:  # type: ignore[call-overload]
+            yield handle
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+@contextmanager
+def run_folder() -> Iterator[Path]:
+    """Yield a new private folder (mode 0700) for one run's temporary and kernel files; remove it at the end.
+
+    It lives in the system's temporary folder, never in the project or the package, and
+    holds the run's process id in its name so that :func:`remove_stale_runs` can tell a
+    dead run's folder from a live one.
+    """
+    remove_stale_runs()
+    folder = Path(tempfile.mkdtemp(prefix=f"{RUN_PREFIX}{os.getpid()}-"))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def remove_stale_runs() -> list[Path]:
+    """Remove the run folders left by runs that were killed (their process is gone); return them."""
+    removed = []
+    for folder in Path(tempfile.gettempdir()).glob(f"{RUN_PREFIX}*"):
+        pid = folder.name.removeprefix(RUN_PREFIX).split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)) and folder.is_dir() and folder.stat().st_uid == os.getuid():
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -1,0 +1,96 @@
+"""PDF printing: an HTML report printed by headless Chromium, with the report's print styles."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from impact_kit.exceptions import MissingDependency, ReportFailed
+from impact_kit.files import atomic_write
+
+__all__ = ["BROWSERS", "find_browser", "print_pdf"]
+
+#: Browsers that can print a report to PDF, tried in this order after ``$IMPACT_KIT_BROWSER``.
+BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+
+
+def find_browser() -> str:
+    """Return the path of a Chromium-based browser: ``$IMPACT_KIT_BROWSER``, else the first of :data:`BROWSERS`.
+
+    Raises
+    ------
+    MissingDependency
+        If none is found.
+    """
+    wanted = os.environ.get("IMPACT_KIT_BROWSER")
+    for name in [wanted] if wanted else BROWSERS:
+        found = shutil.which(name)
+        if found:
+            return found
+    where = f"IMPACT_KIT_BROWSER={wanted!r} is not an executable" if wanted else f"none of {list(BROWSERS)} is on PATH"
+    raise MissingDependency(
+        f"Printing to PDF needs Chromium or Google Chrome, but {where}. Install one "
+        "(Debian, Ubuntu: apt-get install chromium) or set IMPACT_KIT_BROWSER to its path. Nothing was written."
+    )
+
+
+def print_pdf(html: Path, pdf: Path, *, workdir: Path, browser: str | None = None, timeout: float = 120) -> Path:
+    """Print an HTML report to PDF with headless Chromium, with the report's print styles.
+
+    Parameters
+    ----------
+    html, pdf : Path
+        The page to print and the PDF to write (atomically: a temporary file in
+        ``workdir``, then renamed).
+    workdir : Path
+        A private folder for the browser's throw-away profile and the partial PDF.
+    browser : str, optional
+        The browser's path; :func:`find_browser` by default.
+    timeout : float
+        Seconds the browser may take.
+
+    Returns
+    -------
+    Path
+        ``pdf``.
+
+    Raises
+    ------
+    MissingDependency
+        If no browser is given and none is found.
+    ReportFailed
+        If the browser fails or times out.
+    """
+    browser = browser or find_browser()
+    profile = workdir / "browser-profile"
+    partial = workdir / f"{pdf.name}.partial"
+    command = [
+        browser,
+        "--headless",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        f"--user-data-dir={profile}",
+        "--no-pdf-header-footer",
+        f"--print-to-pdf={partial}",
+        html.resolve().as_uri(),
+    ]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command.insert(1, "--no-sandbox")  # Chromium will not start its sandbox as root
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
+        if done.returncode or not partial.exists() or partial.read_bytes()[:5] != b"%PDF-":
+            detail = " ".join(done.stderr.strip().splitlines()[-2:])
+            raise ReportFailed(f"{browser} could not print {html} to PDF (exit code {done.returncode}): {detail}")
+        with atomic_write(pdf, "wb") as handle, partial.open("rb") as source:
+            shutil.copyfileobj(source, handle)
+    except subprocess.TimeoutExpired:
+        raise ReportFailed(f"{browser} did not print {html} to PDF within {timeout:g} seconds.") from None
+    finally:
+        partial.unlink(missing_ok=True)
+        shutil.rmtree(profile, ignore_errors=True)
+    return pdf

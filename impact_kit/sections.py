@@ -1,0 +1,326 @@
+"""A site's report for one year, section by section: what the master notebook's cells call.
+
+``notebooks/site_report.ipynb`` calls :meth:`SiteReport.load`, then one method per
+cell: :meth:`~SiteReport.header`, :meth:`~SiteReport.summary`,
+:meth:`~SiteReport.changes`, :meth:`~SiteReport.chart` (one chart),
+:meth:`~SiteReport.level` (one level). Each returns :class:`~impact_kit.markup.Html`,
+rendered from a template of ``impact_kit/templates/sections``, which Jupyter displays
+and nbconvert exports as is. :meth:`~SiteReport.plot` draws a chart on its own, in the
+report's style, for exploring.
+"""
+
+from __future__ import annotations
+
+import base64
+import difflib
+import io
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from markupsafe import Markup
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from impact_kit import charts, indicators
+from impact_kit.dataset import Dataset, load_dataset
+from impact_kit.exceptions import NotFound
+from impact_kit.grid import Criterion, Grid, Level
+from impact_kit.indicators import Answers
+from impact_kit.markup import Html, render
+from impact_kit.narrative import (
+    Statement,
+    changes_statements,
+    criterion_statements,
+    level_statements,
+    summary_statements,
+)
+from impact_kit.observations import select_site
+from impact_kit.testimonies import pseudonymise as mask_contacts
+from impact_kit.testimonies import testimony_html
+from impact_kit.words import fill, fill_text, texts
+
+__all__ = ["CHARTS", "ChartSpec", "SiteReport"]
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """How to draw one of the report's charts: its table, drawing, alt text and size."""
+
+    table: Callable[[SiteReport], pd.DataFrame]
+    draw: Callable[..., Axes]
+    alt: Callable[[SiteReport, pd.DataFrame], str]
+    size: Callable[[pd.DataFrame], tuple[float, float]]
+    has_data: Callable[[pd.DataFrame], bool] = lambda table: not table.empty
+
+
+#: The report's charts, by the name :meth:`SiteReport.chart` takes, in the report's order.
+CHARTS: Mapping[str, ChartSpec] = {
+    "intensity": ChartSpec(
+        lambda r: indicators.intensity_table(r.grid, r.years, r.lang),
+        charts.intensity_chart,
+        lambda r, t: charts.intensity_alt(t, lang=r.lang),
+        lambda t: (7, 3.6),
+        lambda t: bool(t.notna().any().any()),
+    ),
+    "publics": ChartSpec(
+        lambda r: indicators.publics_matrix(r.grid, r.answers, r.lang),
+        charts.publics_chart,
+        lambda r, t: charts.publics_alt(t, year=r.year, lang=r.lang),
+        lambda t: (7, 1.6 + 0.42 * len(t)),
+    ),
+    "effects": ChartSpec(
+        lambda r: indicators.effects_table(r.grid, r.years, r.lang),
+        charts.effects_chart,
+        lambda r, t: charts.effects_alt(t, lang=r.lang),
+        lambda t: (7, 3.2),
+    ),
+    "coverage": ChartSpec(
+        lambda r: indicators.coverage_table(r.grid, r.answers, r.lang),
+        charts.coverage_chart,
+        lambda r, t: charts.coverage_alt(t, year=r.year, lang=r.lang),
+        lambda t: (7, 1.2 + 0.36 * len(t)),
+    ),
+}
+
+
+def _markup(statements: Sequence[Statement]) -> list[tuple[Markup, list[Markup]]]:
+    """Statements are escaped HTML already (see :mod:`impact_kit.narrative`): mark them safe for the templates."""
+    return [(Markup(s.html), [Markup(i) for i in s.items]) for s in statements]
+
+
+@dataclass(repr=False)
+class SiteReport:
+    """The report of one site for one year, with the site's earlier years for comparison."""
+
+    site: str
+    year: int
+    grid: Grid
+    info: pd.Series
+    years: dict[int, Answers]
+    lang: str = "fr"
+    pseudonymise: bool = False
+
+    @classmethod
+    def load(
+        cls,
+        site: str,
+        year: int,
+        *,
+        data: str | Path | Dataset = "data",
+        grid: Grid | str | Path | None = None,
+        lang: str = "fr",
+        pseudonymise: bool = False,
+    ) -> SiteReport:
+        """Read and validate the data folder (once per process), and keep this site's years up to ``year``.
+
+        Parameters
+        ----------
+        site, year : str, int
+            The site id (of ``sites.csv``) and the year of the report.
+        data : str, Path or Dataset
+            The data folder (a relative path is found from here or a parent folder), or
+            tables already validated.
+        grid : Grid, str or Path, optional
+            The grid or a grid file; the Commune Mesure grid by default.
+        lang : str
+            The report's language, one of the grid's.
+        pseudonymise : bool
+            Mask e-mail addresses and phone numbers in testimonies.
+
+        Raises
+        ------
+        InvalidData
+            If the data folder does not validate.
+        NotFound
+            If the site is not in ``sites.csv`` or has no observations for ``year``.
+        InvalidArgument
+            If ``lang`` is not a language of the grid.
+        """
+        dataset = data if isinstance(data, Dataset) else load_dataset(data, grid=grid)
+        the_grid = dataset.grid
+        the_grid.check_lang(lang)
+        site, year = str(site), int(year)
+        if site not in dataset.sites.index:
+            close = difflib.get_close_matches(site, list(dataset.sites.index), n=3)
+            hint = f"Did you mean {' or '.join(map(repr, close))}?" if close else "`impact-kit validate` lists them."
+            raise NotFound(f"{dataset.folder / 'sites.csv'} has no site {site!r}. {hint}")
+        observations = select_site(dataset.observations, site)
+        years = indicators.answers_by_year(observations[observations["year"] <= year])
+        if year not in years:
+            have = ", ".join(map(str, sorted(observations["year"].unique()))) or "none"
+            raise NotFound(f"{dataset.folder} has no observations of {site!r} for {year}. Its years: {have}.")
+        info = dataset.sites.loc[site]
+        return cls(site, year, the_grid, info, years, lang, pseudonymise)
+
+    def __repr__(self) -> str:
+        observed = len(indicators.observed_criteria(self.grid, self.answers))
+        earlier = ", ".join(str(y) for y in self.years if y < self.year) or "none"
+        return (
+            f"<SiteReport {self.site!r} {self.year} ({self.lang}): {self.info['name']}, {self.info['city']}>\n"
+            f"  {observed} of {len(self.grid.criteria)} criteria with observed effects; earlier years: {earlier}\n"
+            f"  sections: header(), summary(), changes(), heading('charts'), chart(name) for name in "
+            f"{list(CHARTS)}, level(id) for id in {[lv.id for lv in self.grid.levels]}"
+        )
+
+    @property
+    def words(self) -> Mapping[str, Any]:
+        """The report's own words in its language (see ``impact_kit/texts.yaml``)."""
+        return texts(self.lang)
+
+    @property
+    def title(self) -> str:
+        """The report's title as plain text: "Effets sociaux et urbains de <site name>"."""
+        return fill_text(self.words["title"], {"name": str(self.info["name"])}, self.lang)
+
+    @property
+    def answers(self) -> Answers:
+        """Answers of the report's year: ``{criterion or level id: {question id: [values]}}``."""
+        return self.years[self.year]
+
+    @property
+    def previous(self) -> int | None:
+        """The latest earlier year with observations, if any."""
+        earlier = [y for y in self.years if y < self.year]
+        return max(earlier) if earlier else None
+
+    def _t(self, key: str, **values: str | int) -> Markup:
+        return Markup(fill(self.words[key], values, self.lang))
+
+    def header(self) -> Html:
+        """Return the title block: site name, place, year, grid."""
+        info = self.info
+        place = " ".join(p for p in (info["city"], info["postcode"] and f"({info['postcode']})") if p)
+        subtitle = self._t("subtitle", place=place, year=str(self.year)) if place else str(self.year)
+        grid = self._t("grid", grid=self.grid.name(self.lang))
+        return render("header", title=self.title, subtitle=subtitle, grid=grid)
+
+    def summary(self) -> Html:
+        """Return the year at a glance: criteria with effects, publics most involved, intensities."""
+        statements = summary_statements(self.grid, self.answers, self.year, self.lang)
+        return render("summary", title=self.words["summary"], statements=_markup(statements))
+
+    def changes(self) -> Html:
+        """Return what changed since the previous year (or a note that this is the first year)."""
+        if self.previous is None:
+            first = self._t("first_year_text", year=str(self.year))
+            return render("changes", title=self.words["first_year"], first_year=first, statements=[])
+        found = indicators.changes_between(
+            self.grid, self.years[self.previous], self.answers, previous=self.previous, year=self.year, lang=self.lang
+        )
+        title = fill_text(self.words["changes"], {"year": str(self.previous)}, self.lang)
+        return render("changes", title=title, first_year="", statements=_markup(changes_statements(found, self.lang)))
+
+    def heading(self, name: str) -> Html:
+        """Return the heading of a group of cells: ``"charts"`` ("En graphiques")."""
+        headings = {"charts": ("ik-charts", self.words["charts"])}
+        if name not in headings:
+            raise NotFound(f"There is no heading {name!r}; use one of {list(headings)}.")
+        anchor, title = headings[name]
+        return render("heading", anchor=anchor, title=title)
+
+    def _spec(self, name: str) -> ChartSpec:
+        if name not in CHARTS:
+            raise NotFound(f"There is no chart {name!r}; use one of {list(CHARTS)}.")
+        return CHARTS[name]
+
+    def chart(self, name: str) -> Html:
+        """Return one chart as an inline SVG image with its alt text, or a sentence saying it has no data.
+
+        Parameters
+        ----------
+        name : str
+            One of :data:`CHARTS`: ``"intensity"``, ``"publics"``, ``"effects"``, ``"coverage"``.
+        """
+        spec = self._spec(name)
+        table = spec.table(self)
+        if not spec.has_data(table):
+            chart = self.words[f"chart_{name}"]
+            return render("no_chart", text=self._t("chart_no_data", chart=chart, year=str(self.year)))
+        figure = self.plot(name, table=table)
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+        svg = base64.b64encode(buffer.getvalue()).decode("ascii")
+        return render("chart", name=name, svg=svg, alt=spec.alt(self, table))
+
+    def plot(self, name: str, *, ax: Axes | None = None, table: pd.DataFrame | None = None, **kwargs: Any) -> Figure:
+        """Draw one chart in the report's style and return its figure (its Axes is ``figure.axes[0]``).
+
+        Parameters
+        ----------
+        name : str
+            One of :data:`CHARTS`.
+        ax : matplotlib.axes.Axes, optional
+            Where to draw; a new figure of the report's size by default (shown once by Jupyter).
+        table : pandas.DataFrame, optional
+            The chart's data; computed from the report by default.
+        **kwargs
+            Passed to the matplotlib call that draws the bars or dots.
+        """
+        spec = self._spec(name)
+        table = spec.table(self) if table is None else table
+        with charts.chart_style():
+            if ax is None:
+                import matplotlib.pyplot  # noqa: F401  (in Jupyter, registers how figures are displayed)
+
+                figure = Figure(figsize=spec.size(table), layout="constrained")
+                ax = figure.add_subplot()
+            spec.draw(table, lang=self.lang, ax=ax, **kwargs)
+        return ax.get_figure()  # type: ignore[return-value]
+
+    def _shown(self, criterion: Criterion) -> bool:
+        return bool(self.answers.get(criterion.id)) or criterion.always_shown
+
+    def level(self, level_id: str) -> Html:
+        """Return one level: its intensity and keywords, then each criterion's sentences and testimonies.
+
+        Raises
+        ------
+        NotFound
+            If the grid has no such level (the message lists its levels).
+        """
+        level = self.grid.level(level_id)
+        if level is None:
+            raise NotFound(
+                f"The grid {self.grid.id!r} has no level {level_id!r}; "
+                f"its levels are {[lv.id for lv in self.grid.levels]}."
+            )
+        return self._level(level)
+
+    def levels(self) -> Html:
+        """Return every level of the grid, in grid order."""
+        return Html("".join(str(self._level(level)) for level in self.grid.levels), name="levels")
+
+    def _level(self, level: Level) -> Html:
+        intro = level_statements(level, self.answers.get(level.id, {}), self.lang)
+        criteria = [self._criterion(c) for c in level.criteria if self._shown(c)]
+        return render(
+            "level",
+            level=level,
+            title=level.label(self.lang),
+            statements=_markup(intro),
+            criteria=criteria,
+            empty=self._t("level_empty", year=str(self.year)),
+        )
+
+    def _criterion(self, criterion: Criterion) -> Html:
+        answers = self.answers.get(criterion.id, {})
+        caption = fill_text(
+            self.words["testimony_of"], {"criterion": criterion.label(self.lang), "year": str(self.year)}, self.lang
+        )
+        testimonies = [
+            Markup(
+                testimony_html(mask_contacts(t, self.lang) if self.pseudonymise else t, lang=self.lang, caption=caption)
+            )
+            for t in answers.get(self.grid.roles.testimony, [])
+        ]
+        return render(
+            "criterion",
+            criterion=criterion,
+            title=criterion.label(self.lang),
+            statements=_markup(criterion_statements(criterion, answers, self.lang)),
+            testimonies=testimonies,
+            empty=self._t("no_answer", year=str(self.year)),
+        )

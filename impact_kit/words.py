@@ -1,0 +1,151 @@
+"""Words and languages: the kit's own texts, one template dialect, numbers and dates.
+
+The report's own words live in ``impact_kit/texts.yaml`` (the grid's labels and
+sentences live in the grid file). Every template, here and in the grid, uses one
+dialect, filled by :func:`fill` (escaped HTML) or :func:`fill_text` (plain text for
+alt texts, titles and chart labels):
+
+- ``{name}`` takes a value: text as is, a number formatted for the language, a list
+  joined with "et"/"and" (``{name:or}`` with "ou"/"or", ``{name:comma}`` with commas);
+- ``**...**`` is emphasis (``<strong>`` in HTML, dropped in plain text).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import string
+from collections.abc import Mapping, Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from impact_kit.exceptions import InvalidArgument
+
+__all__ = [
+    "LANGUAGES",
+    "TEXTS_FILE",
+    "check_lang",
+    "fill",
+    "fill_text",
+    "format_date",
+    "format_number",
+    "join",
+    "pick_form",
+    "texts",
+]
+
+TEXTS_FILE = Path(__file__).resolve().parent / "texts.yaml"
+
+Value = Sequence[str] | str | int | float
+
+
+@cache
+def _document() -> Mapping[str, Mapping[str, Any]]:
+    doc = yaml.safe_load(TEXTS_FILE.read_text(encoding="utf-8"))
+    reference = doc["fr"]
+    for lang, words in doc.items():
+        missing = sorted(set(reference) - set(words))
+        if missing:
+            raise InvalidArgument(f"{TEXTS_FILE}: language {lang!r} lacks the texts {missing}.")
+    return doc  # type: ignore[no-any-return]
+
+
+#: The languages the kit writes reports in (the keys of ``texts.yaml``); the first is the default.
+LANGUAGES: tuple[str, ...] = tuple(_document())
+
+
+def check_lang(lang: str, available: Sequence[str] = LANGUAGES) -> str:
+    """Return ``lang`` if it is one of ``available``.
+
+    Raises
+    ------
+    InvalidArgument
+        If it is not, naming the languages there are.
+    """
+    if lang not in available:
+        raise InvalidArgument(f"The value for `lang` must be one of {list(available)}, but {lang!r} was passed.")
+    return lang
+
+
+def texts(lang: str) -> Mapping[str, Any]:
+    """Return the kit's own words in ``lang`` (from ``impact_kit/texts.yaml``).
+
+    Raises
+    ------
+    InvalidArgument
+        If ``lang`` is not one of :data:`LANGUAGES`.
+    """
+    return _document()[check_lang(lang)]
+
+
+def join(values: Sequence[str], how: str | None, lang: str) -> str:
+    """Join values with ", " and a final " et " (``how="and"`` or None), " ou " (``"or"``), or commas only."""
+    words = texts(lang)
+    if how == "comma" or len(values) < 2:
+        return words["comma"].join(values)
+    return words["comma"].join(values[:-1]) + words[how or "and"] + values[-1]
+
+
+def _render(template: str, values: Mapping[str, Value], lang: str, *, markup: bool) -> str:
+    escape = (lambda s: html.escape(s, quote=False)) if markup else (lambda s: s)
+    out, bold = [], False
+    for literal, name, spec, _ in string.Formatter().parse(template):
+        for i, piece in enumerate(literal.split("**")):
+            if i:
+                if markup:
+                    out.append("</strong>" if bold else "<strong>")
+                bold = not bold
+            out.append(escape(piece))
+        if name is not None:
+            value = values[name]
+            if isinstance(value, str):
+                text = value
+            elif isinstance(value, int | float):
+                text = format_number(value, lang)
+            else:
+                text = join([str(v) for v in value], spec or None, lang)
+            out.append(escape(text))
+    if bold and markup:
+        out.append("</strong>")
+    return "".join(out)
+
+
+def fill(template: str, values: Mapping[str, Value], lang: str) -> str:
+    """Fill a template (see the module's docstring) and return escaped HTML.
+
+    Values are escaped, so text from a data file can never become markup.
+
+    Raises
+    ------
+    KeyError
+        If the template names a value that is not given.
+    """
+    return _render(template, values, lang, markup=True)
+
+
+def fill_text(template: str, values: Mapping[str, Value], lang: str) -> str:
+    """Fill a template as :func:`fill` does, but return plain text (emphasis dropped, nothing escaped)."""
+    return _render(template, values, lang, markup=False)
+
+
+def pick_form(forms: str | Mapping[str, str], count: float | None) -> str:
+    """Choose the zero / one / other / unknown form of a template for ``count`` (None: not a number)."""
+    if isinstance(forms, str):
+        return forms
+    key = "unknown" if count is None else "zero" if count == 0 else "one" if count == 1 else "other"
+    return forms.get(key) or forms["other"]
+
+
+def format_number(value: float, lang: str) -> str:
+    """Return a number as a reader writes it: no ``.0``, a decimal comma in French."""
+    value = float(value)
+    text = str(int(value)) if value.is_integer() else f"{value:g}"
+    return text.replace(".", ",") if lang == "fr" else text
+
+
+def format_date(date: dt.date, lang: str) -> str:
+    """Return a date as "26 novembre 2026" or "26 November 2026"."""
+    return f"{date.day} {texts(lang)['months'][date.month - 1]} {date.year}"
