@@ -17,7 +17,7 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e .
 	@touch $@
 
-$(VENV)/.installed-dev: $(VENV)/.installed
+$(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
 
@@ -29,12 +29,13 @@ reports: $(VENV)/.installed
 	$(BIN)/impact-kit validate --data $(DATA)
 	@status=0; for file in parameters/*.yaml; do \
 	  name=$$(basename "$$file" .yaml); \
-	  $(BIN)/impact-kit report "$${name%_*}" "$${name##*_}" --data $(DATA) --out $(OUT) || status=1; \
+	  $(BIN)/impact-kit report "$${name%_*}" "$${name##*_}" --parameters "$$file" --out $(OUT) || status=1; \
 	done; exit $$status
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .

@@ -135,7 +135,7 @@ def execute_notebook(
         }
     )
     try:
-        return pm.execute_notebook(  # type: ignore[no-any-return]
+        return pm.execute_notebook(
             str(notebook),
             str(output),
             parameters=dict(parameters),

@@ -42,15 +42,13 @@ def resolve_data(path: str | Path) -> Path:
     return here / path
 
 
-def relative_to_cwd(path: Path) -> str:
-    """Return ``path`` relative to the working directory when it lies below it (else absolute), as text.
+def relative_to_cwd(path: str | Path) -> str:
+    """Return ``path`` relative to the working directory (with ``..`` where it lies elsewhere), as text.
 
-    What the executed notebook records, so that it re-runs from the same place on another machine.
+    What the executed notebook records, so that it re-runs from the same place in another
+    checkout or on another machine.
     """
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path.resolve())
+    return os.path.relpath(Path(path).resolve(), Path.cwd().resolve())
 
 
 @contextmanager

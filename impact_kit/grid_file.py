@@ -116,7 +116,8 @@ class _Builder:
             raise self.fail("top", "`levels` must be a non-empty list.")
         levels = tuple(self.level(node) for node in level_docs)
         seen: set[str] = set()
-        for owner in [*levels, *(c for lv in levels for c in lv.criteria)]:
+        owners: list[Level | Criterion] = [*levels, *(c for lv in levels for c in lv.criteria)]
+        for owner in owners:
             if owner.id in seen:
                 raise self.fail(f"`{owner.id}`", "this id is used twice; level and criterion ids must be unique.")
             seen.add(owner.id)

@@ -44,7 +44,7 @@ def answers_of(frame: pd.DataFrame) -> Answers:
 
 def answers_by_year(frame: pd.DataFrame) -> dict[int, Answers]:
     """Group one site's observations by year, oldest first."""
-    return {int(year): answers_of(part) for year, part in frame.groupby("year", sort=True)}
+    return {int(str(year)): answers_of(part) for year, part in frame.groupby("year", sort=True)}
 
 
 def _effect_options(question: Question, values: list[str]) -> list[str]:
@@ -112,7 +112,7 @@ def publics_matrix(grid: Grid, answers: Answers, lang: str) -> pd.DataFrame:
     if not pairs:
         return pd.DataFrame(dtype=bool)
     options = pairs[0][1].options
-    columns = {}
+    columns: dict[str, list[bool]] = {}
     for criterion, question in pairs:
         chosen = set(answers.get(criterion.id, {}).get(question.id, []))
         column = [o.id in chosen for o in options]
@@ -124,7 +124,7 @@ def publics_matrix(grid: Grid, answers: Answers, lang: str) -> pd.DataFrame:
 def public_counts(grid: Grid, answers: Answers, lang: str) -> Counter[str]:
     """Return, for each public (label), in how many criteria it took part."""
     matrix = publics_matrix(grid, answers, lang)
-    return Counter({public: int(count) for public, count in matrix.sum(axis=1).items() if count})
+    return Counter({str(public): int(count) for public, count in matrix.sum(axis=1).items() if count})
 
 
 def coverage_table(grid: Grid, answers: Answers, lang: str) -> pd.DataFrame:

@@ -17,7 +17,7 @@ import nbformat
 
 from impact_kit.dataset import load_dataset
 from impact_kit.exceptions import ReportFailed
-from impact_kit.execute import SITE_NOTEBOOK, execute_notebook
+from impact_kit.execute import NOTEBOOKS_DIR, SITE_NOTEBOOK, execute_notebook
 from impact_kit.export import export_html
 from impact_kit.files import atomic_write, relative_to_cwd, run_folder
 from impact_kit.grid import Grid
@@ -123,6 +123,7 @@ def run_report(
             kept = _keep_failed(executed, target) if exc.notebook else None
             where = f" Open {kept} to see where." if kept else ""
             raise ReportFailed(f"{report.site} {report.year}: {exc}{where}", notebook=kept) from None
+        _relative_paths(nb, Path(notebook), target / "report.ipynb")
         page = export_html(nb, lang=lang, title=f"{report.title} · {report.year}")
         target.mkdir(parents=True, exist_ok=True)
         with atomic_write(target / "report.ipynb", "w", encoding="utf-8") as handle:
@@ -133,6 +134,14 @@ def run_report(
         html = target / "report.html"
         pdf_path = print_pdf(html, target / "report.pdf", workdir=work, browser=browser) if browser else None
     return ReportPaths(html, target / "report.ipynb", pdf_path)
+
+
+def _relative_paths(nb: nbformat.NotebookNode, notebook: Path, output: Path) -> None:
+    """Record the notebook's paths as papermill does, but relative: no path of this machine in report.ipynb."""
+    meta = nb.metadata.get("papermill", {})
+    packaged = notebook.resolve().is_relative_to(NOTEBOOKS_DIR)
+    meta["input_path"] = f"impact_kit/notebooks/{notebook.name}" if packaged else relative_to_cwd(notebook)
+    meta["output_path"] = relative_to_cwd(output)
 
 
 def _keep_failed(executed: Path, target: Path) -> Path | None:

@@ -152,7 +152,7 @@ class SiteReport:
         if year not in years:
             have = ", ".join(map(str, sorted(observations["year"].unique()))) or "none"
             raise NotFound(f"{dataset.folder} has no observations of {site!r} for {year}. Its years: {have}.")
-        info = dataset.sites.loc[site]
+        info: pd.Series = dataset.sites.loc[site]  # type: ignore[assignment]  # one row: the index is unique
         return cls(site, year, the_grid, info, years, lang, pseudonymise)
 
     def __repr__(self) -> str:

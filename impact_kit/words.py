@@ -50,7 +50,7 @@ def _document() -> Mapping[str, Mapping[str, Any]]:
         missing = sorted(set(reference) - set(words))
         if missing:
             raise InvalidArgument(f"{TEXTS_FILE}: language {lang!r} lacks the texts {missing}.")
-    return doc  # type: ignore[no-any-return]
+    return dict(doc)
 
 
 #: The languages the kit writes reports in (the keys of ``texts.yaml``); the first is the default.

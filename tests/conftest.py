@@ -1,10 +1,10 @@
 """Shared fixtures.
 
-Kernel starts in the whole suite (each one runs the master notebook in a fresh
-kernel, about 2 s): the session fixtures `good_start` (1) and `long_report` (1)
-serve every test that reads an executed report; test_export.py starts 6 more
-(English report, failing notebook, edited notebook, papermill's CLI, JupyterLab's
-way without parameters, wrong site); test_cli.py 2 (console script, `python -m`).
+Kernel starts in the whole suite: 7 (each runs the master notebook in a fresh kernel,
+about 2 s). The session fixtures `good_start` (1) and `long_report` (1) serve every test
+that reads an executed report (test_export.py, test_browser.py); test_export.py starts
+5 more, each a different way to run the notebook: a failing notebook, an edited one,
+papermill's own CLI, JupyterLab's way without parameters, and a wrong site.
 """
 
 from __future__ import annotations

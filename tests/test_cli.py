@@ -163,3 +163,30 @@ def test_report_pdf_without_a_browser_exits_2_and_writes_nothing(capsys, monkeyp
     assert code == 2 and out == ""
     assert "IMPACT_KIT_BROWSER='no-such-browser' is not an executable" in err and "apt-get install chromium" in err
     assert not (tmp_path / "out").exists()
+
+
+def test_report_takes_its_options_from_a_parameters_file(monkeypatch, tmp_path, capsys):
+    """`make reports` passes each parameters/*.yaml: what the file says is used, the command line wins."""
+    import impact_kit.report
+
+    calls = []
+
+    def fake(site, year, **options):
+        calls.append((site, year, options))
+        return impact_kit.report.ReportPaths(tmp_path / "report.html", tmp_path / "report.ipynb")
+
+    monkeypatch.setattr(impact_kit.report, "run_report", fake)
+    path = tmp_path / "p.yaml"
+    path.write_text(
+        'site: the-good-start\nyear: 2021\ndata: "data"\nlang: "en"\npseudonymise: true\n', encoding="utf-8"
+    )
+    assert main(["report", "the-good-start", "2021", "--parameters", str(path)]) == 0
+    assert calls[-1][2]["lang"] == "en" and calls[-1][2]["pseudonymise"] is True and str(calls[-1][2]["data"]) == "data"
+    assert main(["report", "the-good-start", "2021", "--parameters", str(path), "--lang", "fr"]) == 0
+    assert calls[-1][2]["lang"] == "fr"
+    path.write_text("site: the-good-start\nyear: 2022\n", encoding="utf-8")
+    assert main(["report", "the-good-start", "2021", "--parameters", str(path)]) == 2
+    assert "`year` is 2022, but the command asks for 2021" in capsys.readouterr().err
+    path.write_text("site: the-good-start\ncolour: red\n", encoding="utf-8")
+    assert main(["report", "the-good-start", "2021", "--parameters", str(path)]) == 2
+    assert "has no parameter 'colour'" in capsys.readouterr().err

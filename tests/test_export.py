@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +19,8 @@ from impact_kit.execute import SITE_NOTEBOOK as MASTER_NOTEBOOK
 from impact_kit.observations import load_observations
 
 pytestmark = pytest.mark.slow
+
+FABRIQUE_2023 = ("la-fabrique-des-possibles-exemple", 2023)
 
 SEED_STATEMENTS = [
     "visiteur·euse·s grand public", "voisin·e·s du quartier", "acteur·rice·s du quartier", "publics en difficulté",
@@ -125,17 +128,19 @@ def test_imported_868_character_testimony_folds(long_report):
     assert html.escape(long[300:], quote=False) in str(details)
 
 
-def test_english_report_with_earlier_years(capsys, tmp_path):
-    code, out, err = report(capsys, "la-fabrique-des-possibles-exemple", 2023, tmp_path, ROOT / "data", "--lang", "en")
-    assert code == 0, err
-    soup = BeautifulSoup(Path(out.strip()).read_text(encoding="utf-8"), "html.parser")
-    assert soup.html["lang"] == "en"
-    text = soup.get_text(" ")
-    assert "Changes since 2022" in text and "Intensity up" in text
-    assert "Lire la suite" not in text and "Sommaire" not in text
-    assert "Report generated on" in soup.find("footer").get_text()
-    alts = [img["alt"] for img in soup.select("figure.ik-chart img")]
-    assert alts[0].startswith("Bar chart of the intensity of the effects (out of 5) by level, 2021, 2022 and 2023.")
+def test_english_page_around_the_same_notebook(good_start):
+    """The page's language and footer come from the export (the sections' English is in test_sections.py)."""
+    import datetime as dt
+
+    from impact_kit.export import export_html
+
+    target, _, _ = good_start
+    nb = nbformat.read(target / "report.ipynb", as_version=4)
+    page = export_html(nb, lang="en", title="T", generated=dt.date(2026, 11, 27))
+    soup = BeautifulSoup(page, "html.parser")
+    assert soup.html["lang"] == "en" and soup.title.get_text() == "T"
+    assert soup.find("footer").get_text().strip() == "Report generated on 27 November 2026 by impact_kit."
+    assert soup.select_one("nav.ik-toc h2").get_text() == "Contents"
 
 
 def test_unknown_site_exits_2_and_writes_nothing(capsys, tmp_path):
@@ -206,3 +211,44 @@ def test_wrong_site_stops_the_notebook_at_its_first_cell():
     failed = [i for i, c in enumerate(nb.cells) if any(o.get("output_type") == "error" for o in c.get("outputs", []))]
     first_call = next(i for i, c in enumerate(nb.cells) if i > parameters and c.cell_type == "code")
     assert failed == [first_call]
+
+
+def test_an_edited_notebook_gives_exactly_that_report(tmp_path):
+    """An evaluator deletes a chart cell and adds a comment between two levels: the HTML follows."""
+    from impact_kit.report import run_report
+
+    nb = nbformat.read(MASTER_NOTEBOOK, as_version=4)
+    nb.cells = [c for c in nb.cells if c.source != 'report.chart("publics")']
+    at = next(i for i, c in enumerate(nb.cells) if c.source == 'report.level("effets_collectifs")')
+    comment = "## Regard de l'évaluatrice\n\nLe lieu a *doublé* ses permanences <cette année>."
+    nb.cells.insert(at, nbformat.v4.new_markdown_cell(comment))
+    path = tmp_path / "edited.ipynb"
+    nbformat.write(nb, path)
+    paths = run_report(FABRIQUE_2023[0], FABRIQUE_2023[1], data=ROOT / "data", out=tmp_path / "out", notebook=path)
+    soup = BeautifulSoup(paths.html.read_text(encoding="utf-8"), "html.parser")
+    assert soup.select("#chart-intensity") and not soup.select("#chart-publics")
+    [heading] = [h for h in soup.find_all("h2") if h.get_text().startswith("Regard de l'évaluatrice")]
+    assert soup.find("em", string="doublé") and "permanences <cette année>." in soup.get_text()
+    order = [tag.get("id") for tag in soup.select("section.ik-level, h2[id]")]
+    assert order.index("level-effets_individuels") < order.index(heading["id"]) < order.index("level-effets_collectifs")
+    toc = [a.get_text() for a in soup.select("nav.ik-toc a")]
+    assert "Regard de l'évaluatrice" in toc and "En graphiques" in toc
+
+
+def test_executed_notebook_holds_no_absolute_path(good_start):
+    target, _, _ = good_start
+    text = (target / "report.ipynb").read_text(encoding="utf-8")
+    assert str(ROOT) not in text
+
+    def strings(node):
+        if isinstance(node, dict):
+            return [s for v in node.values() for s in strings(v)]
+        if isinstance(node, list):
+            return [s for v in node for s in strings(v)]
+        return [node] if isinstance(node, str) else []
+
+    doc = json.loads(text)
+    assert [s for s in strings(doc) if s.startswith("/")] == []
+    meta = doc["metadata"]["papermill"]
+    assert meta["parameters"]["data"] == "data"
+    assert meta["input_path"] == "impact_kit/notebooks/site_report.ipynb"

@@ -134,3 +134,33 @@ def test_an_adapted_grid_loads(tmp_path):
 
     grid = load_grid(_broken(tmp_path, rename))
     assert grid.criterion("lien_social").label("en") == "Ties"
+
+
+@pytest.mark.parametrize("role", ["testimony", "intensity", "keywords", "publics"])
+def test_a_grid_without_a_role_is_refused_naming_it(tmp_path, role):
+    path = _broken(tmp_path, lambda d: d["roles"].pop(role))
+    with pytest.raises(Exception, match=f"the role `{role}` is not given") as info:
+        load_grid(path)
+    assert type(info.value).__name__ == "GridError"
+
+
+@pytest.mark.parametrize(
+    ("role", "value", "message"),
+    [
+        ("testimony", "frequency", "`testimony: frequency` must name the question of a criterion that holds"),
+        ("intensity", "keywords", "`intensity: keywords` must name the level question that rates"),
+        ("publics", "nobody", "`publics: nobody` must name an option set"),
+    ],
+)
+def test_a_role_must_name_an_id_of_the_right_kind(tmp_path, role, value, message):
+    with pytest.raises(Exception, match=message):
+        load_grid(_broken(tmp_path, lambda d: d["roles"].update({role: value})))
+
+
+def test_grid_missing_a_role_exits_2_naming_it(tmp_path, capsys):
+    from impact_kit.cli import main
+
+    path = _broken(tmp_path, lambda d: d["roles"].pop("testimony"))
+    assert main(["validate", "--grid", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "the role `testimony` is not given" in err and "Traceback" not in err

@@ -162,3 +162,69 @@ def test_a_chart_on_given_axes(good_start):
     ax = figure.add_subplot()
     assert good_start.plot("effects", ax=ax) is figure
     assert len(ax.patches) == len(good_start.grid.levels)
+
+
+def _renamed_grid(tmp_path):
+    """A copy of the grid with every question id prefixed by `q_`, and the sample data rewritten to match."""
+    import shutil
+
+    import pandas as pd
+    import yaml
+
+    from impact_kit.grid_file import GRIDS_DIR
+
+    doc = yaml.safe_load((GRIDS_DIR / "commune_mesure.yaml").read_text(encoding="utf-8"))
+    ids = {q["id"] for q in doc["level_questions"]}
+    ids |= {q["id"] for lv in doc["levels"] for c in lv["criteria"] for q in c["questions"]}
+    new = {qid: f"q_{qid}" for qid in ids}
+    pattern = re.compile(r"\{(" + "|".join(map(re.escape, sorted(ids, key=len, reverse=True))) + r")([:}])")
+
+    def texts(node):
+        if isinstance(node, dict):
+            return {k: texts(v) for k, v in node.items()}
+        return pattern.sub(lambda m: "{" + new[m.group(1)] + m.group(2), node)
+
+    for q in doc["level_questions"]:
+        q["id"] = new[q["id"]]
+        if "sentence" in q:
+            q["sentence"] = texts(q["sentence"])
+    for level in doc["levels"]:
+        for criterion in level["criteria"]:
+            for q in criterion["questions"]:
+                q["id"] = new[q["id"]]
+            for sentence in criterion.get("sentences", []):
+                for lang in doc["languages"]:
+                    sentence[lang] = texts(sentence[lang])
+                for key in ("when", "unless"):
+                    if isinstance(sentence.get(key), dict):
+                        sentence[key] = {new[k]: v for k, v in sentence[key].items()}
+                    elif isinstance(sentence.get(key), list):
+                        sentence[key] = [new[k] for k in sentence[key]]
+                for key in ("list", "count"):
+                    if sentence.get(key):
+                        sentence[key] = new[sentence[key]]
+    for role in ("testimony", "intensity", "keywords"):
+        doc["roles"][role] = new[doc["roles"][role]]
+    grid_path = tmp_path / "renamed.yaml"
+    grid_path.write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    data = tmp_path / "data"
+    shutil.copytree("data", data)
+    for path in data.glob("observations*.csv"):
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        frame["question"] = frame["question"].map(new)
+        frame.to_csv(path, index=False)
+    return grid_path, data
+
+
+def _text(report: SiteReport) -> str:
+    return page(report).get_text(" ")
+
+
+@pytest.mark.parametrize(("site", "year", "lang"), [("the-good-start", 2021, "fr"), (FABRIQUE, 2023, "en")])
+def test_a_grid_with_every_question_renamed_gives_the_same_report(tmp_path, site, year, lang):
+    grid_path, data = _renamed_grid(tmp_path)
+    renamed = SiteReport.load(site, year, data=data, grid=grid_path, lang=lang)
+    assert renamed.grid.roles.testimony == "q_testimony"
+    original = SiteReport.load(site, year, data="data", lang=lang)
+    assert _text(renamed) == _text(original)
+    assert "Aucun témoignage" not in _text(renamed)
