@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -28,6 +29,8 @@ __all__ = [
     "is_slug",
     "load_observations",
     "load_sites",
+    "normalise_table",
+    "number_text",
     "select_site",
     "select_site_year",
     "select_year",
@@ -185,6 +188,7 @@ def load_observations(
     tables = [read_table(path) for path in files]
     for table in tables:
         _require_columns(table, OBSERVATION_COLUMNS)
+    tables = [normalise_table(table, grid) for table in tables]
     problems = [
         p for table in tables for p in [*table.ragged_problems(), *validate_table(table, grid, set(sites.index))]
     ]
@@ -207,6 +211,57 @@ def _require_columns(table: Table, columns: tuple[str, ...]) -> None:
             f"(found: {found}). The header row must name {', '.join(columns)}.",
             row=1,
         )
+
+
+def normalise_table(table: Table, grid: Grid) -> Table:
+    """Return the table with each id, year and number in one spelling, before any rule is checked.
+
+    Ids (``site``, ``criterion``, ``question``) and answers that are option ids or
+    keywords lose their surrounding spaces; years and numbers written ``2021.0``,
+    `` 2021`` or ``3,5`` become ``2021`` and ``3.5``. Testimonies, and cells that do not
+    parse (validation names them), are left exactly as written.
+
+    Parameters
+    ----------
+    table : Table
+        An observations table with the columns of :data:`OBSERVATION_COLUMNS`.
+    grid : Grid
+        The grid that says which questions take numbers and which take text.
+
+    Returns
+    -------
+    Table
+        The same table (same rows, row numbers and extra columns) with a normalised copy of its frame.
+    """
+    frame = table.frame.copy()
+    for column in ("site", "criterion", "question"):
+        frame[column] = [cell.strip() for cell in frame[column]]
+    frame["year"] = [_whole_number_text(cell) for cell in frame["year"]]
+    values, questions = [], {}
+    for criterion, question_id, value in zip(frame["criterion"], frame["question"], frame["value"], strict=True):
+        key = (criterion, question_id)
+        if key not in questions:
+            questions[key] = grid.question(criterion, question_id)
+        question = questions[key]
+        if question is None or question.type == "testimony":
+            values.append(value)  # verbatim
+        elif question.type in ("number", "scale"):
+            number = as_number(value)
+            values.append(value.strip() if number is None else number_text(number))
+        else:
+            values.append(value.strip())
+    frame["value"] = values
+    return replace(table, frame=frame)
+
+
+def number_text(number: float) -> str:
+    """Return the one spelling of a number: ``2021`` for 2021.0, ``3.5`` for 3.5."""
+    return str(int(number)) if number.is_integer() else repr(number)
+
+
+def _whole_number_text(cell: str) -> str:
+    number = as_number(cell)
+    return number_text(number) if number is not None and number.is_integer() else cell.strip()
 
 
 def validate_table(table: Table, grid: Grid, sites: set[str]) -> list[InputProblem]:

@@ -333,3 +333,54 @@ def test_row_with_too_many_cells(tiny):
     write_csv(tiny / "observations.csv", HEADER, "le-lieu,2022,lien_social,testimony,Bonjour, dit-elle")
     [problem] = problems_of(tiny)
     assert problem.row == 2 and "this row has 6 cells but the header has 5" in problem.message
+
+
+@pytest.mark.parametrize("spelling", ["2022.0", " 2022", "2022 ", "2022,0", "2022.00"])
+def test_a_year_spelled_otherwise_is_the_same_year_for_the_one_answer_rule(tiny, spelling):
+    write_csv(
+        tiny / "observations.csv",
+        HEADER,
+        "le-lieu,2022,lien_social,frequency,daily",
+        f'le-lieu,"{spelling}",lien_social,frequency,weekly',
+    )
+    [problem] = problems_of(tiny)
+    assert problem.row == 3 and "takes one answer per site and year" in problem.message
+    assert f"{tiny / 'observations.csv'}, row 2" in problem.message
+
+
+def test_spaces_around_ids_and_options_do_not_make_another_answer(tiny):
+    write_csv(
+        tiny / "observations.csv",
+        HEADER,
+        "le-lieu,2022,lien_social,publics,visitors",
+        "le-lieu ,2022, lien_social,publics , visitors ",
+    )
+    [problem] = problems_of(tiny)
+    assert problem.row == 3 and "already has the answer 'visitors'" in problem.message
+
+
+def test_numbers_are_normalised_before_the_rules(tiny):
+    write_csv(
+        tiny / "observations.csv",
+        HEADER,
+        "le-lieu,2022,effets_individuels,intensity,4",
+        "le-lieu,2022.0,effets_individuels,intensity, 4.0",
+    )
+    [problem] = problems_of(tiny)
+    assert problem.row == 3 and "takes one answer" in problem.message
+    write_csv(
+        tiny / "observations.csv",
+        HEADER,
+        'le-lieu, 2022 ,effets_individuels,intensity," 4.0"',
+        'le-lieu,2022,insertion_professionnelle,people_count,"3,50"',
+        'le-lieu,2022,lien_social,testimony," 2022.0 "',
+    )
+    obs = load_observations(tiny)
+    assert obs["year"].tolist() == [2022] * 3
+    assert obs["value"].tolist() == ["4", "3.5", " 2022.0 "]  # a testimony stays verbatim
+
+
+def test_an_unparsable_year_is_still_named_as_written(tiny):
+    write_csv(tiny / "observations.csv", HEADER, "le-lieu, 2022.5 ,lien_social,frequency,daily")
+    [problem] = problems_of(tiny)
+    assert problem.column == "year" and "'2022.5' is not a year" in problem.message
