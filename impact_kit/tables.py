@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import tempfile
 import warnings
 from collections.abc import Iterator
@@ -24,6 +25,10 @@ from impact_kit.exceptions import InputProblem, InvalidData
 __all__ = ["SUFFIXES", "EncodingWarning", "Table", "atomic_write", "read_table"]
 
 SUFFIXES = (".csv", ".xlsx", ".parquet")
+# The csv module refuses cells over 131,072 characters by default; a testimony may be longer.
+# Its limit is a C long, so 2**31 - 1 is the largest value every platform accepts.
+_NO_FIELD_LIMIT = 2**31 - 1
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
 
 
 class EncodingWarning(UserWarning):
@@ -141,11 +146,20 @@ def _read_csv(path: Path) -> Table:
         )
     header = text.split("\n", 1)[0]
     separator = ";" if header.count(";") > header.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True)
+    del raw  # a long testimony is held once, as text
+    reader = csv.reader(_lines(text), delimiter=separator, strict=True)
+    limit = csv.field_size_limit(_NO_FIELD_LIMIT)
+    records: list[list[str]] = []
     try:
-        records = list(reader)
+        while True:
+            start = reader.line_num + 1  # the record that fails starts on the line after the last one read
+            records.append(next(reader))
+    except StopIteration:
+        pass
     except csv.Error as exc:
-        raise InvalidData.single(path, f"the CSV cannot be parsed ({exc}).", row=reader.line_num) from None
+        raise InvalidData.single(path, f"the CSV cannot be parsed ({exc}): {_csv_advice(exc)}", row=start) from None
+    finally:
+        csv.field_size_limit(limit)
     columns = [c.strip().lower() for c in records[0]]
     body, rows, ragged = [], [], []
     # csv.reader does not give each record's starting line; count the quoted newlines instead.
@@ -159,6 +173,28 @@ def _read_csv(path: Path) -> Table:
         line += 1 + sum(cell.count("\n") for cell in record)
     frame = pd.DataFrame(body, columns=columns, dtype=object)
     return Table(path, frame, rows, encoding, separator, ragged)
+
+
+def _lines(text: str) -> Iterator[str]:
+    """Yield the lines of ``text`` with their ends, as ``open(newline="")`` would, without copying it whole.
+
+    ``io.StringIO`` would hold a second copy of the text, four bytes per character.
+    """
+    for match in _LINE.finditer(text):
+        if match.group():
+            yield match.group()
+
+
+def _csv_advice(error: csv.Error) -> str:
+    if "end of data" in str(error):
+        return (
+            'a cell that starts with a quote (") on this row is never closed. '
+            "Close the quote, or save the file again from a spreadsheet as 'CSV UTF-8'."
+        )
+    return (
+        'inside a quoted cell a quote must be doubled (""). '
+        "Fix the cell, or save the file again from a spreadsheet as 'CSV UTF-8'."
+    )
 
 
 def _read_binary(path: Path, reader, kind: str) -> Table:  # type: ignore[no-untyped-def]

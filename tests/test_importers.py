@@ -219,3 +219,44 @@ def test_two_files_for_one_site(empty_data, tmp_path):
     b = write_place(tmp_path, place(name="LE LIEU !"), "b.json")
     with pytest.raises(ImportFailed, match=r"several files are the same site \['le-lieu'\]"):
         import_places([a, b], 2022, empty_data)
+
+
+def _read_back_everything(folder):
+    """Every file the importer wrote reads back with the kit's own readers."""
+    from impact_kit.observations import load_sites
+    from impact_kit.tables import read_table
+
+    for path in folder.iterdir():
+        read_table(path)
+    return load_sites(folder), load_observations(folder)
+
+
+def test_a_50_mb_testimony_imports_and_reads_back(empty_data, tmp_path):
+    line = 'Elle a dit : « entrez », puis "restez" ; 3,5 € ;\r\nsans fin 🙂\n'
+    long = (line * (50_000_000 // len(line.encode()) + 1))[: 50_000_000 // 2 * 2]
+    doc = place(name='Le "Grand", Lieu', lien_social=long, impact_social_frequence="Quotidienne")
+    import_places([write_place(tmp_path, doc)], 2022, empty_data)
+    sites, obs = _read_back_everything(empty_data)
+    assert sites.loc["le-grand-lieu", "name"] == 'Le "Grand", Lieu'
+    assert obs.loc[obs["question"] == "testimony", "value"].tolist() == [long]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["\r seul\rretour", "  espaces  ", "=SOMME(A1)", '"', "ligne\n\n\n", "tab\tulation;virgule,", "x" * 200_000],
+)
+def test_odd_testimonies_read_back_verbatim(empty_data, tmp_path, text):
+    import_places([write_place(tmp_path, place(lien_social=text))], 2022, empty_data)
+    _, obs = _read_back_everything(empty_data)
+    assert obs["value"].tolist() == [text]
+
+
+@pytest.mark.parametrize("bad", ["avant\x00après", "demi \ud800 caractère"])
+def test_text_that_no_csv_file_can_hold_is_refused_by_name(empty_data, tmp_path, bad):
+    path = tmp_path / "place.json"
+    path.write_text(json.dumps(place(lien_social=bad)), encoding="utf-8")
+    before = snapshot(empty_data)
+    with pytest.raises(InvalidData) as info:
+        import_places([path], 2022, empty_data)
+    assert "lien_social" in str(info.value) and "place.json" in str(info.value)
+    assert snapshot(empty_data) == before

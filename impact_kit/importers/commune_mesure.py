@@ -11,7 +11,6 @@ a file a person made, and only appends the new sites to ``sites.csv``.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import re
@@ -34,10 +33,11 @@ from impact_kit.observations import (
 )
 from impact_kit.tables import atomic_write, read_table
 
-__all__ = ["IMPORT_FILE", "Place", "import_places", "normalize_label", "read_place"]
+__all__ = ["IMPORT_FILE", "Place", "csv_line", "import_places", "normalize_label", "read_place"]
 
 #: The observations file this importer writes in the data folder.
 IMPORT_FILE = "observations-commune-mesure.csv"
+_UNWRITABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 @dataclass
@@ -119,6 +119,9 @@ def _read_one(path: Path, doc: Any, grid: Grid) -> tuple[Place, list[InputProble
         ) from None
     address = doc.get("address") or {}
     place = Place(path, name, str(address.get("city") or ""), str(address.get("postalcode") or ""))
+    for column, text in (("name", place.name), ("address.city", place.city), ("address.postalcode", place.postcode)):
+        if problem := _unwritable(text):
+            raise InvalidData.single(path, f"{problem}.", column=column)
     try:
         place.site  # noqa: B018 (fails early on a name with no letter)
     except ValueError as exc:
@@ -132,6 +135,7 @@ def _read_one(path: Path, doc: Any, grid: Grid) -> tuple[Place, list[InputProble
             continue
         owner, question = by_key[key]
         for item, problem in _values(question, value):
+            problem = problem or _unwritable(item)
             if problem:
                 problems.append(
                     InputProblem(path.name, f"{problem} (question `{owner}.{question.id}`).", column=key, value=item)
@@ -139,6 +143,17 @@ def _read_one(path: Path, doc: Any, grid: Grid) -> tuple[Place, list[InputProble
             else:
                 place.rows.append((owner, question.id, item))
     return place, problems
+
+
+def _unwritable(text: str) -> str | None:
+    """Say why ``text`` cannot go into a UTF-8 CSV file (a NUL or half a surrogate pair), or None."""
+    found = _UNWRITABLE.search(text)
+    if found is None:
+        return None
+    return (
+        f"the text holds the character {found.group()!r} at position {found.start()}, which no CSV file "
+        "can hold; remove it from the place file (or export the place again from the platform)"
+    )
 
 
 def _is_empty(value: Any) -> bool:
@@ -243,14 +258,25 @@ def import_places(
     new_rows = [(p.site, str(year), c, q, v) for p in places for c, q, v in p.rows]
     sites_text = _sites_with(data, places)
     with atomic_write(own, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(OBSERVATION_COLUMNS)
-        writer.writerows([*kept, *new_rows])
+        for record in [OBSERVATION_COLUMNS, *kept, *new_rows]:
+            handle.write(csv_line(record))
     if sites_text is not None:
         path, payload = sites_text
         with atomic_write(path, "wb") as handle:
             handle.write(payload)
     return places
+
+
+def csv_line(cells: Iterable[str], separator: str = ",", newline: str = "\n") -> str:
+    """Return one CSV record that :func:`impact_kit.tables.read_table` reads back exactly.
+
+    A cell is quoted when it holds the separator, a quote, or any line break: ``\r``
+    as well as ``\n`` (``csv.writer`` leaves a lone ``\r`` unquoted when lines end
+    with ``\n``, and the file then reads back as other rows).
+    """
+    special = re.compile(f'[{re.escape(separator)}"\r\n]')
+    quoted = ['"' + c.replace('"', '""') + '"' if special.search(c) else c for c in map(str, cells)]
+    return separator.join(quoted) + newline
 
 
 def _check_existing(data: Path, own: Path, wanted: set[tuple[str, int]], *, replace: bool) -> list[tuple[str, ...]]:
@@ -300,12 +326,11 @@ def _sites_with(data: Path, places: list[Place]) -> tuple[Path, bytes] | None:
         return None
     newline = "\r\n" if b"\r\n" in raw else "\n"
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=sep, lineterminator=newline)
     if not raw:
-        writer.writerow(columns)
+        out.write(csv_line(columns, sep, newline))
     for place in new:
         values = {"site": place.site, "name": place.name, "city": place.city, "postcode": place.postcode}
-        writer.writerow([values.get(c, "") for c in columns])
+        out.write(csv_line([values.get(c, "") for c in columns], sep, newline))
     prefix = raw if not raw or raw.endswith(b"\n") else raw + newline.encode()
     try:
         return path, prefix + out.getvalue().encode(encoding.replace("-sig", ""))
