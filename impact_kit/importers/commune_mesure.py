@@ -268,7 +268,7 @@ def import_places(
 
 
 def csv_line(cells: Iterable[str], separator: str = ",", newline: str = "\n") -> str:
-    """Return one CSV record that :func:`impact_kit.tables.read_table` reads back exactly.
+    r"""Return one CSV record that :func:`impact_kit.tables.read_table` reads back exactly.
 
     A cell is quoted when it holds the separator, a quote, or any line break: ``\r``
     as well as ``\n`` (``csv.writer`` leaves a lone ``\r`` unquoted when lines end
