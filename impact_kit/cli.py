@@ -38,6 +38,13 @@ def _parser() -> argparse.ArgumentParser:
     commune.add_argument("files", nargs="+", metavar="FILE", type=Path)
     commune.add_argument("--year", type=int, required=True, help="the year the answers describe")
     commune.add_argument("--replace", action="store_true", help="replace a (site, year) imported before")
+    commune.add_argument(
+        "--id",
+        dest="site_id",
+        metavar="SITE_ID",
+        help="the site id of the one place imported (default: from sites.csv or its name)",
+    )
+    commune.add_argument("--init", action="store_true", help="create the data folder if it does not exist")
     _data_option(commune)
     commune.set_defaults(run=_import_commune_mesure)
 
@@ -84,7 +91,7 @@ def _validate(args: argparse.Namespace) -> int:
 def _import_commune_mesure(args: argparse.Namespace) -> int:
     from impact_kit.importers.commune_mesure import IMPORT_FILE, import_places
 
-    places = import_places(args.files, args.year, args.data, replace=args.replace)
+    places = import_places(args.files, args.year, args.data, replace=args.replace, site_id=args.site_id, init=args.init)
     for place in places:
         print(place.site)
         if place.ignored_keys:

@@ -20,6 +20,7 @@ from impact_kit.grid import SINGLE_VALUED, Grid, Question, default_grid
 from impact_kit.tables import SUFFIXES, Table, read_table
 
 __all__ = [
+    "MAX_ID_LENGTH",
     "OBSERVATION_COLUMNS",
     "SITE_COLUMNS",
     "YEAR_RANGE",
@@ -34,6 +35,7 @@ __all__ = [
     "select_site",
     "select_site_year",
     "select_year",
+    "site_identity",
     "slugify",
     "validate_table",
 ]
@@ -41,6 +43,8 @@ __all__ = [
 OBSERVATION_COLUMNS = ("site", "year", "criterion", "question", "value")
 SITE_COLUMNS = ("site", "name", "city", "postcode", "kind")
 YEAR_RANGE = (1990, 2100)
+#: The longest site id: it names folders and files, and must fit every filesystem with room to spare.
+MAX_ID_LENGTH = 80
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Letters NFKD does not split into a base letter and an accent.
 _LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss", "ø": "o", "Ø": "O"})
@@ -63,7 +67,26 @@ def slugify(name: str) -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_name).strip("-")
     if not slug:
         raise ValueError(f"The site name {name!r} has no letter or digit to make a site id from.")
+    if len(slug) > MAX_ID_LENGTH:
+        cut = slug.rfind("-", 0, MAX_ID_LENGTH + 1)  # end on a whole word when one fits
+        slug = slug[: cut if cut > 0 else MAX_ID_LENGTH].rstrip("-")
     return slug
+
+
+def site_identity(name: str, city: str) -> tuple[str, str]:
+    """Return what makes two site rows the same place: their name and city, compared loosely.
+
+    Case, accents, punctuation and spaces do not count (``"Le Café"`` and ``"le cafe !"``
+    are one name); letters of any script do. Two places whose ids are equal but whose
+    identities differ are different places, and the kit refuses to merge them.
+    """
+    return _plain(name), _plain(city)
+
+
+def _plain(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
+    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    return " ".join(re.findall(r"[^\W_]+", text))
 
 
 def is_slug(value: str) -> bool:
@@ -121,6 +144,17 @@ def load_sites(data: str | Path = "data") -> pd.DataFrame:
                     site,
                 )
             )
+        elif len(site) > MAX_ID_LENGTH:
+            problems.append(
+                InputProblem(
+                    table.name,
+                    f"the site id has {len(site)} characters; keep it to {MAX_ID_LENGTH} at most, since it names "
+                    f"the report's folder (for example {slugify(site)!r}).",
+                    row,
+                    "site",
+                    site,
+                )
+            )
         elif site in seen:
             problems.append(
                 InputProblem(
@@ -133,6 +167,7 @@ def load_sites(data: str | Path = "data") -> pd.DataFrame:
             )
         else:
             seen[site] = row
+    problems += _same_place_twice(table)
     if problems:
         raise InvalidData(problems)
     frame = table.frame.copy()
@@ -141,6 +176,35 @@ def load_sites(data: str | Path = "data") -> pd.DataFrame:
             frame[column] = ""
     frame = frame[[*SITE_COLUMNS, *(c for c in frame.columns if c not in SITE_COLUMNS)]]
     return frame.astype("string").set_index("site")
+
+
+def _same_place_twice(table: Table) -> list[InputProblem]:
+    """Two rows with one name and city under two ids: one place must be one site."""
+    if "name" not in table.frame:
+        return []
+    cities = table.frame["city"] if "city" in table.frame else [""] * len(table.frame)
+    first: dict[tuple[str, str], tuple[int, str]] = {}
+    problems = []
+    for row, site, name, city in zip(table.rows, table.frame["site"], table.frame["name"], cities, strict=True):
+        identity = site_identity(name, city)
+        if not identity[0]:
+            continue
+        if identity in first and first[identity][1] != site:  # the same id twice is named above
+            other_row, other_site = first[identity]
+            where = f"in {city}" if city.strip() else "with no city"
+            problems.append(
+                InputProblem(
+                    table.name,
+                    f"{name!r} {where} is already site {other_site!r} on row {other_row}: one place is one site. "
+                    "Keep one row, or tell the places apart by their name or city.",
+                    row,
+                    "name",
+                    name,
+                )
+            )
+        else:
+            first[identity] = (row, site)
+    return problems
 
 
 def _slug_hint(value: str) -> str:

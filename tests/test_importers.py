@@ -32,10 +32,10 @@ def empty_data(tmp_path):
     return folder
 
 
-def place(name="Le Lieu", **answers):
+def place(name="Le Lieu", city="Lyon", **answers):
     return {
         "name": name,
-        "address": {"city": "Lyon", "postalcode": "69001"},
+        "address": {"city": city, "postalcode": "69001"},
         "blocs": {"impact_social": {"visible": 1, "donnees": answers}},
     }
 
@@ -167,7 +167,7 @@ def test_not_a_place_file(empty_data, tmp_path):
 
 
 def test_refuses_an_existing_site_year_and_leaves_everything_alone(data_dir, tmp_path):
-    doc = place(name="The Good Start", lien_social="Autre chose")
+    doc = place(name="The Good Start", city="Pantin", lien_social="Autre chose")
     before = snapshot(data_dir)
     with pytest.raises(ImportFailed, match="already holds observations of the-good-start 2021; pass --replace"):
         import_places([write_place(tmp_path, doc)], 2021, data_dir)
@@ -177,10 +177,15 @@ def test_refuses_an_existing_site_year_and_leaves_everything_alone(data_dir, tmp
 def test_replace_only_touches_that_site_year(data_dir, tmp_path):
     before = load_observations(data_dir)
     person_made = (data_dir / "observations.csv").read_bytes()
-    import_places([write_place(tmp_path, place(name="The Good Start", lien_social="Nouveau"))], 2022, data_dir)
+    import_places(
+        [write_place(tmp_path, place(name="The Good Start", city="Pantin", lien_social="Nouveau"))], 2022, data_dir
+    )
     import_places([write_place(tmp_path, place(name="Le Lieu", lien_social="Ailleurs"))], 2021, data_dir)
     import_places(
-        [write_place(tmp_path, place(name="The Good Start", lien_social="Remplacé"))], 2021, data_dir, replace=True
+        [write_place(tmp_path, place(name="The Good Start", city="Pantin", lien_social="Remplacé"))],
+        2021,
+        data_dir,
+        replace=True,
     )
     after = load_observations(data_dir)
     good = after[after["site"] == "the-good-start"]
@@ -193,7 +198,7 @@ def test_replace_only_touches_that_site_year(data_dir, tmp_path):
 
 
 def test_never_rewrites_a_file_a_person_made(data_dir, tmp_path):
-    doc = place(name="La Fabrique des Possibles (exemple)", lien_social="x")
+    doc = place(name="La Fabrique des Possibles (exemple)", city="Roubaix", lien_social="x")
     with pytest.raises(ImportFailed, match=r"observations.csv already holds .* remove those rows"):
         import_places([write_place(tmp_path, doc)], 2022, data_dir, replace=True)
 
@@ -217,7 +222,7 @@ def test_new_site_is_appended_in_the_sites_file_dialect(tmp_path):
 def test_two_files_for_one_site(empty_data, tmp_path):
     a = write_place(tmp_path, place(name="Le Lieu"), "a.json")
     b = write_place(tmp_path, place(name="LE LIEU !"), "b.json")
-    with pytest.raises(ImportFailed, match=r"several files are the same site \['le-lieu'\]"):
+    with pytest.raises(ImportFailed, match=r"a.json and b.json are the same place 'LE LIEU !' \(Lyon\)"):
         import_places([a, b], 2022, empty_data)
 
 
@@ -260,3 +265,110 @@ def test_text_that_no_csv_file_can_hold_is_refused_by_name(empty_data, tmp_path,
         import_places([path], 2022, empty_data)
     assert "lien_social" in str(info.value) and "place.json" in str(info.value)
     assert snapshot(empty_data) == before
+
+
+def test_two_places_with_one_slug_in_separate_runs_are_never_merged(empty_data, tmp_path):
+    paris = write_place(tmp_path, place(name="Le Café", city="Paris", lien_social="Paris"), "paris.json")
+    lyon = write_place(tmp_path, place(name="Le cafe !", city="Lyon", lien_social="Lyon"), "lyon.json")
+    import_places([paris], 2022, empty_data)
+    before = snapshot(empty_data)
+    for replace in (False, True):
+        with pytest.raises(ImportFailed) as info:
+            import_places([lyon], 2022, empty_data, replace=replace)
+        message = str(info.value)
+        assert "lyon.json" in message and "'Le cafe !' (Lyon)" in message
+        assert "sites.csv (row 2) gives to 'Le Café' (Paris)" in message
+        assert f"impact-kit import commune-mesure {lyon} --year 2022 --data {empty_data} --id le-cafe-lyon" in message
+        assert snapshot(empty_data) == before
+    # The way out the message gives works, and the id then sticks to the place through sites.csv.
+    [done] = import_places([lyon], 2022, empty_data, site_id="le-cafe-lyon")
+    assert done.site == "le-cafe-lyon"
+    [again] = import_places([lyon], 2023, empty_data)
+    assert again.site == "le-cafe-lyon"
+    obs = load_observations(empty_data)
+    assert sorted(zip(obs["site"], obs["year"], obs["value"], strict=True)) == [
+        ("le-cafe", 2022, "Paris"),
+        ("le-cafe-lyon", 2022, "Lyon"),
+        ("le-cafe-lyon", 2023, "Lyon"),
+    ]
+
+
+def test_same_name_in_another_city_is_refused_not_merged(data_dir, tmp_path):
+    marseille = write_place(tmp_path, place(name="The Good Start", city="Marseille", lien_social="x"), "m.json")
+    before = snapshot(data_dir)
+    with pytest.raises(ImportFailed, match=r"'The Good Start' \(Marseille\) would be site 'the-good-start'.*Pantin"):
+        import_places([marseille], 2024, data_dir)
+    assert snapshot(data_dir) == before
+
+
+def test_two_places_with_one_slug_in_one_run_name_both_files(empty_data, tmp_path):
+    a = write_place(tmp_path, place(name="Le Café", city="Paris"), "a.json")
+    b = write_place(tmp_path, place(name="Le cafe !", city="Lyon"), "b.json")
+    with pytest.raises(ImportFailed) as info:
+        import_places([a, b], 2022, empty_data)
+    message = str(info.value)
+    assert "a.json ('Le Café' (Paris)) and b.json ('Le cafe !' (Lyon)) would both be site 'le-cafe'" in message
+    assert f"commune-mesure {b} --year 2022" in message and "--id le-cafe-lyon" in message
+    assert list(empty_data.iterdir()) == []
+
+
+def test_a_sites_csv_row_maps_a_platform_place_to_any_id(empty_data, tmp_path):
+    write_csv(empty_data / "sites.csv", "site,name,city", "cafe-69,Le cafe !,LYON")
+    [done] = import_places([write_place(tmp_path, place(name="Le Café", city="Lyon"))], 2022, empty_data)
+    assert done.site == "cafe-69"
+    assert (empty_data / "sites.csv").read_text(encoding="utf-8") == "site,name,city\ncafe-69,Le cafe !,LYON\n"
+
+
+@pytest.mark.parametrize(
+    ("site_id", "message"),
+    [
+        ("Le Lieu", "`--id Le Lieu` is not a site id"),
+        ("x" * 81, "at most 80 characters"),
+        ("the-good-start", "is already site 'le-lieu'"),
+    ],
+)
+def test_bad_ids_are_refused(empty_data, tmp_path, site_id, message):
+    write_csv(
+        empty_data / "sites.csv", "site,name,city", "le-lieu,Le Lieu,Lyon", "the-good-start,The Good Start,Pantin"
+    )
+    before = snapshot(empty_data)
+    with pytest.raises(ImportFailed, match=message):
+        import_places([write_place(tmp_path, place())], 2022, empty_data, site_id=site_id)
+    assert snapshot(empty_data) == before
+
+
+def test_id_is_for_one_place(empty_data, tmp_path):
+    a = write_place(tmp_path, place(name="A"), "a.json")
+    b = write_place(tmp_path, place(name="B"), "b.json")
+    with pytest.raises(ImportFailed, match=r"`--id` names the site of one place, but 2 places were given"):
+        import_places([a, b], 2022, empty_data, site_id="a")
+
+
+def test_a_name_with_no_letter_needs_an_id(empty_data, tmp_path):
+    path = write_place(tmp_path, place(name="🙂 !!!", lien_social="x"), "smile.json")
+    with pytest.raises(InvalidData, match=r"smile.json, column `name`: .* has no letter or digit.*--id SITE_ID"):
+        import_places([path], 2022, empty_data)
+    [done] = import_places([path], 2022, empty_data, site_id="sourire")
+    assert done.site == "sourire" and load_sites_of(empty_data).loc["sourire", "name"] == "🙂 !!!"
+
+
+def test_a_long_name_gives_an_id_of_at_most_80_characters(empty_data, tmp_path):
+    name = "Le tiers-lieu " + "très " * 60 + "long"
+    [done] = import_places([write_place(tmp_path, place(name=name, lien_social="x"))], 2022, empty_data)
+    assert len(done.site) <= 80 and done.site.startswith("le-tiers-lieu-tres-") and not done.site.endswith("-")
+    assert len(load_observations(empty_data)) == 1
+
+
+def test_data_folder_must_exist_unless_init(tmp_path):
+    path = write_place(tmp_path, place(lien_social="x"))
+    with pytest.raises(ImportFailed, match=r"the data folder .*typo does not exist\. Check `--data`, or pass `--init`"):
+        import_places([path], 2022, tmp_path / "typo")
+    assert not (tmp_path / "typo").exists()
+    import_places([path], 2022, tmp_path / "new", init=True)
+    assert (tmp_path / "new" / IMPORT_FILE).exists()
+
+
+def load_sites_of(folder):
+    from impact_kit.observations import load_sites
+
+    return load_sites(folder)

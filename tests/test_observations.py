@@ -384,3 +384,24 @@ def test_an_unparsable_year_is_still_named_as_written(tiny):
     write_csv(tiny / "observations.csv", HEADER, "le-lieu, 2022.5 ,lien_social,frequency,daily")
     [problem] = problems_of(tiny)
     assert problem.column == "year" and "'2022.5' is not a year" in problem.message
+
+
+def test_a_site_id_longer_than_80_characters_is_refused(tiny):
+    long = "-".join(["tiers-lieu"] * 28)[:300].strip("-")
+    write_csv(tiny / "sites.csv", SITES, f"{long},Long,Lyon,,")
+    with pytest.raises(InvalidData, match=rf"the site id has {len(long)} characters; keep it to 80 at most"):
+        load_sites(tiny)
+
+
+def test_one_place_under_two_ids_is_refused(tiny):
+    write_csv(tiny / "sites.csv", SITES, "le-lieu,Le Lieu,Lyon,,", "lieu-2,LE LIEU !,lyon,,", "lieu-3,Le Lieu,Paris,,")
+    with pytest.raises(InvalidData) as info:
+        load_sites(tiny)
+    [problem] = info.value.problems
+    assert (problem.row, problem.column) == (3, "name")
+    assert "'LE LIEU !' in lyon is already site 'le-lieu' on row 2" in problem.message
+
+
+def test_slugify_keeps_ids_short():
+    assert len(slugify("a" * 200)) == 80
+    assert slugify("mot " * 40) == "-".join(["mot"] * 20)

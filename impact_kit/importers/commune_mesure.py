@@ -22,6 +22,7 @@ from typing import Any
 
 from impact_kit.exceptions import ImportFailed, InputProblem, InvalidData
 from impact_kit.grid import SINGLE_VALUED, Grid, Question, default_grid
+from impact_kit.importers.site_ids import assign_site_ids, read_site_rows
 from impact_kit.observations import (
     OBSERVATION_COLUMNS,
     SITE_COLUMNS,
@@ -50,11 +51,12 @@ class Place:
     postcode: str
     rows: list[tuple[str, str, str]] = field(default_factory=list)  # criterion, question, value
     ignored_keys: list[str] = field(default_factory=list)
+    site_id: str | None = None
 
     @property
     def site(self) -> str:
-        """The place's site id (slug of its name)."""
-        return slugify(self.name)
+        """The place's site id: the one the import gave it, else the slug of its name."""
+        return self.site_id or slugify(self.name)
 
 
 def normalize_label(label: str) -> str:
@@ -122,10 +124,6 @@ def _read_one(path: Path, doc: Any, grid: Grid) -> tuple[Place, list[InputProble
     for column, text in (("name", place.name), ("address.city", place.city), ("address.postalcode", place.postcode)):
         if problem := _unwritable(text):
             raise InvalidData.single(path, f"{problem}.", column=column)
-    try:
-        place.site  # noqa: B018 (fails early on a name with no letter)
-    except ValueError as exc:
-        raise InvalidData.single(path, str(exc), column="name") from None
     by_key = {q.platform_key: (owner, q) for owner, q in grid.iter_questions() if q.platform_key}
     problems = []
     for key, value in answers.items():
@@ -203,6 +201,8 @@ def import_places(
     *,
     grid: Grid | None = None,
     replace: bool = False,
+    site_id: str | None = None,
+    init: bool = False,
 ) -> list[Place]:
     """Import platform place files as the observations of ``year``.
 
@@ -222,6 +222,11 @@ def import_places(
         The grid to map answers to; Commune Mesure's by default.
     replace : bool
         Replace a (site, year) that this importer wrote before, instead of refusing.
+    site_id : str, optional
+        The site id of the one place imported (``--id``), instead of the one
+        ``sites.csv`` gives to its name and city or the slug of its name.
+    init : bool
+        Create the data folder if it does not exist (otherwise a missing folder is refused).
 
     Returns
     -------
@@ -234,12 +239,21 @@ def import_places(
         If a file cannot be read or holds answers the grid does not know.
     ImportFailed
         If a (site, year) already exists (and ``replace`` is false or the rows are
-        in a file the importer does not own), or two files are the same site.
+        in a file the importer does not own), if two files are the same site, if a
+        place would take the id of a different place (see
+        :mod:`impact_kit.importers.site_ids`), or if ``data`` does not exist and
+        ``init`` is false.
     """
     grid = grid or default_grid()
     data = Path(data)
     if not YEAR_RANGE[0] <= int(year) <= YEAR_RANGE[1]:
         raise ImportFailed(f"--year {year} is not a year between {YEAR_RANGE[0]} and {YEAR_RANGE[1]}.")
+    if not data.is_dir() and (data.exists() or not init):
+        what = "is not a folder" if data.exists() else "does not exist"
+        raise ImportFailed(
+            f"the data folder {data} {what}. Check `--data`, or pass `--init` to create a new data folder. "
+            "Nothing was written."
+        )
     places: list[Place] = []
     problems: list[InputProblem] = []
     for path in files:
@@ -249,10 +263,8 @@ def import_places(
             problems += exc.problems
     if problems:
         raise InvalidData(problems)
+    assign_site_ids(places, read_site_rows(data), year=int(year), data=data, site_id=site_id)
     sites = [p.site for p in places]
-    twice = sorted({s for s in sites if sites.count(s) > 1})
-    if twice:
-        raise ImportFailed(f"several files are the same site {twice}; import one file per site.")
     own = data / IMPORT_FILE
     kept = _check_existing(data, own, {(s, int(year)) for s in sites}, replace=replace)
     new_rows = [(p.site, str(year), c, q, v) for p in places for c, q, v in p.rows]
@@ -320,7 +332,7 @@ def _sites_with(data: Path, places: list[Place]) -> tuple[Path, bytes] | None:
     else:
         table = read_table(path)
         raw, columns, sep, encoding = path.read_bytes(), list(table.frame.columns), table.separator, table.encoding
-        known = set(table.frame["site"]) if "site" in table.frame else set()
+        known = {s.strip() for s in table.frame["site"]} if "site" in table.frame else set()
     new = [p for p in places if p.site not in known]
     if not new:
         return None
