@@ -165,8 +165,8 @@ def _check_run(places: Sequence[Place], *, year: int, data: Path, taken: set[str
         raise ImportFailed(
             f"{other.path.name} ({_describe(other.name, other.city)}) and {place.path.name} "
             f"({_describe(place.name, place.city)}) would both be site {place.site!r}, but they are different "
-            f"places. Import {place.path.name} on its own with its own id: `{_command(place, year, data, free)}`. "
-            "Nothing was written."
+            f"places. Import them in two runs, the second with its own id: `{_command(other, year, data)}`, then "
+            f"`{_command(place, year, data, free)}`. Nothing was written."
         )
 
 
@@ -183,9 +183,10 @@ def _free_id(place: Place, taken: set[str]) -> str:
     return candidate
 
 
-def _command(place: Place, year: int, data: Path, site_id: str) -> str:
+def _command(place: Place, year: int, data: Path, site_id: str | None = None) -> str:
     data_option = "" if data == Path("data") else f" --data {data}"
-    return f"impact-kit import commune-mesure {place.path} --year {year}{data_option} --id {site_id}"
+    id_option = "" if site_id is None else f" --id {site_id}"
+    return f"impact-kit import commune-mesure {place.path} --year {year}{data_option}{id_option}"
 
 
 def _describe(name: str, city: str) -> str:
