@@ -8,8 +8,7 @@ answer: ``site,year,criterion,question,value``. See DESIGN.md, "Data formats".
 from __future__ import annotations
 
 import math
-import re
-import unicodedata
+import warnings
 from dataclasses import replace
 from pathlib import Path
 
@@ -17,13 +16,15 @@ import pandas as pd
 
 from impact_kit.exceptions import InputProblem, InvalidData
 from impact_kit.grid import SINGLE_VALUED, Grid, Question, default_grid
-from impact_kit.tables import SUFFIXES, Table, read_table
+from impact_kit.sites import MAX_ID_LENGTH, SITE_COLUMNS, is_slug, load_sites, site_identity, slugify
+from impact_kit.tables import Table, find_files, read_tables, require_columns
 
 __all__ = [
     "MAX_ID_LENGTH",
     "OBSERVATION_COLUMNS",
     "SITE_COLUMNS",
     "YEAR_RANGE",
+    "ExtraColumnsWarning",
     "as_number",
     "check_value",
     "find_files",
@@ -41,177 +42,13 @@ __all__ = [
 ]
 
 OBSERVATION_COLUMNS = ("site", "year", "criterion", "question", "value")
-SITE_COLUMNS = ("site", "name", "city", "postcode", "kind")
+
+
+class ExtraColumnsWarning(UserWarning):
+    """Issued when observations files have columns beyond :data:`OBSERVATION_COLUMNS` (kept, not checked)."""
+
+
 YEAR_RANGE = (1990, 2100)
-#: The longest site id: it names folders and files, and must fit every filesystem with room to spare.
-MAX_ID_LENGTH = 80
-_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-# Letters NFKD does not split into a base letter and an accent.
-_LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss", "ø": "o", "Ø": "O"})
-
-
-def slugify(name: str) -> str:
-    """Return the site id for a site name: lowercase ASCII letters, digits and ``-``.
-
-    Accents are removed and every other run of characters becomes one ``-``:
-    ``"Le Point H^UT, lieu de création urbaine"`` gives
-    ``"le-point-h-ut-lieu-de-creation-urbaine"``.
-
-    Raises
-    ------
-    ValueError
-        If the name has no letter or digit to make an id from.
-    """
-    ascii_name = unicodedata.normalize("NFKD", name.translate(_LIGATURES))
-    ascii_name = ascii_name.encode("ascii", "ignore").decode("ascii").lower()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name).strip("-")
-    if not slug:
-        raise ValueError(f"The site name {name!r} has no letter or digit to make a site id from.")
-    if len(slug) > MAX_ID_LENGTH:
-        cut = slug.rfind("-", 0, MAX_ID_LENGTH + 1)  # end on a whole word when one fits
-        slug = slug[: cut if cut > 0 else MAX_ID_LENGTH].rstrip("-")
-    return slug
-
-
-def site_identity(name: str, city: str) -> tuple[str, str]:
-    """Return what makes two site rows the same place: their name and city, compared loosely.
-
-    Case, accents, punctuation and spaces do not count (``"Le Café"`` and ``"le cafe !"``
-    are one name); letters of any script do. Two places whose ids are equal but whose
-    identities differ are different places, and the kit refuses to merge them.
-    """
-    return _plain(name), _plain(city)
-
-
-def _plain(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
-    return " ".join(re.findall(r"[^\W_]+", text))
-
-
-def is_slug(value: str) -> bool:
-    """Return True if ``value`` is a valid site id (see :func:`slugify`)."""
-    return bool(_SLUG.match(value))
-
-
-def find_files(data: str | Path, stem: str) -> list[Path]:
-    """Return the files of ``data`` named ``<stem>*.csv|xlsx|parquet``, sorted by name."""
-    folder = Path(data)
-    return sorted(p for p in folder.glob(f"{stem}*") if p.suffix.lower() in SUFFIXES and not p.name.startswith("."))
-
-
-def load_sites(data: str | Path = "data") -> pd.DataFrame:
-    """Read and check ``sites.csv`` (or ``sites.xlsx`` / ``sites.parquet``) in ``data``.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per site, indexed by ``site``, with ``name``, ``city``, ``postcode``,
-        ``kind`` (empty text where the file lacks the column) and any extra columns.
-
-    Raises
-    ------
-    InvalidData
-        If the file is missing or unreadable, lacks the ``site`` or ``name`` column,
-        or has empty, duplicate or non-slug site ids.
-    """
-    files = [p for p in find_files(data, "sites") if p.stem.lower() == "sites"]
-    if not files:
-        raise InvalidData.single(
-            Path(data) / "sites.csv",
-            "the file does not exist. Create it with the columns "
-            f"{', '.join(SITE_COLUMNS)}, or check the `--data` folder.",
-        )
-    if len(files) > 1:
-        raise InvalidData.single(
-            files[1], f"there are {len(files)} sites files; keep only one of {[p.name for p in files]}."
-        )
-    table = read_table(files[0])
-    _require_columns(table, ("site", "name"))
-    problems: list[InputProblem] = table.ragged_problems()
-    seen: dict[str, int] = {}
-    for row, site in zip(table.rows, table.frame["site"], strict=True):
-        if not site:
-            problems.append(InputProblem(table.name, "the site id is empty. Give every site an id.", row, "site"))
-        elif not is_slug(site):
-            hint = _slug_hint(site)
-            problems.append(
-                InputProblem(
-                    table.name,
-                    f"{site!r} is not a site id: use lowercase ASCII letters, digits and `-` only{hint}.",
-                    row,
-                    "site",
-                    site,
-                )
-            )
-        elif len(site) > MAX_ID_LENGTH:
-            problems.append(
-                InputProblem(
-                    table.name,
-                    f"the site id has {len(site)} characters; keep it to {MAX_ID_LENGTH} at most, since it names "
-                    f"the report's folder (for example {slugify(site)!r}).",
-                    row,
-                    "site",
-                    site,
-                )
-            )
-        elif site in seen:
-            problems.append(
-                InputProblem(
-                    table.name,
-                    f"the site id {site!r} is already used on row {seen[site]}. Site ids must be unique.",
-                    row,
-                    "site",
-                    site,
-                )
-            )
-        else:
-            seen[site] = row
-    problems += _same_place_twice(table)
-    if problems:
-        raise InvalidData(problems)
-    frame = table.frame.copy()
-    for column in SITE_COLUMNS:
-        if column not in frame:
-            frame[column] = ""
-    frame = frame[[*SITE_COLUMNS, *(c for c in frame.columns if c not in SITE_COLUMNS)]]
-    return frame.astype("string").set_index("site")
-
-
-def _same_place_twice(table: Table) -> list[InputProblem]:
-    """Two rows with one name and city under two ids: one place must be one site."""
-    if "name" not in table.frame:
-        return []
-    cities = table.frame["city"] if "city" in table.frame else [""] * len(table.frame)
-    first: dict[tuple[str, str], tuple[int, str]] = {}
-    problems = []
-    for row, site, name, city in zip(table.rows, table.frame["site"], table.frame["name"], cities, strict=True):
-        identity = site_identity(name, city)
-        if not identity[0]:
-            continue
-        if identity in first and first[identity][1] != site:  # the same id twice is named above
-            other_row, other_site = first[identity]
-            where = f"in {city}" if city.strip() else "with no city"
-            problems.append(
-                InputProblem(
-                    table.name,
-                    f"{name!r} {where} is already site {other_site!r} on row {other_row}: one place is one site. "
-                    "Keep one row, or tell the places apart by their name or city.",
-                    row,
-                    "name",
-                    name,
-                )
-            )
-        else:
-            first[identity] = (row, site)
-    return problems
-
-
-def _slug_hint(value: str) -> str:
-    try:
-        return f" (for example {slugify(value)!r})"
-    except ValueError:
-        return ""
 
 
 def load_observations(
@@ -232,12 +69,22 @@ def load_observations(
     -------
     pandas.DataFrame
         The tidy table: ``site`` (string), ``year`` (int), ``criterion``, ``question``,
-        ``value`` (string, testimonies verbatim), ``source`` (the file's name).
+        ``value`` (string, testimonies verbatim), ``source`` (the file's name), then
+        any extra columns of the files, as text ("" where a file lacks one).
+        Every sheet of a workbook with the observations header is read.
 
     Raises
     ------
     InvalidData
-        Listing every problem found: file, row, column, value and what to do.
+        Listing every problem found: file, row, column, value and what to do; also
+        when the files hold no observation at all.
+
+    Warns
+    -----
+    ExtraColumnsWarning
+        Once, naming the extra columns, when there are any.
+    SheetsWarning
+        Naming the sheets of a workbook that were not read.
     """
     grid = grid or default_grid()
     if sites is None:
@@ -249,32 +96,43 @@ def load_observations(
             "the file does not exist. Create it with the "
             f"columns {', '.join(OBSERVATION_COLUMNS)}, or import data first.",
         )
-    tables = [read_table(path) for path in files]
-    for table in tables:
-        _require_columns(table, OBSERVATION_COLUMNS)
+    tables = [
+        require_columns(t, OBSERVATION_COLUMNS)
+        for path in files
+        for t in read_tables(path, columns=OBSERVATION_COLUMNS)
+    ]
     tables = [normalise_table(table, grid) for table in tables]
     problems = [
         p for table in tables for p in [*table.ragged_problems(), *validate_table(table, grid, set(sites.index))]
     ]
     problems += _single_answer_problems(tables, grid)
+    problems += [
+        InputProblem(t.name, "the column `source` is the kit's own (it names each row's file); rename it.", 1)
+        for t in tables
+        if "source" in t.frame
+    ]
     if problems:
         raise InvalidData(problems)
-    frames = [t.frame[list(OBSERVATION_COLUMNS)].assign(source=t.path.name) for t in tables]
-    obs = pd.concat(frames, ignore_index=True)
-    obs["year"] = obs["year"].map(as_number).astype("int64")
-    return obs.astype({c: "string" for c in ("site", "criterion", "question", "value", "source")})
-
-
-def _require_columns(table: Table, columns: tuple[str, ...]) -> None:
-    missing = [c for c in columns if c not in table.frame.columns]
-    if missing:
-        found = ", ".join(table.frame.columns) or "none"
+    if not any(len(t.frame) for t in tables):
         raise InvalidData.single(
-            table.path,
-            f"missing column{'s' if len(missing) > 1 else ''} {', '.join(f'`{c}`' for c in missing)} "
-            f"(found: {found}). The header row must name {', '.join(columns)}.",
-            row=1,
+            ", ".join(t.name for t in tables),
+            "the observations files hold a header row but no observations. Add one row per answer, "
+            "or import data with `impact-kit import`.",
         )
+    frames = [t.frame.assign(source=t.path.name) for t in tables]
+    obs = pd.concat(frames, ignore_index=True)
+    extra = [c for c in obs.columns if c not in (*OBSERVATION_COLUMNS, "source")]
+    obs = obs[[*OBSERVATION_COLUMNS, "source", *extra]]
+    if extra:
+        obs[extra] = obs[extra].fillna("")
+        warnings.warn(
+            f"{data}: the observations have extra columns {', '.join(f'`{c}`' for c in extra)}; they are kept "
+            "in the table that `load_observations` returns, as text, and are not checked.",
+            ExtraColumnsWarning,
+            stacklevel=2,
+        )
+    obs["year"] = obs["year"].map(as_number).astype("int64")
+    return obs.astype({c: "string" for c in ("site", "criterion", "question", "value", "source", *extra)})
 
 
 def normalise_table(table: Table, grid: Grid) -> Table:

@@ -405,3 +405,76 @@ def test_one_place_under_two_ids_is_refused(tiny):
 def test_slugify_keeps_ids_short():
     assert len(slugify("a" * 200)) == 80
     assert slugify("mot " * 40) == "-".join(["mot"] * 20)
+
+
+def _sheet(rows):
+    return pd.DataFrame(rows, columns=["site", "year", "criterion", "question", "value"])
+
+
+def test_every_sheet_with_the_header_is_read_and_others_are_named(tiny):
+    from impact_kit.tables import SheetsWarning
+
+    (tiny / "observations.csv").unlink()
+    with pd.ExcelWriter(tiny / "observations.xlsx") as book:
+        _sheet([["le-lieu", 2022, "lien_social", "frequency", "daily"]]).to_excel(book, sheet_name="2022", index=False)
+        _sheet([["le-lieu", 2023, "lien_social", "frequency", "weekly"]]).to_excel(book, sheet_name="2023", index=False)
+        pd.DataFrame({"note": ["à relire"]}).to_excel(book, sheet_name="Notes", index=False)
+        pd.DataFrame().to_excel(book, sheet_name="Vide", index=False)
+    with pytest.warns(SheetsWarning, match=r"the sheets 'Notes' do not have the columns"):
+        obs = load_observations(tiny)
+    assert sorted(zip(obs["year"], obs["value"], strict=True)) == [(2022, "daily"), (2023, "weekly")]
+
+
+def test_a_problem_on_another_sheet_names_the_sheet(tiny):
+    (tiny / "observations.csv").unlink()
+    with pd.ExcelWriter(tiny / "observations.xlsx") as book:
+        _sheet([["le-lieu", 2022, "lien_social", "frequency", "daily"]]).to_excel(book, sheet_name="A", index=False)
+        _sheet([["le-lieu", 2022, "lien_social", "frequency", "weekly"]]).to_excel(book, sheet_name="B", index=False)
+    [problem] = problems_of(tiny)
+    assert problem.file == f"{tiny / 'observations.xlsx'}, sheet 'B'" and problem.row == 2
+    assert f"(see {tiny / 'observations.xlsx'}, sheet 'A', row 2)" in problem.message
+
+
+def test_extra_columns_are_kept_with_one_warning(tiny):
+    from impact_kit.observations import ExtraColumnsWarning
+
+    write_csv(tiny / "observations.csv", HEADER + ",comment", "le-lieu,2022,lien_social,frequency,daily,vu en juin")
+    write_csv(tiny / "observations-2.csv", HEADER + ",author", "le-lieu,2023,lien_social,frequency,daily,Léa")
+    with pytest.warns(ExtraColumnsWarning) as caught:
+        obs = load_observations(tiny)
+    assert len(caught) == 1 and "extra columns `author`, `comment`; they are kept" in str(caught[0].message)
+    assert list(obs.columns) == ["site", "year", "criterion", "question", "value", "source", "author", "comment"]
+    assert obs["comment"].tolist() == ["", "vu en juin"] and obs["author"].tolist() == ["Léa", ""]
+
+
+@pytest.mark.parametrize(
+    ("header", "row", "message"),
+    [
+        (HEADER + ",value", "le-lieu,2022,lien_social,frequency,daily,weekly", "names `value` twice"),
+        (HEADER + ",", "le-lieu,2022,lien_social,frequency,daily,oops", "column 6 has no name in the header row"),
+        (HEADER + ",source", "le-lieu,2022,lien_social,frequency,daily,x", "the column `source` is the kit's own"),
+        (HEADER.replace(",", "\t"), "le-lieu\t2022\tlien_social\tfrequency\tdaily", "separated by tabs"),
+        (HEADER.replace(",", "|"), "le-lieu|2022|lien_social|frequency|daily", "separated by vertical bars"),
+    ],
+)
+def test_header_problems(tiny, header, row, message):
+    write_csv(tiny / "observations.csv", header, row)
+    [problem] = problems_of(tiny)
+    assert problem.row == 1 and message in problem.message
+
+
+def test_a_trailing_separator_with_no_cells_is_harmless(tiny):
+    write_csv(tiny / "observations.csv", HEADER + ",", "le-lieu,2022,lien_social,frequency,daily,")
+    assert list(load_observations(tiny).columns) == ["site", "year", "criterion", "question", "value", "source"]
+
+
+def test_header_only_files_are_no_observations(tiny):
+    write_csv(tiny / "observations.csv", HEADER)
+    [problem] = problems_of(tiny)
+    assert "hold a header row but no observations" in problem.message and "observations.csv" in problem.file
+
+
+def test_site_ids_with_spaces_around_are_the_same_ids(tiny):
+    write_csv(tiny / "sites.csv", SITES, " le-lieu ,Le Lieu,Lyon,69001,tiers-lieu")
+    assert list(load_sites(tiny).index) == ["le-lieu"]
+    assert len(load_observations(tiny)) == 1
