@@ -94,10 +94,10 @@ def _import_commune_mesure(args: argparse.Namespace) -> int:
     places = import_places(args.files, args.year, args.data, replace=args.replace, site_id=args.site_id, init=args.init)
     for place in places:
         print(place.site)
-        if place.ignored_keys:
+        for key, criterion in place.kept_keys.items():
             print(
-                f"warning: {place.path.name}: keys the grid does not know were ignored: "
-                f"{', '.join(place.ignored_keys)}",
+                f"warning: {place.path.name}: the grid has no question for the key `{key}`; "
+                f"its text was kept as a testimony of `{criterion}`.",
                 file=sys.stderr,
             )
     print(

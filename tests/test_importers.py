@@ -69,7 +69,7 @@ def test_older_format_files_become_sites(reference, empty_data):
     files = [reference / name for name in OLDER_PLACES]
     places = import_places(files, 2021, empty_data)
     assert [p.site for p in places] == ["aquarium", "coco-velten", "le-6b", "la-maison-montreau"]
-    assert all(not p.ignored_keys for p in places)
+    assert all(not p.kept_keys for p in places)
     sites = (empty_data / "sites.csv").read_text(encoding="utf-8").splitlines()
     assert sites[0] == "site,name,city,postcode,kind"
     assert sites[3] == "le-6b,Le 6b,Saint Denis,93066,"
@@ -372,3 +372,46 @@ def load_sites_of(folder):
     from impact_kit.observations import load_sites
 
     return load_sites(folder)
+
+
+def test_unknown_key_with_text_is_kept_as_a_testimony_of_its_criterion(empty_data, tmp_path):
+    doc = place(lien_social_commentaire="Un long texte libre", egalite_homme_femme_remarque=["Deux", ""], sante_x="")
+    [done] = import_places([write_place(tmp_path, doc)], 2022, empty_data)
+    assert done.kept_keys == {
+        "lien_social_commentaire": "lien_social",
+        "egalite_homme_femme_remarque": "egalite_femmes_hommes",
+    }
+    obs = load_observations(empty_data)
+    assert sorted(zip(obs["criterion"], obs["question"], obs["value"], strict=True)) == [
+        ("egalite_femmes_hommes", "testimony", "Deux"),
+        ("lien_social", "testimony", "Un long texte libre"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("commentaire_libre", "Texte", "no criterion of the grid has this prefix"),
+        ("lien_social_score", 12, "its value is not text"),
+        ("reseaux_detail", {"a": "b"}, "its value is not text"),
+    ],
+)
+def test_unknown_key_that_cannot_be_kept_stops_the_import(empty_data, tmp_path, key, value, message):
+    with pytest.raises(InvalidData) as info:
+        import_places([write_place(tmp_path, place(**{key: value}))], 2022, empty_data)
+    [problem] = info.value.problems
+    assert problem.column == key and message in problem.message and "stored nowhere" in problem.message
+    assert list(empty_data.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        {"name": "X", "blocs": {"impact_social": {"donnees": ["a"]}}},
+        {"name": "X", "address": "Lyon", "blocs": {"impact_social": {"donnees": {}}}},
+        {"name": None, "blocs": {"impact_social": {"donnees": {}}}},
+    ],
+)
+def test_odd_shapes_are_not_place_files(empty_data, tmp_path, doc):
+    with pytest.raises(InvalidData, match="not a Commune Mesure place file"):
+        import_places([write_place(tmp_path, doc)], 2022, empty_data)

@@ -50,7 +50,7 @@ class Place:
     city: str
     postcode: str
     rows: list[tuple[str, str, str]] = field(default_factory=list)  # criterion, question, value
-    ignored_keys: list[str] = field(default_factory=list)
+    kept_keys: dict[str, str] = field(default_factory=dict)  # platform key the grid lacks -> criterion
     site_id: str | None = None
 
     @property
@@ -120,6 +120,12 @@ def _read_one(path: Path, doc: Any, grid: Grid) -> tuple[Place, list[InputProble
             path, "no `name` or no `blocs.impact_social.donnees`: this is not a Commune Mesure place file."
         ) from None
     address = doc.get("address") or {}
+    if not isinstance(answers, dict) or not isinstance(address, dict) or doc["name"] is None:
+        raise InvalidData.single(
+            path,
+            "`name` is empty, or `address` or `blocs.impact_social.donnees` is not an object: this is not a "
+            "Commune Mesure place file as the platform exports it. Export the place again.",
+        )
     place = Place(path, name, str(address.get("city") or ""), str(address.get("postalcode") or ""))
     for column, text in (("name", place.name), ("address.city", place.city), ("address.postalcode", place.postcode)):
         if problem := _unwritable(text):
@@ -128,8 +134,7 @@ def _read_one(path: Path, doc: Any, grid: Grid) -> tuple[Place, list[InputProble
     problems = []
     for key, value in answers.items():
         if key not in by_key:
-            if not _is_empty(value):
-                place.ignored_keys.append(key)
+            problems += _keep_unknown(place, grid, key, value)
             continue
         owner, question = by_key[key]
         for item, problem in _values(question, value):
@@ -141,6 +146,49 @@ def _read_one(path: Path, doc: Any, grid: Grid) -> tuple[Place, list[InputProble
             else:
                 place.rows.append((owner, question.id, item))
     return place, problems
+
+
+def _keep_unknown(place: Place, grid: Grid, key: str, value: Any) -> list[InputProblem]:
+    """Keep the text of a key the grid does not know as a testimony of the criterion its prefix names.
+
+    Nothing is stored nowhere: text under a key with no such prefix, or a value
+    that is not text, stops the import with the key's name.
+    """
+    if _is_empty(value):
+        return []
+    items = value if isinstance(value, list) else [value]
+    texts = [item for item in items if not _is_empty(item)]
+    criterion = _criterion_of(grid, key)
+    if criterion is not None and all(isinstance(item, str) for item in texts):
+        problems = [
+            InputProblem(place.path.name, f"{problem} (question `{criterion}.testimony`).", column=key)
+            for text in texts
+            if (problem := _unwritable(text))
+        ]
+        place.rows += [(criterion, "testimony", text) for text in texts]
+        place.kept_keys[key] = criterion
+        return problems
+    what = "its value is not text" if criterion is not None else "no criterion of the grid has this prefix"
+    return [
+        InputProblem(
+            place.path.name,
+            f"the grid has no question for this key and {what}, so its answer would be stored nowhere. "
+            "Add the key as the `platform_key` of a question of the grid, or remove it from the file.",
+            column=key,
+            value=str(value)[:80],
+        )
+    ]
+
+
+def _criterion_of(grid: Grid, key: str) -> str | None:
+    """Return the criterion whose id or testimony key is the longest prefix of ``key`` (as ``prefix_``)."""
+    found = [
+        (len(prefix), criterion.id)
+        for criterion in grid.criteria
+        for prefix in (criterion.id, *(q.platform_key for q in criterion.questions if q.type == "testimony"))
+        if prefix and key.startswith(f"{prefix}_")
+    ]
+    return max(found)[1] if found else None
 
 
 def _unwritable(text: str) -> str | None:
