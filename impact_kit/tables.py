@@ -127,12 +127,17 @@ def read_table(path: str | Path) -> Table:
     if not path.is_file():
         raise InvalidData.single(path, "the file does not exist. Check the `--data` folder.")
     suffix = path.suffix.lower()
-    if suffix == ".csv":
-        return _read_csv(path)
-    if suffix == ".xlsx":
-        return _workbook(path)[0]
-    if suffix == ".parquet":
-        return _read_binary(path, pd.read_parquet, "a Parquet file")
+    try:
+        if suffix == ".csv":
+            return _read_csv(path)
+        if suffix == ".xlsx":
+            return _workbook(path)[0]
+        if suffix == ".parquet":
+            return _read_binary(path, pd.read_parquet, "a Parquet file")
+    except OSError as exc:  # unreadable: permissions, a disk error, a file removed meanwhile
+        raise InvalidData.single(
+            path, f"the file cannot be read ({exc.strerror or exc}). Check it can be opened."
+        ) from None
     raise InvalidData.single(path, f"unsupported file type {suffix!r}; use one of {list(SUFFIXES)}.")
 
 
@@ -163,7 +168,12 @@ def read_tables(path: str | Path, *, columns: Sequence[str] = ()) -> list[Table]
     path = Path(path)
     if path.suffix.lower() != ".xlsx" or not path.is_file():
         return [read_table(path)]
-    sheets = _workbook(path)
+    try:
+        sheets = _workbook(path)
+    except OSError as exc:
+        raise InvalidData.single(
+            path, f"the file cannot be read ({exc.strerror or exc}). Check it can be opened."
+        ) from None
     fits = [set(columns) <= set(t.frame.columns) for t in sheets]
     wanted = [t for t, fit in zip(sheets, fits, strict=True) if fit]
     if not wanted:
