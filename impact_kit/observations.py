@@ -157,8 +157,9 @@ def normalise_table(table: Table, grid: Grid) -> Table:
     """
     frame = table.frame.copy()
     for column in ("site", "criterion", "question"):
-        frame[column] = [cell.strip() for cell in frame[column]]
-    frame["year"] = [_whole_number_text(cell) for cell in frame["year"]]
+        frame[column] = _texts([cell.strip() for cell in frame[column]], frame.index)
+    years = {cell: _whole_number_text(cell) for cell in set(frame["year"])}  # a few distinct spellings
+    frame["year"] = _texts([years[cell] for cell in frame["year"]], frame.index)
     values, questions = [], {}
     for criterion, question_id, value in zip(frame["criterion"], frame["question"], frame["value"], strict=True):
         key = (criterion, question_id)
@@ -172,8 +173,13 @@ def normalise_table(table: Table, grid: Grid) -> Table:
             values.append(value.strip() if number is None else number_text(number))
         else:
             values.append(value.strip())
-    frame["value"] = values
+    frame["value"] = _texts(values, frame.index)
     return replace(table, frame=frame)
+
+
+def _texts(cells: list[str], index: pd.Index) -> pd.Series:
+    # Object dtype, as read_table gives: pandas would infer its Arrow string dtype, ten times slower to iterate.
+    return pd.Series(cells, index=index, dtype=object)
 
 
 def number_text(number: float) -> str:

@@ -99,7 +99,7 @@ def load_sites(data: str | Path = "data") -> pd.DataFrame:
         )
     tables = [require_columns(t, ("site", "name")) for t in read_tables(files[0], columns=("site", "name"))]
     # Surrounding spaces are no part of an id (as in observations: normalise, then check).
-    tables = [replace(t, frame=t.frame.assign(site=[s.strip() for s in t.frame["site"]])) for t in tables]
+    tables = [replace(t, frame=t.frame.assign(site=t.frame["site"].map(str.strip).astype(object))) for t in tables]
     problems: list[InputProblem] = []
     seen: dict[str, tuple[str, int]] = {}
     for table in tables:

@@ -415,3 +415,19 @@ def test_unknown_key_that_cannot_be_kept_stops_the_import(empty_data, tmp_path, 
 def test_odd_shapes_are_not_place_files(empty_data, tmp_path, doc):
     with pytest.raises(InvalidData, match="not a Commune Mesure place file"):
         import_places([write_place(tmp_path, doc)], 2022, empty_data)
+
+
+def test_an_existing_site_year_on_any_sheet_of_a_workbook_is_found(empty_data, tmp_path):
+    import pandas as pd
+
+    write_csv(empty_data / "sites.csv", "site,name,city", "le-lieu,Le Lieu,Lyon")
+    columns = ["site", "year", "criterion", "question", "value"]
+    with pd.ExcelWriter(empty_data / "observations.xlsx") as book:
+        pd.DataFrame([["le-lieu", 2021, "sante", "testimony", "x"]], columns=columns).to_excel(
+            book, sheet_name="a", index=False
+        )
+        pd.DataFrame([[" le-lieu", 2022.0, "sante", "testimony", "y"]], columns=columns).to_excel(
+            book, sheet_name="b", index=False
+        )
+    with pytest.raises(ImportFailed, match=r"observations\.xlsx already holds observations of le-lieu 2022"):
+        import_places([write_place(tmp_path, place(lien_social="z"))], 2022, empty_data)

@@ -32,7 +32,7 @@ from impact_kit.observations import (
     find_files,
     slugify,
 )
-from impact_kit.tables import atomic_write, read_table
+from impact_kit.tables import atomic_write, read_table, read_tables, require_columns
 
 __all__ = ["IMPORT_FILE", "Place", "csv_line", "import_places", "normalize_label", "read_place"]
 
@@ -342,12 +342,18 @@ def csv_line(cells: Iterable[str], separator: str = ",", newline: str = "\n") ->
 def _check_existing(data: Path, own: Path, wanted: set[tuple[str, int]], *, replace: bool) -> list[tuple[str, ...]]:
     """Refuse (site, year) pairs that exist already; return the importer file's rows to keep."""
     kept: list[tuple[str, ...]] = []
-    for path in find_files(data, "observations"):
-        frame = read_table(path).frame
+    tables = [
+        table for path in find_files(data, "observations") for table in read_tables(path, columns=("site", "year"))
+    ]
+    for table in tables:
+        path, frame = table.path, table.frame
         if not {"site", "year"} <= set(frame.columns):
             continue
+        if path == own:
+            frame = require_columns(table, OBSERVATION_COLUMNS).frame
         years = frame["year"].map(lambda y: int(n) if (n := as_number(y)) is not None else None)
-        clash = sorted({(s, y) for s, y in zip(frame["site"], years, strict=True) if (s, y) in wanted})
+        sites = [site.strip() for site in frame["site"]]
+        clash = sorted({(s, y) for s, y in zip(sites, years, strict=True) if (s, y) in wanted})
         if clash and not (replace and path == own):
             pairs = ", ".join(f"{s} {y}" for s, y in clash)
             hint = (
@@ -360,8 +366,8 @@ def _check_existing(data: Path, own: Path, wanted: set[tuple[str, int]], *, repl
             columns = list(OBSERVATION_COLUMNS)
             kept = [
                 tuple(r)
-                for r, y in zip(frame[columns].itertuples(index=False), years, strict=True)
-                if (r[0], y) not in wanted
+                for r, s, y in zip(frame[columns].itertuples(index=False), sites, years, strict=True)
+                if (s, y) not in wanted
             ]
     return kept
 
