@@ -68,9 +68,11 @@ def _data_option(parser: argparse.ArgumentParser) -> None:
 
 def _validate(args: argparse.Namespace) -> int:
     from impact_kit.observations import load_observations, load_sites
+    from impact_kit.redaction import load_redactions
 
     sites = load_sites(args.data)
     obs = load_observations(args.data, sites=sites)
+    load_redactions(args.data, "", sites=set(sites.index))  # only checks data/redact.csv, if there is one
     pairs = obs[["site", "year"]].drop_duplicates()
     years = sorted(pairs["year"].unique())
     testimonies = int((obs["question"] == "testimony").sum())

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -184,7 +184,7 @@ def _variants() -> dict[str, str]:
     return {base: re.escape("".join(sorted(chars))) for base, chars in table.items()}
 
 
-def load_redactions(data: str | Path, site: str) -> list[Name]:
+def load_redactions(data: str | Path, site: str, *, sites: Collection[str] | None = None) -> list[Name]:
     """Return the names to mask in the testimonies of ``site``, from ``data/redact.csv``.
 
     ``redact.csv`` (or ``.xlsx``, ``.parquet``) has the columns ``site`` (empty: every
@@ -198,6 +198,9 @@ def load_redactions(data: str | Path, site: str) -> list[Name]:
         The data folder.
     site : str
         The site whose testimonies are masked.
+    sites : collection of str, optional
+        The known site ids: a row naming another site is then refused (a typo there
+        would leave a name unmasked without a word).
 
     Returns
     -------
@@ -207,8 +210,8 @@ def load_redactions(data: str | Path, site: str) -> list[Name]:
     Raises
     ------
     InvalidData
-        If the file is unreadable, lacks the ``site`` or ``text`` column, or has a row
-        with a replacement or a site but no text.
+        If the file is unreadable, lacks the ``site`` or ``text`` column, has a row
+        with no text, or (with ``sites``) a row naming an unknown site.
     """
     files = [p for p in find_files(data, "redact") if p.stem.lower() == "redact"]
     if not files:
@@ -225,6 +228,18 @@ def load_redactions(data: str | Path, site: str) -> list[Name]:
         if not text.strip():
             problems.append(
                 InputProblem(table.name, "the name to mask is empty. Fill in `text` or drop the row.", row, "text")
+            )
+            continue
+        if sites is not None and row_site.strip() not in ("", *sites):
+            problems.append(
+                InputProblem(
+                    table.name,
+                    f"unknown site {row_site.strip()!r}, so this name would be masked nowhere. "
+                    "Use a site id of sites.csv, or leave `site` empty for every site.",
+                    row,
+                    "site",
+                    row_site,
+                )
             )
             continue
         if row_site.strip() not in ("", site):

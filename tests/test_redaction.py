@@ -124,3 +124,12 @@ def test_load_redactions_refuses_an_empty_name(tmp_path):
         load_redactions(tmp_path, "le-lieu")
     [problem] = info.value.problems
     assert (problem.row, problem.column) == (2, "text") and "the name to mask is empty" in problem.message
+
+
+def test_load_redactions_refuses_an_unknown_site_when_sites_are_given(tmp_path):
+    write_csv(tmp_path / "redact.csv", "site,text", "le-lieu,Marie", "le-leiu,Paul")
+    assert load_redactions(tmp_path, "le-lieu") == [Name("Marie", None, 1)]
+    with pytest.raises(InvalidData) as info:
+        load_redactions(tmp_path, "le-lieu", sites={"le-lieu"})
+    [problem] = info.value.problems
+    assert (problem.row, problem.column) == (3, "site") and "unknown site 'le-leiu'" in problem.message
