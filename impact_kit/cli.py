@@ -41,6 +41,13 @@ def _parser() -> argparse.ArgumentParser:
     commune.add_argument("files", nargs="+", metavar="FILE", type=Path)
     commune.add_argument("--year", type=int, required=True, help="the year the answers describe")
     commune.add_argument("--replace", action="store_true", help="replace a (site, year) imported before")
+    commune.add_argument(
+        "--id",
+        dest="site_id",
+        metavar="SITE_ID",
+        help="the site id of the one place imported (default: from sites.csv or its name)",
+    )
+    commune.add_argument("--init", action="store_true", help="create the data folder if it does not exist")
     _data_option(commune)
     commune.set_defaults(run=_import_commune_mesure)
 
@@ -86,9 +93,11 @@ def _data_option(parser: argparse.ArgumentParser) -> None:
 
 def _validate(args: argparse.Namespace) -> int:
     from impact_kit.dataset import load_dataset
+    from impact_kit.redaction import load_redactions
 
     dataset = load_dataset(args.data, grid=args.grid)
     sites, obs = dataset.sites, dataset.observations
+    load_redactions(dataset.folder, "", sites=set(sites.index))  # only checks data/redact.csv, if there is one
     pairs = obs[["site", "year"]].drop_duplicates()
     years = sorted(pairs["year"].unique())
     testimonies = int((obs["question"] == dataset.grid.roles.testimony).sum())
@@ -109,13 +118,13 @@ def _validate(args: argparse.Namespace) -> int:
 def _import_commune_mesure(args: argparse.Namespace) -> int:
     from impact_kit.importers.commune_mesure import IMPORT_FILE, import_places
 
-    places = import_places(args.files, args.year, args.data, replace=args.replace)
+    places = import_places(args.files, args.year, args.data, replace=args.replace, site_id=args.site_id, init=args.init)
     for place in places:
         print(place.site)
-        if place.ignored_keys:
+        for key, criterion in place.kept_keys.items():
             print(
-                f"warning: {place.path.name}: keys the grid does not know were ignored: "
-                f"{', '.join(place.ignored_keys)}",
+                f"warning: {place.path.name}: the grid has no question for the key `{key}`; "
+                f"its text was kept as a testimony of `{criterion}`.",
                 file=sys.stderr,
             )
     print(

@@ -8,8 +8,8 @@ answer: ``site,year,criterion,question,value``. See DESIGN.md, "Data formats".
 from __future__ import annotations
 
 import math
-import re
-import unicodedata
+import warnings
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -18,136 +18,39 @@ from impact_kit.exceptions import InputProblem, InvalidData
 from impact_kit.files import resolve_data
 from impact_kit.grid import SINGLE_VALUED, Grid, Question
 from impact_kit.grid_file import default_grid
-from impact_kit.tables import SUFFIXES, Table, read_table
+from impact_kit.sites import MAX_ID_LENGTH, SITE_COLUMNS, is_slug, load_sites, site_identity, slugify
+from impact_kit.tables import Table, find_files, read_tables, require_columns
 
 __all__ = [
+    "MAX_ID_LENGTH",
     "OBSERVATION_COLUMNS",
     "SITE_COLUMNS",
     "YEAR_RANGE",
+    "ExtraColumnsWarning",
     "as_number",
     "check_value",
     "find_files",
     "is_slug",
     "load_observations",
     "load_sites",
+    "normalise_table",
+    "number_text",
     "select_site",
     "select_site_year",
     "select_year",
+    "site_identity",
     "slugify",
     "validate_table",
 ]
 
 OBSERVATION_COLUMNS = ("site", "year", "criterion", "question", "value")
-SITE_COLUMNS = ("site", "name", "city", "postcode", "kind")
+
+
+class ExtraColumnsWarning(UserWarning):
+    """Issued when observations files have columns beyond :data:`OBSERVATION_COLUMNS` (kept, not checked)."""
+
+
 YEAR_RANGE = (1990, 2100)
-_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-# Letters NFKD does not split into a base letter and an accent.
-_LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss", "ø": "o", "Ø": "O"})
-
-
-def slugify(name: str) -> str:
-    """Return the site id for a site name: lowercase ASCII letters, digits and ``-``.
-
-    Accents are removed and every other run of characters becomes one ``-``:
-    ``"Le Point H^UT, lieu de création urbaine"`` gives
-    ``"le-point-h-ut-lieu-de-creation-urbaine"``.
-
-    Raises
-    ------
-    ValueError
-        If the name has no letter or digit to make an id from.
-    """
-    ascii_name = unicodedata.normalize("NFKD", name.translate(_LIGATURES))
-    ascii_name = ascii_name.encode("ascii", "ignore").decode("ascii").lower()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name).strip("-")
-    if not slug:
-        raise ValueError(f"The site name {name!r} has no letter or digit to make a site id from.")
-    return slug
-
-
-def is_slug(value: str) -> bool:
-    """Return True if ``value`` is a valid site id (see :func:`slugify`)."""
-    return bool(_SLUG.match(value))
-
-
-def find_files(data: str | Path, stem: str) -> list[Path]:
-    """Return the files of ``data`` named ``<stem>*.csv|xlsx|parquet``, sorted by name."""
-    folder = Path(data)
-    return sorted(p for p in folder.glob(f"{stem}*") if p.suffix.lower() in SUFFIXES and not p.name.startswith("."))
-
-
-def load_sites(data: str | Path = "data") -> pd.DataFrame:
-    """Read and check ``sites.csv`` (or ``sites.xlsx`` / ``sites.parquet``) in ``data``.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per site, indexed by ``site``, with ``name``, ``city``, ``postcode``,
-        ``kind`` (empty text where the file lacks the column) and any extra columns.
-
-    Raises
-    ------
-    InvalidData
-        If the file is missing or unreadable, lacks the ``site`` or ``name`` column,
-        or has empty, duplicate or non-slug site ids.
-    """
-    data = resolve_data(data)
-    files = [p for p in find_files(data, "sites") if p.stem.lower() == "sites"]
-    if not files:
-        raise InvalidData.single(
-            Path(data) / "sites.csv",
-            "the file does not exist. Create it with the columns "
-            f"{', '.join(SITE_COLUMNS)}, or check the `--data` folder.",
-        )
-    if len(files) > 1:
-        raise InvalidData.single(
-            files[1], f"there are {len(files)} sites files; keep only one of {[p.name for p in files]}."
-        )
-    table = read_table(files[0])
-    _require_columns(table, ("site", "name"))
-    problems: list[InputProblem] = table.ragged_problems()
-    seen: dict[str, int] = {}
-    for row, site in zip(table.rows, table.frame["site"], strict=True):
-        if not site:
-            problems.append(InputProblem(table.name, "the site id is empty. Give every site an id.", row, "site"))
-        elif not is_slug(site):
-            hint = _slug_hint(site)
-            problems.append(
-                InputProblem(
-                    table.name,
-                    f"{site!r} is not a site id: use lowercase ASCII letters, digits and `-` only{hint}.",
-                    row,
-                    "site",
-                    site,
-                )
-            )
-        elif site in seen:
-            problems.append(
-                InputProblem(
-                    table.name,
-                    f"the site id {site!r} is already used on row {seen[site]}. Site ids must be unique.",
-                    row,
-                    "site",
-                    site,
-                )
-            )
-        else:
-            seen[site] = row
-    if problems:
-        raise InvalidData(problems)
-    frame = table.frame.copy()
-    for column in SITE_COLUMNS:
-        if column not in frame:
-            frame[column] = ""
-    frame = frame[[*SITE_COLUMNS, *(c for c in frame.columns if c not in SITE_COLUMNS)]]
-    return frame.astype("string").set_index("site")
-
-
-def _slug_hint(value: str) -> str:
-    try:
-        return f" (for example {slugify(value)!r})"
-    except ValueError:
-        return ""
 
 
 def load_observations(
@@ -168,12 +71,22 @@ def load_observations(
     -------
     pandas.DataFrame
         The tidy table: ``site`` (string), ``year`` (int), ``criterion``, ``question``,
-        ``value`` (string, testimonies verbatim), ``source`` (the file's name).
+        ``value`` (string, testimonies verbatim), ``source`` (the file's name), then
+        any extra columns of the files, as text ("" where a file lacks one).
+        Every sheet of a workbook with the observations header is read.
 
     Raises
     ------
     InvalidData
-        Listing every problem found: file, row, column, value and what to do.
+        Listing every problem found: file, row, column, value and what to do; also
+        when the files hold no observation at all.
+
+    Warns
+    -----
+    ExtraColumnsWarning
+        Once, naming the extra columns, when there are any.
+    SheetsWarning
+        Naming the sheets of a workbook that were not read.
     """
     grid = grid or default_grid()
     data = resolve_data(data)
@@ -186,31 +99,100 @@ def load_observations(
             "the file does not exist. Create it with the "
             f"columns {', '.join(OBSERVATION_COLUMNS)}, or import data first.",
         )
-    tables = [read_table(path) for path in files]
-    for table in tables:
-        _require_columns(table, OBSERVATION_COLUMNS)
+    tables = [
+        require_columns(t, OBSERVATION_COLUMNS)
+        for path in files
+        for t in read_tables(path, columns=OBSERVATION_COLUMNS)
+    ]
+    tables = [normalise_table(table, grid) for table in tables]
     problems = [
         p for table in tables for p in [*table.ragged_problems(), *validate_table(table, grid, set(sites.index))]
     ]
     problems += _single_answer_problems(tables, grid)
+    problems += [
+        InputProblem(t.name, "the column `source` is the kit's own (it names each row's file); rename it.", 1)
+        for t in tables
+        if "source" in t.frame
+    ]
     if problems:
         raise InvalidData(problems)
-    frames = [t.frame[list(OBSERVATION_COLUMNS)].assign(source=t.path.name) for t in tables]
-    obs = pd.concat(frames, ignore_index=True)
-    obs["year"] = obs["year"].map(as_number).astype("int64")
-    return obs.astype({c: "string" for c in ("site", "criterion", "question", "value", "source")})
-
-
-def _require_columns(table: Table, columns: tuple[str, ...]) -> None:
-    missing = [c for c in columns if c not in table.frame.columns]
-    if missing:
-        found = ", ".join(table.frame.columns) or "none"
+    if not any(len(t.frame) for t in tables):
         raise InvalidData.single(
-            table.path,
-            f"missing column{'s' if len(missing) > 1 else ''} {', '.join(f'`{c}`' for c in missing)} "
-            f"(found: {found}). The header row must name {', '.join(columns)}.",
-            row=1,
+            ", ".join(t.name for t in tables),
+            "the observations files hold a header row but no observations. Add one row per answer, "
+            "or import data with `impact-kit import`.",
         )
+    frames = [t.frame.assign(source=t.path.name) for t in tables]
+    obs = pd.concat(frames, ignore_index=True)
+    extra = [c for c in obs.columns if c not in (*OBSERVATION_COLUMNS, "source")]
+    obs = obs[[*OBSERVATION_COLUMNS, "source", *extra]]
+    if extra:
+        obs[extra] = obs[extra].fillna("")
+        warnings.warn(
+            f"{data}: the observations have extra columns {', '.join(f'`{c}`' for c in extra)}; they are kept "
+            "in the table that `load_observations` returns, as text, and are not checked.",
+            ExtraColumnsWarning,
+            stacklevel=2,
+        )
+    obs["year"] = obs["year"].map(as_number).astype("int64")
+    return obs.astype({c: "string" for c in ("site", "criterion", "question", "value", "source", *extra)})
+
+
+def normalise_table(table: Table, grid: Grid) -> Table:
+    """Return the table with each id, year and number in one spelling, before any rule is checked.
+
+    Ids (``site``, ``criterion``, ``question``) and answers that are option ids or
+    keywords lose their surrounding spaces; years and numbers written ``2021.0``,
+    `` 2021`` or ``3,5`` become ``2021`` and ``3.5``. Testimonies, and cells that do not
+    parse (validation names them), are left exactly as written.
+
+    Parameters
+    ----------
+    table : Table
+        An observations table with the columns of :data:`OBSERVATION_COLUMNS`.
+    grid : Grid
+        The grid that says which questions take numbers and which take text.
+
+    Returns
+    -------
+    Table
+        The same table (same rows, row numbers and extra columns) with a normalised copy of its frame.
+    """
+    frame = table.frame.copy()
+    for column in ("site", "criterion", "question"):
+        frame[column] = _texts([cell.strip() for cell in frame[column]], frame.index)
+    years = {cell: _whole_number_text(cell) for cell in set(frame["year"])}  # a few distinct spellings
+    frame["year"] = _texts([years[cell] for cell in frame["year"]], frame.index)
+    values, questions = [], {}
+    for criterion, question_id, value in zip(frame["criterion"], frame["question"], frame["value"], strict=True):
+        key = (criterion, question_id)
+        if key not in questions:
+            questions[key] = grid.question(criterion, question_id)
+        question = questions[key]
+        if question is None or question.type == "testimony":
+            values.append(value)  # verbatim
+        elif question.type in ("number", "scale"):
+            number = as_number(value)
+            values.append(value.strip() if number is None else number_text(number))
+        else:
+            values.append(value.strip())
+    frame["value"] = _texts(values, frame.index)
+    return replace(table, frame=frame)
+
+
+def _texts(cells: list[str], index: pd.Index) -> pd.Series:
+    # Object dtype, as read_table gives: pandas would infer its Arrow string dtype, ten times slower to iterate.
+    return pd.Series(cells, index=index, dtype=object)
+
+
+def number_text(number: float) -> str:
+    """Return the one spelling of a number: ``2021`` for 2021.0, ``3.5`` for 3.5."""
+    return str(int(number)) if number.is_integer() else repr(number)
+
+
+def _whole_number_text(cell: str) -> str:
+    number = as_number(cell)
+    return number_text(number) if number is not None and number.is_integer() else cell.strip()
 
 
 def validate_table(table: Table, grid: Grid, sites: set[str]) -> list[InputProblem]:

@@ -8,22 +8,42 @@ testimonies stay verbatim. Rows keep the number a spreadsheet shows (header = 1)
 from __future__ import annotations
 
 import csv
-import io
+import re
 import warnings
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
 
 from impact_kit.exceptions import InputProblem, InvalidData
 
-__all__ = ["SUFFIXES", "EncodingWarning", "Table", "read_table"]
+__all__ = [
+    "SUFFIXES",
+    "EncodingWarning",
+    "SheetsWarning",
+    "Table",
+    "find_files",
+    "read_table",
+    "read_tables",
+    "require_columns",
+]
 
 SUFFIXES = (".csv", ".xlsx", ".parquet")
+# The csv module refuses cells over 131,072 characters by default; a testimony may be longer.
+# Its limit is a C long, so 2**31 - 1 is the largest value every platform accepts.
+_NO_FIELD_LIMIT = 2**31 - 1
+_PANDAS_UNNAMED = re.compile(r"^unnamed: \d+$")  # how pandas names an empty header cell of a workbook
+_OTHER_SEPARATORS = {"\t": "tabs", "|": "vertical bars (|)"}
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
 
 
 class EncodingWarning(UserWarning):
     """Issued when a CSV file is not UTF-8 and was read as Windows-1252 (Excel's default)."""
+
+
+class SheetsWarning(UserWarning):
+    """Issued when sheets of a workbook that hold cells were not read (they lack the columns asked for)."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +64,8 @@ class Table:
         The CSV separator, or "" for other formats.
     ragged : list of tuple
         ``(row, cells)`` for CSV rows with more cells than the header (extra cells dropped).
+    sheet : str
+        The sheet of a workbook that holds several sheets, else "".
     """
 
     path: Path
@@ -52,6 +74,7 @@ class Table:
     encoding: str = "utf-8"
     separator: str = ","
     ragged: list[tuple[int, int]] = field(default_factory=list)
+    sheet: str = ""
 
     def ragged_problems(self) -> list[InputProblem]:
         """Return one problem per row that has more cells than the header."""
@@ -68,8 +91,8 @@ class Table:
 
     @property
     def name(self) -> str:
-        """The file's path as the user gave it, for messages."""
-        return str(self.path)
+        """The file's path as the user gave it (and its sheet, if the workbook has several), for messages."""
+        return f"{self.path}, sheet {self.sheet!r}" if self.sheet else str(self.path)
 
 
 def read_table(path: str | Path) -> Table:
@@ -99,13 +122,148 @@ def read_table(path: str | Path) -> Table:
     if not path.is_file():
         raise InvalidData.single(path, "the file does not exist. Check the `--data` folder.")
     suffix = path.suffix.lower()
-    if suffix == ".csv":
-        return _read_csv(path)
-    if suffix == ".xlsx":
-        return _read_binary(path, lambda p: pd.read_excel(p, dtype=object, header=0), "an Excel workbook")
-    if suffix == ".parquet":
-        return _read_binary(path, pd.read_parquet, "a Parquet file")
+    try:
+        if suffix == ".csv":
+            return _read_csv(path)
+        if suffix == ".xlsx":
+            return _workbook(path)[0]
+        if suffix == ".parquet":
+            return _read_binary(path, pd.read_parquet, "a Parquet file")
+    except OSError as exc:  # unreadable: permissions, a disk error, a file removed meanwhile
+        raise InvalidData.single(
+            path, f"the file cannot be read ({exc.strerror or exc}). Check it can be opened."
+        ) from None
     raise InvalidData.single(path, f"unsupported file type {suffix!r}; use one of {list(SUFFIXES)}.")
+
+
+def read_tables(path: str | Path, *, columns: Sequence[str] = ()) -> list[Table]:
+    """Read a file as its tables: every sheet of a workbook that has ``columns``, else the file's one table.
+
+    Parameters
+    ----------
+    path : str or Path
+        A CSV, XLSX or Parquet file.
+    columns : sequence of str
+        The columns a workbook's sheet must have to be read. Sheets with cells but
+        without them are named in a :class:`SheetsWarning`; empty sheets are skipped.
+        If no sheet has them, the first sheet with cells is returned, so that the
+        caller's check names what is missing.
+
+    Returns
+    -------
+    list of Table
+        One table per sheet read (``Table.sheet`` names it when the workbook has
+        several sheets with cells), or the one table of a CSV or Parquet file.
+
+    Raises
+    ------
+    InvalidData
+        As :func:`read_table`.
+    """
+    path = Path(path)
+    if path.suffix.lower() != ".xlsx" or not path.is_file():
+        return [read_table(path)]
+    try:
+        sheets = _workbook(path)
+    except OSError as exc:
+        raise InvalidData.single(
+            path, f"the file cannot be read ({exc.strerror or exc}). Check it can be opened."
+        ) from None
+    fits = [set(columns) <= set(t.frame.columns) for t in sheets]
+    wanted = [t for t, fit in zip(sheets, fits, strict=True) if fit]
+    if not wanted:
+        return sheets[:1]
+    skipped = [t.sheet for t, fit in zip(sheets, fits, strict=True) if not fit]
+    if skipped:
+        warnings.warn(
+            f"{path}: the sheets {', '.join(map(repr, skipped))} do not have the columns {', '.join(columns)}, "
+            "so they were not read. Give them that header row, or move their rows to another file.",
+            SheetsWarning,
+            stacklevel=2,
+        )
+    return wanted
+
+
+def _workbook(path: Path) -> list[Table]:
+    """Every sheet of a workbook that has cells (or the first sheet if none has), in order."""
+    if path.stat().st_size == 0:
+        raise InvalidData.single(path, "the file is empty. Save the workbook again from Excel or LibreOffice.")
+    books = _read_binary(path, lambda p: pd.read_excel(p, dtype=object, header=0, sheet_name=None), "an Excel workbook")
+    tables = [_table(path, frame, 2, sheet=name) for name, frame in books.items()]
+    full = [t for t in tables if len(t.frame.columns) or len(t.frame)]
+    if len(full) <= 1:
+        return [replace(t, sheet="") for t in (full or tables[:1])]
+    return full
+
+
+def find_files(data: str | Path, stem: str) -> list[Path]:
+    """Return the files of ``data`` named ``<stem>*.csv|xlsx|parquet``, sorted by name."""
+    folder = Path(data)
+    return sorted(p for p in folder.glob(f"{stem}*") if p.suffix.lower() in SUFFIXES and not p.name.startswith("."))
+
+
+def require_columns(table: Table, columns: Sequence[str]) -> Table:
+    """Check a table's header and return the table without its unnamed, empty columns.
+
+    Parameters
+    ----------
+    table : Table
+        A table as :func:`read_table` returns it.
+    columns : sequence of str
+        The columns the header must name.
+
+    Returns
+    -------
+    Table
+        The same table, minus columns that have no name and no cell (a trailing separator).
+
+    Raises
+    ------
+    InvalidData
+        If a column is missing (saying which separator the header seems to use when it
+        is neither a comma nor a semicolon), named twice, or holds cells under no name.
+    """
+    names = list(table.frame.columns)
+    unnamed = [i for i, c in enumerate(names) if c == "" or _PANDAS_UNNAMED.match(c)]
+    for index in unnamed:
+        filled = table.frame.iloc[:, index].ne("")
+        if filled.any():
+            row = table.rows[int(filled.to_numpy().argmax())]
+            raise InvalidData.single(
+                table.name,
+                f"column {index + 1} has no name in the header row but holds cells (first on row {row}). "
+                "Name it, or delete the column.",
+                row=1,
+            )
+    twice = sorted({c for c in names if names.count(c) > 1 and c})
+    if twice:
+        raise InvalidData.single(
+            table.name,
+            f"the header row names {', '.join(f'`{c}`' for c in twice)} twice. Rename or delete one of them.",
+            row=1,
+        )
+    missing = [c for c in columns if c not in names]
+    if missing:
+        found = ", ".join(f"`{c}`" for c in names) or "none"
+        header = " ".join(names)
+        separator = next((label for char, label in _OTHER_SEPARATORS.items() if char in header), None)
+        if separator and len(names) == 1:
+            raise InvalidData.single(
+                table.name,
+                f"the header row is separated by {separator}, but the kit reads columns separated by commas or "
+                f"semicolons. Save the file from your spreadsheet as 'CSV UTF-8' (comma), then try again.",
+                row=1,
+            )
+        raise InvalidData.single(
+            table.name,
+            f"missing column{'s' if len(missing) > 1 else ''} {', '.join(f'`{c}`' for c in missing)} "
+            f"(found: {found}). The header row must name {', '.join(columns)}.",
+            row=1,
+        )
+    if not unnamed:
+        return table
+    keep = [i for i in range(len(names)) if i not in unnamed]
+    return replace(table, frame=table.frame.iloc[:, keep])
 
 
 def _read_csv(path: Path) -> Table:
@@ -137,11 +295,20 @@ def _read_csv(path: Path) -> Table:
         )
     header = text.split("\n", 1)[0]
     separator = ";" if header.count(";") > header.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True)
+    del raw  # a long testimony is held once, as text
+    reader = csv.reader(_lines(text), delimiter=separator, strict=True)
+    limit = csv.field_size_limit(_NO_FIELD_LIMIT)
+    records: list[list[str]] = []
     try:
-        records = list(reader)
+        while True:
+            start = reader.line_num + 1  # the record that fails starts on the line after the last one read
+            records.append(next(reader))
+    except StopIteration:
+        pass
     except csv.Error as exc:
-        raise InvalidData.single(path, f"the CSV cannot be parsed ({exc}).", row=reader.line_num) from None
+        raise InvalidData.single(path, f"the CSV cannot be parsed ({exc}): {_csv_advice(exc)}", row=start) from None
+    finally:
+        csv.field_size_limit(limit)
     columns = [c.strip().lower() for c in records[0]]
     body, rows, ragged = [], [], []
     # csv.reader does not give each record's starting line; count the quoted newlines instead.
@@ -157,17 +324,52 @@ def _read_csv(path: Path) -> Table:
     return Table(path, frame, rows, encoding, separator, ragged)
 
 
-def _read_binary(path: Path, reader, kind: str) -> Table:  # type: ignore[no-untyped-def]
+def _lines(text: str) -> Iterator[str]:
+    """Yield the lines of ``text`` with their ends, as ``open(newline="")`` would, without copying it whole.
+
+    ``io.StringIO`` would hold a second copy of the text, four bytes per character.
+    """
+    for match in _LINE.finditer(text):
+        if match.group():
+            yield match.group()
+
+
+def _csv_advice(error: csv.Error) -> str:
+    if "end of data" in str(error):
+        return (
+            'a cell that starts with a quote (") on this row is never closed. '
+            "Close the quote, or save the file again from a spreadsheet as 'CSV UTF-8'."
+        )
+    return (
+        'inside a quoted cell a quote must be doubled (""). '
+        "Fix the cell, or save the file again from a spreadsheet as 'CSV UTF-8'."
+    )
+
+
+def _read_binary(path: Path, reader, kind: str):  # type: ignore[no-untyped-def]
+    """Run a library's reader; a damaged file becomes one sentence that says what to do."""
+    if path.stat().st_size == 0:
+        raise InvalidData.single(path, f"the file is empty, so it is not {kind}. Write or export it again.")
     try:
-        frame = reader(path)
+        result = reader(path)
     except Exception as exc:  # openpyxl and pyarrow raise many types for a damaged file
-        raise InvalidData.single(path, f"cannot be read as {kind} ({type(exc).__name__}: {exc}).") from None
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InvalidData.single(
+            path,
+            f"cannot be read as {kind}: it is damaged, or another kind of file renamed ({detail}). "
+            "Open it in the program that made it and save it again, or save it as 'CSV UTF-8'.",
+        ) from None
+    if isinstance(result, pd.DataFrame):
+        return _table(path, result, 1)  # Parquet has no header row
+    return result
+
+
+def _table(path: Path, frame: pd.DataFrame, first: int, *, sheet: str = "") -> Table:
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     frame = frame.map(_cell_text).astype(object)
-    keep = frame.ne("").any(axis=1)
-    first = 2 if path.suffix.lower() == ".xlsx" else 1  # Parquet has no header row
+    keep = (frame != "").any(axis=1)
     rows = [i + first for i in range(len(frame)) if keep.iloc[i]]
-    return Table(path, frame[keep].reset_index(drop=True), rows, "binary", "")
+    return Table(path, frame[keep].reset_index(drop=True), rows, "binary", "", sheet=sheet)
 
 
 def _cell_text(value: object) -> str:

@@ -9,9 +9,10 @@ unfold it.
 
 from __future__ import annotations
 
-import re
+from collections.abc import Iterable
 
 from impact_kit.markup import render
+from impact_kit.redaction import Name, redact
 from impact_kit.words import texts
 
 __all__ = ["FOLD_AT", "pseudonymise", "testimony_html"]
@@ -19,20 +20,15 @@ __all__ = ["FOLD_AT", "pseudonymise", "testimony_html"]
 #: Testimonies longer than this many characters are folded, as on the platform.
 FOLD_AT = 300
 
-# What pseudonymisation masks: contact details that identify a person directly.
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_PHONE = re.compile(r"(?<![\w+])(?:\+33\s?|0033\s?|0)[1-9](?:[\s.-]?\d{2}){4}(?!\d)")
-_MASKS = {"fr": ("[courriel]", "[téléphone]"), "en": ("[e-mail]", "[phone]")}
 
+def pseudonymise(text: str, lang: str = "fr", *, names: Iterable[Name | str] | None = None) -> str:
+    """Mask e-mail addresses, French phone numbers and the given names in a testimony.
 
-def pseudonymise(text: str, lang: str = "fr") -> str:
-    """Mask e-mail addresses and French phone numbers in a testimony.
-
-    Everything else is kept as written. Names of people are not detected: an
-    evaluator who shares reports outside the site should still read them first.
+    Everything else is kept as written. This is pseudonymisation, not anonymisation:
+    see :func:`impact_kit.redaction.redact`, which also counts the replacements, and
+    :func:`impact_kit.redaction.load_redactions` for the names of ``data/redact.csv``.
     """
-    email, phone = _MASKS.get(lang, _MASKS["en"])
-    return _PHONE.sub(phone, _EMAIL.sub(email, text))
+    return redact(text, lang=lang, names=names or ()).text
 
 
 def testimony_html(text: str, *, lang: str = "fr", caption: str | None = None, fold_at: int = FOLD_AT) -> str:

@@ -111,6 +111,7 @@ def test_import_prints_site_ids(capsys, reference, tmp_path):
         "2022",
         "--data",
         str(data),
+        "--init",
     )
     assert code == 0, err
     assert out.split() == ["le-6b", "the-good-start"]

@@ -32,10 +32,10 @@ def empty_data(tmp_path):
     return folder
 
 
-def place(name="Le Lieu", **answers):
+def place(name="Le Lieu", city="Lyon", **answers):
     return {
         "name": name,
-        "address": {"city": "Lyon", "postalcode": "69001"},
+        "address": {"city": city, "postalcode": "69001"},
         "blocs": {"impact_social": {"visible": 1, "donnees": answers}},
     }
 
@@ -69,7 +69,7 @@ def test_older_format_files_become_sites(reference, empty_data):
     files = [reference / name for name in OLDER_PLACES]
     places = import_places(files, 2021, empty_data)
     assert [p.site for p in places] == ["aquarium", "coco-velten", "le-6b", "la-maison-montreau"]
-    assert all(not p.ignored_keys for p in places)
+    assert all(not p.kept_keys for p in places)
     sites = (empty_data / "sites.csv").read_text(encoding="utf-8").splitlines()
     assert sites[0] == "site,name,city,postcode,kind"
     assert sites[3] == "le-6b,Le 6b,Saint Denis,93066,"
@@ -167,7 +167,7 @@ def test_not_a_place_file(empty_data, tmp_path):
 
 
 def test_refuses_an_existing_site_year_and_leaves_everything_alone(data_dir, tmp_path):
-    doc = place(name="The Good Start", lien_social="Autre chose")
+    doc = place(name="The Good Start", city="Pantin", lien_social="Autre chose")
     before = snapshot(data_dir)
     with pytest.raises(ImportFailed, match="already holds observations of the-good-start 2021; pass --replace"):
         import_places([write_place(tmp_path, doc)], 2021, data_dir)
@@ -177,10 +177,15 @@ def test_refuses_an_existing_site_year_and_leaves_everything_alone(data_dir, tmp
 def test_replace_only_touches_that_site_year(data_dir, tmp_path):
     before = load_observations(data_dir)
     person_made = (data_dir / "observations.csv").read_bytes()
-    import_places([write_place(tmp_path, place(name="The Good Start", lien_social="Nouveau"))], 2022, data_dir)
+    import_places(
+        [write_place(tmp_path, place(name="The Good Start", city="Pantin", lien_social="Nouveau"))], 2022, data_dir
+    )
     import_places([write_place(tmp_path, place(name="Le Lieu", lien_social="Ailleurs"))], 2021, data_dir)
     import_places(
-        [write_place(tmp_path, place(name="The Good Start", lien_social="Remplacé"))], 2021, data_dir, replace=True
+        [write_place(tmp_path, place(name="The Good Start", city="Pantin", lien_social="Remplacé"))],
+        2021,
+        data_dir,
+        replace=True,
     )
     after = load_observations(data_dir)
     good = after[after["site"] == "the-good-start"]
@@ -193,7 +198,7 @@ def test_replace_only_touches_that_site_year(data_dir, tmp_path):
 
 
 def test_never_rewrites_a_file_a_person_made(data_dir, tmp_path):
-    doc = place(name="La Fabrique des Possibles (exemple)", lien_social="x")
+    doc = place(name="La Fabrique des Possibles (exemple)", city="Roubaix", lien_social="x")
     with pytest.raises(ImportFailed, match=r"observations.csv already holds .* remove those rows"):
         import_places([write_place(tmp_path, doc)], 2022, data_dir, replace=True)
 
@@ -217,5 +222,212 @@ def test_new_site_is_appended_in_the_sites_file_dialect(tmp_path):
 def test_two_files_for_one_site(empty_data, tmp_path):
     a = write_place(tmp_path, place(name="Le Lieu"), "a.json")
     b = write_place(tmp_path, place(name="LE LIEU !"), "b.json")
-    with pytest.raises(ImportFailed, match=r"several files are the same site \['le-lieu'\]"):
+    with pytest.raises(ImportFailed, match=r"a.json and b.json are the same place 'LE LIEU !' \(Lyon\)"):
         import_places([a, b], 2022, empty_data)
+
+
+def _read_back_everything(folder):
+    """Every file the importer wrote reads back with the kit's own readers."""
+    from impact_kit.observations import load_sites
+    from impact_kit.tables import read_table
+
+    for path in folder.iterdir():
+        read_table(path)
+    return load_sites(folder), load_observations(folder)
+
+
+def test_a_50_mb_testimony_imports_and_reads_back(empty_data, tmp_path):
+    line = 'Elle a dit : « entrez », puis "restez" ; 3,5 € ;\r\nsans fin 🙂\n'
+    long = (line * (50_000_000 // len(line.encode()) + 1))[: 50_000_000 // 2 * 2]
+    doc = place(name='Le "Grand", Lieu', lien_social=long, impact_social_frequence="Quotidienne")
+    import_places([write_place(tmp_path, doc)], 2022, empty_data)
+    sites, obs = _read_back_everything(empty_data)
+    assert sites.loc["le-grand-lieu", "name"] == 'Le "Grand", Lieu'
+    assert obs.loc[obs["question"] == "testimony", "value"].tolist() == [long]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["\r seul\rretour", "  espaces  ", "=SOMME(A1)", '"', "ligne\n\n\n", "tab\tulation;virgule,", "x" * 200_000],
+)
+def test_odd_testimonies_read_back_verbatim(empty_data, tmp_path, text):
+    import_places([write_place(tmp_path, place(lien_social=text))], 2022, empty_data)
+    _, obs = _read_back_everything(empty_data)
+    assert obs["value"].tolist() == [text]
+
+
+@pytest.mark.parametrize("bad", ["avant\x00après", "demi \ud800 caractère"])
+def test_text_that_no_csv_file_can_hold_is_refused_by_name(empty_data, tmp_path, bad):
+    path = tmp_path / "place.json"
+    path.write_text(json.dumps(place(lien_social=bad)), encoding="utf-8")
+    before = snapshot(empty_data)
+    with pytest.raises(InvalidData) as info:
+        import_places([path], 2022, empty_data)
+    assert "lien_social" in str(info.value) and "place.json" in str(info.value)
+    assert snapshot(empty_data) == before
+
+
+def test_two_places_with_one_slug_in_separate_runs_are_never_merged(empty_data, tmp_path):
+    paris = write_place(tmp_path, place(name="Le Café", city="Paris", lien_social="Paris"), "paris.json")
+    lyon = write_place(tmp_path, place(name="Le cafe !", city="Lyon", lien_social="Lyon"), "lyon.json")
+    import_places([paris], 2022, empty_data)
+    before = snapshot(empty_data)
+    for replace in (False, True):
+        with pytest.raises(ImportFailed) as info:
+            import_places([lyon], 2022, empty_data, replace=replace)
+        message = str(info.value)
+        assert "lyon.json" in message and "'Le cafe !' (Lyon)" in message
+        assert "sites.csv (row 2) gives to 'Le Café' (Paris)" in message
+        assert f"impact-kit import commune-mesure {lyon} --year 2022 --data {empty_data} --id le-cafe-lyon" in message
+        assert snapshot(empty_data) == before
+    # The way out the message gives works, and the id then sticks to the place through sites.csv.
+    [done] = import_places([lyon], 2022, empty_data, site_id="le-cafe-lyon")
+    assert done.site == "le-cafe-lyon"
+    [again] = import_places([lyon], 2023, empty_data)
+    assert again.site == "le-cafe-lyon"
+    obs = load_observations(empty_data)
+    assert sorted(zip(obs["site"], obs["year"], obs["value"], strict=True)) == [
+        ("le-cafe", 2022, "Paris"),
+        ("le-cafe-lyon", 2022, "Lyon"),
+        ("le-cafe-lyon", 2023, "Lyon"),
+    ]
+
+
+def test_same_name_in_another_city_is_refused_not_merged(data_dir, tmp_path):
+    marseille = write_place(tmp_path, place(name="The Good Start", city="Marseille", lien_social="x"), "m.json")
+    before = snapshot(data_dir)
+    with pytest.raises(ImportFailed, match=r"'The Good Start' \(Marseille\) would be site 'the-good-start'.*Pantin"):
+        import_places([marseille], 2024, data_dir)
+    assert snapshot(data_dir) == before
+
+
+def test_two_places_with_one_slug_in_one_run_name_both_files(empty_data, tmp_path):
+    a = write_place(tmp_path, place(name="Le Café", city="Paris"), "a.json")
+    b = write_place(tmp_path, place(name="Le cafe !", city="Lyon"), "b.json")
+    with pytest.raises(ImportFailed) as info:
+        import_places([a, b], 2022, empty_data)
+    message = str(info.value)
+    assert "a.json ('Le Café' (Paris)) and b.json ('Le cafe !' (Lyon)) would both be site 'le-cafe'" in message
+    assert f"commune-mesure {b} --year 2022" in message and "--id le-cafe-lyon" in message
+    assert list(empty_data.iterdir()) == []
+
+
+def test_a_sites_csv_row_maps_a_platform_place_to_any_id(empty_data, tmp_path):
+    write_csv(empty_data / "sites.csv", "site,name,city", "cafe-69,Le cafe !,LYON")
+    [done] = import_places([write_place(tmp_path, place(name="Le Café", city="Lyon"))], 2022, empty_data)
+    assert done.site == "cafe-69"
+    assert (empty_data / "sites.csv").read_text(encoding="utf-8") == "site,name,city\ncafe-69,Le cafe !,LYON\n"
+
+
+@pytest.mark.parametrize(
+    ("site_id", "message"),
+    [
+        ("Le Lieu", "`--id Le Lieu` is not a site id"),
+        ("x" * 81, "at most 80 characters"),
+        ("the-good-start", "is already site 'le-lieu'"),
+    ],
+)
+def test_bad_ids_are_refused(empty_data, tmp_path, site_id, message):
+    write_csv(
+        empty_data / "sites.csv", "site,name,city", "le-lieu,Le Lieu,Lyon", "the-good-start,The Good Start,Pantin"
+    )
+    before = snapshot(empty_data)
+    with pytest.raises(ImportFailed, match=message):
+        import_places([write_place(tmp_path, place())], 2022, empty_data, site_id=site_id)
+    assert snapshot(empty_data) == before
+
+
+def test_id_is_for_one_place(empty_data, tmp_path):
+    a = write_place(tmp_path, place(name="A"), "a.json")
+    b = write_place(tmp_path, place(name="B"), "b.json")
+    with pytest.raises(ImportFailed, match=r"`--id` names the site of one place, but 2 places were given"):
+        import_places([a, b], 2022, empty_data, site_id="a")
+
+
+def test_a_name_with_no_letter_needs_an_id(empty_data, tmp_path):
+    path = write_place(tmp_path, place(name="🙂 !!!", lien_social="x"), "smile.json")
+    with pytest.raises(InvalidData, match=r"smile.json, column `name`: .* has no letter or digit.*--id SITE_ID"):
+        import_places([path], 2022, empty_data)
+    [done] = import_places([path], 2022, empty_data, site_id="sourire")
+    assert done.site == "sourire" and load_sites_of(empty_data).loc["sourire", "name"] == "🙂 !!!"
+
+
+def test_a_long_name_gives_an_id_of_at_most_80_characters(empty_data, tmp_path):
+    name = "Le tiers-lieu " + "très " * 60 + "long"
+    [done] = import_places([write_place(tmp_path, place(name=name, lien_social="x"))], 2022, empty_data)
+    assert len(done.site) <= 80 and done.site.startswith("le-tiers-lieu-tres-") and not done.site.endswith("-")
+    assert len(load_observations(empty_data)) == 1
+
+
+def test_data_folder_must_exist_unless_init(tmp_path):
+    path = write_place(tmp_path, place(lien_social="x"))
+    with pytest.raises(ImportFailed, match=r"the data folder .*typo does not exist\. Check `--data`, or pass `--init`"):
+        import_places([path], 2022, tmp_path / "typo")
+    assert not (tmp_path / "typo").exists()
+    import_places([path], 2022, tmp_path / "new", init=True)
+    assert (tmp_path / "new" / IMPORT_FILE).exists()
+
+
+def load_sites_of(folder):
+    from impact_kit.observations import load_sites
+
+    return load_sites(folder)
+
+
+def test_unknown_key_with_text_is_kept_as_a_testimony_of_its_criterion(empty_data, tmp_path):
+    doc = place(lien_social_commentaire="Un long texte libre", egalite_homme_femme_remarque=["Deux", ""], sante_x="")
+    [done] = import_places([write_place(tmp_path, doc)], 2022, empty_data)
+    assert done.kept_keys == {
+        "lien_social_commentaire": "lien_social",
+        "egalite_homme_femme_remarque": "egalite_femmes_hommes",
+    }
+    obs = load_observations(empty_data)
+    assert sorted(zip(obs["criterion"], obs["question"], obs["value"], strict=True)) == [
+        ("egalite_femmes_hommes", "testimony", "Deux"),
+        ("lien_social", "testimony", "Un long texte libre"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("commentaire_libre", "Texte", "no criterion of the grid has this prefix"),
+        ("lien_social_score", 12, "its value is not text"),
+        ("reseaux_detail", {"a": "b"}, "its value is not text"),
+    ],
+)
+def test_unknown_key_that_cannot_be_kept_stops_the_import(empty_data, tmp_path, key, value, message):
+    with pytest.raises(InvalidData) as info:
+        import_places([write_place(tmp_path, place(**{key: value}))], 2022, empty_data)
+    [problem] = info.value.problems
+    assert problem.column == key and message in problem.message and "stored nowhere" in problem.message
+    assert list(empty_data.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        {"name": "X", "blocs": {"impact_social": {"donnees": ["a"]}}},
+        {"name": "X", "address": "Lyon", "blocs": {"impact_social": {"donnees": {}}}},
+        {"name": None, "blocs": {"impact_social": {"donnees": {}}}},
+    ],
+)
+def test_odd_shapes_are_not_place_files(empty_data, tmp_path, doc):
+    with pytest.raises(InvalidData, match="not a Commune Mesure place file"):
+        import_places([write_place(tmp_path, doc)], 2022, empty_data)
+
+
+def test_an_existing_site_year_on_any_sheet_of_a_workbook_is_found(empty_data, tmp_path):
+    import pandas as pd
+
+    write_csv(empty_data / "sites.csv", "site,name,city", "le-lieu,Le Lieu,Lyon")
+    columns = ["site", "year", "criterion", "question", "value"]
+    with pd.ExcelWriter(empty_data / "observations.xlsx") as book:
+        pd.DataFrame([["le-lieu", 2021, "sante", "testimony", "x"]], columns=columns).to_excel(
+            book, sheet_name="a", index=False
+        )
+        pd.DataFrame([[" le-lieu", 2022.0, "sante", "testimony", "y"]], columns=columns).to_excel(
+            book, sheet_name="b", index=False
+        )
+    with pytest.raises(ImportFailed, match=r"observations\.xlsx already holds observations of le-lieu 2022"):
+        import_places([write_place(tmp_path, place(lien_social="z"))], 2022, empty_data)

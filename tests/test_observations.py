@@ -333,3 +333,148 @@ def test_row_with_too_many_cells(tiny):
     write_csv(tiny / "observations.csv", HEADER, "le-lieu,2022,lien_social,testimony,Bonjour, dit-elle")
     [problem] = problems_of(tiny)
     assert problem.row == 2 and "this row has 6 cells but the header has 5" in problem.message
+
+
+@pytest.mark.parametrize("spelling", ["2022.0", " 2022", "2022 ", "2022,0", "2022.00"])
+def test_a_year_spelled_otherwise_is_the_same_year_for_the_one_answer_rule(tiny, spelling):
+    write_csv(
+        tiny / "observations.csv",
+        HEADER,
+        "le-lieu,2022,lien_social,frequency,daily",
+        f'le-lieu,"{spelling}",lien_social,frequency,weekly',
+    )
+    [problem] = problems_of(tiny)
+    assert problem.row == 3 and "takes one answer per site and year" in problem.message
+    assert f"{tiny / 'observations.csv'}, row 2" in problem.message
+
+
+def test_spaces_around_ids_and_options_do_not_make_another_answer(tiny):
+    write_csv(
+        tiny / "observations.csv",
+        HEADER,
+        "le-lieu,2022,lien_social,publics,visitors",
+        "le-lieu ,2022, lien_social,publics , visitors ",
+    )
+    [problem] = problems_of(tiny)
+    assert problem.row == 3 and "already has the answer 'visitors'" in problem.message
+
+
+def test_numbers_are_normalised_before_the_rules(tiny):
+    write_csv(
+        tiny / "observations.csv",
+        HEADER,
+        "le-lieu,2022,effets_individuels,intensity,4",
+        "le-lieu,2022.0,effets_individuels,intensity, 4.0",
+    )
+    [problem] = problems_of(tiny)
+    assert problem.row == 3 and "takes one answer" in problem.message
+    write_csv(
+        tiny / "observations.csv",
+        HEADER,
+        'le-lieu, 2022 ,effets_individuels,intensity," 4.0"',
+        'le-lieu,2022,insertion_professionnelle,people_count,"3,50"',
+        'le-lieu,2022,lien_social,testimony," 2022.0 "',
+    )
+    obs = load_observations(tiny)
+    assert obs["year"].tolist() == [2022] * 3
+    assert obs["value"].tolist() == ["4", "3.5", " 2022.0 "]  # a testimony stays verbatim
+
+
+def test_an_unparsable_year_is_still_named_as_written(tiny):
+    write_csv(tiny / "observations.csv", HEADER, "le-lieu, 2022.5 ,lien_social,frequency,daily")
+    [problem] = problems_of(tiny)
+    assert problem.column == "year" and "'2022.5' is not a year" in problem.message
+
+
+def test_a_site_id_longer_than_80_characters_is_refused(tiny):
+    long = "-".join(["tiers-lieu"] * 28)[:300].strip("-")
+    write_csv(tiny / "sites.csv", SITES, f"{long},Long,Lyon,,")
+    with pytest.raises(InvalidData, match=rf"the site id has {len(long)} characters; keep it to 80 at most"):
+        load_sites(tiny)
+
+
+def test_one_place_under_two_ids_is_refused(tiny):
+    write_csv(tiny / "sites.csv", SITES, "le-lieu,Le Lieu,Lyon,,", "lieu-2,LE LIEU !,lyon,,", "lieu-3,Le Lieu,Paris,,")
+    with pytest.raises(InvalidData) as info:
+        load_sites(tiny)
+    [problem] = info.value.problems
+    assert (problem.row, problem.column) == (3, "name")
+    assert "'LE LIEU !' in lyon is already site 'le-lieu' on row 2" in problem.message
+
+
+def test_slugify_keeps_ids_short():
+    assert len(slugify("a" * 200)) == 80
+    assert slugify("mot " * 40) == "-".join(["mot"] * 20)
+
+
+def _sheet(rows):
+    return pd.DataFrame(rows, columns=["site", "year", "criterion", "question", "value"])
+
+
+def test_every_sheet_with_the_header_is_read_and_others_are_named(tiny):
+    from impact_kit.tables import SheetsWarning
+
+    (tiny / "observations.csv").unlink()
+    with pd.ExcelWriter(tiny / "observations.xlsx") as book:
+        _sheet([["le-lieu", 2022, "lien_social", "frequency", "daily"]]).to_excel(book, sheet_name="2022", index=False)
+        _sheet([["le-lieu", 2023, "lien_social", "frequency", "weekly"]]).to_excel(book, sheet_name="2023", index=False)
+        pd.DataFrame({"note": ["à relire"]}).to_excel(book, sheet_name="Notes", index=False)
+        pd.DataFrame().to_excel(book, sheet_name="Vide", index=False)
+    with pytest.warns(SheetsWarning, match=r"the sheets 'Notes' do not have the columns"):
+        obs = load_observations(tiny)
+    assert sorted(zip(obs["year"], obs["value"], strict=True)) == [(2022, "daily"), (2023, "weekly")]
+
+
+def test_a_problem_on_another_sheet_names_the_sheet(tiny):
+    (tiny / "observations.csv").unlink()
+    with pd.ExcelWriter(tiny / "observations.xlsx") as book:
+        _sheet([["le-lieu", 2022, "lien_social", "frequency", "daily"]]).to_excel(book, sheet_name="A", index=False)
+        _sheet([["le-lieu", 2022, "lien_social", "frequency", "weekly"]]).to_excel(book, sheet_name="B", index=False)
+    [problem] = problems_of(tiny)
+    assert problem.file == f"{tiny / 'observations.xlsx'}, sheet 'B'" and problem.row == 2
+    assert f"(see {tiny / 'observations.xlsx'}, sheet 'A', row 2)" in problem.message
+
+
+def test_extra_columns_are_kept_with_one_warning(tiny):
+    from impact_kit.observations import ExtraColumnsWarning
+
+    write_csv(tiny / "observations.csv", HEADER + ",comment", "le-lieu,2022,lien_social,frequency,daily,vu en juin")
+    write_csv(tiny / "observations-2.csv", HEADER + ",author", "le-lieu,2023,lien_social,frequency,daily,Léa")
+    with pytest.warns(ExtraColumnsWarning) as caught:
+        obs = load_observations(tiny)
+    assert len(caught) == 1 and "extra columns `author`, `comment`; they are kept" in str(caught[0].message)
+    assert list(obs.columns) == ["site", "year", "criterion", "question", "value", "source", "author", "comment"]
+    assert obs["comment"].tolist() == ["", "vu en juin"] and obs["author"].tolist() == ["Léa", ""]
+
+
+@pytest.mark.parametrize(
+    ("header", "row", "message"),
+    [
+        (HEADER + ",value", "le-lieu,2022,lien_social,frequency,daily,weekly", "names `value` twice"),
+        (HEADER + ",", "le-lieu,2022,lien_social,frequency,daily,oops", "column 6 has no name in the header row"),
+        (HEADER + ",source", "le-lieu,2022,lien_social,frequency,daily,x", "the column `source` is the kit's own"),
+        (HEADER.replace(",", "\t"), "le-lieu\t2022\tlien_social\tfrequency\tdaily", "separated by tabs"),
+        (HEADER.replace(",", "|"), "le-lieu|2022|lien_social|frequency|daily", "separated by vertical bars"),
+    ],
+)
+def test_header_problems(tiny, header, row, message):
+    write_csv(tiny / "observations.csv", header, row)
+    [problem] = problems_of(tiny)
+    assert problem.row == 1 and message in problem.message
+
+
+def test_a_trailing_separator_with_no_cells_is_harmless(tiny):
+    write_csv(tiny / "observations.csv", HEADER + ",", "le-lieu,2022,lien_social,frequency,daily,")
+    assert list(load_observations(tiny).columns) == ["site", "year", "criterion", "question", "value", "source"]
+
+
+def test_header_only_files_are_no_observations(tiny):
+    write_csv(tiny / "observations.csv", HEADER)
+    [problem] = problems_of(tiny)
+    assert "hold a header row but no observations" in problem.message and "observations.csv" in problem.file
+
+
+def test_site_ids_with_spaces_around_are_the_same_ids(tiny):
+    write_csv(tiny / "sites.csv", SITES, " le-lieu ,Le Lieu,Lyon,69001,tiers-lieu")
+    assert list(load_sites(tiny).index) == ["le-lieu"]
+    assert len(load_observations(tiny)) == 1

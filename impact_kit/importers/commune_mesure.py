@@ -11,7 +11,6 @@ a file a person made, and only appends the new sites to ``sites.csv``.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import re
@@ -25,6 +24,7 @@ from impact_kit.exceptions import ImportFailed, InputProblem, InvalidData
 from impact_kit.files import atomic_write
 from impact_kit.grid import SINGLE_VALUED, Grid, Question
 from impact_kit.grid_file import default_grid
+from impact_kit.importers.site_ids import assign_site_ids, read_site_rows
 from impact_kit.observations import (
     OBSERVATION_COLUMNS,
     SITE_COLUMNS,
@@ -34,12 +34,13 @@ from impact_kit.observations import (
     find_files,
     slugify,
 )
-from impact_kit.tables import read_table
+from impact_kit.tables import read_table, read_tables, require_columns
 
-__all__ = ["IMPORT_FILE", "Place", "import_places", "normalize_label", "read_place"]
+__all__ = ["IMPORT_FILE", "Place", "csv_line", "import_places", "normalize_label", "read_place"]
 
 #: The observations file this importer writes in the data folder.
 IMPORT_FILE = "observations-commune-mesure.csv"
+_UNWRITABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 @dataclass
@@ -51,12 +52,13 @@ class Place:
     city: str
     postcode: str
     rows: list[tuple[str, str, str]] = field(default_factory=list)  # criterion, question, value
-    ignored_keys: list[str] = field(default_factory=list)
+    kept_keys: dict[str, str] = field(default_factory=dict)  # platform key the grid lacks -> criterion
+    site_id: str | None = None
 
     @property
     def site(self) -> str:
-        """The place's site id (slug of its name)."""
-        return slugify(self.name)
+        """The place's site id: the one the import gave it, else the slug of its name."""
+        return self.site_id or slugify(self.name)
 
 
 def normalize_label(label: str) -> str:
@@ -120,20 +122,25 @@ def _read_one(path: Path, doc: Any, grid: Grid) -> tuple[Place, list[InputProble
             path, "no `name` or no `blocs.impact_social.donnees`: this is not a Commune Mesure place file."
         ) from None
     address = doc.get("address") or {}
+    if not isinstance(answers, dict) or not isinstance(address, dict) or doc["name"] is None:
+        raise InvalidData.single(
+            path,
+            "`name` is empty, or `address` or `blocs.impact_social.donnees` is not an object: this is not a "
+            "Commune Mesure place file as the platform exports it. Export the place again.",
+        )
     place = Place(path, name, str(address.get("city") or ""), str(address.get("postalcode") or ""))
-    try:
-        place.site  # noqa: B018 (fails early on a name with no letter)
-    except ValueError as exc:
-        raise InvalidData.single(path, str(exc), column="name") from None
+    for column, text in (("name", place.name), ("address.city", place.city), ("address.postalcode", place.postcode)):
+        if problem := _unwritable(text):
+            raise InvalidData.single(path, f"{problem}.", column=column)
     by_key = {q.platform_key: (owner, q) for owner, q in grid.iter_questions() if q.platform_key}
     problems = []
     for key, value in answers.items():
         if key not in by_key:
-            if not _is_empty(value):
-                place.ignored_keys.append(key)
+            problems += _keep_unknown(place, grid, key, value)
             continue
         owner, question = by_key[key]
         for item, problem in _values(question, value):
+            problem = problem or _unwritable(item)
             if problem:
                 problems.append(
                     InputProblem(path.name, f"{problem} (question `{owner}.{question.id}`).", column=key, value=item)
@@ -141,6 +148,60 @@ def _read_one(path: Path, doc: Any, grid: Grid) -> tuple[Place, list[InputProble
             else:
                 place.rows.append((owner, question.id, item))
     return place, problems
+
+
+def _keep_unknown(place: Place, grid: Grid, key: str, value: Any) -> list[InputProblem]:
+    """Keep the text of a key the grid does not know as a testimony of the criterion its prefix names.
+
+    Nothing is stored nowhere: text under a key with no such prefix, or a value
+    that is not text, stops the import with the key's name.
+    """
+    if _is_empty(value):
+        return []
+    items = value if isinstance(value, list) else [value]
+    texts = [item for item in items if not _is_empty(item)]
+    criterion = _criterion_of(grid, key)
+    if criterion is not None and all(isinstance(item, str) for item in texts):
+        problems = [
+            InputProblem(place.path.name, f"{problem} (question `{criterion}.testimony`).", column=key)
+            for text in texts
+            if (problem := _unwritable(text))
+        ]
+        place.rows += [(criterion, "testimony", text) for text in texts]
+        place.kept_keys[key] = criterion
+        return problems
+    what = "its value is not text" if criterion is not None else "no criterion of the grid has this prefix"
+    return [
+        InputProblem(
+            place.path.name,
+            f"the grid has no question for this key and {what}, so its answer would be stored nowhere. "
+            "Add the key as the `platform_key` of a question of the grid, or remove it from the file.",
+            column=key,
+            value=str(value)[:80],
+        )
+    ]
+
+
+def _criterion_of(grid: Grid, key: str) -> str | None:
+    """Return the criterion whose id or testimony key is the longest prefix of ``key`` (as ``prefix_``)."""
+    found = [
+        (len(prefix), criterion.id)
+        for criterion in grid.criteria
+        for prefix in (criterion.id, *(q.platform_key for q in criterion.questions if q.type == "testimony"))
+        if prefix and key.startswith(f"{prefix}_")
+    ]
+    return max(found)[1] if found else None
+
+
+def _unwritable(text: str) -> str | None:
+    """Say why ``text`` cannot go into a UTF-8 CSV file (a NUL or half a surrogate pair), or None."""
+    found = _UNWRITABLE.search(text)
+    if found is None:
+        return None
+    return (
+        f"the text holds the character {found.group()!r} at position {found.start()}, which no CSV file "
+        "can hold; remove it from the place file (or export the place again from the platform)"
+    )
 
 
 def _is_empty(value: Any) -> bool:
@@ -190,6 +251,8 @@ def import_places(
     *,
     grid: Grid | None = None,
     replace: bool = False,
+    site_id: str | None = None,
+    init: bool = False,
 ) -> list[Place]:
     """Import platform place files as the observations of ``year``.
 
@@ -209,6 +272,11 @@ def import_places(
         The grid to map answers to; Commune Mesure's by default.
     replace : bool
         Replace a (site, year) that this importer wrote before, instead of refusing.
+    site_id : str, optional
+        The site id of the one place imported (``--id``), instead of the one
+        ``sites.csv`` gives to its name and city or the slug of its name.
+    init : bool
+        Create the data folder if it does not exist (otherwise a missing folder is refused).
 
     Returns
     -------
@@ -221,12 +289,21 @@ def import_places(
         If a file cannot be read or holds answers the grid does not know.
     ImportFailed
         If a (site, year) already exists (and ``replace`` is false or the rows are
-        in a file the importer does not own), or two files are the same site.
+        in a file the importer does not own), if two files are the same site, if a
+        place would take the id of a different place (see
+        :mod:`impact_kit.importers.site_ids`), or if ``data`` does not exist and
+        ``init`` is false.
     """
     grid = grid or default_grid()
     data = Path(data)
     if not YEAR_RANGE[0] <= int(year) <= YEAR_RANGE[1]:
         raise ImportFailed(f"--year {year} is not a year between {YEAR_RANGE[0]} and {YEAR_RANGE[1]}.")
+    if not data.is_dir() and (data.exists() or not init):
+        what = "is not a folder" if data.exists() else "does not exist"
+        raise ImportFailed(
+            f"the data folder {data} {what}. Check `--data`, or pass `--init` to create a new data folder. "
+            "Nothing was written."
+        )
     places: list[Place] = []
     problems: list[InputProblem] = []
     for path in files:
@@ -236,18 +313,15 @@ def import_places(
             problems += exc.problems
     if problems:
         raise InvalidData(problems)
+    assign_site_ids(places, read_site_rows(data), year=int(year), data=data, site_id=site_id)
     sites = [p.site for p in places]
-    twice = sorted({s for s in sites if sites.count(s) > 1})
-    if twice:
-        raise ImportFailed(f"several files are the same site {twice}; import one file per site.")
     own = data / IMPORT_FILE
     kept = _check_existing(data, own, {(s, int(year)) for s in sites}, replace=replace)
     new_rows = [(p.site, str(year), c, q, v) for p in places for c, q, v in p.rows]
     sites_text = _sites_with(data, places)
     with atomic_write(own, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(OBSERVATION_COLUMNS)
-        writer.writerows([*kept, *new_rows])
+        for record in [OBSERVATION_COLUMNS, *kept, *new_rows]:
+            handle.write(csv_line(record))
     if sites_text is not None:
         path, payload = sites_text
         with atomic_write(path, "wb") as handle:
@@ -255,15 +329,33 @@ def import_places(
     return places
 
 
+def csv_line(cells: Iterable[str], separator: str = ",", newline: str = "\n") -> str:
+    r"""Return one CSV record that :func:`impact_kit.tables.read_table` reads back exactly.
+
+    A cell is quoted when it holds the separator, a quote, or any line break: ``\r``
+    as well as ``\n`` (``csv.writer`` leaves a lone ``\r`` unquoted when lines end
+    with ``\n``, and the file then reads back as other rows).
+    """
+    special = re.compile(f'[{re.escape(separator)}"\r\n]')
+    quoted = ['"' + c.replace('"', '""') + '"' if special.search(c) else c for c in map(str, cells)]
+    return separator.join(quoted) + newline
+
+
 def _check_existing(data: Path, own: Path, wanted: set[tuple[str, int]], *, replace: bool) -> list[tuple[str, ...]]:
     """Refuse (site, year) pairs that exist already; return the importer file's rows to keep."""
     kept: list[tuple[str, ...]] = []
-    for path in find_files(data, "observations"):
-        frame = read_table(path).frame
+    tables = [
+        table for path in find_files(data, "observations") for table in read_tables(path, columns=("site", "year"))
+    ]
+    for table in tables:
+        path, frame = table.path, table.frame
         if not {"site", "year"} <= set(frame.columns):
             continue
+        if path == own:
+            frame = require_columns(table, OBSERVATION_COLUMNS).frame
         years = frame["year"].map(lambda y: int(n) if (n := as_number(y)) is not None else None)
-        clash = sorted({(s, y) for s, y in zip(frame["site"], years, strict=True) if (s, y) in wanted})
+        sites = [site.strip() for site in frame["site"]]
+        clash = sorted({(s, y) for s, y in zip(sites, years, strict=True) if (s, y) in wanted})
         if clash and not (replace and path == own):
             pairs = ", ".join(f"{s} {y}" for s, y in clash)
             hint = (
@@ -276,8 +368,8 @@ def _check_existing(data: Path, own: Path, wanted: set[tuple[str, int]], *, repl
             columns = list(OBSERVATION_COLUMNS)
             kept = [
                 tuple(r)
-                for r, y in zip(frame[columns].itertuples(index=False), years, strict=True)
-                if (r[0], y) not in wanted
+                for r, s, y in zip(frame[columns].itertuples(index=False), sites, years, strict=True)
+                if (s, y) not in wanted
             ]
     return kept
 
@@ -296,18 +388,17 @@ def _sites_with(data: Path, places: list[Place]) -> tuple[Path, bytes] | None:
     else:
         table = read_table(path)
         raw, columns, sep, encoding = path.read_bytes(), list(table.frame.columns), table.separator, table.encoding
-        known = set(table.frame["site"]) if "site" in table.frame else set()
+        known = {s.strip() for s in table.frame["site"]} if "site" in table.frame else set()
     new = [p for p in places if p.site not in known]
     if not new:
         return None
     newline = "\r\n" if b"\r\n" in raw else "\n"
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=sep, lineterminator=newline)
     if not raw:
-        writer.writerow(columns)
+        out.write(csv_line(columns, sep, newline))
     for place in new:
         values = {"site": place.site, "name": place.name, "city": place.city, "postcode": place.postcode}
-        writer.writerow([values.get(c, "") for c in columns])
+        out.write(csv_line([values.get(c, "") for c in columns], sep, newline))
     prefix = raw if not raw or raw.endswith(b"\n") else raw + newline.encode()
     try:
         return path, prefix + out.getvalue().encode(encoding.replace("-sig", ""))
