@@ -141,8 +141,10 @@ def indicator_table(observations: pd.DataFrame, grid: Grid, sites: pd.DataFrame 
     n_crit, n_q = len(crit_ids), len(questions)
 
     obs = observations
-    site_year = pd.MultiIndex.from_arrays([obs["site"], obs["year"]])
-    sy_codes, sy_uniques = site_year.factorize(sort=True)
+    # (site, year) codes in sorted order, without building tuples: a MultiIndex would at this scale.
+    site_codes, site_ids = pd.factorize(obs["site"], sort=True)
+    year_codes, year_ids = pd.factorize(obs["year"], sort=True)
+    sy_uniques, sy_codes = np.unique(site_codes.astype("int64") * len(year_ids) + year_codes, return_inverse=True)
     sy_codes = sy_codes.astype("int64")
     n_sy = len(sy_uniques)
     owner = _codes(obs["criterion"], owners)
@@ -186,8 +188,8 @@ def indicator_table(observations: pd.DataFrame, grid: Grid, sites: pd.DataFrame 
 
     table = pd.DataFrame(
         {
-            "site": pd.Series(sy_uniques.get_level_values(0), dtype="string").repeat(n_crit).to_numpy(),
-            "year": np.repeat(sy_uniques.get_level_values(1).to_numpy(dtype="int64"), n_crit),
+            "site": pd.Series(site_ids, dtype="string").take(np.repeat(sy_uniques // len(year_ids), n_crit)).array,
+            "year": np.repeat(np.asarray(year_ids, dtype="int64")[sy_uniques % len(year_ids)], n_crit),
             "level": pd.Categorical.from_codes(level_of[crit_index] - n_crit, [lv.id for lv in grid.levels]),
             "criterion": pd.Categorical.from_codes(crit_index, crit_ids),
             "observed": observed,
