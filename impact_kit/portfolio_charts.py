@@ -347,7 +347,7 @@ def movers_chart(movers: pd.DataFrame, *, previous: int, lang: str = "fr", ax: A
             fontsize=8,
         )
     ax.set_yticks(y, [textwrap.shorten(label, 40, placeholder="…") for label in _mover_label(movers)])
-    ax.set_ylim(len(movers) - 0.5, -0.5)
+    ax.set_ylim(max(len(movers), 1) - 0.5, -0.5)
     reach = max(float(np.abs(change).max(initial=0)), 1.0)
     ax.set_xlim(-reach * 1.5, reach * 1.5)
     ax.axvline(0, color="#444444", linewidth=0.8)
