@@ -76,8 +76,14 @@ def numbers(values: pd.Series) -> pd.Series:
 
 
 def _codes(values: pd.Series, categories: list[str]) -> np.ndarray:
-    """Return each value's position in ``categories`` (-1 if absent), as int64."""
-    return pd.Categorical(values, categories=categories).codes.astype("int64")
+    """Return each value's position in ``categories`` (-1 if absent or missing), as int64.
+
+    Factorizes first: ``pd.Categorical`` would turn every Arrow string into a Python object.
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    position = {c: i for i, c in enumerate(categories)}
+    lookup = np.array([position.get(str(u), -1) for u in uniques] + [-1], dtype="int64")
+    return lookup[codes]  # the sentinel -1 picks the trailing -1
 
 
 def _row_kinds(grid: Grid, owners: list[str], questions: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -158,7 +164,7 @@ def indicator_table(observations: pd.DataFrame, grid: Grid, sites: pd.DataFrame 
 
     effect = in_criterion & (kind != _NUMBER) & (kind != _CHOICE)  # texts, scales, keywords, testimonies
     chosen = in_criterion & (kind == _CHOICE)
-    effect |= chosen & ~_no_effect_rows(grid, obs, owner, question, owners, questions, chosen)
+    effect |= chosen & ~_no_effect_rows(grid, obs, pair, owners, questions)
     is_number = in_criterion & (kind == _NUMBER)
     effect[is_number] = numbers(obs["value"][is_number]).to_numpy() != 0  # NaN != 0, as `None != 0`
 
@@ -172,9 +178,12 @@ def indicator_table(observations: pd.DataFrame, grid: Grid, sites: pd.DataFrame 
 
     observed = count(effect) > 0
     is_publics = chosen & publics_by_pair[np.maximum(pair, 0)]
-    publics = distinct(is_publics, pd.factorize(obs["value"])[0].astype("int64"))
+    public = np.zeros(len(obs), dtype="int64")
+    public[is_publics] = pd.factorize(obs["value"][is_publics])[0]
+    publics = distinct(is_publics, public)
     is_testimony = in_criterion & (kind == _TESTIMONY)
-    lengths = obs["value"].str.len().to_numpy(dtype="float64", na_value=0)
+    lengths = np.zeros(len(obs))
+    lengths[is_testimony] = obs["value"][is_testimony].str.len().to_numpy(dtype="float64", na_value=0)
     testimonies = count(is_testimony)
     testimony_chars = count(is_testimony, lengths)
     answered = distinct(in_criterion, question)
@@ -213,20 +222,21 @@ def indicator_table(observations: pd.DataFrame, grid: Grid, sites: pd.DataFrame 
 def _no_effect_rows(
     grid: Grid,
     obs: pd.DataFrame,
-    owner: np.ndarray,
-    question: np.ndarray,
+    pair: np.ndarray,
     owners: list[str],
     questions: list[str],
-    chosen: np.ndarray,
 ) -> np.ndarray:
-    """Return the choice rows whose option means "no effect" (``effect: false`` in the grid)."""
-    found = np.zeros(len(obs), dtype=bool)
-    values = obs["value"].to_numpy(dtype=object, na_value="")
+    """Return the rows whose option means "no effect" (``effect: false`` in the grid)."""
+    wanted = {}  # pair code -> the option ids that mean no effect
     for owner_id, q in grid.iter_questions():
-        for option in q.options:
-            if not option.effect:
-                rows = chosen & (owner == owners.index(owner_id)) & (question == questions.index(q.id))
-                found[rows] = values[rows] == option.id
+        ids = [o.id for o in q.options if not o.effect]
+        if ids:
+            wanted[owners.index(owner_id) * len(questions) + questions.index(q.id)] = ids
+    found = np.zeros(len(obs), dtype=bool)
+    rows = np.flatnonzero(np.isin(pair, list(wanted)))
+    if len(rows):  # compare only these values: turning every value into a Python object costs 100s of MB
+        values = obs["value"].iloc[rows].to_numpy(dtype=object, na_value="")
+        found[rows] = [value in wanted[code] for code, value in zip(pair[rows], values, strict=True)]
     return found
 
 
