@@ -266,7 +266,7 @@ def write_indicators_csv(table: pd.DataFrame, path: str | Path, *, excel: bool =
     ``publics``
         How many distinct publics took part, as chosen in the criterion's publics question(s).
     ``intensity``
-        The intensity (1 to 5) of the level's effects that year; empty if not rated.
+        The intensity (1 to 5, a whole number) of the level's effects that year; empty if not rated.
     ``testimonies``
         How many testimonies were given for this criterion that year.
     ``testimony_chars``
@@ -295,6 +295,8 @@ def write_indicators_csv(table: pd.DataFrame, path: str | Path, *, excel: bool =
     for column in frame.columns:
         if frame[column].dtype == bool:
             frame[column] = frame[column].astype("int64")
+        elif frame[column].dtype == "float64" and (frame[column].dropna() % 1 == 0).all():
+            frame[column] = frame[column].astype("Int64")  # an intensity of 4 reads "4", not "4.0"
     options = {"sep": ";", "decimal": ","} if excel else {"sep": ","}
     with atomic_write(path, "w", encoding="utf-8-sig", newline="") as handle:
         frame.to_csv(handle, index=False, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL, **options)

@@ -169,7 +169,7 @@ def test_write_indicators_csv_for_excel_and_for_programs(table, tmp_path):
     excel = write_indicators_csv(table, tmp_path / "excel.csv", excel=True)
     text = excel.read_bytes().decode("utf-8-sig")
     assert text.startswith("site;name;year;level;criterion;observed;publics;intensity;")
-    assert "alpha;Alpha;2022;effets_individuels;lien_social;1;2;2,0;1;7;2;4\r\n" in text
+    assert "alpha;Alpha;2022;effets_individuels;lien_social;1;2;2;1;7;2;4\r\n" in text
     back = pd.read_csv(excel, encoding="utf-8-sig", sep=";", decimal=",")
     np.testing.assert_array_equal(back["intensity"].to_numpy(), table["intensity"].to_numpy())
     assert sorted(p.name for p in tmp_path.iterdir()) == ["excel.csv", "out"]  # no temporary file left
