@@ -318,3 +318,9 @@ def test_all_is_sorted_and_defined(name):
     module = importlib.import_module(name)
     assert module.__all__ == sorted(module.__all__, key=lambda n: (not n.isupper(), not n[:1].isupper(), n))
     assert all(hasattr(module, public) for public in module.__all__)
+
+
+def test_write_indicators_csv_decimal_comma_for_excel(tmp_path):
+    table = pd.DataFrame({"site": ["a"], "share": [0.5], "intensity": [np.nan], "observed": [True]})
+    text = write_indicators_csv(table, tmp_path / "t.csv", excel=True).read_bytes().decode("utf-8-sig")
+    assert text == "site;share;intensity;observed\r\na;0,5;;1\r\n"
