@@ -1,0 +1,147 @@
+"""The portfolio at scale: N synthetic sites x 3 years, end to end, time and peak memory per stage.
+
+Run: .venv/bin/python bench/portfolio.py [--sites 5000] [--year 2023] [--data FOLDER]
+Without ``--data`` it writes a synthetic folder (:mod:`synthetic`) in a temporary
+folder, in a child process so that its memory is not counted, and removes it after.
+It measures and prints; it asserts nothing (DESIGN.md, "Scale": under 60 s and
+1 GB on 2 cores for 5,000 sites x 3 years). Peak memory is the process's maximum
+resident set size (``getrusage``), imports and interpreter included.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+
+
+def peak_mb() -> float:
+    """The process's peak resident memory so far, in MB (Linux reports KB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def stage(name: str, action: Callable[[], Any], report: list[tuple[str, float, float]]) -> Any:
+    start = time.perf_counter()
+    result = action()
+    seconds = time.perf_counter() - start
+    report.append((name, seconds, peak_mb()))
+    print(f"{name:<40}{seconds:8.2f} s   peak {peak_mb():7.0f} MB", flush=True)
+    return result
+
+
+def _imports() -> SimpleNamespace:
+    from matplotlib.figure import Figure
+
+    from impact_kit import charts, grid, observations, portfolio, portfolio_charts, portfolio_sections
+
+    return SimpleNamespace(
+        Figure=Figure,
+        charts=charts,
+        grid=grid,
+        observations=observations,
+        portfolio=portfolio,
+        portfolio_charts=portfolio_charts,
+        portfolio_sections=portfolio_sections,
+    )
+
+
+def run(data: Path, year: int, out: Path) -> list[tuple[str, float, float]]:
+    report: list[tuple[str, float, float]] = []
+
+    kit = stage("import impact_kit, pandas, matplotlib", _imports, report)
+    grid_mod, obs_mod, pf, sections, pf_charts, charts = (
+        kit.grid,
+        kit.observations,
+        kit.portfolio,
+        kit.portfolio_sections,
+        kit.portfolio_charts,
+        kit.charts,
+    )
+    grid = grid_mod.default_grid()
+    sites = stage("load_sites", lambda: obs_mod.load_sites(data), report)
+    obs = stage("load_observations", lambda: obs_mod.load_observations(data, grid=grid, sites=sites), report)
+    table = stage("indicator_table", lambda: pf.indicator_table(obs, grid, sites), report)
+    parts = stage("section tables", lambda: sections.portfolio_sections(obs, table, grid, year), report)
+    previous = sections.previous_year(table, year) or year - 1
+    reporting = int((parts["sites_reporting"]["status"] != "missing").sum())
+
+    def draw() -> dict[str, int]:
+        drawn = {
+            "effect_shares": (pf_charts.effect_share_chart, (parts["effect_shares"], grid), {}, (8, 8)),
+            "intensity_distribution": (
+                pf_charts.intensity_distribution_chart,
+                (parts["intensity_distribution"], grid),
+                {},
+                (8, 3.6),
+            ),
+            "intensity_change": (
+                pf_charts.intensity_change_chart,
+                (parts["intensity_change"], grid),
+                {"previous": previous},
+                (8, 3.6),
+            ),
+            "publics_reach": (pf_charts.publics_heatmap, (parts["publics_reach"], grid), {}, (7, 4.5)),
+            "effect_movers": (pf_charts.movers_chart, (parts["effect_movers"],), {"previous": previous}, (9, 6)),
+        }
+        sizes = {}
+        with charts.chart_style():
+            for name, (draw_chart, args, options, size) in drawn.items():
+                figure = kit.Figure(figsize=size)
+                draw_chart(*args, ax=figure.add_subplot(), **options)
+                figure.tight_layout()
+                buffer = io.StringIO()
+                figure.savefig(buffer, format="svg")
+                sizes[name] = len(buffer.getvalue())
+        pf_charts.effect_share_alt(parts["effect_shares"], grid)
+        pf_charts.intensity_distribution_alt(parts["intensity_distribution"], grid, year=year)
+        pf_charts.intensity_change_alt(parts["intensity_change"], grid, previous=previous, year=year)
+        pf_charts.publics_heatmap_alt(parts["publics_reach"], grid, sites=reporting, year=year)
+        pf_charts.movers_alt(parts["effect_movers"], previous=previous, year=year)
+        return sizes
+
+    sizes = stage("5 charts to SVG (+ alt texts)", draw, report)
+    stage("write indicators.csv", lambda: pf.write_indicators_csv(table, out / "indicators.csv"), report)
+    print(
+        f"\n{len(sites):,} sites, {len(obs):,} observation rows, {len(table):,} indicator rows, "
+        f"{reporting:,} sites reporting in {year}; SVG sizes (KB): "
+        + ", ".join(f"{k} {v / 1024:.0f}" for k, v in sizes.items())
+        + f"; indicators.csv {(out / 'indicators.csv').stat().st_size / 1e6:.1f} MB"
+    )
+    return report
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sites", type=int, default=5000)
+    parser.add_argument("--year", type=int, default=2023)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--data", type=Path, help="an existing data folder (no synthetic one is made)")
+    args = parser.parse_args()
+    print(f"{os.cpu_count()} cores (os.cpu_count), Python {sys.version.split()[0]}")
+    with tempfile.TemporaryDirectory(prefix="impact-kit-bench-") as tmp:
+        data = args.data
+        if data is None:
+            data = Path(tmp) / "data"
+            start = time.perf_counter()
+            command = [sys.executable, str(HERE / "synthetic.py"), str(data), str(args.sites), "--seed", str(args.seed)]
+            subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+            print(f"{'(generate, child process, not counted)':<40}{time.perf_counter() - start:8.2f} s")
+        start = time.perf_counter()
+        report = run(data, args.year, Path(tmp) / "out")
+        total = time.perf_counter() - start
+    print(f"{'total':<40}{total:8.2f} s   peak {max(p for _, _, p in report):7.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,37 @@
+"""bench/synthetic.py: the benchmark's data must stay valid and varied, or the figures mean nothing."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import pytest
+from conftest import ROOT
+
+from impact_kit.observations import load_observations, load_sites
+
+
+@pytest.fixture(scope="module")
+def synthetic():
+    spec = importlib.util.spec_from_file_location("synthetic", ROOT / "bench" / "synthetic.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_make_sample_is_valid_varied_and_seeded(synthetic, tmp_path, grid):
+    folder = synthetic.make_sample(tmp_path / "a", 60, seed=3)
+    sites = load_sites(folder)
+    obs = load_observations(folder, grid=grid, sites=sites)  # raises if anything is invalid
+    assert len(sites) == 60 and sites.index.is_unique
+    assert set(obs["site"]) <= set(sites.index)
+    assert sorted(obs["year"].unique()) == [2021, 2022, 2023]
+    per_year = obs.groupby("year")["site"].nunique()
+    assert per_year[2021] < per_year[2022]  # templates with fewer years start later
+    template = load_observations(synthetic.SAMPLE, grid=grid)
+    testimonies = obs["question"] == "testimony"
+    assert set(obs["value"][testimonies]) <= set(template["value"][template["question"] == "testimony"])  # verbatim
+    assert obs.groupby(["site", "year"]).size().nunique() > template.groupby(["site", "year"]).size().nunique()
+    again = synthetic.make_sample(tmp_path / "b", 60, seed=3)
+    assert (again / "observations.csv").read_bytes() == (folder / "observations.csv").read_bytes()
+    other = synthetic.make_sample(tmp_path / "c", 60, seed=4)
+    assert (other / "observations.csv").read_bytes() != (folder / "observations.csv").read_bytes()
