@@ -24,7 +24,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from impact_kit.grid import Grid, default_grid
+from impact_kit.grid import Grid
+from impact_kit.grid_file import default_grid
 from impact_kit.observations import OBSERVATION_COLUMNS, load_observations, load_sites
 
 __all__ = ["SAMPLE", "make_sample"]

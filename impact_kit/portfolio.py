@@ -16,26 +16,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from impact_kit.files import atomic_write
 from impact_kit.grid import Grid
 from impact_kit.observations import as_number
-from impact_kit.tables import atomic_write
 
 __all__ = [
     "INDICATOR_COLUMNS",
-    "QUESTION_ROLES",
     "indicator_table",
     "numbers",
     "role",
     "write_indicators_csv",
 ]
-
-#: The question ids the portfolio relies on, by role. One place: when the grid names
-#: its roles, :func:`role` asks the grid (``grid.role(name)``) instead of this table.
-QUESTION_ROLES = {
-    "intensity": "intensity",  # level-wide, scale 1-5
-    "keywords": "keywords",  # level-wide, one row per keyword
-    "testimony": "testimony",  # per criterion, free text kept verbatim
-}
 
 #: The columns of :func:`indicator_table`, in order (``name`` only when sites are given).
 INDICATOR_COLUMNS = (
@@ -58,9 +49,8 @@ _OTHER, _CHOICE, _NUMBER, _TESTIMONY, _INTENSITY = 0, 1, 2, 3, 4
 
 
 def role(grid: Grid, name: str) -> str:
-    """Return the id of the question that plays ``name`` (``intensity``, ``keywords``, ``testimony``)."""
-    del grid  # the grid will name its roles; until then they are QUESTION_ROLES
-    return QUESTION_ROLES[name]
+    """Return the id the grid gives to a role (``intensity``, ``keywords``, ``testimony``; see ``grid.roles``)."""
+    return str(getattr(grid.roles, name))
 
 
 def numbers(values: pd.Series) -> pd.Series:
@@ -199,8 +189,8 @@ def indicator_table(observations: pd.DataFrame, grid: Grid, sites: pd.DataFrame 
         {
             "site": pd.Series(site_ids, dtype="string").take(np.repeat(sy_uniques // len(year_ids), n_crit)).array,
             "year": np.repeat(np.asarray(year_ids, dtype="int64")[sy_uniques % len(year_ids)], n_crit),
-            "level": pd.Categorical.from_codes(level_of[crit_index] - n_crit, [lv.id for lv in grid.levels]),
-            "criterion": pd.Categorical.from_codes(crit_index, crit_ids),
+            "level": pd.Categorical.from_codes(level_of[crit_index] - n_crit, [lv.id for lv in grid.levels]),  # type: ignore[call-overload]
+            "criterion": pd.Categorical.from_codes(crit_index, crit_ids),  # type: ignore[call-overload]
             "observed": observed,
             "publics": publics.astype("int64"),
             "intensity": rated[sy_index * len(owners) + level_of[crit_index]],
@@ -299,5 +289,5 @@ def write_indicators_csv(table: pd.DataFrame, path: str | Path, *, excel: bool =
             frame[column] = frame[column].astype("Int64")  # an intensity of 4 reads "4", not "4.0"
     options = {"sep": ";", "decimal": ","} if excel else {"sep": ","}
     with atomic_write(path, "w", encoding="utf-8-sig", newline="") as handle:
-        frame.to_csv(handle, index=False, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL, **options)
+        frame.to_csv(handle, index=False, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL, **options)  # type: ignore[call-overload]
     return path

@@ -19,7 +19,7 @@ from matplotlib.axes import Axes
 
 from impact_kit.charts import PALETTE
 from impact_kit.grid import Grid
-from impact_kit.narrative import format_number, join, texts
+from impact_kit.words import fill_text, format_number, join, texts
 
 __all__ = [
     "INTENSITY_COLORS",
@@ -67,12 +67,12 @@ def _label(grid: Grid, item: str, lang: str) -> str:
 
 
 def _percent(share: float, lang: str) -> str:
-    return texts(lang)["pf_percent"].format(value=format_number(round(share * 100), lang))
+    return fill_text(texts(lang)["pf_percent"], {"value": format_number(round(share * 100), lang)}, lang)
 
 
 def _sites(count: int, lang: str) -> str:
     forms = texts(lang)["pf_sites"]
-    return (forms["one"] if count == 1 else forms["other"]).format(count=count)
+    return fill_text((forms["one"] if count == 1 else forms["other"]), {"count": count}, lang)
 
 
 def _sentences(parts: list[str]) -> str:
@@ -140,9 +140,17 @@ def effect_share_alt(shares: pd.DataFrame, grid: Grid, *, lang: str = "fr") -> s
             _percent(s, lang) if len(years) == 1 else f"{_percent(s, lang)} ({y})"
             for y, s in zip(part["year"], part["share"], strict=True)
         ]
-        parts.append(words["pair"].format(label=_label(grid, str(criterion), lang), values=join(values, "comma", lang)))
-    return words["pf_alt_shares"].format(
-        total=len(parts), years=join([str(y) for y in years], "and", lang), values=_sentences(parts)
+        parts.append(
+            fill_text(
+                words["pair"],
+                {"label": _label(grid, str(criterion), lang), "values": join(values, "comma", lang)},
+                lang,
+            )
+        )
+    return fill_text(
+        words["pf_alt_shares"],
+        {"total": len(parts), "years": join([str(y) for y in years], "and", lang), "values": _sentences(parts)},
+        lang,
     )
 
 
@@ -160,7 +168,7 @@ def _stacked(ax: Axes, table: pd.DataFrame, colors: tuple[str, ...], names: list
         for row in np.nonzero(widths >= _LABEL_MIN_SHARE * 100)[0]:
             ax.text(
                 left[row] + widths[row] / 2,
-                row,
+                float(row),
                 str(int(counts[row])),
                 ha="center",
                 va="center",
@@ -208,13 +216,23 @@ def intensity_distribution_alt(distribution: pd.DataFrame, grid: Grid, *, year: 
     parts = []
     for level, row in table.iterrows():
         values = [
-            words["pair"].format(label=f"{key}/5" if key != "-" else words["pf_not_rated"], values=_sites(int(n), lang))
+            fill_text(
+                words["pair"],
+                {"label": f"{key}/5" if key != "-" else words["pf_not_rated"], "values": _sites(int(n), lang)},
+                lang,
+            )
             for key, n in row.items()
             if n
         ]
-        parts.append(words["pair"].format(label=_label(grid, str(level), lang), values=join(values, "comma", lang)))
+        parts.append(
+            fill_text(
+                words["pair"], {"label": _label(grid, str(level), lang), "values": join(values, "comma", lang)}, lang
+            )
+        )
     sites = int(table.sum(axis=1).max()) if len(table) else 0
-    return words["pf_alt_intensity"].format(sites=_sites(sites, lang), year=year, values=_sentences(parts))
+    return fill_text(
+        words["pf_alt_intensity"], {"sites": _sites(sites, lang), "year": year, "values": _sentences(parts)}, lang
+    )
 
 
 def _change_wide(change: pd.DataFrame) -> pd.DataFrame:
@@ -244,7 +262,7 @@ def intensity_change_chart(
     _stacked(ax, table, CHANGE_COLORS, [words["pf_down"], words["pf_same"], words["pf_up"]])
     ax.set_yticks(np.arange(len(table)), [_wrap(_label(grid, lv, lang), 24) for lv in table.index])
     ax.set_xlabel(words["pf_sites_x"])
-    ax.set_title(words["pf_chart_change"].format(previous=previous), loc="left", pad=24)
+    ax.set_title(fill_text(words["pf_chart_change"], {"previous": previous}, lang), loc="left", pad=24)
     return ax
 
 
@@ -253,13 +271,19 @@ def intensity_change_alt(change: pd.DataFrame, grid: Grid, *, previous: int, yea
     words = texts(lang)
     table = _change_wide(change)
     if not table.to_numpy().any():
-        return words["pf_alt_change_empty"].format(previous=previous, year=year)
+        return fill_text(words["pf_alt_change_empty"], {"previous": previous, "year": year}, lang)
     parts = []
     for level, row in table.iterrows():
         if row.sum():
             values = [f"{_sites(int(row[key]), lang)} {words['pf_' + key]}" for key in ("down", "same", "up")]
-            parts.append(words["pair"].format(label=_label(grid, str(level), lang), values=join(values, "comma", lang)))
-    return words["pf_alt_change"].format(previous=previous, year=year, values=_sentences(parts))
+            parts.append(
+                fill_text(
+                    words["pair"],
+                    {"label": _label(grid, str(level), lang), "values": join(values, "comma", lang)},
+                    lang,
+                )
+            )
+    return fill_text(words["pf_alt_change"], {"previous": previous, "year": year, "values": _sentences(parts)}, lang)
 
 
 def _publics_wide(reach: pd.DataFrame) -> pd.DataFrame:
@@ -301,14 +325,18 @@ def publics_heatmap_alt(reach: pd.DataFrame, grid: Grid, *, sites: int, year: in
     words = texts(lang)
     table = _publics_wide(reach)
     if not table.to_numpy().any():
-        return words["pf_alt_publics_empty"].format(year=year)
+        return fill_text(words["pf_alt_publics_empty"], {"year": year}, lang)
     parts = []
     for criterion in table.columns:
         column = table[criterion].sort_values(ascending=False, kind="stable")
-        values = [f"{_label(grid, p, lang)} ({int(n)})" for p, n in column.items() if n]
+        values = [f"{_label(grid, str(p), lang)} ({int(n)})" for p, n in column.items() if n]
         if values:
-            parts.append(words["pair"].format(label=_label(grid, criterion, lang), values=join(values, "comma", lang)))
-    return words["pf_alt_publics"].format(sites=sites, year=year, values=_sentences(parts))
+            parts.append(
+                fill_text(
+                    words["pair"], {"label": _label(grid, criterion, lang), "values": join(values, "comma", lang)}, lang
+                )
+            )
+    return fill_text(words["pf_alt_publics"], {"sites": sites, "year": year, "values": _sentences(parts)}, lang)
 
 
 def _mover_label(movers: pd.DataFrame) -> list[str]:
@@ -353,7 +381,7 @@ def movers_chart(movers: pd.DataFrame, *, previous: int, lang: str = "fr", ax: A
     ax.axvline(0, color="#444444", linewidth=0.8)
     ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
     ax.set_xlabel(words["pf_movers_x"])
-    ax.set_title(words["pf_chart_movers"].format(previous=previous), loc="left")
+    ax.set_title(fill_text(words["pf_chart_movers"], {"previous": previous}, lang), loc="left")
     return ax
 
 
@@ -361,11 +389,15 @@ def movers_alt(movers: pd.DataFrame, *, previous: int, year: int, lang: str = "f
     """Describe the movers chart in words: each site, its change, and its counts both years."""
     words = texts(lang)
     if movers.empty:
-        return words["pf_alt_movers_empty"].format(previous=previous, year=year)
+        return fill_text(words["pf_alt_movers_empty"], {"previous": previous, "year": year}, lang)
     values = [
-        words["pf_mover"].format(site=label, change=f"{int(c):+d}", before=b, after=a)
+        fill_text(words["pf_mover"], {"site": label, "change": f"{int(c):+d}", "before": b, "after": a}, lang)
         for label, c, b, a in zip(
             _mover_label(movers), movers["change"], movers["before"], movers["after"], strict=True
         )
     ]
-    return words["pf_alt_movers"].format(count=len(movers), previous=previous, year=year, values=_sentences(values))
+    return fill_text(
+        words["pf_alt_movers"],
+        {"count": len(movers), "previous": previous, "year": year, "values": _sentences(values)},
+        lang,
+    )

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import numbers
 import string
 from collections.abc import Mapping, Sequence
 from functools import cache
@@ -103,10 +104,10 @@ def _render(template: str, values: Mapping[str, Value], lang: str, *, markup: bo
             value = values[name]
             if isinstance(value, str):
                 text = value
-            elif isinstance(value, int | float):
-                text = format_number(value, lang)
+            elif isinstance(value, numbers.Real):  # numpy's numbers too
+                text = format_number(float(value), lang)
             else:
-                text = join([str(v) for v in value], spec or None, lang)
+                text = join([str(v) for v in value], spec or None, lang)  # type: ignore[union-attr]
             out.append(escape(text))
     if bold and markup:
         out.append("</strong>")
