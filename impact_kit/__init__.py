@@ -14,61 +14,47 @@ In a notebook::
 
 from __future__ import annotations
 
-from impact_kit.dataset import Dataset, load_dataset
-from impact_kit.exceptions import (
-    GridError,
-    ImpactKitError,
-    ImportFailed,
-    InvalidArgument,
-    InvalidData,
-    MissingDependency,
-    NotFound,
-    ReportFailed,
-)
-from impact_kit.grid import Grid
-from impact_kit.grid_file import default_grid, load_grid
-from impact_kit.observations import (
-    load_observations,
-    load_sites,
-    select_site,
-    select_site_year,
-    select_year,
-    slugify,
-)
-from impact_kit.sections import SiteReport
+from importlib import import_module
+from typing import Any
 
-__all__ = [
-    "Dataset",
-    "Grid",
-    "GridError",
-    "ImpactKitError",
-    "ImportFailed",
-    "InvalidArgument",
-    "InvalidData",
-    "MissingDependency",
-    "NotFound",
-    "ReportFailed",
-    "SiteReport",
-    "__version__",
-    "default_grid",
-    "load_dataset",
-    "load_grid",
-    "load_observations",
-    "load_sites",
-    "run_report",
-    "select_site",
-    "select_site_year",
-    "select_year",
-    "slugify",
-]
+#: Where each public name lives: imported on first use, so that `import impact_kit` (and
+#: the command line's start) stays quick and a Ctrl-C during start-up is a clean interrupt.
+_PUBLIC = {
+    "Dataset": "impact_kit.dataset",
+    "load_dataset": "impact_kit.dataset",
+    "GridError": "impact_kit.exceptions",
+    "ImpactKitError": "impact_kit.exceptions",
+    "ImportFailed": "impact_kit.exceptions",
+    "InvalidArgument": "impact_kit.exceptions",
+    "InvalidData": "impact_kit.exceptions",
+    "MissingDependency": "impact_kit.exceptions",
+    "NotFound": "impact_kit.exceptions",
+    "ReportFailed": "impact_kit.exceptions",
+    "Grid": "impact_kit.grid",
+    "default_grid": "impact_kit.grid_file",
+    "load_grid": "impact_kit.grid_file",
+    "load_observations": "impact_kit.observations",
+    "select_site": "impact_kit.observations",
+    "select_site_year": "impact_kit.observations",
+    "select_year": "impact_kit.observations",
+    "load_sites": "impact_kit.sites",
+    "slugify": "impact_kit.sites",
+    "run_report": "impact_kit.report",
+    "run_batch": "impact_kit.batch",
+    "SiteReport": "impact_kit.sections",
+}
+
+__all__ = sorted([*_PUBLIC, "__version__"], key=lambda n: (not n.isupper(), not n[:1].isupper(), n))
 __version__ = "0.2.0"
 
 
-def __getattr__(name: str) -> object:
-    # run_report imports papermill, nbconvert and jupyter_client: only load them when asked,
-    # so that a notebook's `import impact_kit` stays quick.
-    if name == "run_report":
-        from impact_kit.report import run_report
-
-        return run_report
+def __getattr__(name: str) -> Any:
+    if name in _PUBLIC:
+        value = getattr(import_module(_PUBLIC[name]), name)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module 'impact_kit' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_PUBLIC])

@@ -7,6 +7,7 @@ or usage (nothing written), with a message on stderr and no traceback.
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import warnings
 from collections.abc import Sequence
@@ -28,6 +29,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="impact-kit",
         description="Turn observations of tiers-lieux and transitional-urbanism sites into narrated reports.",
     )
+    parser.add_argument("--debug", action="store_true", help="show Python tracebacks (for reporting a bug)")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     validate = commands.add_parser("validate", help="check the data folder against the grid")
@@ -64,7 +66,35 @@ def _parser() -> argparse.ArgumentParser:
         "pseudonymise are used where the command line does not set them",
     )
     report.set_defaults(run=_report)
+
+    batch = commands.add_parser("batch", help="write every site's report for every year (or those asked for)")
+    _data_option(batch)
+    _report_options(batch)
+    batch.add_argument("--year", type=int, action="append", default=[], metavar="Y", help="only this year (repeatable)")
+    batch.add_argument("--site", action="append", default=[], metavar="S", help="only this site (repeatable)")
+    batch.add_argument("--workers", type=_positive_int, metavar="N", help="reports at a time (default: the CPUs)")
+    batch.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run on Dask: 'local' for a LocalCluster here, or tcp://HOST:PORT (needs impact_kit[distributed])",
+    )
+    batch.add_argument("--force", action="store_true", help="redo every report, even those whose inputs did not change")
+    batch.add_argument("--timeout", type=float, metavar="S", help="seconds one report may take (default: no limit)")
+    batch.add_argument(
+        "--parameters",
+        type=Path,
+        metavar="DIR",
+        help="a folder of <site>_<year>.yaml parameters files whose lang and pseudonymise a job uses",
+    )
+    batch.set_defaults(run=_batch)
     return parser
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
 
 
 def _grid_option(parser: argparse.ArgumentParser) -> None:
@@ -182,6 +212,36 @@ def _report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _batch(args: argparse.Namespace) -> int:
+    from impact_kit.batch import run_batch
+
+    result = run_batch(
+        data=args.data,
+        out=args.out,
+        grid=args.grid,
+        years=args.year,
+        sites=args.site,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        force=args.force,
+        lang=args.lang or LANGUAGES[0],
+        pseudonymise=bool(args.pseudonymise),
+        pdf=args.pdf,
+        timeout=args.timeout,
+        parameters=args.parameters,
+    )
+    per = f", {result.seconds / len(result.done):.2f} s per report" if result.done else ""
+    print(
+        f"{result.planned} reports: {len(result.done)} written, {len(result.skipped)} up to date, "
+        f"{len(result.failed)} failed, in {result.seconds:.1f} s{per}. Index: {result.index}",
+        file=sys.stderr,
+    )
+    for _job, error in result.failed:
+        print(f"failed: {error}", file=sys.stderr)
+    print(result.index)
+    return EXIT_FAILED if result.failed else EXIT_OK
+
+
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:  # type: ignore[no-untyped-def]
     print(f"warning: {message}", file=sys.stderr)
 
@@ -189,13 +249,31 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     args = _parser().parse_args(argv)
-    if getattr(args, "data", "unset") is None and not getattr(args, "parameters", None):
+    if getattr(args, "data", "unset") is None and args.command != "report":  # report may take it from --parameters
         args.data = Path("data")
     warnings.showwarning = _show_warning
+    if not args.debug:
+        # Our own messages say what happened; the libraries' log lines (a kernel that died
+        # after a Ctrl-C, asyncio's leftovers) would only add noise without --debug.
+        root = logging.getLogger()
+        if not any(isinstance(h, logging.NullHandler) for h in root.handlers):
+            root.addHandler(logging.NullHandler())
     try:
         return int(args.run(args))
     except ImpactKitError as exc:
+        if args.debug:
+            raise
         print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except OSError as exc:  # a folder that cannot be written: read-only, a file, a full disk
+        if args.debug:
+            raise
+        where = exc.filename or "the output folder"
+        print(
+            f"error: {where}: {exc.strerror or exc}. Check that the folder exists, is writable and has free space "
+            "(--out sets where reports go). Files written before are left as they were.",
+            file=sys.stderr,
+        )
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import html
+from collections.abc import Iterable
 from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
@@ -22,7 +23,7 @@ from nbformat import NotebookNode
 
 from impact_kit.words import fill, format_date, texts
 
-__all__ = ["REMOVED_TAGS", "TEMPLATES_DIR", "contents_html", "export_html"]
+__all__ = ["REMOVED_TAGS", "TEMPLATES_DIR", "contents_html", "export_html", "warm_exporters"]
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 #: Cells with these tags never reach the HTML: parameters, and notes for evaluators.
@@ -42,6 +43,14 @@ def _exporter(lang: str) -> HTMLExporter:
     )
     exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags=set(REMOVED_TAGS)), enabled=True)
     return exporter
+
+
+def warm_exporters(langs: Iterable[str]) -> None:
+    """Build the exporters of these languages and compile their template once (a batch's parent does it)."""
+    from nbformat.v4 import new_notebook
+
+    for lang in langs:
+        _exporter(lang).from_notebook_node(new_notebook(), resources={"impact_kit": {"generated": ""}})
 
 
 class _Headings(HTMLParser):

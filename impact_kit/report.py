@@ -15,7 +15,8 @@ from typing import Any
 
 import nbformat
 
-from impact_kit.dataset import load_dataset
+from impact_kit import __version__
+from impact_kit.dataset import Dataset, load_dataset
 from impact_kit.exceptions import ReportFailed
 from impact_kit.execute import NOTEBOOKS_DIR, SITE_NOTEBOOK, execute_notebook
 from impact_kit.export import export_html
@@ -24,7 +25,7 @@ from impact_kit.grid import Grid
 from impact_kit.pdf import find_browser, print_pdf
 from impact_kit.sections import SiteReport
 
-__all__ = ["ReportPaths", "report_parameters", "run_report"]
+__all__ = ["ReportPaths", "report_parameters", "run_report", "write_report"]
 
 
 @dataclass(frozen=True)
@@ -111,20 +112,62 @@ def run_report(
     dataset = load_dataset(data, grid=grid)
     report = SiteReport.load(site, year, data=dataset, lang=lang, pseudonymise=pseudonymise)
     browser = find_browser() if pdf else None
+    return write_report(report, dataset, out=out, notebook=notebook, browser=browser, timeout=timeout)
+
+
+def write_report(
+    report: SiteReport,
+    dataset: Dataset,
+    *,
+    out: str | Path,
+    notebook: str | Path = SITE_NOTEBOOK,
+    browser: str | None = None,
+    timeout: float | None = None,
+    engine: str | None = None,
+) -> ReportPaths:
+    """Run the notebook for a report whose inputs were checked, and write its files (see :func:`run_report`).
+
+    Parameters
+    ----------
+    report : SiteReport
+        The loaded report (site, year, language, pseudonymisation).
+    dataset : Dataset
+        The validated data it was loaded from.
+    out : str or Path
+        The reports folder.
+    notebook : str or Path
+        The master notebook.
+    browser : str, optional
+        A browser to print ``report.pdf`` with; no PDF without one.
+    timeout : float, optional
+        Seconds a cell may run (kernel runs only; a batch times its children instead).
+    engine : str, optional
+        A papermill engine name (a batch's child passes ``"impact-kit-inprocess"``).
+
+    Returns
+    -------
+    ReportPaths
+
+    Raises
+    ------
+    ReportFailed
+        If the notebook failed (``report.failed.ipynb`` is then kept beside the previous report).
+    """
     target = Path(out) / report.site / str(report.year)
-    parameters = report_parameters(report, dataset.folder, pseudonymise=pseudonymise)
+    parameters = report_parameters(report, dataset.folder, pseudonymise=report.pseudonymise)
     with run_folder() as work:
         executed = work / "report.ipynb"
         try:
             nb = execute_notebook(
-                notebook, executed, parameters=parameters, cwd=Path.cwd(), workdir=work, timeout=timeout
+                notebook, executed, parameters=parameters, cwd=Path.cwd(), workdir=work, timeout=timeout, engine=engine
             )
         except ReportFailed as exc:
             kept = _keep_failed(executed, target) if exc.notebook else None
             where = f" Open {kept} to see where." if kept else ""
             raise ReportFailed(f"{report.site} {report.year}: {exc}{where}", notebook=kept) from None
         _relative_paths(nb, Path(notebook), target / "report.ipynb")
-        page = export_html(nb, lang=lang, title=f"{report.title} · {report.year}")
+        nb.metadata["impact_kit"] = {"version": __version__, "pseudonymised": report.pseudonymise}
+        page = export_html(nb, lang=report.lang, title=f"{report.title} · {report.year}")
         target.mkdir(parents=True, exist_ok=True)
         with atomic_write(target / "report.ipynb", "w", encoding="utf-8") as handle:
             nbformat.write(nb, handle)

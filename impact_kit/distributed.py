@@ -1,0 +1,86 @@
+"""Batch jobs on a Dask distributed cluster: the same jobs as a local batch, on many machines.
+
+``impact-kit batch --scheduler tcp://HOST:8786`` sends each job to an existing cluster
+whose workers have impact_kit installed and read the data folder at the same path
+(shared storage); ``--scheduler local`` starts a LocalCluster of worker processes on
+this machine (loopback only). Each worker reads and validates the data folder once
+(:func:`impact_kit.dataset.load_dataset` caches it per process) and runs each report
+in a forked child of itself, as the local batch does. Needs ``impact_kit[distributed]``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+from impact_kit.exceptions import MissingDependency
+
+if TYPE_CHECKING:
+    from impact_kit.batch import BatchOptions, Job
+
+__all__ = ["run_on_cluster", "worker_job"]
+
+
+def worker_job(job: Job, options: BatchOptions) -> Any:
+    """Run one job on a Dask worker: in a forked child of the (warm) worker process."""
+    from impact_kit import engine
+    from impact_kit.batch import run_job
+
+    engine.warm()
+    return engine.run_isolated(run_job, job, options, timeout=options.timeout)
+
+
+def run_on_cluster(
+    jobs: Sequence[Job], options: BatchOptions, *, scheduler: str, workers: int | None = None
+) -> Iterator[tuple[Job, Any]]:
+    """Submit the jobs to a Dask cluster and yield ``(job, entry or exception)`` as they finish.
+
+    Parameters
+    ----------
+    jobs : sequence of Job
+        The jobs.
+    options : BatchOptions
+        What they share; its paths must be valid on the workers.
+    scheduler : str
+        ``"local"`` for a LocalCluster on this machine, or a scheduler address ``tcp://host:port``.
+    workers : int, optional
+        Worker processes of a LocalCluster (the CPUs by default).
+
+    Raises
+    ------
+    MissingDependency
+        If dask.distributed is not installed.
+    """
+    try:
+        from dask.distributed import Client, LocalCluster, as_completed
+    except ImportError:
+        raise MissingDependency(
+            "Running on a Dask cluster needs dask.distributed: pip install 'impact_kit[distributed]'."
+        ) from None
+    if not jobs:
+        return
+    cluster = None
+    if scheduler == "local":
+        cluster = LocalCluster(
+            n_workers=workers or os.cpu_count() or 1,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+        )
+        client = Client(cluster)
+    else:
+        client = Client(scheduler)
+    try:
+        futures = {client.submit(worker_job, job, options, pure=False): job for job in jobs}
+        for future in as_completed(futures):
+            job = futures[future]
+            try:
+                yield job, future.result()
+            except Exception as exc:  # a job's failure is reported, the others go on
+                yield job, exc
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
