@@ -19,7 +19,7 @@ from nbformat import NotebookNode
 from papermill.engines import Engine, NotebookExecutionManager
 from papermill.exceptions import PapermillException
 
-from impact_kit.engine.inprocess import kernel_environment, run_cells
+from impact_kit.engine.inprocess import run_cells
 from impact_kit.engine.isolate import notify, run_in_child
 from impact_kit.exceptions import ExecutionTimeout, WorkerCrashed
 
@@ -86,7 +86,6 @@ class InProcessEngine(Engine):
                 "engine, which runs the notebook in a child process, or run_isolated(..., timeout=...)."
             )
         _check_language(nb_man.nb)
-        kernel_environment()
         nb = nb_man.nb
 
         def end(index: int, failed: bool) -> None:
@@ -101,7 +100,6 @@ class InProcessEngine(Engine):
 
 def _execute_in_child(nb: NotebookNode) -> dict[str, Any]:
     """Run the cells (in the child), sending each cell's start and result to the parent."""
-    kernel_environment()
 
     def end(index: int, failed: bool) -> None:
         notify(("end", index, _results(nb.cells[index]), failed))

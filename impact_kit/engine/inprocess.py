@@ -13,11 +13,13 @@ This runs the notebook's code in *this* process: use it inside a throw-away proc
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import json
 import os
 import sys
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -32,6 +34,7 @@ from traitlets.config import Config
 
 __all__ = [
     "INLINE_BACKEND",
+    "PYTHON_WARNING_FILTERS",
     "kernel_environment",
     "language_info",
     "run_cells",
@@ -56,8 +59,37 @@ def language_info() -> dict[str, Any]:
     }
 
 
+#: A new interpreter's warning filters (python -W / PYTHONWARNINGS are applied on top), last first.
+PYTHON_WARNING_FILTERS = (
+    ("ignore", ResourceWarning, ""),
+    ("ignore", ImportWarning, ""),
+    ("ignore", PendingDeprecationWarning, ""),
+    ("ignore", DeprecationWarning, ""),
+    ("default", DeprecationWarning, "__main__"),
+)
+
+
+def _showwarnmsg_impl(msg: warnings.WarningMessage) -> None:
+    """Write a warning to ``sys.stderr``, as the standard library does when nobody records warnings."""
+    file = msg.file or sys.stderr
+    if file is None:
+        return
+    with contextlib.suppress(OSError):
+        file.write(warnings._formatwarnmsg(msg))  # type: ignore[attr-defined]
+
+
 def kernel_environment() -> None:
-    """Set up this process as ipykernel sets up a kernel: environment variables, ``''`` on ``sys.path``."""
+    """Set up this process as a new kernel process: environment variables, warning filters, ``''`` on ``sys.path``.
+
+    The warning filters are those of a new interpreter: a parent's own (pytest's
+    ``error``, say) would otherwise turn a notebook's warnings into errors.
+    """
+    warnings.resetwarnings()
+    warnings.showwarning = warnings._showwarning_orig  # type: ignore[attr-defined]
+    warnings._showwarnmsg_impl = _showwarnmsg_impl  # type: ignore[attr-defined]  # a catch_warnings may record them
+    for action, category, module in PYTHON_WARNING_FILTERS:
+        warnings.filterwarnings(action, category=category, module=module)
+    warnings._processoptions(sys.warnoptions)  # type: ignore[attr-defined]
     os.environ.update(
         {
             "TERM": "xterm-color",
@@ -69,11 +101,6 @@ def kernel_environment() -> None:
         }
     )
     os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)
-    matplotlib = sys.modules.get("matplotlib")
-    pyplot = sys.modules.get("matplotlib.pyplot")
-    if matplotlib is not None and (pyplot is None or pyplot._backend_mod is None):
-        # Imported before MPLBACKEND was set: select the backend as if it had been (pyplot loads it when needed).
-        matplotlib.rcParams["backend"] = os.environ["MPLBACKEND"]
     if "" not in sys.path and not sys.flags.safe_path:  # IPython's InteractiveShellApp.init_path
         site = [i for i, p in enumerate(sys.path) if os.path.basename(p) in {"site-packages", "dist-packages"}]
         sys.path.insert(site[0] if site else 0, "")
@@ -246,11 +273,25 @@ class _Shell(InteractiveShell):
 
 
 def _enable_inline_matplotlib(shell: InteractiveShell) -> None:
-    """Connect matplotlib's inline backend to ``shell``, as importing the backend does inside a kernel."""
+    """Select ``$MPLBACKEND`` in a matplotlib imported before it was set, and connect the inline backend to ``shell``.
+
+    In a kernel, pyplot imports the inline backend when it first needs one, and that
+    import connects it to the shell; here matplotlib may already be imported (a warm
+    parent), so the backend is selected as if ``MPLBACKEND`` had been set all along.
+    """
+    matplotlib = sys.modules.get("matplotlib")
+    if matplotlib is None:  # the notebook imports it: it reads MPLBACKEND then
+        return
+    backend = os.environ.get("MPLBACKEND", INLINE_BACKEND)
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is None or pyplot._backend_mod is None:
+        matplotlib.rcParams["backend"] = backend  # pyplot loads it, and it connects itself, when first needed
+        return
     module = sys.modules.get("matplotlib_inline.backend_inline")
-    if module is not None:  # imported before the shell existed (a warm parent): hook it now
+    if pyplot.get_backend() != backend:
+        pyplot.switch_backend(backend)  # a first import of the inline backend connects it to the shell
+    elif module is not None:  # already loaded before the shell existed: connect it now
         module._enable_matplotlib_integration()
-    # else: importing it (when pyplot first needs a backend) hooks it to the running shell
 
 
 def run_cells(
@@ -262,7 +303,8 @@ def run_cells(
 ) -> NotebookNode:
     """Execute a notebook's code cells in this process, in order, as nbclient with an IPython kernel.
 
-    Each code cell gets its ``outputs``, ``execution_count`` and ``metadata.execution``
+    The process is first set up as a kernel's (:func:`kernel_environment`), with
+    matplotlib's inline backend. Each code cell gets its ``outputs``, ``execution_count`` and ``metadata.execution``
     timings; execution stops after the first cell that raises, unless ``allow_errors``
     or the cell is tagged ``raises-exception``. Empty cells and cells tagged
     ``skip-execution`` are not run.
@@ -282,6 +324,7 @@ def run_cells(
     nbformat.NotebookNode
         ``nb``, with ``metadata.language_info`` set.
     """
+    kernel_environment()
     recorder = _Recorder(nb)
     saved = {cls: cls._instance for cls in _Shell._walk_mro()}
     for cls in saved:

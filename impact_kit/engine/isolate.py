@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 from impact_kit.exceptions import ExecutionTimeout, WorkerCrashed
 
-__all__ = ["WARM_MODULES", "in_child", "notify", "run_isolated", "warm"]
+__all__ = ["WARM_MODULES", "in_child", "notify", "run_in_child", "run_isolated", "warm"]
 
 T = TypeVar("T")
 
