@@ -13,7 +13,7 @@ import papermill as pm
 import pytest
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-from impact_kit.engine import CellTimeout, ForkEngine, KernelDied, run_cells, run_isolated
+from impact_kit.engine import CellTimeout, ForkEngine, KernelDied, map_isolated, run_cells, run_isolated
 from impact_kit.exceptions import ExecutionTimeout, ImpactKitError, WorkerCrashed
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -138,6 +138,24 @@ def test_a_child_past_its_timeout_is_killed_and_a_clear_error():
         run_isolated(signal.pause, timeout=0.5)
     assert isinstance(caught.value, ImpactKitError)
     assert caught.value.seconds == 0.5
+
+
+def job(n: int) -> int:
+    if n == 1:
+        raise ValueError("one")
+    if n == 2:
+        kill_myself()
+    if n == 3:
+        signal.pause()
+    return n * 10
+
+
+def test_map_isolated_runs_every_job_and_reports_each_failure():
+    outcomes = dict(map_isolated(job, [0, 1, 2, 3, 4], workers=2, timeout=2))
+    assert (outcomes[0], outcomes[4]) == (0, 40)
+    assert isinstance(outcomes[1], ValueError) and str(outcomes[1]) == "one"
+    assert isinstance(outcomes[2], WorkerCrashed)
+    assert isinstance(outcomes[3], ExecutionTimeout)
 
 
 def test_one_notebook_does_not_leak_into_the_next(tmp_path: Path):

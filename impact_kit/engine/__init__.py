@@ -3,7 +3,8 @@
 - :func:`run_cells` executes a notebook's code cells in this process and records the
   outputs as an IPython kernel and nbclient would.
 - :func:`run_isolated` calls any function in a forked child and returns its result;
-  :func:`warm` imports the kit's heavy libraries in the parent beforehand.
+  :func:`map_isolated` runs many, N children at a time; :func:`warm` imports the kit's
+  heavy libraries in the parent beforehand.
 - :class:`ForkEngine` (``papermill --engine impact-kit``) and :class:`InProcessEngine`
   (``impact-kit-inprocess``, for use inside an isolated child) are papermill engines.
 
@@ -21,7 +22,7 @@ import papermill.engines  # noqa: F401
 
 from impact_kit.engine.engines import CellTimeout, ForkEngine, InProcessEngine, KernelDied
 from impact_kit.engine.inprocess import INLINE_BACKEND, kernel_environment, language_info, run_cells
-from impact_kit.engine.isolate import WARM_MODULES, in_child, notify, run_in_child, run_isolated, warm
+from impact_kit.engine.isolate import WARM_MODULES, in_child, map_isolated, notify, run_in_child, run_isolated, warm
 
 __all__ = [
     "INLINE_BACKEND",
@@ -33,6 +34,7 @@ __all__ = [
     "in_child",
     "kernel_environment",
     "language_info",
+    "map_isolated",
     "notify",
     "run_cells",
     "run_in_child",

@@ -18,15 +18,17 @@ import signal
 import sys
 import time
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import Connection, Pipe
+from multiprocessing.connection import wait as connection_wait
 from typing import Any, TypeVar
 
 from impact_kit.exceptions import ExecutionTimeout, WorkerCrashed
 
-__all__ = ["WARM_MODULES", "in_child", "notify", "run_in_child", "run_isolated", "warm"]
+__all__ = ["WARM_MODULES", "in_child", "map_isolated", "notify", "run_in_child", "run_isolated", "warm"]
 
 T = TypeVar("T")
+A = TypeVar("A")
 
 #: What a report needs, imported once in the parent so that no child pays for it. Not the inline
 #: backend: a kernel imports it, and hooks it to the shell, when pyplot first needs it.
@@ -35,8 +37,17 @@ WARM_MODULES = (
     "matplotlib",
     "matplotlib.figure",
     "matplotlib.pyplot",
+    "matplotlib.backends.backend_agg",
+    "matplotlib.backends.backend_svg",
+    "pyarrow.pandas_compat",
     "IPython.core.interactiveshell",
+    "IPython.core.completer",
+    "IPython.core.magics",
+    "IPython.core.oinspect",
+    "ipykernel.compiler",
     "ipykernel.jsonutil",
+    "sqlite3",
+    "jinja2.ext",
     "nbformat",
     "nbconvert",
     "papermill",
@@ -129,46 +140,137 @@ def run_in_child(
     what : str
         Names the job in error messages.
     """
-    kwargs = kwargs or {}
-    reader, writer = Pipe(duplex=False)
-    sys.stdout.flush()
-    sys.stderr.flush()
-    pid = os.fork()
-    if pid == 0:  # the child: never returns
-        reader.close()
-        _child(fn, args, kwargs, writer)
-    writer.close()
-    start = last = time.monotonic()
+    child = _Child(fn, args, kwargs or {}, what)
     try:
         while True:
-            limits = [start + timeout if timeout is not None else None]
-            limits.append(last + event_timeout if event_timeout is not None else None)
+            limits = [child.started + timeout if timeout is not None else None]
+            limits.append(child.last + event_timeout if event_timeout is not None else None)
             deadline = min((x for x in limits if x is not None), default=None)
             wait = None if deadline is None else max(0.0, deadline - time.monotonic())
-            if not reader.poll(wait):
-                seconds = timeout if limits[0] == deadline else event_timeout
-                raise ExecutionTimeout(
-                    f"{what} ran for more than {seconds:g} seconds{'' if seconds == timeout else ' in one step'} "
-                    f"and was stopped (process {pid} killed). Raise the timeout or look for a loop that never ends.",
-                    seconds=float(seconds or 0),
+            if not child.reader.poll(wait):
+                raise child.timed_out(
+                    timeout if limits[0] == deadline else event_timeout, per_step=limits[0] != deadline
                 )
-            try:
-                kind, payload = reader.recv()
-            except (EOFError, OSError):
-                raise _crashed(pid, what) from None
-            last = time.monotonic()
-            if kind == "event":
-                if on_event is not None:
-                    on_event(payload)
-            elif kind == "result":
-                return payload
-            else:  # "error"
-                error, text = payload
-                error.add_note(f"In the isolated child (process {pid}):\n{text}")
-                raise error
+            done, value = child.receive(on_event)
+            if done:
+                return value
     finally:
-        reader.close()
-        _reap(pid)
+        child.close()
+
+
+def map_isolated(
+    fn: Callable[[A], T], items: Iterable[A], *, workers: int | None = None, timeout: float | None = None
+) -> Iterator[tuple[A, T | BaseException]]:
+    """Call ``fn(item)`` for each item, each in its own forked child, ``workers`` at a time.
+
+    Yields ``(item, result)`` as the children finish (not in order); ``result`` is the
+    exception instead when ``fn`` raised, the child crashed (:class:`WorkerCrashed`) or
+    ran past ``timeout`` seconds (:class:`ExecutionTimeout`, the child is killed). One
+    failure does not stop the others. Closing the generator early kills the children.
+
+    Parameters
+    ----------
+    fn : callable
+        Called with one item in each child; its result must be picklable.
+    items : iterable
+        The jobs, read as children are started.
+    workers : int, optional
+        Children at a time; the number of CPUs by default.
+    timeout : float, optional
+        Seconds each child may run.
+    """
+    workers = max(1, workers or os.cpu_count() or 1)
+    todo = iter(items)
+    running: dict[Connection, tuple[_Child, A]] = {}
+    try:
+        while True:
+            while len(running) < workers:
+                item = next(todo, _END)
+                if item is _END:
+                    break
+                child = _Child(fn, (item,), {}, f"the job {item!r}")
+                running[child.reader] = (child, item)  # type: ignore[assignment]
+            if not running:
+                return
+            deadlines = [c.started + timeout for c, _ in running.values()] if timeout is not None else []
+            wait = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
+            ready = connection_wait(list(running), wait)
+            for reader in ready:
+                child, item = running[reader]  # type: ignore[index]
+                try:
+                    done, value = child.receive(None)
+                except BaseException as exc:
+                    done, value = True, exc
+                if done:
+                    child.close()
+                    del running[reader]  # type: ignore[arg-type]
+                    yield item, value
+            if timeout is not None:
+                for reader, (child, item) in list(running.items()):
+                    if time.monotonic() - child.started > timeout and reader not in ready:
+                        error = child.timed_out(timeout, per_step=False)
+                        child.close()
+                        del running[reader]
+                        yield item, error
+    finally:
+        for child, _ in running.values():
+            child.close()
+
+
+_END = object()
+
+
+class _Child:
+    """A forked child running one call, and the parent's end of its pipe."""
+
+    def __init__(self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], what: str) -> None:
+        self.what = what
+        self.reader, writer = Pipe(duplex=False)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        self.pid = os.fork()
+        if self.pid == 0:  # the child: never returns
+            self.reader.close()
+            _child(fn, args, kwargs, writer)
+        writer.close()
+        self.started = self.last = time.monotonic()
+        self.closed = False
+
+    def receive(self, on_event: Callable[[Any], None] | None) -> tuple[bool, Any]:
+        """Read one message: ``(True, result)``, or ``(False, None)`` after an event; raise the child's error."""
+        try:
+            kind, payload = self.reader.recv()
+        except (EOFError, OSError):
+            raise _crashed(self.pid, self.what) from None
+        self.last = time.monotonic()
+        if kind == "event":
+            if on_event is not None:
+                on_event(payload)
+            return False, None
+        if kind == "result":
+            return True, payload
+        error, text = payload
+        error.add_note(f"In the isolated child (process {self.pid}):\n{text}")
+        raise error
+
+    def timed_out(self, seconds: float | None, *, per_step: bool) -> ExecutionTimeout:
+        """Kill the child and return the error that says so."""
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)
+        self.close()
+        step = " in one step" if per_step else ""
+        return ExecutionTimeout(
+            f"{self.what} ran for more than {seconds:g} seconds{step} and was stopped (process {self.pid} killed). "
+            "Raise the timeout or look for a loop that never ends.",
+            seconds=seconds,
+        )
+
+    def close(self) -> None:
+        """Close the pipe and reap the child, killing it if it still runs (once: the pid may be reused after)."""
+        if not self.closed:
+            self.closed = True
+            self.reader.close()
+            _reap(self.pid)
 
 
 def _child(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], writer: Connection) -> None:
