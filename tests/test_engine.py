@@ -13,7 +13,7 @@ import papermill as pm
 import pytest
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-from impact_kit.engine import CellTimeout, ForkEngine, KernelDied, map_isolated, run_cells, run_isolated
+from impact_kit.engine import CellTimeout, ForkEngine, KernelDied, map_isolated, run_cells, run_isolated, warm
 from impact_kit.exceptions import ExecutionTimeout, ImpactKitError, WorkerCrashed
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -140,6 +140,16 @@ def test_a_child_past_its_timeout_is_killed_and_a_clear_error():
     assert caught.value.seconds == 0.5
 
 
+def warm_then_report_modules() -> list[str]:
+    warm()
+    return sorted(m for m in ("pandas", "nbconvert", "papermill", "impact_kit.export") if m in sys.modules)
+
+
+def test_warm_imports_what_reports_need():
+    # in a child: warm() sets MPLBACKEND and imports much, which the test process must not get
+    assert run_isolated(warm_then_report_modules) == ["impact_kit.export", "nbconvert", "pandas", "papermill"]
+
+
 def job(n: int) -> int:
     if n == 1:
         raise ValueError("one")
@@ -241,6 +251,7 @@ def test_outputs_and_errors_match_plain_papermill(tmp_path: Path):
         tmp_path,
         "print('a')\nimport sys\nprint('e', file=sys.stderr)",
         "from IPython.display import display, HTML, Markdown\ndisplay(HTML('<i>i</i>'), Markdown('**m**'))\n42",
+        "try:\n    input('?')\nexcept Exception as e:\n    print(type(e).__name__, e)",
         "import matplotlib.pyplot as plt\nplt.plot([1, 2, 3])\nplt.title('t')",
         "import pandas as pd\npd.DataFrame({'a': [1, 2]})",
         "import warnings\nwarnings.warn('careful')\n1/0",

@@ -13,8 +13,10 @@ This runs the notebook's code in *this* process: use it inside a throw-away proc
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import datetime as dt
+import getpass
 import io
 import json
 import os
@@ -26,6 +28,7 @@ from typing import Any
 import nbformat
 from IPython.core.displayhook import DisplayHook
 from IPython.core.displaypub import DisplayPublisher
+from IPython.core.error import StdinNotImplementedError
 from IPython.core.interactiveshell import InteractiveShell
 from jupyter_client.jsonutil import json_default
 from nbformat import NotebookNode
@@ -272,6 +275,14 @@ class _Shell(InteractiveShell):
         self._last_traceback = stb
 
 
+def _no_input(prompt: object = "") -> str:
+    raise StdinNotImplementedError("raw_input was called, but this frontend does not support input requests.")
+
+
+def _no_getpass(prompt: object = "Password: ", stream: object = None) -> str:
+    raise StdinNotImplementedError("getpass was called, but this frontend does not support input requests.")
+
+
 def _enable_inline_matplotlib(shell: InteractiveShell) -> None:
     """Select ``$MPLBACKEND`` in a matplotlib imported before it was set, and connect the inline backend to ``shell``.
 
@@ -338,8 +349,9 @@ def run_cells(
     shell.displayhook.recorder = recorder  # type: ignore[attr-defined]
     shell.display_pub.recorder = recorder  # type: ignore[attr-defined]
     _enable_inline_matplotlib(shell)
-    streams = sys.stdout, sys.stderr
+    streams, prompts = (sys.stdout, sys.stderr), (builtins.input, getpass.getpass)
     sys.stdout, sys.stderr = _Stream("stdout", recorder), _Stream("stderr", recorder)
+    builtins.input, getpass.getpass = _no_input, _no_getpass  # nbclient's kernels allow no stdin either
     try:
         for index, cell in enumerate(nb.cells):
             if on_cell_start:
@@ -364,6 +376,7 @@ def run_cells(
                 break
     finally:
         sys.stdout, sys.stderr = streams
+        builtins.input, getpass.getpass = prompts
         shell.history_manager.end_session()
         _Shell.clear_instance()
         for cls, instance in saved.items():

