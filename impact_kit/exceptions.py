@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = [
+    "ExecutionTimeout",
     "GridError",
     "ImpactKitError",
     "ImportFailed",
@@ -19,6 +20,7 @@ __all__ = [
     "MissingDependency",
     "NotFound",
     "ReportFailed",
+    "WorkerCrashed",
 ]
 
 
@@ -111,3 +113,15 @@ class ReportFailed(ImpactKitError):
     def __init__(self, message: str, *, notebook: Path | None = None) -> None:
         super().__init__(message)
         self.notebook = notebook
+
+
+class WorkerCrashed(ImpactKitError):
+    """Raised when an isolated worker process died without a result (killed by a signal, out of memory)."""
+
+
+class ExecutionTimeout(ImpactKitError, TimeoutError):
+    """Raised when a notebook or job ran longer than its timeout and was stopped; ``seconds`` is the limit."""
+
+    def __init__(self, message: str, *, seconds: float | None = None) -> None:
+        super().__init__(message)
+        self.seconds = seconds

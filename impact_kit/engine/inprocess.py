@@ -1,0 +1,385 @@
+"""Run a notebook's code cells in this process with IPython, recording outputs as a kernel would.
+
+An ``ipykernel`` kernel turns what a cell prints, displays and raises into IOPub
+messages (``stream``, ``display_data``, ``update_display_data``, ``clear_output``,
+``execute_result``, ``error``) and nbclient turns those into the cell's outputs. Here
+the same IPython machinery runs in the current process and the messages are built the
+same way (same flush points, same JSON cleaning, same nbformat constructor), so the
+executed notebook is the one nbclient would write, but for timings.
+
+This runs the notebook's code in *this* process: use it inside a throw-away process
+(:func:`impact_kit.engine.run_isolated`), never in a process that must stay clean.
+"""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import datetime as dt
+import getpass
+import io
+import json
+import os
+import sys
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import nbformat
+from IPython.core.displayhook import DisplayHook
+from IPython.core.displaypub import DisplayPublisher
+from IPython.core.error import StdinNotImplementedError
+from IPython.core.interactiveshell import InteractiveShell
+from jupyter_client.jsonutil import json_default
+from nbformat import NotebookNode
+from traitlets import Type
+from traitlets.config import Config
+
+__all__ = [
+    "INLINE_BACKEND",
+    "PYTHON_WARNING_FILTERS",
+    "kernel_environment",
+    "language_info",
+    "run_cells",
+]
+
+#: The matplotlib backend ipykernel selects (``MPLBACKEND``) unless one is set.
+INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+#: nbclient's default tag for cells that are not run.
+SKIP_TAG = "skip-execution"
+
+
+def language_info() -> dict[str, Any]:
+    """Return the ``language_info`` an IPython kernel reports for this interpreter (nbclient stores it)."""
+    return {
+        "codemirror_mode": {"name": "ipython", "version": sys.version_info[0]},
+        "file_extension": ".py",
+        "mimetype": "text/x-python",
+        "name": "python",
+        "nbconvert_exporter": "python",
+        "pygments_lexer": "ipython3",
+        "version": sys.version.split()[0],
+    }
+
+
+#: A new interpreter's warning filters (python -W / PYTHONWARNINGS are applied on top), last first.
+PYTHON_WARNING_FILTERS = (
+    ("ignore", ResourceWarning, ""),
+    ("ignore", ImportWarning, ""),
+    ("ignore", PendingDeprecationWarning, ""),
+    ("ignore", DeprecationWarning, ""),
+    ("default", DeprecationWarning, "__main__"),
+)
+
+
+def _showwarnmsg_impl(msg: warnings.WarningMessage) -> None:
+    """Write a warning to ``sys.stderr``, as the standard library does when nobody records warnings."""
+    file = msg.file or sys.stderr
+    if file is None:
+        return
+    with contextlib.suppress(OSError):
+        file.write(warnings._formatwarnmsg(msg))  # type: ignore[attr-defined]
+
+
+def kernel_environment() -> None:
+    """Set up this process as a new kernel process: environment variables, warning filters, ``''`` on ``sys.path``.
+
+    The warning filters are those of a new interpreter: a parent's own (pytest's
+    ``error``, say) would otherwise turn a notebook's warnings into errors.
+    """
+    warnings.resetwarnings()
+    warnings.showwarning = warnings._showwarning_orig  # type: ignore[attr-defined]
+    warnings._showwarnmsg_impl = _showwarnmsg_impl  # type: ignore[attr-defined]  # a catch_warnings may record them
+    for action, category, module in PYTHON_WARNING_FILTERS:
+        warnings.filterwarnings(action, category=category, module=module)
+    warnings._processoptions(sys.warnoptions)  # type: ignore[attr-defined]
+    os.environ.update(
+        {
+            "TERM": "xterm-color",
+            "CLICOLOR": "1",
+            "FORCE_COLOR": "1",
+            "CLICOLOR_FORCE": "1",
+            "PAGER": "cat",
+            "GIT_PAGER": "cat",
+        }
+    )
+    os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)
+    if "" not in sys.path and not sys.flags.safe_path:  # IPython's InteractiveShellApp.init_path
+        site = [i for i, p in enumerate(sys.path) if os.path.basename(p) in {"site-packages", "dist-packages"}]
+        sys.path.insert(site[0] if site else 0, "")
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _wire(content: dict[str, Any]) -> dict[str, Any]:
+    """Return ``content`` as it arrives after a trip through a kernel's JSON messages."""
+    from ipykernel.jsonutil import encode_images, json_clean
+
+    if "data" in content:
+        content = {**content, "data": encode_images(content["data"])}
+    return json.loads(json.dumps(json_clean(content), default=json_default))
+
+
+class _Recorder:
+    """What nbclient does with IOPub messages: outputs per cell, display ids across the notebook."""
+
+    def __init__(self, nb: NotebookNode) -> None:
+        self.nb = nb
+        self.index = -1
+        self.clear_pending = False
+        self.display_ids: dict[str, dict[int, list[int]]] = {}
+
+    @property
+    def outputs(self) -> list[NotebookNode]:
+        return self.nb.cells[self.index].outputs
+
+    def emit(self, msg_type: str, content: dict[str, Any]) -> None:
+        content = _wire(content)
+        transient = content.pop("transient", None)
+        display_id = transient.get("display_id") if transient else None
+        if display_id and msg_type in {"execute_result", "display_data", "update_display_data"}:
+            for cell_index, indices in self.display_ids.get(display_id, {}).items():
+                outputs = self.nb.cells[cell_index].outputs
+                for i in indices:
+                    outputs[i]["data"] = content["data"]
+                    outputs[i]["metadata"] = content["metadata"]
+        if msg_type == "update_display_data":
+            return
+        out = nbformat.v4.output_from_msg({"header": {"msg_type": msg_type}, "content": content})
+        if self.clear_pending:
+            self._clear()
+        if display_id:
+            self.display_ids.setdefault(display_id, {}).setdefault(self.index, []).append(len(self.outputs))
+        self.outputs.append(out)
+
+    def clear(self, wait: bool) -> None:
+        if wait:
+            self.clear_pending = True
+        else:
+            self._clear()
+
+    def _clear(self) -> None:
+        self.outputs[:] = []
+        self.clear_pending = False
+        for cells in self.display_ids.values():
+            if self.index in cells:
+                cells[self.index] = []
+
+
+class _Stream(io.TextIOBase):
+    """``sys.stdout`` or ``sys.stderr`` as ipykernel's OutStream: text is buffered until a flush point."""
+
+    def __init__(self, name: str, recorder: _Recorder) -> None:
+        super().__init__()
+        self.name = name
+        self._recorder = recorder
+        self._parts: list[str] = []
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return "UTF-8"
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        return False
+
+    def write(self, text: str) -> int:  # type: ignore[override]
+        if not isinstance(text, str):
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        if text:
+            self._parts.append(text)
+        return len(text)
+
+    def flush(self) -> None:
+        if self._parts:
+            text, self._parts = "".join(self._parts), []
+            self._recorder.emit("stream", {"name": self.name, "text": text})
+
+
+def _flush_streams() -> None:
+    sys.stdout.flush()
+    sys.stderr.flush()
+
+
+class _DisplayHook(DisplayHook):
+    """The cell's value (``execute_result``), as ipykernel's ZMQShellDisplayHook sends it."""
+
+    recorder: _Recorder
+    content: dict[str, Any] | None = None
+
+    def start_displayhook(self) -> None:
+        self.content = {"data": {}, "metadata": {}}
+
+    def write_output_prompt(self) -> None:
+        if self.content is not None:
+            self.content["execution_count"] = self.prompt_count
+
+    def write_format_data(self, format_dict: dict[str, Any], md_dict: dict[str, Any] | None = None) -> None:
+        if self.content is not None:
+            self.content["data"] = format_dict
+            self.content["metadata"] = md_dict
+
+    def finish_displayhook(self) -> None:
+        _flush_streams()
+        if self.content is not None and self.content["data"]:
+            self.recorder.emit("execute_result", self.content)
+        self.content = None
+
+
+class _DisplayPublisher(DisplayPublisher):
+    """``display()``, ``update_display`` and ``clear_output``, as ipykernel's ZMQDisplayPublisher sends them."""
+
+    recorder: _Recorder
+
+    def publish(  # type: ignore[override]
+        self,
+        data: dict[str, Any],
+        metadata: dict[str, Any] | None = None,
+        source: object = None,
+        *,
+        transient: dict[str, Any] | None = None,
+        update: bool = False,
+        **kwargs: object,
+    ) -> None:
+        _flush_streams()
+        content = {"data": data, "metadata": metadata, "transient": transient or {}}
+        self.recorder.emit("update_display_data" if update else "display_data", content)
+
+    def clear_output(self, wait: bool = False) -> None:
+        _flush_streams()
+        self.recorder.clear(wait)
+
+
+class _Shell(InteractiveShell):
+    """An InteractiveShell whose outputs go to a :class:`_Recorder` instead of a terminal."""
+
+    displayhook_class = Type(_DisplayHook)
+    display_pub_class = Type(_DisplayPublisher)
+
+    def init_virtualenv(self) -> None:
+        """Do nothing, as ipykernel: the interpreter is the one the kernel would run."""
+
+    def enable_gui(self, gui: str | None = None) -> None:
+        """Accept no GUI event loop: there is no one to look at a window."""
+        if gui not in (None, "inline"):
+            raise ValueError(f"The in-process engine cannot run a {gui!r} event loop; use the inline backend.")
+
+    def _showtraceback(self, etype: type[BaseException], evalue: BaseException, stb: list[str]) -> None:
+        _flush_streams()
+        content = {"traceback": stb, "ename": str(etype.__name__), "evalue": str(evalue)}
+        self.displayhook.recorder.emit("error", content)  # type: ignore[attr-defined]
+        self._last_traceback = stb
+
+
+def _no_input(prompt: object = "") -> str:
+    raise StdinNotImplementedError("raw_input was called, but this frontend does not support input requests.")
+
+
+def _no_getpass(prompt: object = "Password: ", stream: object = None) -> str:
+    raise StdinNotImplementedError("getpass was called, but this frontend does not support input requests.")
+
+
+def _enable_inline_matplotlib(shell: InteractiveShell) -> None:
+    """Select ``$MPLBACKEND`` in a matplotlib imported before it was set, and connect the inline backend to ``shell``.
+
+    In a kernel, pyplot imports the inline backend when it first needs one, and that
+    import connects it to the shell; here matplotlib may already be imported (a warm
+    parent), so the backend is selected as if ``MPLBACKEND`` had been set all along.
+    """
+    matplotlib = sys.modules.get("matplotlib")
+    if matplotlib is None:  # the notebook imports it: it reads MPLBACKEND then
+        return
+    backend = os.environ.get("MPLBACKEND", INLINE_BACKEND)
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is None or pyplot._backend_mod is None:
+        matplotlib.rcParams["backend"] = backend  # pyplot loads it, and it connects itself, when first needed
+        return
+    module = sys.modules.get("matplotlib_inline.backend_inline")
+    if pyplot.get_backend() != backend:
+        pyplot.switch_backend(backend)  # a first import of the inline backend connects it to the shell
+    elif module is not None:  # already loaded before the shell existed: connect it now
+        module._enable_matplotlib_integration()
+
+
+def run_cells(
+    nb: NotebookNode,
+    *,
+    on_cell_start: Callable[[int], None] | None = None,
+    on_cell_end: Callable[[int, bool], None] | None = None,
+    allow_errors: bool = False,
+) -> NotebookNode:
+    """Execute a notebook's code cells in this process, in order, as nbclient with an IPython kernel.
+
+    The process is first set up as a kernel's (:func:`kernel_environment`), with
+    matplotlib's inline backend. Each code cell gets its ``outputs``, ``execution_count`` and ``metadata.execution``
+    timings; execution stops after the first cell that raises, unless ``allow_errors``
+    or the cell is tagged ``raises-exception``. Empty cells and cells tagged
+    ``skip-execution`` are not run.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        The notebook, changed in place.
+    on_cell_start, on_cell_end : callable, optional
+        Called with the cell's index before each cell (every cell, as papermill does),
+        and with the index and whether the cell raised after it.
+    allow_errors : bool
+        Go on after a cell that raised.
+
+    Returns
+    -------
+    nbformat.NotebookNode
+        ``nb``, with ``metadata.language_info`` set.
+    """
+    kernel_environment()
+    recorder = _Recorder(nb)
+    saved = {cls: cls._instance for cls in _Shell._walk_mro()}
+    for cls in saved:
+        cls._instance = None
+    # History in memory: a kernel's sqlite history is of no use to a batch and forks would share it.
+    from ipykernel.compiler import XCachingCompiler  # names cells' code as a kernel does (in tracebacks, warnings)
+
+    shell = _Shell.instance(
+        config=Config({"HistoryManager": {"hist_file": ":memory:"}}), compiler_class=XCachingCompiler
+    )
+    shell.displayhook.recorder = recorder  # type: ignore[attr-defined]
+    shell.display_pub.recorder = recorder  # type: ignore[attr-defined]
+    _enable_inline_matplotlib(shell)
+    streams, prompts = (sys.stdout, sys.stderr), (builtins.input, getpass.getpass)
+    sys.stdout, sys.stderr = _Stream("stdout", recorder), _Stream("stderr", recorder)
+    builtins.input, getpass.getpass = _no_input, _no_getpass  # nbclient's kernels allow no stdin either
+    try:
+        for index, cell in enumerate(nb.cells):
+            if on_cell_start:
+                on_cell_start(index)
+            failed = False
+            tags = cell.metadata.get("tags", [])
+            if cell.cell_type == "code" and cell.source.strip() and SKIP_TAG not in tags:
+                recorder.index = index
+                recorder.clear_pending = False
+                cell.metadata["execution"] = {}
+                timing = cell.metadata["execution"]
+                timing["iopub.status.busy"] = timing["iopub.execute_input"] = _now()
+                cell.outputs = []
+                result = shell.run_cell(cell.source, store_history=True, silent=False)
+                _flush_streams()
+                cell.execution_count = result.execution_count
+                timing["shell.execute_reply"] = timing["iopub.status.idle"] = _now()
+                failed = not result.success
+            if on_cell_end:
+                on_cell_end(index, failed)
+            if failed and not (allow_errors or "raises-exception" in tags):
+                break
+    finally:
+        sys.stdout, sys.stderr = streams
+        builtins.input, getpass.getpass = prompts
+        shell.history_manager.end_session()
+        _Shell.clear_instance()
+        for cls, instance in saved.items():
+            cls._instance = instance
+    nb.metadata["language_info"] = language_info()
+    return nb
