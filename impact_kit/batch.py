@@ -21,13 +21,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import yaml
 
 from impact_kit.dataset import Dataset, load_dataset
 from impact_kit.exceptions import InvalidArgument, NotFound, ReportFailed
-from impact_kit.execute import SITE_NOTEBOOK, check_parameters
 from impact_kit.grid import Grid
 from impact_kit.manifest import Entry, Manifest, fingerprints, outputs_state
+from impact_kit.parameters import SITE_NOTEBOOK, check_parameters
 from impact_kit.words import check_lang
 
 __all__ = ["BatchOptions", "BatchResult", "Job", "plan", "run_batch", "run_job"]
@@ -120,9 +121,12 @@ def plan(
             f"{dataset.folder} has no observations for {', '.join(map(repr, missing))}. "
             "`impact-kit validate` lists its sites and years."
         )
-    wanted = pairs[
-        (pairs["site"].isin(list(sites)) if sites else True) & (pairs["year"].isin(list(years)) if years else True)
-    ]
+    keep = pd.Series(True, index=pairs.index)
+    if sites:
+        keep &= pairs["site"].isin(list(sites))
+    if years:
+        keep &= pairs["year"].isin(list(years))
+    wanted = pairs[keep]
     jobs = [Job(str(s), int(y), lang, pseudonymise) for s, y in sorted(wanted.itertuples(index=False, name=None))]
     return [_with_parameters(job, parameters) for job in jobs] if parameters else jobs
 

@@ -169,7 +169,7 @@ def _from_parameters(args: argparse.Namespace) -> dict[str, Any]:
     import yaml
 
     from impact_kit.exceptions import InvalidArgument
-    from impact_kit.execute import check_parameters
+    from impact_kit.parameters import check_parameters
 
     path: Path = args.parameters
     try:

@@ -1,7 +1,6 @@
 """Running a notebook: papermill in a fresh kernel whose files stay in a private folder.
 
-The master notebooks ship inside the package (``impact_kit/notebooks``; the project's
-``notebooks/`` folder links to them). :func:`execute_notebook` runs one with papermill:
+:func:`execute_notebook` runs a master notebook (see :mod:`impact_kit.parameters`) with papermill:
 the kernel's connection file and sockets go to the run's private folder (see
 :func:`impact_kit.files.run_folder`), never to the project or the package, so that
 several reports can run at once; the kernel is shut down without the interrupt that
@@ -14,7 +13,6 @@ import signal
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -22,22 +20,10 @@ from jupyter_client.manager import AsyncKernelManager
 from nbformat import NotebookNode
 from traitlets.config import Config
 
-from impact_kit.exceptions import InvalidArgument, ReportFailed
+from impact_kit.exceptions import ReportFailed
+from impact_kit.parameters import check_parameters
 
-__all__ = [
-    "NOTEBOOKS_DIR",
-    "PORTFOLIO_NOTEBOOK",
-    "SITE_NOTEBOOK",
-    "QuietKernelManager",
-    "check_parameters",
-    "execute_notebook",
-    "notebook_parameters",
-]
-
-#: The master notebooks shipped with the package.
-NOTEBOOKS_DIR = Path(__file__).resolve().parent / "notebooks"
-SITE_NOTEBOOK = NOTEBOOKS_DIR / "site_report.ipynb"
-PORTFOLIO_NOTEBOOK = NOTEBOOKS_DIR / "portfolio_report.ipynb"
+__all__ = ["QuietKernelManager", "execute_notebook"]
 
 
 class QuietKernelManager(AsyncKernelManager):
@@ -61,41 +47,6 @@ class QuietKernelManager(AsyncKernelManager):
             kw.setdefault("stdout", handle)
             kw.setdefault("stderr", handle)
             await super()._async_start_kernel(**kw)
-
-
-@cache
-def _parameters(path: Path, mtime: int) -> Mapping[str, Mapping[str, Any]]:
-    import papermill as pm  # slow to import: only when a notebook runs
-
-    return {name: dict(info) for name, info in pm.inspect_notebook(str(path)).items()}
-
-
-def notebook_parameters(notebook: str | Path = SITE_NOTEBOOK) -> Mapping[str, Mapping[str, Any]]:
-    """Return the parameters a notebook declares (its cell tagged ``parameters``), read by papermill.
-
-    Returns
-    -------
-    mapping
-        ``{name: {"inferred_type_name": ..., "default": ..., "help": ...}}``, in the cell's order.
-    """
-    path = Path(notebook).resolve()
-    return _parameters(path, path.stat().st_mtime_ns)
-
-
-def check_parameters(parameters: Mapping[str, Any], notebook: str | Path = SITE_NOTEBOOK) -> None:
-    """Check that every parameter is one the notebook declares.
-
-    Raises
-    ------
-    InvalidArgument
-        Naming the unknown parameters and the notebook's own.
-    """
-    known = notebook_parameters(notebook)
-    unknown = sorted(set(parameters) - set(known))
-    if unknown:
-        raise InvalidArgument(
-            f"{Path(notebook).name} has no parameter {', '.join(map(repr, unknown))}; its parameters are {list(known)}."
-        )
 
 
 def execute_notebook(

@@ -18,10 +18,11 @@ import nbformat
 from impact_kit import __version__
 from impact_kit.dataset import Dataset, load_dataset
 from impact_kit.exceptions import ReportFailed
-from impact_kit.execute import NOTEBOOKS_DIR, SITE_NOTEBOOK, execute_notebook
+from impact_kit.execute import execute_notebook
 from impact_kit.export import export_html
 from impact_kit.files import atomic_write, relative_to_cwd, run_folder
 from impact_kit.grid import Grid
+from impact_kit.parameters import NOTEBOOKS_DIR, SITE_NOTEBOOK
 from impact_kit.pdf import find_browser, print_pdf
 from impact_kit.sections import SiteReport
 

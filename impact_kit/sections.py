@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import difflib
 import io
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,6 +85,12 @@ CHARTS: Mapping[str, ChartSpec] = {
         lambda t: (7, 1.2 + 0.36 * len(t)),
     ),
 }
+
+
+def _stable_ids(svg: bytes) -> bytes:
+    """Renumber matplotlib's clip-path and marker ids in order (it hashes memory addresses, per process)."""
+    found: dict[bytes, bytes] = {}
+    return re.sub(rb"\b[mp][0-9a-f]{10}\b", lambda m: found.setdefault(m.group(), b"id%d" % len(found)), svg)
 
 
 def _markup(statements: Sequence[Statement]) -> list[tuple[Markup, list[Markup]]]:
@@ -242,7 +249,7 @@ class SiteReport:
         figure = self.plot(name, table=table)
         buffer = io.BytesIO()
         figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
-        svg = base64.b64encode(buffer.getvalue()).decode("ascii")
+        svg = base64.b64encode(_stable_ids(buffer.getvalue())).decode("ascii")
         return render("chart", name=name, svg=svg, alt=spec.alt(self, table))
 
     def plot(self, name: str, *, ax: Axes | None = None, table: pd.DataFrame | None = None, **kwargs: Any) -> Figure:

@@ -15,8 +15,8 @@ from conftest import ROOT, snapshot
 from nbclient import NotebookClient
 
 from impact_kit.cli import main
-from impact_kit.execute import SITE_NOTEBOOK as MASTER_NOTEBOOK
 from impact_kit.observations import load_observations
+from impact_kit.parameters import SITE_NOTEBOOK as MASTER_NOTEBOOK
 
 pytestmark = pytest.mark.slow
 
