@@ -26,6 +26,7 @@ import yaml
 
 from impact_kit.dataset import Dataset, load_dataset
 from impact_kit.exceptions import InvalidArgument, NotFound, ReportFailed
+from impact_kit.files import check_writable
 from impact_kit.grid import Grid
 from impact_kit.manifest import Entry, Manifest, fingerprints, outputs_state
 from impact_kit.parameters import SITE_NOTEBOOK, check_parameters
@@ -239,6 +240,7 @@ def run_batch(
         pdf_browser=find_browser() if pdf else None,
         timeout=timeout,
     )
+    check_writable(options.out)
     options.out.mkdir(parents=True, exist_ok=True)
     manifest = Manifest.read(options.out)
     prints = fingerprints(

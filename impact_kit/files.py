@@ -10,6 +10,7 @@ a private folder outside the project, removed on every exit path.
 
 from __future__ import annotations
 
+import errno
 import io
 import os
 import shutil
@@ -18,7 +19,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["RUN_PREFIX", "atomic_write", "relative_to_cwd", "remove_stale_runs", "resolve_data", "run_folder"]
+__all__ = [
+    "RUN_PREFIX",
+    "atomic_write",
+    "check_writable",
+    "relative_to_cwd",
+    "remove_stale_runs",
+    "resolve_data",
+    "run_folder",
+]
 
 #: The name prefix of the kit's private run folders in the system's temporary folder.
 RUN_PREFIX = "impact-kit-run-"
@@ -70,6 +79,25 @@ def atomic_write(path: str | Path, mode: str = "w", **kwargs: object) -> Iterato
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def check_writable(folder: str | Path) -> None:
+    """Check that files can be created in ``folder`` (or where it would be created), leaving nothing behind.
+
+    Raises
+    ------
+    OSError
+        ``NotADirectoryError`` if a file stands where a folder is needed, or what the file
+        system says (read-only, no permission, no space).
+    """
+    existing = Path(folder).resolve()
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, "this is a file, not a folder", str(existing))
+    fd, probe = tempfile.mkstemp(dir=existing, prefix=".impact-kit-probe-")
+    os.close(fd)
+    os.unlink(probe)
 
 
 def _umask() -> int:

@@ -20,7 +20,7 @@ from impact_kit.dataset import Dataset, load_dataset
 from impact_kit.exceptions import ReportFailed
 from impact_kit.execute import execute_notebook
 from impact_kit.export import export_html
-from impact_kit.files import atomic_write, relative_to_cwd, run_folder
+from impact_kit.files import atomic_write, check_writable, relative_to_cwd, run_folder
 from impact_kit.grid import Grid
 from impact_kit.parameters import NOTEBOOKS_DIR, SITE_NOTEBOOK
 from impact_kit.pdf import find_browser, print_pdf
@@ -113,6 +113,7 @@ def run_report(
     dataset = load_dataset(data, grid=grid)
     report = SiteReport.load(site, year, data=dataset, lang=lang, pseudonymise=pseudonymise)
     browser = find_browser() if pdf else None
+    check_writable(out)
     return write_report(report, dataset, out=out, notebook=notebook, browser=browser, timeout=timeout)
 
 

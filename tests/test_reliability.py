@@ -1,0 +1,131 @@
+"""Faults around a report: several at once, kill -9, Ctrl-C, an output folder that cannot be written."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, SAMPLE, snapshot
+
+from impact_kit.cli import main
+from impact_kit.files import RUN_PREFIX, remove_stale_runs, run_folder
+
+SCRIPT = [sys.executable, "-m", "impact_kit.cli"]
+SITES = [("the-good-start", 2021), ("la-fabrique-des-possibles-exemple", 2023), ("les-halles-ephemeres-exemple", 2022),
+         ("coeur-de-friche-exemple", 2021)]  # fmt: skip
+
+
+def kernel_files(folder: Path) -> list[Path]:
+    """Kernel connection files and IPC sockets anywhere in the tree (the virtualenv's kernelspec aside)."""
+    found = [p for p in folder.rglob("kernel*") if ".venv" not in p.parts and ".git" not in p.parts]
+    return [p for p in found if p.name.startswith("kernel-") or p.name == "kernel.json" or p.is_socket()]
+
+
+@pytest.mark.slow
+def test_four_reports_started_at_once_all_succeed(tmp_path):
+    out = tmp_path / "out"
+    processes = [
+        subprocess.Popen(
+            [*SCRIPT, "report", site, str(year), "--data", str(SAMPLE), "--out", str(out)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for site, year in SITES
+    ]
+    results = [p.communicate(timeout=300) for p in processes]
+    for process, (_, err) in zip(processes, results, strict=True):
+        assert process.returncode == 0, err
+        assert "Traceback" not in err and "KeyboardInterrupt" not in err
+    for site, year in SITES:
+        assert (out / site / str(year) / "report.html").is_file()
+    assert kernel_files(ROOT) == [] and kernel_files(ROOT.parent / "shared") == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT], ids=["kill-9", "ctrl-c"])
+def test_an_interrupted_report_leaves_the_previous_one_and_no_debris(tmp_path, how):
+    out = tmp_path / "out"
+    assert main(["report", "the-good-start", "2021", "--data", str(SAMPLE), "--out", str(out)]) == 0
+    before = snapshot(out)
+    for delay in (0.5, 2.0, 3.5):  # while starting, while the kernel runs, near the end
+        process = subprocess.Popen([*SCRIPT, "report", "the-good-start", "2021", "--data", str(SAMPLE), "--out", str(out)],
+                                   cwd=ROOT, stderr=subprocess.PIPE, text=True, start_new_session=True)  # fmt: skip
+        time.sleep(delay)
+        os.killpg(process.pid, how)
+        _, err = process.communicate(timeout=60)
+        if how == signal.SIGINT and process.returncode != 0:
+            assert process.returncode == 130 and err.strip().splitlines()[-1] == "interrupted", err
+            assert "Traceback" not in err
+        after = snapshot(out)
+        # Either the previous report is untouched, or the run finished and replaced it whole.
+        assert (
+            sorted(after) == sorted(before) == ["the-good-start/2021/report.html", "the-good-start/2021/report.ipynb"]
+        )
+        assert after["the-good-start/2021/report.html"].endswith(b"</html>\n") or after == before
+    remove_stale_runs()
+    assert list(Path(tempfile.gettempdir()).glob(f"{RUN_PREFIX}{process.pid}-*")) == []
+
+
+def test_stale_run_folders_of_dead_runs_are_removed(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    stale = tmp_path / f"{RUN_PREFIX}{dead.stdout.strip()}-abc"
+    (stale / "kernel.json").parent.mkdir()
+    (stale / "kernel.json").write_text("{}")
+    live = tmp_path / f"{RUN_PREFIX}{os.getpid()}-xyz"
+    live.mkdir()
+    with run_folder() as folder:
+        assert folder.parent == tmp_path and folder.name.startswith(f"{RUN_PREFIX}{os.getpid()}-")
+    assert not stale.exists() and live.exists() and not folder.exists()
+
+
+@pytest.mark.parametrize("case", ["a-file", "read-only"])
+def test_an_output_folder_that_cannot_be_written_is_one_sentence(capsys, tmp_path, monkeypatch, case):
+    out = tmp_path / "out"
+    if case == "a-file":
+        out.write_text("not a folder")
+    else:  # a read-only file system (root could write into a chmod 500 folder, so the file system says no)
+        import impact_kit.files as files
+
+        def read_only(*args, dir=None, **kwargs):
+            raise OSError(30, "Read-only file system", str(dir))
+
+        monkeypatch.setattr(files.tempfile, "mkstemp", read_only)
+    code = main(["batch", "--data", str(SAMPLE), "--out", str(out), "--site", "the-good-start"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("error: ") and "Traceback" not in err
+    assert str(out.parent) in err and "--out" in err  # the folder it could not write in
+
+
+def test_a_full_disk_while_writing_fails_the_report_and_keeps_the_previous_one(capsys, tmp_path, monkeypatch):
+    import impact_kit.files as files
+
+    out = tmp_path / "out"
+    target = out / "the-good-start" / "2021"
+    target.mkdir(parents=True)
+    (target / "report.html").write_text("earlier report", encoding="utf-8")
+    real = files.os.fdopen
+
+    def full(fd, *args, **kwargs):  # the disk fills up as the report is written
+        handle = real(fd, *args, **kwargs)
+
+        def write(data):
+            raise OSError(28, "No space left on device", str(target / "report.html"))
+
+        handle.write = write
+        return handle
+
+    monkeypatch.setattr(files.os, "fdopen", full)
+    code = main(["report", "the-good-start", "2021", "--data", str(SAMPLE), "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2 and "No space left on device" in err and "Traceback" not in err
+    assert (target / "report.html").read_text(encoding="utf-8") == "earlier report"
+    assert sorted(p.name for p in target.iterdir()) == ["report.html"]
