@@ -208,10 +208,11 @@ class SiteReport:
             first = self._t("first_year_text", year=str(self.year))
             return render("changes", title=self.words["first_year"], first_year=first, statements=[])
         found = indicators.changes_between(
-            self.grid, self.years[self.previous], self.answers, previous=self.previous, year=self.year, lang=self.lang
+            self.grid, self.years[self.previous], self.answers, previous=self.previous, year=self.year
         )
         title = fill_text(self.words["changes"], {"year": str(self.previous)}, self.lang)
-        return render("changes", title=title, first_year="", statements=_markup(changes_statements(found, self.lang)))
+        said = changes_statements(self.grid, found, self.lang)
+        return render("changes", title=title, first_year="", statements=_markup(said))
 
     def heading(self, name: str) -> Html:
         """Return the heading of a group of cells: ``"charts"`` ("En graphiques")."""

@@ -6,7 +6,6 @@ import pytest
 
 from impact_kit.indicators import changes_between
 from impact_kit.narrative import (
-    Statement,
     changes_statements,
     criterion_statements,
     level_statements,
@@ -252,19 +251,89 @@ def test_changes_appeared_disappeared_intensity(grid):
         "lien_social": {"publics": ["volunteers", "visitors"]},
         "reseaux": {"testimony": ["x"]},
         "effets_individuels": {"intensity": ["3"]},
-        "effets_collectifs": {"intensity": ["2"]},
+        "effets_collectifs": {"intensity": ["2"], "keywords": ["entraide", "réseau"]},
     }
-    changes = changes_between(grid, before, after, previous=2021, year=2022, lang="fr")
-    said = changes_statements(changes, "fr")
-    assert said[0] == Statement(
-        "Nouveaux effets observés en 2022 :",
-        ("<strong>Lien social</strong> : visiteur·euse·s grand public", "<strong>Réseau de personnes</strong>"),
-    )
-    assert said[1] == Statement(
-        "Effets observés en 2021 mais plus en 2022 :",
-        ("<strong>Santé</strong> : se sentent mieux dans leurs relations avec les autres",),
-    )
-    assert said[2].html == "Intensité en hausse : Effets individuels (2 → 3)."
-    assert said[3].html == "Intensité en baisse : Effets collectifs (4 → 2)."
-    same = changes_between(grid, before, before, previous=2021, year=2022, lang="en")
-    assert [s.html for s in changes_statements(same, "en")] == ["No notable change in the observed effects since 2021."]
+    changes = changes_between(grid, before, after, previous=2021, year=2022)
+    assert [(c.criterion.id, c.status) for c in changes.criteria] == [
+        ("lien_social", "changed"),
+        ("sante", "disappeared"),
+        ("reseaux", "appeared"),
+    ]
+    assert [s.html for s in changes_statements(grid, changes, "fr")] == [
+        "L'intensité du niveau « Effets individuels » a progressé, de 2/5 en 2021 à <strong>3/5</strong> en 2022.",
+        "Un nouveau public a pris part aux interactions sociales en 2022 : visiteur·euse·s grand public.",
+        "Le critère <strong>Santé</strong>, qui présentait des effets en 2021, n'en présente plus en 2022.",
+        "L'intensité du niveau « Effets collectifs » a reculé, de 4/5 en 2021 à <strong>2/5</strong> en 2022. "
+        "De nouveaux mots-clés qualifient le niveau « Effets collectifs » en 2022 : « entraide » et « réseau ».",
+        "Des effets sont observés en 2022 pour le critère <strong>Réseau de personnes</strong>, qui n'en présentait pas en 2021.",
+    ]
+    same = changes_between(grid, before, before, previous=2021, year=2022)
+    assert [s.html for s in changes_statements(grid, same, "en")] == [
+        "No notable change in the observed effects since 2021."
+    ]
+
+
+# --- The issue's "Why": La Fabrique des Possibles 2023, "Évolutions depuis 2022" ---------------------------------
+
+
+def sentences(text: str) -> list[str]:
+    """Split a paragraph into sentences: after a final stop, before a capital, a digit or a quote."""
+    return [s for s in re.split(r"(?<=[.!?])\s+(?=[A-ZÀ-Ý0-9«“])", text.strip()) if s]
+
+
+def _sentences_of(html_text: str) -> list[str]:
+    """The visible sentences of a section (its paragraphs and list items), as plain text."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html_text, "html.parser")
+    paragraphs = [" ".join(el.get_text().split()) for el in soup.find_all(["p", "li"])]
+    return [s for p in paragraphs for s in sentences(p)]
+
+
+@pytest.fixture(scope="module")
+def fabrique_changes():
+    from impact_kit.sections import SiteReport
+
+    return {
+        lang: _sentences_of(str(SiteReport.load("la-fabrique-des-possibles-exemple", 2023, lang=lang).changes()))
+        for lang in ("fr", "en")
+    }
+
+
+def test_why_yes_no_is_never_said_alone(fabrique_changes):
+    """Was: "Cadre de vie et attractivité du quartier : oui"."""
+    for said in fabrique_changes.values():
+        assert not any(re.search(r"(: |^)(oui|yes|non|no)\.?$", s) for s in said), said
+    assert any("Cadre de vie et attractivité du quartier" in s for s in fabrique_changes["fr"])
+
+
+def test_why_two_questions_are_never_one_list(fabrique_changes):
+    """Was: "Solidarité : compétences et publics en difficulté" (what was exchanged and who, as one list)."""
+    for s in fabrique_changes["fr"]:
+        assert not ("compétences" in s and "publics en difficulté" in s), s
+    assert any("compétences" in s for s in fabrique_changes["fr"])
+    assert any("publics en difficulté" in s for s in fabrique_changes["fr"])
+
+
+def test_why_free_text_is_quoted_never_glued_into_a_list(fabrique_changes):
+    """Was: "... s'est améliorée et Aide alimentaire, épicerie solidaire"."""
+    said = " ".join(fabrique_changes["fr"])
+    assert "et Aide alimentaire" not in said and "and Aide alimentaire" not in " ".join(fabrique_changes["en"])
+    assert "et Cantine solidaire" not in said
+
+
+def test_why_a_frequency_that_changed_is_a_transition(fabrique_changes):
+    """Was: "au quotidien" in a list of new effects, and "au moins une fois par semaine" as gone."""
+    fr = [s for s in fabrique_changes["fr"] if "au quotidien" in s or "une fois par semaine" in s]
+    assert len(fr) == 1 and "au quotidien" in fr[0] and "au moins une fois par semaine" in fr[0] and "2022" in fr[0]
+    en = [s for s in fabrique_changes["en"] if "daily" in s or "once a week" in s]
+    assert len(en) == 1 and "daily" in en[0] and "at least once a week" in en[0] and "2022" in en[0]
+
+
+def test_why_every_change_is_a_whole_sentence(fabrique_changes, grid):
+    for lang, said in fabrique_changes.items():
+        labels = [c.label(lang) for c in grid.criteria]
+        assert said
+        for s in said:
+            assert s[0].isupper() and s.endswith((".", "?", "!")), s
+            assert not any(s.startswith((f"{label} :", f"{label}:")) for label in labels), s
