@@ -13,20 +13,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from impact_kit.grid import Criterion, Grid, Level, Question, Sentence
-from impact_kit.indicators import AnswerChange, Answers, Changes, LevelChange, observed_criteria, public_counts
+from impact_kit.indicators import Answers, changes_between, observed_criteria, public_counts
 from impact_kit.observations import as_number
+from impact_kit.programme import MIN_SITES, Programme
 from impact_kit.words import fill, fill_text, format_number, pick_form, texts
 
 __all__ = [
     "Statement",
-    "change_sentence",
-    "changes_statements",
     "criterion_statements",
-    "difference",
     "display_values",
     "level_statements",
+    "programme_criterion_statements",
+    "programme_level_statements",
     "quoted",
+    "say",
     "sentence_case",
+    "summary_paragraph",
     "summary_statements",
 ]
 
@@ -152,92 +154,132 @@ def quoted(text: str, lang: str) -> str:
     return fill_text(texts(lang)["quoted"], {"text": text}, lang)
 
 
-def _say(template: str | Mapping[str, str], values: Mapping[str, Any], lang: str, count: float | None = None) -> str:
+def say(template: str | Mapping[str, str], values: Mapping[str, Any], lang: str, count: float | None = None) -> str:
+    """Fill a template (its form for ``count``) as a sentence: escaped HTML, starting with a capital."""
     return sentence_case(fill(pick_form(template, count), values, lang))
 
 
-def _option_words(question: Question, values: Sequence[str], lang: str) -> list[str]:
-    """Option labels (or, for a yes/no question, the clause each option stands for)."""
-    out = []
-    for value in values:
-        option = question.option(value)
-        if option is None:
-            out.append(value)
-        else:
-            out.append(option.says[lang] if question.is_yes_no else option.label(lang))
-    return out
+def _position(value: float, median: float, top: float, lang: str) -> str:
+    """Return where a value stands against the programme's median, as a clause: "au-dessus de la médiane (3/5)"."""
+    key = "programme_above" if value > median else "programme_below" if value < median else "programme_at"
+    figures = {"median": format_number(median, lang), "max": format_number(top, lang)}
+    return fill_text(texts(lang)[key], figures, lang)
 
 
-def change_sentence(grid: Grid, criterion: Criterion, change: AnswerChange, years: Mapping[str, str], lang: str) -> str:
-    """Return one answer's change as a sentence (escaped HTML), from the question's or the grid's template."""
-    question = change.question
-    values: dict[str, Any] = {**years, "criterion": criterion.label(lang), "question": question.label(lang)}
-    count: float | None = None
-    if change.kind == "multi":
-        items = change.added or change.removed
-        values["items"] = _option_words(question, items, lang)
-        count = len(items)
-    elif change.kind == "free_text":
-        values["before"] = quoted(change.before[0], lang) if change.before else ""
-        values["after"] = quoted(change.after[0], lang) if change.after else ""
-        values["text"] = values["after"] or values["before"]
-    elif change.kind == "number":
-        before = as_number(change.before[0]) if change.before else None
-        after = as_number(change.after[0]) if change.after else None
-        values["before"] = format_number(before, lang) if before is not None else ""
-        values["after"] = format_number(after, lang) if after is not None else ""
-        values["difference"] = difference(after - before, lang) if before is not None and after is not None else ""
-        count = after if after is not None else before
-    else:
-        values["before"] = " ".join(_option_words(question, change.before, lang))
-        values["after"] = " ".join(_option_words(question, change.after, lang))
-    return _say(grid.change_template(change.kind, change.key, lang, question), values, lang, count)
+def _scale_max(grid: Grid, level: Level) -> float:
+    scale = level.question(grid.roles.intensity)
+    return scale.max if scale is not None and scale.max is not None else 5
 
 
-def difference(value: float, lang: str) -> str:
-    """Return a change of a number, signed: "+5", or a true minus sign (U+2212) and 2."""
-    key = "difference_up" if value >= 0 else "difference_down"
-    return fill_text(texts(lang)[key], {"value": format_number(abs(value), lang)}, lang)
+def programme_criterion_statements(
+    programme: Programme | None, criterion: Criterion, year: int, lang: str
+) -> list[Statement]:
+    """Return where an observed criterion stands in the programme: in how many of its sites it is observed.
 
-
-def _level_sentences(grid: Grid, change: LevelChange, years: Mapping[str, str], lang: str) -> list[str]:
-    values: dict[str, Any] = {**years, "level": change.level.label(lang)}
-    scale = change.level.question(grid.roles.intensity)
-    values["max"] = format_number(scale.max if scale and scale.max is not None else 5, lang)
-    out = []
-    if change.moved and change.before is not None and change.after is not None:
-        values |= {"before": format_number(change.before, lang), "after": format_number(change.after, lang)}
-        out.append(_say(grid.changes["level"]["up" if change.after > change.before else "down"][lang], values, lang))
-    if change.keywords:
-        values["items"] = [quoted(k, lang) for k in change.keywords]
-        out.append(_say(grid.changes["level"]["keywords"][lang], values, lang, len(change.keywords)))
-    return out
-
-
-def changes_statements(grid: Grid, changes: Changes, lang: str) -> list[Statement]:
-    """Return what changed since the previous year: one paragraph per level and per criterion, in grid order.
-
-    Every paragraph is whole sentences from the grid's change templates (see
-    ``changes:`` in the grid file): a criterion that appeared or disappeared in one
-    sentence, otherwise one sentence per answer that changed.
+    Nothing when there is no programme or fewer than :data:`impact_kit.programme.MIN_SITES` sites that year.
     """
-    years = {"year": str(changes.year), "previous": str(changes.previous)}
-    levels = {c.level.id: c for c in changes.levels}
-    criteria = {c.criterion.id: c for c in changes.criteria}
-    out = []
-    for level in grid.levels:
-        if level.id in levels:
-            out.append(Statement(" ".join(_level_sentences(grid, levels[level.id], years, lang))))
-        for criterion in level.criteria:
-            found = criteria.get(criterion.id)
-            if found is None:
-                continue
-            if found.status != "changed":
-                template = grid.changes["criterion"][found.status][lang]
-                said = [_say(template, {**years, "criterion": criterion.label(lang)}, lang)]
-            else:
-                said = [change_sentence(grid, criterion, change, years, lang) for change in found.answers]
-            out.append(Statement(" ".join(said)))
-    if not out:
-        out.append(Statement(fill(texts(lang)["no_change"], years, lang)))
-    return out
+    if programme is None or not programme.covers(year):
+        return []
+    count = programme.observed.get((year, criterion.id), 0)
+    values = {"count": count, "total": programme.sites[year], "year": str(year)}
+    key = "programme_observed_all" if count == programme.sites[year] else "programme_observed"
+    return [Statement(say(texts(lang)[key], values, lang, count))]
+
+
+def programme_level_statements(
+    grid: Grid, programme: Programme | None, level: Level, answers: Mapping[str, list[str]], year: int, lang: str
+) -> list[Statement]:
+    """Return where a level's intensity stands against the programme's median, when enough sites rated it."""
+    value = as_number((answers.get(grid.roles.intensity) or [""])[0])
+    rated = programme.intensity.get((year, level.id)) if programme is not None else None
+    if value is None or rated is None or rated[1] < MIN_SITES or programme is None or not programme.covers(year):
+        return []
+    position = _position(value, rated[0], _scale_max(grid, level), lang)
+    values = {"position": position, "total": rated[1], "year": str(year)}
+    return [Statement(say(texts(lang)["programme_intensity"], values, lang))]
+
+
+def _strongest(grid: Grid, answers: Answers, year: int, lang: str, programme: Programme | None) -> str | None:
+    words = texts(lang)
+    rated = {lv.id: as_number((answers.get(lv.id, {}).get(grid.roles.intensity) or [""])[0]) for lv in grid.levels}
+    scores = {k: v for k, v in rated.items() if v is not None}
+    if scores:
+        top = max(scores.values())
+        levels = [lv for lv in grid.levels if scores.get(lv.id) == top]
+        values: dict[str, Any] = {"year": str(year), "levels": [quoted(lv.label(lang), lang) for lv in levels]}
+        values |= {"value": format_number(top, lang), "max": format_number(_scale_max(grid, levels[0]), lang)}
+        median = programme.intensity.get((year, levels[0].id)) if programme is not None else None
+        if len(levels) == 1 and programme is not None and programme.covers(year) and median and median[1] >= MIN_SITES:
+            values["position"] = _position(top, median[0], _scale_max(grid, levels[0]), lang)
+            return say(words["summary_strongest_programme"], values, lang)
+        return say(words["summary_strongest"], values, lang, len(levels))
+    observed = {c.id for c in observed_criteria(grid, answers)}
+    counts = {lv.id: sum(c.id in observed for c in lv.criteria) for lv in grid.levels}
+    if not observed:
+        return None
+    top_count = max(counts.values())
+    levels = [lv for lv in grid.levels if counts[lv.id] == top_count]
+    values = {"levels": [quoted(lv.label(lang), lang) for lv in levels], "count": top_count}
+    return say(words["summary_most_criteria"], values, lang, len(levels))
+
+
+def _notable_change(grid: Grid, years: Mapping[int, Answers], year: int, lang: str) -> str:
+    """Return the most notable change since the previous year: criteria that appeared, a level's move, and so on."""
+    words = texts(lang)
+    earlier = [y for y in years if y < year]
+    if not earlier:
+        return say(words["summary_first_year"], {"year": str(year)}, lang)
+    previous = max(earlier)
+    changes = changes_between(grid, years[previous], years[year], previous=previous, year=year)
+    values: dict[str, Any] = {"previous": str(previous), "year": str(year)}
+    moved = [c for c in changes.levels if c.before is not None and c.after is not None and c.moved]
+    for status, key in (("appeared", "summary_appeared"), ("moved", ""), ("disappeared", "summary_disappeared")):
+        if status == "moved" and moved:
+            level = max(moved, key=lambda c: abs((c.after or 0) - (c.before or 0)))
+            values |= {"level": quoted(level.level.label(lang), lang)}
+            values |= {"before": format_number(level.before or 0, lang), "after": format_number(level.after or 0, lang)}
+            values["max"] = format_number(_scale_max(grid, level.level), lang)
+            return say(words["summary_level_moved"], values, lang)
+        found = changes.of(status) if key else []
+        if found:
+            criteria = [c.label(lang) for c in found]
+            return say(words[key], {**values, "criteria": criteria, "count": len(found)}, lang, len(found))
+    found = changes.of("changed")
+    if found:
+        criteria = [c.label(lang) for c in found]
+        return say(
+            words["summary_answers_changed"], {**values, "criteria": criteria, "count": len(found)}, lang, len(found)
+        )
+    return say(words["no_change"], values, lang)
+
+
+def summary_paragraph(
+    grid: Grid, years: Mapping[int, Answers], year: int, lang: str, *, programme: Programme | None = None
+) -> Statement:
+    """Return the year at a glance as a paragraph of three to five sentences.
+
+    The level with the strongest effects (placed in the programme when it has enough
+    sites), the criteria observed, the publics most involved, the most notable change
+    since the previous year (or that this is the first), and the number of testimonies.
+    """
+    words = texts(lang)
+    answers = years[year]
+    said = [s for s in [_strongest(grid, answers, year, lang, programme)] if s]
+    observed = observed_criteria(grid, answers)
+    values: dict[str, Any] = {"count": len(observed), "total": len(grid.criteria), "year": str(year)}
+    values["criteria"] = [c.label(lang) for c in observed]
+    if programme is not None and programme.covers(year) and year in programme.criteria:
+        values["median"] = format_number(programme.criteria[year], lang)
+        said.append(say(words["summary_criteria_programme"], values, lang, len(observed)))
+    else:
+        said.append(say(words["summary_criteria"], values, lang, len(observed)))
+    counts = public_counts(grid, answers, lang)
+    if counts:
+        top = max(counts.values())
+        publics = [public for public, n in counts.items() if n == top]
+        key = "summary_publics_one" if len(publics) == 1 else "summary_publics_many"
+        said.append(say(words[key], {"publics": publics, "count": top}, lang, top))
+    said.append(_notable_change(grid, years, year, lang))
+    n = sum(len(a.get(grid.roles.testimony, [])) for a in answers.values())
+    said.append(say(words["summary_testimonies_year"], {"count": n, "year": str(year)}, lang, n))
+    return Statement(" ".join(said))

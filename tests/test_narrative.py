@@ -6,11 +6,11 @@ import pytest
 
 from impact_kit.indicators import changes_between
 from impact_kit.narrative import (
-    changes_statements,
     criterion_statements,
     level_statements,
     summary_statements,
 )
+from impact_kit.narrative_changes import changes_statements
 
 
 def say(grid, criterion, lang="fr", **answers):
