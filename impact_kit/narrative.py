@@ -199,6 +199,12 @@ def programme_level_statements(
     return [Statement(say(texts(lang)["programme_intensity"], values, lang))]
 
 
+def _labels(criteria: Sequence[Criterion], lang: str) -> list[str]:
+    """Return criteria labels for a list in a sentence, all quoted if one has a comma (else the list is ambiguous)."""
+    labels = [c.label(lang) for c in criteria]
+    return [quoted(label, lang) for label in labels] if any("," in label for label in labels) else labels
+
+
 def _strongest(grid: Grid, answers: Answers, year: int, lang: str, programme: Programme | None) -> str | None:
     words = texts(lang)
     rated = {lv.id: as_number((answers.get(lv.id, {}).get(grid.roles.intensity) or [""])[0]) for lv in grid.levels}
@@ -242,11 +248,11 @@ def _notable_change(grid: Grid, years: Mapping[int, Answers], year: int, lang: s
             return say(words["summary_level_moved"], values, lang)
         found = changes.of(status) if key else []
         if found:
-            criteria = [c.label(lang) for c in found]
+            criteria = _labels(found, lang)
             return say(words[key], {**values, "criteria": criteria, "count": len(found)}, lang, len(found))
     found = changes.of("changed")
     if found:
-        criteria = [c.label(lang) for c in found]
+        criteria = _labels(found, lang)
         return say(
             words["summary_answers_changed"], {**values, "criteria": criteria, "count": len(found)}, lang, len(found)
         )
@@ -267,7 +273,7 @@ def summary_paragraph(
     said = [s for s in [_strongest(grid, answers, year, lang, programme)] if s]
     observed = observed_criteria(grid, answers)
     values: dict[str, Any] = {"count": len(observed), "total": len(grid.criteria), "year": str(year)}
-    values["criteria"] = [c.label(lang) for c in observed]
+    values["criteria"] = _labels(observed, lang)
     if programme is not None and programme.covers(year) and year in programme.criteria:
         values["median"] = format_number(programme.criteria[year], lang)
         said.append(say(words["summary_criteria_programme"], values, lang, len(observed)))

@@ -337,3 +337,123 @@ def test_why_every_change_is_a_whole_sentence(fabrique_changes, grid):
         for s in said:
             assert s[0].isupper() and s.endswith((".", "?", "!")), s
             assert not any(s.startswith((f"{label} :", f"{label}:")) for label in labels), s
+
+
+# --- The summary paragraph, and every sample report ------------------------------------------------------------
+
+
+def summary_sentences(report) -> list[str]:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(str(report.summary()), "html.parser")
+    return sentences(" ".join(soup.find("p", class_="ik-summary-text").get_text().split()))
+
+
+def test_summary_la_fabrique_2023_placed_in_its_programme():
+    from impact_kit.sections import SiteReport
+
+    fr = summary_sentences(SiteReport.load("la-fabrique-des-possibles-exemple", 2023))
+    assert fr[0] == (
+        "Les effets les plus forts de 2023 se situent au niveau « Effets individuels », d'une intensité de 5/5, "
+        "au-dessus de la médiane du programme (3/5)."
+    )
+    assert fr[1].startswith("Des effets sont observés en 2023 pour 10 critères sur 15, contre 8 pour le site médian")
+    assert (
+        fr[2]
+        == "Les publics les plus impliqués ont pris part chacun à 3 critères : publics en difficulté et bénévoles."
+    )
+    assert fr[3].startswith("Depuis 2022, des effets sont apparus pour 4 critères : Réseau de personnes,")
+    assert fr[4] == "En 2023, 4 témoignages ont été recueillis."
+    en = summary_sentences(SiteReport.load("la-fabrique-des-possibles-exemple", 2023, lang="en", programme=False))
+    assert en[0] == "The strongest effects of 2023 are at the level “Individual effects”, with an intensity of 5/5."
+    assert en[1].startswith("Effects are observed in 2023 for 10 criteria out of 15: Social ties,")
+    assert len(en) == 5 and "programme" not in " ".join(en)
+
+
+def test_summary_the_good_start_2021_first_year_without_programme():
+    from impact_kit.sections import SiteReport
+
+    fr = summary_sentences(SiteReport.load("the-good-start", 2021))  # 4 sites in 2021: no comparison
+    assert fr == [
+        "C'est aux niveaux « Effets individuels » et « Effets collectifs » que le plus de critères présentent des "
+        "effets observés (3 chacun).",
+        "Des effets sont observés en 2021 pour 8 critères sur 15 : Lien social, Insertion professionnelle, Capacité "
+        "à agir, Solidarité, Réseau de personnes, Sentiment d'inclusion ou d'exclusion, Services publics et de "
+        "proximité et Innovation publique.",
+        "Le public le plus impliqué a pris part à 3 critères : personnes travaillant sur le site.",
+        "Ce site est observé pour la première fois en 2021.",
+        "En 2021, 8 témoignages ont été recueillis.",
+    ]
+
+
+def test_summary_coeur_de_friche_2023_ties_and_a_level_that_fell():
+    from impact_kit.sections import SiteReport
+
+    en = summary_sentences(SiteReport.load("coeur-de-friche-exemple", 2023, lang="en"))
+    assert en[0] == (
+        "The strongest effects of 2023 are at the levels “Individual effects” and “Effects on the neighbourhood and "
+        "the territory”, with an intensity of 3/5."
+    )
+    assert en[2] == (
+        "The publics most involved each took part in 1 criterion: general-public visitors, neighbourhood residents "
+        "and volunteers."
+    )
+    assert (
+        en[3]
+        == "Since 2022, the most notable change is the intensity of the level “Collective effects”, from 4/5 to 2/5."
+    )
+    assert en[4] == "In 2023, 2 testimonies were collected."
+
+
+def test_summary_labels_with_commas_are_quoted_in_a_list(grid):
+    from impact_kit.narrative import summary_paragraph
+
+    answers = {"gouvernance_partagee": {"testimony": ["t"]}, "evolution_projet": {"changes": ["design"]}}
+    said = summary_paragraph(grid, {2024: answers}, 2024, "en").html
+    assert ": “Shared governance, transitional and long-term” and “Changes to the diagnosis," in said
+
+
+def test_summary_of_a_year_without_anything_is_still_three_sentences(grid):
+    from impact_kit.narrative import summary_paragraph
+
+    said = sentences(re.sub(r"<[^>]+>", "", summary_paragraph(grid, {2022: {}}, 2022, "fr").html))
+    assert said == [
+        "Aucun des 15 critères de la grille ne présente d'effet observé en 2022.",
+        "Ce site est observé pour la première fois en 2022.",
+        "Aucun témoignage n'a été recueilli en 2022.",
+    ]
+
+
+def _sample_reports():
+    import yaml
+    from conftest import ROOT
+
+    for path in sorted((ROOT / "parameters").glob("*.yaml")):
+        params = yaml.safe_load(path.read_text(encoding="utf-8"))
+        yield params["site"], params["year"]
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_every_sample_report_changes_are_whole_sentences_and_summary_a_paragraph(grid, lang):
+    """The issue's acceptance, on all 15 site-years of parameters/*.yaml, in process."""
+    from impact_kit.sections import SiteReport
+
+    labels = [c.label(lang) for c in grid.criteria]
+    verbs = {"fr": r"\b(est|sont|a|ont|n'a|n'ont|qualifie|qualifient|présente|présentait|avait|avaient|était|"
+                   r"forment|s'est)\b",
+             "en": r"\b(is|are|was|were|has|have|had|took|joined|rose|fell|became|describes?|shows?|happen|happened|"
+                   r"form|take|went|met|\w{3,}ed)\b"}[lang]  # fmt: skip
+    reports = list(_sample_reports())
+    assert len(reports) == 15
+    for site, year in reports:
+        report = SiteReport.load(site, year, lang=lang)
+        said = _sentences_of(str(report.changes()))
+        assert said, (site, year)
+        for s in said:
+            assert s[0].isupper() and s.endswith("."), (site, year, s)
+            assert re.search(verbs, s), (site, year, s)
+            assert not any(s.startswith((f"{label} :", f"{label}:")) for label in labels), (site, year, s)
+            assert not re.search(r"(:|^)\s*(oui|non|yes|no)\.$", s), (site, year, s)
+        summary = summary_sentences(report)
+        assert 3 <= len(summary) <= 5, (site, year, summary)
+        assert all(s[0].isupper() and s.endswith(".") for s in summary), summary
