@@ -238,24 +238,24 @@ def _notable_change(grid: Grid, years: Mapping[int, Answers], year: int, lang: s
     previous = max(earlier)
     changes = changes_between(grid, years[previous], years[year], previous=previous, year=year)
     values: dict[str, Any] = {"previous": str(previous), "year": str(year)}
+
+    def criteria(key: str, found: list[Criterion]) -> str:
+        return say(words[key], {**values, "criteria": _labels(found, lang), "count": len(found)}, lang, len(found))
+
     moved = [c for c in changes.levels if c.before is not None and c.after is not None and c.moved]
-    for status, key in (("appeared", "summary_appeared"), ("moved", ""), ("disappeared", "summary_disappeared")):
-        if status == "moved" and moved:
-            level = max(moved, key=lambda c: abs((c.after or 0) - (c.before or 0)))
-            values |= {"level": quoted(level.level.label(lang), lang)}
-            values |= {"before": format_number(level.before or 0, lang), "after": format_number(level.after or 0, lang)}
-            values["max"] = format_number(_scale_max(grid, level.level), lang)
-            return say(words["summary_level_moved"], values, lang)
-        found = changes.of(status) if key else []
-        if found:
-            criteria = _labels(found, lang)
-            return say(words[key], {**values, "criteria": criteria, "count": len(found)}, lang, len(found))
-    found = changes.of("changed")
-    if found:
-        criteria = _labels(found, lang)
-        return say(
-            words["summary_answers_changed"], {**values, "criteria": criteria, "count": len(found)}, lang, len(found)
-        )
+    if changes.of("appeared"):
+        return criteria("summary_appeared", changes.of("appeared"))
+    if moved:
+        level = max(moved, key=lambda c: abs((c.after or 0) - (c.before or 0)))
+        values |= {
+            "level": quoted(level.level.label(lang), lang),
+            "max": format_number(_scale_max(grid, level.level), lang),
+        }
+        values |= {"before": format_number(level.before or 0, lang), "after": format_number(level.after or 0, lang)}
+        return say(words["summary_level_moved"], values, lang)
+    for status, key in (("disappeared", "summary_disappeared"), ("changed", "summary_answers_changed")):
+        if changes.of(status):
+            return criteria(key, changes.of(status))
     return say(words["no_change"], values, lang)
 
 

@@ -457,3 +457,30 @@ def test_every_sample_report_changes_are_whole_sentences_and_summary_a_paragraph
         summary = summary_sentences(report)
         assert 3 <= len(summary) <= 5, (site, year, summary)
         assert all(s[0].isupper() and s.endswith(".") for s in summary), summary
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "expected"),
+    [
+        (
+            {"sante": {"effects": ["discomfort"]}, "lien_social": {"publics": ["volunteers"]}},
+            {"lien_social": {"publics": ["volunteers"]}},
+            "Depuis 2022, le critère Santé ne présente plus d'effet observé.",
+        ),
+        (
+            {"lien_social": {"publics": ["volunteers"]}},
+            {"lien_social": {"publics": ["visitors"]}},
+            "Depuis 2022, les réponses ont évolué pour le critère Lien social.",
+        ),
+        (
+            {"lien_social": {"publics": ["volunteers"]}},
+            {"lien_social": {"publics": ["volunteers"]}},
+            "Aucun changement notable des effets observés depuis 2022.",
+        ),
+    ],
+)
+def test_summary_most_notable_change(grid, before, after, expected):
+    from impact_kit.narrative import summary_paragraph
+
+    said = sentences(re.sub(r"<[^>]+>", "", summary_paragraph(grid, {2022: before, 2023: after}, 2023, "fr").html))
+    assert said[-2] == expected
