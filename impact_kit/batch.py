@@ -30,6 +30,7 @@ from impact_kit.files import check_writable
 from impact_kit.grid import Grid
 from impact_kit.manifest import Entry, Manifest, fingerprints, outputs_state
 from impact_kit.parameters import SITE_NOTEBOOK, check_parameters
+from impact_kit.programme import Programme, programme_of
 from impact_kit.words import check_lang
 
 __all__ = ["BatchOptions", "BatchResult", "Job", "plan", "run_batch", "run_job"]
@@ -243,12 +244,17 @@ def run_batch(
     check_writable(options.out)
     options.out.mkdir(parents=True, exist_ok=True)
     manifest = Manifest.read(options.out)
+    # Computed once here, before the children are forked: every report places its site in it.
+    programme = programme_of(dataset)
     prints = fingerprints(
         dataset,
         [(j.site, j.year) for j in jobs],
         notebook=options.notebook,
         parameters={"pdf": pdf},
-        extra={(j.site, j.year): f"{j.lang}|{j.pseudonymise}|{_redactions(dataset, j)}" for j in jobs},
+        extra={
+            (j.site, j.year): f"{j.lang}|{j.pseudonymise}|{_redactions(dataset, j)}|{_programme(programme, j.year)}"
+            for j in jobs
+        },
     )
     result = BatchResult(planned=len(jobs))
     todo = []
@@ -266,6 +272,16 @@ def run_batch(
     result.index = write_index(dataset, manifest, options.out, lang=lang)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _programme(programme: Programme, year: int) -> str:
+    """Return the programme's figures a report of ``year`` shows, as text (nothing below MIN_SITES sites)."""
+    if not programme.covers(year):
+        return ""
+    figures = [programme.sites[year], programme.criteria.get(year)]
+    figures += sorted((k, v) for k, v in programme.observed.items() if k[0] == year)
+    figures += sorted((k, v) for k, v in programme.intensity.items() if k[0] == year)
+    return repr(figures)
 
 
 def _redactions(dataset: Dataset, job: Job) -> str:

@@ -18,6 +18,8 @@ from pathlib import Path
 from impact_kit.words import check_lang
 
 __all__ = [
+    "CHANGE_KINDS",
+    "CHANGE_VALUES",
     "CHOICE_TYPES",
     "ID_PATTERN",
     "PLURAL_FORMS",
@@ -55,6 +57,23 @@ ROLES = {
     "publics": "the option set that says who took part (under option_sets)",
 }
 ID_PATTERN = re.compile(r"^[a-z0-9_]+$")
+#: The kinds of change the grid's ``changes:`` block narrates, and the templates each needs.
+CHANGE_KINDS = {
+    "criterion": ("appeared", "disappeared"),
+    "level": ("up", "down", "keywords"),
+    "single": ("changed", "added", "removed"),
+    "yes_no": ("changed", "added", "removed"),
+    "multi": ("added", "removed"),
+    "free_text": ("changed", "added", "removed"),
+    "number": ("changed", "added", "removed"),
+}
+#: The values a change template may name (see the grid file's header).
+CHANGE_VALUES = frozenset(
+    {"criterion", "question", "level", "before", "after", "items", "text", "difference", "max", "previous", "year"}
+)
+
+#: A template: one text, or forms (zero, one, other, unknown) chosen by a count.
+Template = str | Mapping[str, str]
 
 
 @dataclass(frozen=True, repr=False)
@@ -65,6 +84,7 @@ class Option:
     labels: Mapping[str, str]
     raw: tuple[str, ...] = ()
     effect: bool = True
+    says: Mapping[str, str] = field(default_factory=dict)
 
     def __repr__(self) -> str:
         return f"<Option {self.id!r}: {next(iter(self.labels.values()), '')!r}>"
@@ -87,6 +107,8 @@ class Question:
     max: float | None = None
     platform_key: str | None = None
     option_set: str | None = None
+    #: ``changes[kind][key][lang]``: the question's own change templates, before the grid's.
+    changes: Mapping[str, Mapping[str, Mapping[str, Template]]] = field(default_factory=dict)
 
     def __repr__(self) -> str:
         options = f", options {[o.id for o in self.options]}" if self.options else ""
@@ -104,6 +126,11 @@ class Question:
     def is_choice(self) -> bool:
         """True for single and multi-choice questions."""
         return self.type in CHOICE_TYPES
+
+    @property
+    def is_yes_no(self) -> bool:
+        """True for a single choice whose every option says what it means as a clause (``says``)."""
+        return self.type == "single" and bool(self.options) and all(o.says for o in self.options)
 
 
 @dataclass(frozen=True)
@@ -197,6 +224,8 @@ class Grid:
     roles: Roles
     source: str = ""
     path: Path | None = None
+    #: ``changes[kind][key][lang]``: the templates of :data:`CHANGE_KINDS` (empty if the file has none).
+    changes: Mapping[str, Mapping[str, Mapping[str, Template]]] = field(default_factory=dict)
 
     def __repr__(self) -> str:
         levels = ", ".join(f"{lv.id} ({len(lv.criteria)})" for lv in self.levels)
@@ -258,6 +287,18 @@ class Grid:
     def publics_questions(self) -> list[tuple[Criterion, Question]]:
         """Return the questions that ask which publics took part, with their criterion."""
         return [(c, q) for c in self.criteria for q in c.questions if self.publics and q.option_set == self.publics]
+
+    def change_template(self, kind: str, key: str, lang: str, question: Question | None = None) -> Template:
+        """Return the template saying a change of ``kind`` (``key``: changed, added...) in ``lang``.
+
+        The question's own template comes first (``changes:`` under the question), then
+        the grid's. Raises ``KeyError`` if neither has one (see :func:`grid_file.load_grid`,
+        which gives a grid without a ``changes:`` block the Commune Mesure grid's).
+        """
+        own = question.changes.get(kind, {}).get(key, {}) if question is not None else {}
+        if lang in own:
+            return own[lang]
+        return self.changes[kind][key][lang]
 
     def check_lang(self, lang: str) -> str:
         """Return ``lang`` if the grid has labels in it.

@@ -6,6 +6,7 @@ grid") for the file's structure; :mod:`impact_kit.grid` for what it becomes.
 
 from __future__ import annotations
 
+import string
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,8 @@ import yaml
 from impact_kit.exceptions import GridError
 from impact_kit.files import resolve_data
 from impact_kit.grid import (
+    CHANGE_KINDS,
+    CHANGE_VALUES,
     CHOICE_TYPES,
     ID_PATTERN,
     PLURAL_FORMS,
@@ -27,6 +30,7 @@ from impact_kit.grid import (
     Question,
     Roles,
     Sentence,
+    Template,
 )
 
 __all__ = ["GRIDS_DIR", "default_grid", "load_grid", "resolve_grid"]
@@ -129,7 +133,68 @@ class _Builder:
             roles=self.roles(levels),
             source=str(self.doc.get("source", "")),
             path=self.path,
+            changes=self.changes(),
         )
+
+    def changes(self) -> dict[str, dict[str, dict[str, Template]]]:
+        """Return the change templates; a grid without a ``changes:`` block borrows the Commune Mesure grid's."""
+        node = self.doc.get("changes")
+        if node is None:
+            fallback = default_grid()
+            missing = [lang for lang in self.languages if lang not in fallback.languages]
+            if missing:
+                raise self.fail("top", f"`changes` is missing, and the kit has no change templates in {missing}.")
+            return {kind: {key: dict(texts) for key, texts in keys.items()} for kind, keys in fallback.changes.items()}
+        if not isinstance(node, dict):
+            raise self.fail("`changes`", f"must map each kind of change {list(CHANGE_KINDS)} to its templates.")
+        out = {}
+        for kind, keys in CHANGE_KINDS.items():
+            given = node.get(kind)
+            if not isinstance(given, dict):
+                raise self.fail("`changes`", f"`{kind}` is missing; give its templates {list(keys)}.")
+            out[kind] = self.change_templates(given, f"`changes`, `{kind}`", kind, required=True)
+        unknown = sorted(set(node) - set(CHANGE_KINDS))
+        if unknown:
+            raise self.fail("`changes`", f"unknown kinds {unknown}; use those of {list(CHANGE_KINDS)}.")
+        return out
+
+    def change_templates(
+        self, node: dict[str, Any], where: str, kind: str, *, required: bool
+    ) -> dict[str, dict[str, Template]]:
+        keys = CHANGE_KINDS[kind]
+        unknown = sorted(set(node) - set(keys))
+        if unknown:
+            raise self.fail(where, f"unknown templates {unknown}; `{kind}` takes {list(keys)}.")
+        out: dict[str, dict[str, Template]] = {}
+        for key in keys:
+            if key not in node:
+                if required:
+                    raise self.fail(where, f"the template `{key}` is missing.")
+                continue
+            texts = node[key]
+            if not isinstance(texts, dict):
+                raise self.fail(f"{where}, `{key}`", f"give one text per language {list(self.languages)}.")
+            out[key] = {lang: self.template(texts.get(lang), f"{where}, `{key}`, `{lang}`") for lang in self.languages}
+        return out
+
+    def template(self, text: Any, where: str) -> Template:
+        if isinstance(text, dict):
+            unknown = sorted(set(text) - set(PLURAL_FORMS))
+            if unknown or "other" not in text:
+                raise self.fail(where, f"forms must include `other` and be among {list(PLURAL_FORMS)}.")
+            forms = {str(k): str(v) for k, v in text.items()}
+        elif isinstance(text, str) and text.strip():
+            forms = {"other": text}
+        else:
+            raise self.fail(where, "the text is missing.")
+        for form in forms.values():
+            try:
+                names = {f for _, f, _, _ in string.Formatter().parse(form) if f}
+            except ValueError as exc:
+                raise self.fail(where, f"the text {form!r} is not a template ({exc}).") from None
+            if names - CHANGE_VALUES:
+                raise self.fail(where, f"names {sorted(names - CHANGE_VALUES)}; use only {sorted(CHANGE_VALUES)}.")
+        return text if isinstance(text, dict) else str(text)
 
     def roles(self, levels: tuple[Level, ...]) -> Roles:
         given = self.doc.get("roles")
@@ -212,6 +277,13 @@ class _Builder:
         low, high = node.get("min"), node.get("max")
         if qtype == "scale" and (low is None or high is None):
             raise self.fail(where, "a scale question needs `min` and `max`.")
+        changes = node.get("changes") or {}
+        if not isinstance(changes, dict) or sorted(set(changes) - set(CHANGE_KINDS)):
+            raise self.fail(where, f"`changes` must map kinds among {list(CHANGE_KINDS)} to templates.")
+        own = {
+            kind: self.change_templates(templates or {}, f"{where}, `changes`, `{kind}`", kind, required=False)
+            for kind, templates in changes.items()
+        }
         return Question(
             id=qid,
             type=qtype,
@@ -222,6 +294,7 @@ class _Builder:
             max=high,
             platform_key=node.get("platform_key"),
             option_set=option_set,
+            changes=own,
         )
 
     def options(self, nodes: Any, where: str) -> tuple[Option, ...]:
@@ -231,8 +304,11 @@ class _Builder:
         for node in nodes:
             oid = self.identifier(node, f"{where}, an option")
             raw = node.get("raw") or []
+            says = self.labels(node, f"{where}, option `{oid}`", key="says") if "says" in node else {}
             options.append(
-                Option(oid, self.labels(node, f"{where}, option `{oid}`"), tuple(raw), bool(node.get("effect", True)))
+                Option(
+                    oid, self.labels(node, f"{where}, option `{oid}`"), tuple(raw), bool(node.get("effect", True)), says
+                )
             )
         ids = [o.id for o in options]
         dupes = sorted({i for i in ids if ids.count(i) > 1})

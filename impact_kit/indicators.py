@@ -12,12 +12,16 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from impact_kit.grid import Criterion, Grid, Question
+from impact_kit.grid import Criterion, Grid, Level, Question
 from impact_kit.observations import as_number
 
 __all__ = [
+    "AnswerChange",
     "Answers",
     "Changes",
+    "CriterionChange",
+    "LevelChange",
+    "answer_changes",
     "answers_by_year",
     "answers_of",
     "changes_between",
@@ -139,55 +143,153 @@ def coverage_table(grid: Grid, answers: Answers, lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["criterion", "answered", "total", "share", "level"]).set_index("criterion")
 
 
+@dataclass(frozen=True)
+class AnswerChange:
+    """One question's answer that changed between two years, as ids and values (never labels).
+
+    ``kind`` names the templates that say it (a key of :data:`impact_kit.grid.CHANGE_KINDS`):
+    ``single``, ``yes_no``, ``multi`` (``added``/``removed`` hold option ids), ``free_text``
+    (free text, verbatim) or ``number``. ``before`` and ``after`` are the values of each year
+    for this kind (empty when the question was not answered that year).
+    """
+
+    question: Question
+    kind: str
+    before: tuple[str, ...] = ()
+    after: tuple[str, ...] = ()
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        """The template to use: ``changed``, ``added`` (nothing before) or ``removed`` (nothing after)."""
+        if self.kind == "multi":
+            return "added" if self.added else "removed"
+        return "added" if not self.before else "removed" if not self.after else "changed"
+
+
+@dataclass(frozen=True)
+class CriterionChange:
+    """A criterion whose effects changed: ``appeared``, ``disappeared``, or ``changed`` with its answers."""
+
+    criterion: Criterion
+    status: str
+    answers: tuple[AnswerChange, ...] = ()
+
+
+@dataclass(frozen=True)
+class LevelChange:
+    """A level whose intensity moved, or which gained keywords."""
+
+    level: Level
+    before: float | None
+    after: float | None
+    keywords: tuple[str, ...] = ()
+
+    @property
+    def moved(self) -> bool:
+        """True if the level was rated both years, differently."""
+        return self.before is not None and self.after is not None and self.before != self.after
+
+
 @dataclass
 class Changes:
-    """What changed between two years of a site.
+    """What changed between two years of a site, in grid order.
 
-    ``appeared`` and ``disappeared`` list ``(criterion, labels)``: the criterion and
-    the effect options that appeared or disappeared in it (empty labels: the
-    criterion as a whole). ``intensity`` lists ``(level label, before, after)`` for
-    the levels whose intensity moved.
+    ``criteria`` lists the criteria observed in either year whose effects changed;
+    ``levels`` the levels whose intensity moved or which gained keywords.
     """
 
     previous: int
     year: int
-    appeared: list[tuple[Criterion, list[str]]] = field(default_factory=list)
-    disappeared: list[tuple[Criterion, list[str]]] = field(default_factory=list)
-    intensity: list[tuple[str, float, float]] = field(default_factory=list)
+    criteria: list[CriterionChange] = field(default_factory=list)
+    levels: list[LevelChange] = field(default_factory=list)
 
     @property
     def any(self) -> bool:
         """True if anything changed."""
-        return bool(self.appeared or self.disappeared or self.intensity)
+        return bool(self.criteria or self.levels)
+
+    def of(self, status: str) -> list[Criterion]:
+        """Return the criteria that ``appeared``, ``disappeared`` or ``changed``."""
+        return [c.criterion for c in self.criteria if c.status == status]
 
 
-def _effects(criterion: Criterion, answers: dict[str, list[str]], lang: str) -> dict[str, str]:
-    """Return the effect options chosen in a criterion, keyed by ``question/value``, with their labels."""
-    found = {}
-    for question in criterion.questions:
-        if question.is_choice:
-            for value in _effect_options(question, answers.get(question.id, [])):
-                option = question.option(value)
-                found[f"{question.id}/{value}"] = option.label(lang) if option else value
-    return found
+def _split(question: Question, values: list[str]) -> tuple[list[str], list[str]]:
+    """Return a choice question's values as (option ids, free texts)."""
+    options = [v for v in values if question.option(v) is not None]
+    return options, [v for v in values if question.option(v) is None]
 
 
-def changes_between(grid: Grid, before: Answers, after: Answers, *, previous: int, year: int, lang: str) -> Changes:
-    """Compare two years of a site: effects that appeared or disappeared, intensities up or down."""
+def _free_text_changes(question: Question, old: list[str], new: list[str]) -> list[AnswerChange]:
+    if old == new:
+        return []
+    if len(old) == 1 and len(new) == 1:
+        return [AnswerChange(question, "free_text", tuple(old), tuple(new))]
+    removed = [AnswerChange(question, "free_text", (t,), ()) for t in old if t not in new]
+    return removed + [AnswerChange(question, "free_text", (), (t,)) for t in new if t not in old]
+
+
+def answer_changes(question: Question, old: list[str], new: list[str]) -> list[AnswerChange]:
+    """Return how one question's answer changed between two years (nothing if it did not).
+
+    A single choice that changed is one transition (never an option gone and another
+    come); a multiple choice tells the options added and removed, and each free text on
+    its own; a number (or a text that is a number both years) tells both values.
+    """
+    if question.type in ("testimony", "keywords"):
+        return []
+    if question.is_choice:
+        old_options, old_texts = _split(question, old)
+        new_options, new_texts = _split(question, new)
+        out: list[AnswerChange] = []
+        if question.type == "single" and old_options != new_options:
+            kind = "yes_no" if question.is_yes_no else "single"
+            out.append(AnswerChange(question, kind, tuple(old_options[:1]), tuple(new_options[:1])))
+        elif question.type == "multi":
+            added = tuple(v for v in new_options if v not in old_options)
+            removed = tuple(v for v in old_options if v not in new_options)
+            if added:
+                out.append(AnswerChange(question, "multi", tuple(old_options), tuple(new_options), added=added))
+            if removed:
+                out.append(AnswerChange(question, "multi", tuple(old_options), tuple(new_options), removed=removed))
+        return out + _free_text_changes(question, old_texts, new_texts)
+    numbers_ = [as_number(v[0]) if v else None for v in (old, new)]
+    both = all(n is not None for n in numbers_)
+    parsed = (not old or numbers_[0] is not None) and (not new or numbers_[1] is not None)
+    if (question.type in ("number", "scale") or both) and parsed:
+        if numbers_[0] == numbers_[1]:
+            return []
+        return [AnswerChange(question, "number", tuple(old[:1]), tuple(new[:1]))]
+    return _free_text_changes(question, old, new)
+
+
+def changes_between(grid: Grid, before: Answers, after: Answers, *, previous: int, year: int) -> Changes:
+    """Compare two years of a site: criteria whose effects appeared, disappeared or changed, and levels.
+
+    A criterion appeared (or disappeared) when it has observed effects in only one of the
+    two years (:func:`is_observed`); it is then one change, without its answers. A
+    criterion observed both years lists its answers that changed (:func:`answer_changes`).
+    """
     changes = Changes(previous, year)
-    observed_before = {c.id for c in observed_criteria(grid, before)}
-    observed_after = {c.id for c in observed_criteria(grid, after)}
-    for criterion in grid.criteria:
-        old = _effects(criterion, before.get(criterion.id, {}), lang)
-        new = _effects(criterion, after.get(criterion.id, {}), lang)
-        gained = [label for key, label in new.items() if key not in old]
-        lost = [label for key, label in old.items() if key not in new]
-        if gained or (criterion.id in observed_after - observed_before):
-            changes.appeared.append((criterion, gained))
-        if lost or (criterion.id in observed_before - observed_after):
-            changes.disappeared.append((criterion, lost))
-    table = intensity_table(grid, {previous: before, year: after}, lang)
-    for label, row in table.iterrows():
-        if pd.notna(row[previous]) and pd.notna(row[year]) and row[previous] != row[year]:
-            changes.intensity.append((str(label), float(row[previous]), float(row[year])))
+    for level in grid.levels:
+        old, new = before.get(level.id, {}), after.get(level.id, {})
+        rated = [as_number(a.get(grid.roles.intensity, [""])[0]) for a in (old, new)]
+        keywords = tuple(k for k in new.get(grid.roles.keywords, []) if k not in old.get(grid.roles.keywords, []))
+        found = LevelChange(level, rated[0], rated[1], keywords)
+        if found.moved or found.keywords:
+            changes.levels.append(found)
+        for criterion in level.criteria:
+            old, new = before.get(criterion.id, {}), after.get(criterion.id, {})
+            was, now = is_observed(criterion, old), is_observed(criterion, new)
+            if was != now:
+                changes.criteria.append(CriterionChange(criterion, "appeared" if now else "disappeared"))
+            elif was:
+                moved = [
+                    change
+                    for question in criterion.questions
+                    for change in answer_changes(question, old.get(question.id, []), new.get(question.id, []))
+                ]
+                if moved:
+                    changes.criteria.append(CriterionChange(criterion, "changed", tuple(moved)))
     return changes

@@ -33,12 +33,16 @@ from impact_kit.indicators import Answers
 from impact_kit.markup import Html, render
 from impact_kit.narrative import (
     Statement,
-    changes_statements,
     criterion_statements,
     level_statements,
+    programme_criterion_statements,
+    programme_level_statements,
+    summary_paragraph,
     summary_statements,
 )
+from impact_kit.narrative_changes import changes_statements
 from impact_kit.observations import select_site
+from impact_kit.programme import Programme, programme_of
 from impact_kit.testimonies import pseudonymise as mask_contacts
 from impact_kit.testimonies import testimony_html
 from impact_kit.words import fill, fill_text, texts
@@ -109,6 +113,8 @@ class SiteReport:
     years: dict[int, Answers]
     lang: str = "fr"
     pseudonymise: bool = False
+    #: The other sites of the data folder, to place this one among them (None: not compared).
+    programme: Programme | None = None
 
     @classmethod
     def load(
@@ -120,6 +126,7 @@ class SiteReport:
         grid: Grid | str | Path | None = None,
         lang: str = "fr",
         pseudonymise: bool = False,
+        programme: bool = True,
     ) -> SiteReport:
         """Read and validate the data folder (once per process), and keep this site's years up to ``year``.
 
@@ -136,6 +143,9 @@ class SiteReport:
             The report's language, one of the grid's.
         pseudonymise : bool
             Mask e-mail addresses and phone numbers in testimonies.
+        programme : bool
+            Place the site among the data folder's sites of the same year (when there are
+            at least :data:`impact_kit.programme.MIN_SITES`); computed once per folder and process.
 
         Raises
         ------
@@ -160,7 +170,8 @@ class SiteReport:
             have = ", ".join(map(str, sorted(observations["year"].unique()))) or "none"
             raise NotFound(f"{dataset.folder} has no observations of {site!r} for {year}. Its years: {have}.")
         info: pd.Series = dataset.sites.loc[site]  # type: ignore[assignment]  # one row: the index is unique
-        return cls(site, year, the_grid, info, years, lang, pseudonymise)
+        placed = programme_of(dataset) if programme else None
+        return cls(site, year, the_grid, info, years, lang, pseudonymise, placed)
 
     def __repr__(self) -> str:
         observed = len(indicators.observed_criteria(self.grid, self.answers))
@@ -205,9 +216,10 @@ class SiteReport:
         return render("header", title=self.title, subtitle=subtitle, grid=grid)
 
     def summary(self) -> Html:
-        """Return the year at a glance: criteria with effects, publics most involved, intensities."""
-        statements = summary_statements(self.grid, self.answers, self.year, self.lang)
-        return render("summary", title=self.words["summary"], statements=_markup(statements))
+        """Return the year at a glance: a paragraph of three to five sentences, then the figures as bullets."""
+        paragraph = summary_paragraph(self.grid, self.years, self.year, self.lang, programme=self.programme)
+        figures = [Markup(s.html) for s in summary_statements(self.grid, self.answers, self.year, self.lang)]
+        return render("summary", title=self.words["summary"], paragraph=Markup(paragraph.html), figures=figures)
 
     def changes(self) -> Html:
         """Return what changed since the previous year (or a note that this is the first year)."""
@@ -215,10 +227,11 @@ class SiteReport:
             first = self._t("first_year_text", year=str(self.year))
             return render("changes", title=self.words["first_year"], first_year=first, statements=[])
         found = indicators.changes_between(
-            self.grid, self.years[self.previous], self.answers, previous=self.previous, year=self.year, lang=self.lang
+            self.grid, self.years[self.previous], self.answers, previous=self.previous, year=self.year
         )
         title = fill_text(self.words["changes"], {"year": str(self.previous)}, self.lang)
-        return render("changes", title=title, first_year="", statements=_markup(changes_statements(found, self.lang)))
+        said = changes_statements(self.grid, found, self.lang)
+        return render("changes", title=title, first_year="", statements=_markup(said))
 
     def heading(self, name: str) -> Html:
         """Return the heading of a group of cells: ``"charts"`` ("En graphiques")."""
@@ -302,6 +315,9 @@ class SiteReport:
 
     def _level(self, level: Level) -> Html:
         intro = level_statements(level, self.answers.get(level.id, {}), self.lang)
+        intro += programme_level_statements(
+            self.grid, self.programme, level, self.answers.get(level.id, {}), self.year, self.lang
+        )
         criteria = [self._criterion(c) for c in level.criteria if self._shown(c)]
         return render(
             "level",
@@ -323,11 +339,14 @@ class SiteReport:
             )
             for t in answers.get(self.grid.roles.testimony, [])
         ]
+        statements = criterion_statements(criterion, answers, self.lang)
+        if indicators.is_observed(criterion, answers):
+            statements += programme_criterion_statements(self.programme, criterion, self.year, self.lang)
         return render(
             "criterion",
             criterion=criterion,
             title=criterion.label(self.lang),
-            statements=_markup(criterion_statements(criterion, answers, self.lang)),
+            statements=_markup(statements),
             testimonies=testimonies,
             empty=self._t("no_answer", year=str(self.year)),
         )

@@ -6,12 +6,11 @@ import pytest
 
 from impact_kit.indicators import changes_between
 from impact_kit.narrative import (
-    Statement,
-    changes_statements,
     criterion_statements,
     level_statements,
     summary_statements,
 )
+from impact_kit.narrative_changes import changes_statements
 
 
 def say(grid, criterion, lang="fr", **answers):
@@ -252,19 +251,236 @@ def test_changes_appeared_disappeared_intensity(grid):
         "lien_social": {"publics": ["volunteers", "visitors"]},
         "reseaux": {"testimony": ["x"]},
         "effets_individuels": {"intensity": ["3"]},
-        "effets_collectifs": {"intensity": ["2"]},
+        "effets_collectifs": {"intensity": ["2"], "keywords": ["entraide", "réseau"]},
     }
-    changes = changes_between(grid, before, after, previous=2021, year=2022, lang="fr")
-    said = changes_statements(changes, "fr")
-    assert said[0] == Statement(
-        "Nouveaux effets observés en 2022 :",
-        ("<strong>Lien social</strong> : visiteur·euse·s grand public", "<strong>Réseau de personnes</strong>"),
+    changes = changes_between(grid, before, after, previous=2021, year=2022)
+    assert [(c.criterion.id, c.status) for c in changes.criteria] == [
+        ("lien_social", "changed"),
+        ("sante", "disappeared"),
+        ("reseaux", "appeared"),
+    ]
+    assert [s.html for s in changes_statements(grid, changes, "fr")] == [
+        "L'intensité du niveau « Effets individuels » a progressé, de 2/5 en 2021 à <strong>3/5</strong> en 2022.",
+        "Un nouveau public a pris part aux interactions sociales en 2022 : visiteur·euse·s grand public.",
+        "Le critère <strong>Santé</strong>, qui présentait des effets en 2021, n'en présente plus en 2022.",
+        "L'intensité du niveau « Effets collectifs » a reculé, de 4/5 en 2021 à <strong>2/5</strong> en 2022. "
+        "De nouveaux mots-clés qualifient le niveau « Effets collectifs » en 2022 : « entraide » et « réseau ».",
+        "Des effets sont observés en 2022 pour le critère <strong>Réseau de personnes</strong>, qui n'en présentait pas en 2021.",
+    ]
+    same = changes_between(grid, before, before, previous=2021, year=2022)
+    assert [s.html for s in changes_statements(grid, same, "en")] == [
+        "No notable change in the observed effects since 2021."
+    ]
+
+
+# --- The issue's "Why": La Fabrique des Possibles 2023, "Évolutions depuis 2022" ---------------------------------
+
+
+def sentences(text: str) -> list[str]:
+    """Split a paragraph into sentences: after a final stop, before a capital, a digit or a quote."""
+    return [s for s in re.split(r"(?<=[.!?])\s+(?=[A-ZÀ-Ý0-9«“])", text.strip()) if s]
+
+
+def _sentences_of(html_text: str) -> list[str]:
+    """The visible sentences of a section (its paragraphs and list items), as plain text."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html_text, "html.parser")
+    paragraphs = [" ".join(el.get_text().split()) for el in soup.find_all(["p", "li"])]
+    return [s for p in paragraphs for s in sentences(p)]
+
+
+@pytest.fixture(scope="module")
+def fabrique_changes():
+    from impact_kit.sections import SiteReport
+
+    return {
+        lang: _sentences_of(str(SiteReport.load("la-fabrique-des-possibles-exemple", 2023, lang=lang).changes()))
+        for lang in ("fr", "en")
+    }
+
+
+def test_why_yes_no_is_never_said_alone(fabrique_changes):
+    """Was: "Cadre de vie et attractivité du quartier : oui"."""
+    for said in fabrique_changes.values():
+        assert not any(re.search(r"(: |^)(oui|yes|non|no)\.?$", s) for s in said), said
+    assert any("Cadre de vie et attractivité du quartier" in s for s in fabrique_changes["fr"])
+
+
+def test_why_two_questions_are_never_one_list(fabrique_changes):
+    """Was: "Solidarité : compétences et publics en difficulté" (what was exchanged and who, as one list)."""
+    for s in fabrique_changes["fr"]:
+        assert not ("compétences" in s and "publics en difficulté" in s), s
+    assert any("compétences" in s for s in fabrique_changes["fr"])
+    assert any("publics en difficulté" in s for s in fabrique_changes["fr"])
+
+
+def test_why_free_text_is_quoted_never_glued_into_a_list(fabrique_changes):
+    """Was: "... s'est améliorée et Aide alimentaire, épicerie solidaire"."""
+    said = " ".join(fabrique_changes["fr"])
+    assert "et Aide alimentaire" not in said and "and Aide alimentaire" not in " ".join(fabrique_changes["en"])
+    assert "et Cantine solidaire" not in said
+
+
+def test_why_a_frequency_that_changed_is_a_transition(fabrique_changes):
+    """Was: "au quotidien" in a list of new effects, and "au moins une fois par semaine" as gone."""
+    fr = [s for s in fabrique_changes["fr"] if "au quotidien" in s or "une fois par semaine" in s]
+    assert len(fr) == 1 and "au quotidien" in fr[0] and "au moins une fois par semaine" in fr[0] and "2022" in fr[0]
+    en = [s for s in fabrique_changes["en"] if "daily" in s or "once a week" in s]
+    assert len(en) == 1 and "daily" in en[0] and "at least once a week" in en[0] and "2022" in en[0]
+
+
+def test_why_every_change_is_a_whole_sentence(fabrique_changes, grid):
+    for lang, said in fabrique_changes.items():
+        labels = [c.label(lang) for c in grid.criteria]
+        assert said
+        for s in said:
+            assert s[0].isupper() and s.endswith((".", "?", "!")), s
+            assert not any(s.startswith((f"{label} :", f"{label}:")) for label in labels), s
+
+
+# --- The summary paragraph, and every sample report ------------------------------------------------------------
+
+
+def summary_sentences(report) -> list[str]:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(str(report.summary()), "html.parser")
+    return sentences(" ".join(soup.find("p", class_="ik-summary-text").get_text().split()))
+
+
+def test_summary_la_fabrique_2023_placed_in_its_programme():
+    from impact_kit.sections import SiteReport
+
+    fr = summary_sentences(SiteReport.load("la-fabrique-des-possibles-exemple", 2023))
+    assert fr[0] == (
+        "Les effets les plus forts de 2023 se situent au niveau « Effets individuels », d'une intensité de 5/5, "
+        "au-dessus de la médiane du programme (3/5)."
     )
-    assert said[1] == Statement(
-        "Effets observés en 2021 mais plus en 2022 :",
-        ("<strong>Santé</strong> : se sentent mieux dans leurs relations avec les autres",),
+    assert fr[1].startswith("Des effets sont observés en 2023 pour 10 critères sur 15, contre 8 pour le site médian")
+    assert (
+        fr[2]
+        == "Les publics les plus impliqués ont pris part chacun à 3 critères : publics en difficulté et bénévoles."
     )
-    assert said[2].html == "Intensité en hausse : Effets individuels (2 → 3)."
-    assert said[3].html == "Intensité en baisse : Effets collectifs (4 → 2)."
-    same = changes_between(grid, before, before, previous=2021, year=2022, lang="en")
-    assert [s.html for s in changes_statements(same, "en")] == ["No notable change in the observed effects since 2021."]
+    assert fr[3].startswith("Depuis 2022, des effets sont apparus pour 4 critères : Réseau de personnes,")
+    assert fr[4] == "En 2023, 4 témoignages ont été recueillis."
+    en = summary_sentences(SiteReport.load("la-fabrique-des-possibles-exemple", 2023, lang="en", programme=False))
+    assert en[0] == "The strongest effects of 2023 are at the level “Individual effects”, with an intensity of 5/5."
+    assert en[1].startswith("Effects are observed in 2023 for 10 criteria out of 15: Social ties,")
+    assert len(en) == 5 and "programme" not in " ".join(en)
+
+
+def test_summary_the_good_start_2021_first_year_without_programme():
+    from impact_kit.sections import SiteReport
+
+    fr = summary_sentences(SiteReport.load("the-good-start", 2021))  # 4 sites in 2021: no comparison
+    assert fr == [
+        "C'est aux niveaux « Effets individuels » et « Effets collectifs » que le plus de critères présentent des "
+        "effets observés (3 chacun).",
+        "Des effets sont observés en 2021 pour 8 critères sur 15 : Lien social, Insertion professionnelle, Capacité "
+        "à agir, Solidarité, Réseau de personnes, Sentiment d'inclusion ou d'exclusion, Services publics et de "
+        "proximité et Innovation publique.",
+        "Le public le plus impliqué a pris part à 3 critères : personnes travaillant sur le site.",
+        "Ce site est observé pour la première fois en 2021.",
+        "En 2021, 8 témoignages ont été recueillis.",
+    ]
+
+
+def test_summary_coeur_de_friche_2023_ties_and_a_level_that_fell():
+    from impact_kit.sections import SiteReport
+
+    en = summary_sentences(SiteReport.load("coeur-de-friche-exemple", 2023, lang="en"))
+    assert en[0] == (
+        "The strongest effects of 2023 are at the levels “Individual effects” and “Effects on the neighbourhood and "
+        "the territory”, with an intensity of 3/5."
+    )
+    assert en[2] == (
+        "The publics most involved each took part in 1 criterion: general-public visitors, neighbourhood residents "
+        "and volunteers."
+    )
+    assert (
+        en[3]
+        == "Since 2022, the most notable change is the intensity of the level “Collective effects”, from 4/5 to 2/5."
+    )
+    assert en[4] == "In 2023, 2 testimonies were collected."
+
+
+def test_summary_labels_with_commas_are_quoted_in_a_list(grid):
+    from impact_kit.narrative import summary_paragraph
+
+    answers = {"gouvernance_partagee": {"testimony": ["t"]}, "evolution_projet": {"changes": ["design"]}}
+    said = summary_paragraph(grid, {2024: answers}, 2024, "en").html
+    assert ": “Shared governance, transitional and long-term” and “Changes to the diagnosis," in said
+
+
+def test_summary_of_a_year_without_anything_is_still_three_sentences(grid):
+    from impact_kit.narrative import summary_paragraph
+
+    said = sentences(re.sub(r"<[^>]+>", "", summary_paragraph(grid, {2022: {}}, 2022, "fr").html))
+    assert said == [
+        "Aucun des 15 critères de la grille ne présente d'effet observé en 2022.",
+        "Ce site est observé pour la première fois en 2022.",
+        "Aucun témoignage n'a été recueilli en 2022.",
+    ]
+
+
+def _sample_reports():
+    import yaml
+    from conftest import ROOT
+
+    for path in sorted((ROOT / "parameters").glob("*.yaml")):
+        params = yaml.safe_load(path.read_text(encoding="utf-8"))
+        yield params["site"], params["year"]
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_every_sample_report_changes_are_whole_sentences_and_summary_a_paragraph(grid, lang):
+    """The issue's acceptance, on all 15 site-years of parameters/*.yaml, in process."""
+    from impact_kit.sections import SiteReport
+
+    labels = [c.label(lang) for c in grid.criteria]
+    verbs = {"fr": r"\b(est|sont|a|ont|n'a|n'ont|qualifie|qualifient|présente|présentait|avait|avaient|était|"
+                   r"forment|s'est)\b",
+             "en": r"\b(is|are|was|were|has|have|had|took|joined|rose|fell|became|describes?|shows?|happen|happened|"
+                   r"form|take|went|met|\w{3,}ed)\b"}[lang]  # fmt: skip
+    reports = list(_sample_reports())
+    assert len(reports) == 15
+    for site, year in reports:
+        report = SiteReport.load(site, year, lang=lang)
+        said = _sentences_of(str(report.changes()))
+        assert said, (site, year)
+        for s in said:
+            assert s[0].isupper() and s.endswith("."), (site, year, s)
+            assert re.search(verbs, s), (site, year, s)
+            assert not any(s.startswith((f"{label} :", f"{label}:")) for label in labels), (site, year, s)
+            assert not re.search(r"(:|^)\s*(oui|non|yes|no)\.$", s), (site, year, s)
+        summary = summary_sentences(report)
+        assert 3 <= len(summary) <= 5, (site, year, summary)
+        assert all(s[0].isupper() and s.endswith(".") for s in summary), summary
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "expected"),
+    [
+        (
+            {"sante": {"effects": ["discomfort"]}, "lien_social": {"publics": ["volunteers"]}},
+            {"lien_social": {"publics": ["volunteers"]}},
+            "Depuis 2022, le critère Santé ne présente plus d'effet observé.",
+        ),
+        (
+            {"lien_social": {"publics": ["volunteers"]}},
+            {"lien_social": {"publics": ["visitors"]}},
+            "Depuis 2022, les réponses ont évolué pour le critère Lien social.",
+        ),
+        (
+            {"lien_social": {"publics": ["volunteers"]}},
+            {"lien_social": {"publics": ["volunteers"]}},
+            "Aucun changement notable des effets observés depuis 2022.",
+        ),
+    ],
+)
+def test_summary_most_notable_change(grid, before, after, expected):
+    from impact_kit.narrative import summary_paragraph
+
+    said = sentences(re.sub(r"<[^>]+>", "", summary_paragraph(grid, {2022: before, 2023: after}, 2023, "fr").html))
+    assert said[-2] == expected

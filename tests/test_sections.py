@@ -80,7 +80,9 @@ def test_earlier_years_and_changes():
     soup = page(report)
     changes = soup.find(id="ik-changes")
     assert changes.h2.get_text() == "Évolutions depuis 2021"
-    assert "Intensité en hausse : Effets individuels (2 → 4)" in changes.get_text()
+    assert (
+        "L'intensité du niveau « Effets individuels » a progressé, de 2/5 en 2021 à 4/5 en 2022." in changes.get_text()
+    )
     imgs = soup.select("figure.ik-chart img")
     assert imgs[0]["alt"].startswith("Diagramme en barres de l'intensité des effets (sur 5) par niveau, 2021 et 2022.")
 
