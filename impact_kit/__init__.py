@@ -35,6 +35,7 @@ from impact_kit.observations import (
     select_year,
     slugify,
 )
+from impact_kit.portfolio_report import PortfolioReport
 from impact_kit.sections import SiteReport
 
 __all__ = [
@@ -47,6 +48,7 @@ __all__ = [
     "InvalidData",
     "MissingDependency",
     "NotFound",
+    "PortfolioReport",
     "ReportFailed",
     "SiteReport",
     "__version__",
@@ -55,6 +57,7 @@ __all__ = [
     "load_grid",
     "load_observations",
     "load_sites",
+    "run_portfolio",
     "run_report",
     "select_site",
     "select_site_year",
@@ -71,4 +74,8 @@ def __getattr__(name: str) -> object:
         from impact_kit.report import run_report
 
         return run_report
+    if name == "run_portfolio":
+        from impact_kit.portfolio_run import run_portfolio
+
+        return run_portfolio
     raise AttributeError(f"module 'impact_kit' has no attribute {name!r}")
