@@ -195,6 +195,7 @@ def test_a_site_with_no_earlier_year_is_new(small):
         r.th.get_text(): [td.get_text() for td in r.select("td")] for r in soup(report.site_table()).select("tbody tr")
     }
     assert cells["Bêta"][2] == "new" and cells["Bêta"][-1] == "2023"
+    assert cells["Bêta"][4] == "0" and "Bêta" not in str(report.testimonies())  # a site with no testimony
     assert "1 new site since 2022: Bêta" in soup(report.summary()).get_text(" ", strip=True)
     assert soup(report.testimonies()).select("figure.ik-testimony figcaption")[0].get_text().startswith("<b>Alpha")
 
