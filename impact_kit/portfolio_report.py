@@ -17,7 +17,8 @@ import base64
 import difflib
 import io
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -71,10 +72,11 @@ class PortfolioReport:
     total_sites: int = 0
     top: int = 10
     per_criterion: int = 3
-    tables: dict[str, pd.DataFrame] = field(init=False)
 
-    def __post_init__(self) -> None:
-        self.tables = portfolio_sections(
+    @cached_property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Each section's data, computed once when first asked for (see the class's attributes)."""
+        return portfolio_sections(
             self.observations,
             self.indicators,
             self.grid,
@@ -113,7 +115,7 @@ class PortfolioReport:
         pseudonymise : bool
             Mask e-mail addresses and phone numbers in the testimonies quoted.
         sites : sequence of str, optional
-            Site ids to keep; all sites when empty or None.
+            Site ids to keep (one id alone may be given as a string); all sites when empty or None.
         out : str or Path, optional
             The reports folder, in which the portfolio goes to ``portfolio/<year>/``: the
             site table links to ``<out>/<site>/<year>/report.html`` where that file exists.
@@ -133,7 +135,7 @@ class PortfolioReport:
         the_grid = dataset.grid
         the_grid.check_lang(lang)
         year = int(year)
-        wanted = list(dict.fromkeys(str(s) for s in sites or ()))
+        wanted = list(dict.fromkeys(str(s) for s in ([sites] if isinstance(sites, str) else sites or ())))
         known = list(dataset.sites.index)
         for site in wanted:
             if site not in dataset.sites.index:
@@ -211,7 +213,7 @@ class PortfolioReport:
         subtitle = self._t("pr_subtitle", sites=self._sites(self.reporting), year=str(self.year))
         selection = ""
         if self.reporting < self.total_sites:
-            selection = self._t("pr_selection", count=self.reporting, total=self.total_sites)
+            selection = self._t("pr_selection", sites=self._sites(self.reporting), total=self.total_sites)
         grid = self._t("grid", grid=self.grid.name(self.lang))
         return render("portfolio_header", title=self.title, subtitle=subtitle, selection=selection, grid=grid)
 

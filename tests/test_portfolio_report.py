@@ -216,7 +216,8 @@ def test_sites_keep_only_the_sites_asked_for(small):
     report = PortfolioReport.load(2023, data=small, sites=["beta"])
     assert list(report.tables["site_table"]["site"]) == ["beta"]
     assert set(report.indicators["site"]) == {"beta"}
-    assert "Sélection de 1 sites sur 2." in str(report.header())
+    assert "Sélection de 1 site sur 2." in str(report.header())
+    assert list(PortfolioReport.load(2023, data=small, sites="beta").indicators["site"].unique()) == ["beta"]
 
 
 def test_unknown_year_or_site_is_not_found(small):
