@@ -178,7 +178,7 @@ class PortfolioReport:
         """The report's title as plain text."""
         return fill_text(self.words["pr_title"], {"year": str(self.year)}, self.lang)
 
-    @property
+    @cached_property
     def previous(self) -> int | None:
         """The latest earlier year in which any selected site was observed, if any."""
         return previous_year(self.indicators, self.year)
@@ -288,10 +288,13 @@ class PortfolioReport:
         alt = pfc.intensity_distribution_alt(dist, self.grid, year=self.year, lang=self.lang)
         caption = self._t("pr_caption_intensity", sites=self._sites(self.reporting), year=year)
         parts = [self._figure("intensity", alt, caption, pft.intensity_data(dist, self.grid, self.lang))]
+        change = self.tables["intensity_change"]
         if previous is None:
             parts.append(render("no_chart", text=self._t("pr_no_previous", year=year)))
+        elif not change["sites"].any():
+            text = fill_text(self.words["pf_alt_change_empty"], {"previous": previous, "year": self.year}, self.lang)
+            parts.append(render("no_chart", text=text))
         else:
-            change = self.tables["intensity_change"]
             alt = pfc.intensity_change_alt(change, self.grid, previous=previous, year=self.year, lang=self.lang)
             caption = self._t("pr_caption_change", previous=str(previous), year=year)
             parts.append(self._figure("change", alt, caption, pft.change_data(change, self.grid, self.lang)))

@@ -200,6 +200,14 @@ def test_a_site_with_no_earlier_year_is_new(small):
     assert soup(report.testimonies()).select("figure.ik-testimony figcaption")[0].get_text().startswith("<b>Alpha")
 
 
+def test_no_change_chart_when_no_site_rated_a_level_both_years(small):
+    report = PortfolioReport.load(2022, data=small)  # alpha in 2022, gamma in 2021: no site both years
+    assert report.previous == 2021
+    section = soup(report.intensity())
+    assert [f["id"] for f in section.select("figure")] == ["chart-intensity"]
+    assert "Aucun site n'a renseigné l'intensité d'un niveau en 2021 et en 2022" in section.get_text()
+
+
 def test_a_year_with_a_single_site_and_no_earlier_year(small):
     report = PortfolioReport.load(2021, data=small, lang="en")
     assert report.reporting == 1 and report.previous is None
