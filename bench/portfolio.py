@@ -43,12 +43,12 @@ def stage(name: str, action: Callable[[], Any], report: list[tuple[str, float, f
 def _imports() -> SimpleNamespace:
     from matplotlib.figure import Figure
 
-    from impact_kit import charts, grid, observations, portfolio, portfolio_charts, portfolio_sections
+    from impact_kit import charts, grid_file, observations, portfolio, portfolio_charts, portfolio_sections
 
     return SimpleNamespace(
         Figure=Figure,
         charts=charts,
-        grid=grid,
+        grid_file=grid_file,
         observations=observations,
         portfolio=portfolio,
         portfolio_charts=portfolio_charts,
@@ -61,7 +61,7 @@ def run(data: Path, year: int, out: Path) -> list[tuple[str, float, float]]:
 
     kit = stage("import impact_kit, pandas, matplotlib", _imports, report)
     grid_mod, obs_mod, pf, sections, pf_charts, charts = (
-        kit.grid,
+        kit.grid_file,
         kit.observations,
         kit.portfolio,
         kit.portfolio_sections,
