@@ -42,6 +42,8 @@ _PUBLIC = {
     "run_report": "impact_kit.report",
     "run_batch": "impact_kit.batch",
     "SiteReport": "impact_kit.sections",
+    "PortfolioReport": "impact_kit.portfolio_report",
+    "run_portfolio": "impact_kit.portfolio_run",
 }
 
 __all__ = sorted([*_PUBLIC, "__version__"], key=lambda n: (not n.isupper(), not n[:1].isupper(), n))

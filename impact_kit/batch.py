@@ -278,7 +278,7 @@ def _programme(programme: Programme, year: int) -> str:
     """Return the programme's figures a report of ``year`` shows, as text (nothing below MIN_SITES sites)."""
     if not programme.covers(year):
         return ""
-    figures = [programme.sites[year], programme.criteria.get(year)]
+    figures: list[object] = [programme.sites[year], programme.criteria.get(year)]
     figures += sorted((k, v) for k, v in programme.observed.items() if k[0] == year)
     figures += sorted((k, v) for k, v in programme.intensity.items() if k[0] == year)
     return repr(figures)

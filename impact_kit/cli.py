@@ -87,6 +87,14 @@ def _parser() -> argparse.ArgumentParser:
         help="a folder of <site>_<year>.yaml parameters files whose lang and pseudonymise a job uses",
     )
     batch.set_defaults(run=_batch)
+    portfolio = commands.add_parser("portfolio", help="write the portfolio report of every site for one year")
+    portfolio.add_argument("year", metavar="YEAR", type=int)
+    _data_option(portfolio)
+    _report_options(portfolio)
+    portfolio.add_argument(
+        "--site", dest="sites", action="append", default=[], metavar="S", help="keep only this site (repeatable)"
+    )
+    portfolio.set_defaults(run=_portfolio)
     return parser
 
 
@@ -240,6 +248,32 @@ def _batch(args: argparse.Namespace) -> int:
         print(f"failed: {error}", file=sys.stderr)
     print(result.index)
     return EXIT_FAILED if result.failed else EXIT_OK
+
+
+def _portfolio(args: argparse.Namespace) -> int:
+    from impact_kit.exceptions import ReportFailed
+    from impact_kit.portfolio_run import run_portfolio
+
+    lang = args.lang or LANGUAGES[0]
+    print(f"Writing the portfolio report of {args.year} ({lang})...", file=sys.stderr)
+    try:
+        paths = run_portfolio(
+            args.year,
+            data=args.data,
+            out=args.out,
+            grid=args.grid,
+            lang=lang,
+            pseudonymise=bool(args.pseudonymise),
+            sites=args.sites,
+            pdf=args.pdf,
+        )
+    except ReportFailed as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    for path in (paths.html, paths.indicators, paths.pdf):
+        if path:
+            print(path)
+    return EXIT_OK
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:  # type: ignore[no-untyped-def]

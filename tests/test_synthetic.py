@@ -35,3 +35,13 @@ def test_make_sample_is_valid_varied_and_seeded(synthetic, tmp_path, grid):
     assert (again / "observations.csv").read_bytes() == (folder / "observations.csv").read_bytes()
     other = synthetic.make_sample(tmp_path / "c", 60, seed=4)
     assert (other / "observations.csv").read_bytes() != (folder / "observations.csv").read_bytes()
+
+
+def test_the_portfolio_benchmark_runs_on_the_sample(tmp_path, capsys):
+    """bench/portfolio.py's stages on the sample (it once called a function the split had moved)."""
+    spec = importlib.util.spec_from_file_location("bench_portfolio", ROOT / "bench" / "portfolio.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    stages = module.run(ROOT / "data", 2023, tmp_path)
+    assert [name for name, _, _ in stages][-1] == "write indicators.csv"
+    assert (tmp_path / "indicators.csv").is_file() and "5 sites reporting in 2023" in capsys.readouterr().out
