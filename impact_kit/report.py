@@ -168,7 +168,11 @@ def write_report(
             where = f" Open {kept} to see where." if kept else ""
             raise ReportFailed(f"{report.site} {report.year}: {exc}{where}", notebook=kept) from None
         _relative_paths(nb, Path(notebook), target / "report.ipynb")
-        nb.metadata["impact_kit"] = {"version": __version__, "pseudonymised": report.pseudonymise}
+        nb.metadata["impact_kit"] = {
+            "version": __version__,
+            "pseudonymised": report.pseudonymise,
+            "redactions": report.redactions(),  # how many e-mails, phones and names were masked
+        }
         page = export_html(nb, lang=report.lang, title=f"{report.title} · {report.year}")
         target.mkdir(parents=True, exist_ok=True)
         with atomic_write(target / "report.ipynb", "w", encoding="utf-8") as handle:

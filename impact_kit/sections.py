@@ -43,7 +43,7 @@ from impact_kit.narrative import (
 from impact_kit.narrative_changes import changes_statements
 from impact_kit.observations import select_site
 from impact_kit.programme import Programme, programme_of
-from impact_kit.testimonies import pseudonymise as mask_contacts
+from impact_kit.redaction import KINDS, Name, load_redactions, redact
 from impact_kit.testimonies import testimony_html
 from impact_kit.words import fill, fill_text, texts
 
@@ -115,6 +115,8 @@ class SiteReport:
     pseudonymise: bool = False
     #: The other sites of the data folder, to place this one among them (None: not compared).
     programme: Programme | None = None
+    #: The names to mask in this site's testimonies when pseudonymised (``data/redact.csv``).
+    names: tuple[Name, ...] = ()
 
     @classmethod
     def load(
@@ -142,7 +144,7 @@ class SiteReport:
         lang : str
             The report's language, one of the grid's.
         pseudonymise : bool
-            Mask e-mail addresses and phone numbers in testimonies.
+            Mask e-mail addresses, phone numbers and the names listed in ``redact.csv`` in testimonies.
         programme : bool
             Place the site among the data folder's sites of the same year (when there are
             at least :data:`impact_kit.programme.MIN_SITES`); computed once per folder and process.
@@ -171,7 +173,8 @@ class SiteReport:
             raise NotFound(f"{dataset.folder} has no observations of {site!r} for {year}. Its years: {have}.")
         info: pd.Series = dataset.sites.loc[site]  # type: ignore[assignment]  # one row: the index is unique
         placed = programme_of(dataset) if programme else None
-        return cls(site, year, the_grid, info, years, lang, pseudonymise, placed)
+        names = tuple(load_redactions(dataset.folder, site, sites=set(dataset.sites.index))) if pseudonymise else ()
+        return cls(site, year, the_grid, info, years, lang, pseudonymise, placed, names)
 
     def __repr__(self) -> str:
         observed = len(indicators.observed_criteria(self.grid, self.answers))
@@ -208,12 +211,13 @@ class SiteReport:
         return Markup(fill(self.words[key], values, self.lang))
 
     def header(self) -> Html:
-        """Return the title block: site name, place, year, grid."""
+        """Return the title block: site name, place, year, grid (and the pseudonymisation note, if any)."""
         info = self.info
         place = " ".join(p for p in (info["city"], info["postcode"] and f"({info['postcode']})") if p)
         subtitle = self._t("subtitle", place=place, year=str(self.year)) if place else str(self.year)
         grid = self._t("grid", grid=self.grid.name(self.lang))
-        return render("header", title=self.title, subtitle=subtitle, grid=grid)
+        block = render("header", title=self.title, subtitle=subtitle, grid=grid)
+        return Html(str(block) + str(self.pseudonymisation_note()), name="header")
 
     def summary(self) -> Html:
         """Return the year at a glance: a paragraph of three to five sentences, then the figures as bullets."""
@@ -290,6 +294,25 @@ class SiteReport:
             spec.draw(table, lang=self.lang, ax=ax, **kwargs)
         return ax.get_figure()  # type: ignore[return-value]
 
+    def _shown_text(self, testimony: str) -> str:
+        return redact(testimony, lang=self.lang, names=self.names).text if self.pseudonymise else testimony
+
+    def redactions(self) -> dict[str, int]:
+        """Return how many e-mails, phones and names the year's testimonies had masked (zeros if not pseudonymised)."""
+        counts = dict.fromkeys(KINDS, 0)
+        if self.pseudonymise:
+            for criterion in self.grid.criteria:
+                for text in self.answers.get(criterion.id, {}).get(self.grid.roles.testimony, []):
+                    for kind, n in redact(text, lang=self.lang, names=self.names).counts.items():
+                        counts[kind] += n
+        return counts
+
+    def pseudonymisation_note(self) -> Html:
+        """Return the note that the testimonies are pseudonymised, not anonymised (nothing if they are not)."""
+        if not self.pseudonymise:
+            return Html("", name="pseudonymisation note (none)")
+        return render("pseudonymised", text=self._t("pseudonymised_note"))
+
     def _shown(self, criterion: Criterion) -> bool:
         return bool(self.answers.get(criterion.id)) or criterion.always_shown
 
@@ -334,9 +357,7 @@ class SiteReport:
             self.words["testimony_of"], {"criterion": criterion.label(self.lang), "year": str(self.year)}, self.lang
         )
         testimonies = [
-            Markup(
-                testimony_html(mask_contacts(t, self.lang) if self.pseudonymise else t, lang=self.lang, caption=caption)
-            )
+            Markup(testimony_html(self._shown_text(t), lang=self.lang, caption=caption))
             for t in answers.get(self.grid.roles.testimony, [])
         ]
         statements = criterion_statements(criterion, answers, self.lang)

@@ -224,7 +224,11 @@ def test_an_edited_notebook_gives_exactly_that_report(tmp_path):
     nb.cells.insert(at, nbformat.v4.new_markdown_cell(comment))
     path = tmp_path / "edited.ipynb"
     nbformat.write(nb, path)
-    paths = run_report(FABRIQUE_2023[0], FABRIQUE_2023[1], data=ROOT / "data", out=tmp_path / "out", notebook=path)
+    paths = run_report(
+        FABRIQUE_2023[0], FABRIQUE_2023[1], data=ROOT / "data", out=tmp_path / "out", notebook=path, pseudonymise=True
+    )
+    meta = nbformat.read(paths.notebook, as_version=4).metadata["impact_kit"]
+    assert meta["pseudonymised"] is True and set(meta["redactions"]) == {"email", "phone", "name"}
     soup = BeautifulSoup(paths.html.read_text(encoding="utf-8"), "html.parser")
     assert soup.select("#chart-intensity") and not soup.select("#chart-publics")
     [heading] = [h for h in soup.find_all("h2") if h.get_text().startswith("Regard de l'évaluatrice")]

@@ -230,3 +230,19 @@ def test_a_grid_with_every_question_renamed_gives_the_same_report(tmp_path, site
     original = SiteReport.load(site, year, data="data", lang=lang)
     assert _text(renamed) == _text(original)
     assert "Aucun témoignage" not in _text(renamed)
+
+
+def test_pseudonymised_report_masks_listed_names_and_says_so(data_dir):
+    with (data_dir / "observations.csv").open("a", encoding="utf-8") as handle:
+        handle.write("the-good-start,2021,sante,testimony,Merci à Léa Martin et à Mo : écrire à lea@ex.fr.\n")
+    (data_dir / "redact.csv").write_text("site,text,replacement\nthe-good-start,Léa Martin,\n,Mo,\n", encoding="utf-8")
+    report = SiteReport.load("the-good-start", 2021, data=data_dir, pseudonymise=True)
+    text = page(report).get_text()
+    assert "Léa Martin" not in text and "lea@ex.fr" not in text and " Mo " not in text
+    assert "Merci à [personne 1] et à [personne 2]" in text
+    note = BeautifulSoup(str(report.header()), "html.parser").find(class_="ik-pseudonymised").get_text()
+    assert "pseudonymisés" in note and "pas une anonymisation au sens de la CNIL" in note
+    assert report.redactions() == {"email": 1, "phone": 0, "name": 2}
+    plain = SiteReport.load("the-good-start", 2021, data=data_dir)
+    assert "Léa Martin" in page(plain).get_text() and plain.pseudonymisation_note().markup == ""
+    assert plain.redactions() == {"email": 0, "phone": 0, "name": 0}
