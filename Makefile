@@ -18,18 +18,21 @@ $(VENV)/.installed: pyproject.toml
 	@touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,distributed]'
 	@touch $@
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-# One report per file of parameters/ (named <site>_<year>.yaml); a failing one does not stop the others.
+# Every site-year of data/ on warm workers (parameters/<site>_<year>.yaml set a report's language),
+# then the portfolio of each year in PORTFOLIO_YEARS; a failing report does not stop the others.
+PORTFOLIO_YEARS ?= 2022 2023
 reports: $(VENV)/.installed
 	$(BIN)/impact-kit validate --data $(DATA)
-	@status=0; for file in parameters/*.yaml; do \
-	  name=$$(basename "$$file" .yaml); \
-	  $(BIN)/impact-kit report "$${name%_*}" "$${name##*_}" --parameters "$$file" --out $(OUT) || status=1; \
+	@status=0; \
+	$(BIN)/impact-kit batch --data $(DATA) --out $(OUT) --parameters parameters || status=1; \
+	for year in $(PORTFOLIO_YEARS); do \
+	  $(BIN)/impact-kit portfolio $$year --data $(DATA) --out $(OUT) || status=1; \
 	done; exit $$status
 
 lint: $(VENV)/.installed-dev
