@@ -114,6 +114,22 @@ def test_run_cells_draws_matplotlib_figures_inline_and_updates_displays():
     assert [o.text for o in cleared.outputs] == ["kept\n"]
 
 
+def plot_after_the_parent_used_agg() -> list[str]:
+    import matplotlib.pyplot as plt
+    import matplotlib_inline.backend_inline  # noqa: F401  (loaded, not connected: no shell yet)
+
+    plt.switch_backend("agg")
+    plt.close(plt.figure())
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("import matplotlib.pyplot as plt\nplt.plot([1, 2]);")]
+    return [o.output_type for o in run_cells(nb).cells[0].outputs]
+
+
+def test_figures_are_inline_even_if_the_parent_loaded_another_backend():
+    # the full suite caught it: other tests had pyplot on agg and the inline module imported
+    assert run_isolated(plot_after_the_parent_used_agg) == ["display_data"]
+
+
 # Isolation and its failures.
 
 

@@ -296,13 +296,12 @@ def _enable_inline_matplotlib(shell: InteractiveShell) -> None:
     backend = os.environ.get("MPLBACKEND", INLINE_BACKEND)
     pyplot = sys.modules.get("matplotlib.pyplot")
     if pyplot is None or pyplot._backend_mod is None:
-        matplotlib.rcParams["backend"] = backend  # pyplot loads it, and it connects itself, when first needed
-        return
+        matplotlib.rcParams["backend"] = backend  # pyplot loads it when first needed
+    elif pyplot.get_backend() != backend:
+        pyplot.switch_backend(backend)
     module = sys.modules.get("matplotlib_inline.backend_inline")
-    if pyplot.get_backend() != backend:
-        pyplot.switch_backend(backend)  # a first import of the inline backend connects it to the shell
-    elif module is not None:  # already loaded before the shell existed: connect it now
-        module._enable_matplotlib_integration()
+    if module is not None and module.flush_figures not in shell.events.callbacks["post_execute"]:
+        module._enable_matplotlib_integration()  # loaded before the shell existed: its import did not connect it
 
 
 def run_cells(
