@@ -23,7 +23,7 @@ import os
 import sys
 import warnings
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 import nbformat
 from IPython.core.displayhook import DisplayHook
@@ -63,7 +63,7 @@ def language_info() -> dict[str, Any]:
 
 
 #: A new interpreter's warning filters (python -W / PYTHONWARNINGS are applied on top), last first.
-PYTHON_WARNING_FILTERS = (
+PYTHON_WARNING_FILTERS: tuple[tuple[Literal["default", "ignore"], type[Warning], str], ...] = (
     ("ignore", ResourceWarning, ""),
     ("ignore", ImportWarning, ""),
     ("ignore", PendingDeprecationWarning, ""),
@@ -187,7 +187,7 @@ class _Stream(io.TextIOBase):
     def isatty(self) -> bool:
         return False
 
-    def write(self, text: str) -> int:  # type: ignore[override]
+    def write(self, text: str) -> int:
         if not isinstance(text, str):
             raise TypeError(f"write() argument must be str, not {type(text).__name__}")
         if text:
@@ -235,7 +235,7 @@ class _DisplayPublisher(DisplayPublisher):
 
     recorder: _Recorder
 
-    def publish(  # type: ignore[override]
+    def publish(
         self,
         data: dict[str, Any],
         metadata: dict[str, Any] | None = None,
@@ -271,7 +271,7 @@ class _Shell(InteractiveShell):
     def _showtraceback(self, etype: type[BaseException], evalue: BaseException, stb: list[str]) -> None:
         _flush_streams()
         content = {"traceback": stb, "ename": str(etype.__name__), "evalue": str(evalue)}
-        self.displayhook.recorder.emit("error", content)  # type: ignore[attr-defined]
+        self.displayhook.recorder.emit("error", content)
         self._last_traceback = stb
 
 
@@ -345,8 +345,8 @@ def run_cells(
     shell = _Shell.instance(
         config=Config({"HistoryManager": {"hist_file": ":memory:"}}), compiler_class=XCachingCompiler
     )
-    shell.displayhook.recorder = recorder  # type: ignore[attr-defined]
-    shell.display_pub.recorder = recorder  # type: ignore[attr-defined]
+    shell.displayhook.recorder = recorder
+    shell.display_pub.recorder = recorder
     _enable_inline_matplotlib(shell)
     streams, prompts = (sys.stdout, sys.stderr), (builtins.input, getpass.getpass)
     sys.stdout, sys.stderr = _Stream("stdout", recorder), _Stream("stderr", recorder)
@@ -376,7 +376,8 @@ def run_cells(
     finally:
         sys.stdout, sys.stderr = streams
         builtins.input, getpass.getpass = prompts
-        shell.history_manager.end_session()
+        if shell.history_manager is not None:
+            shell.history_manager.end_session()
         _Shell.clear_instance()
         for cls, instance in saved.items():
             cls._instance = instance
