@@ -17,7 +17,6 @@ import builtins
 import contextlib
 import datetime as dt
 import getpass
-import io
 import json
 import os
 import sys
@@ -34,6 +33,8 @@ from jupyter_client.jsonutil import json_default
 from nbformat import NotebookNode
 from traitlets import Type
 from traitlets.config import Config
+
+from impact_kit.engine.streams import FdCapture, OutStream
 
 __all__ = [
     "INLINE_BACKEND",
@@ -166,38 +167,6 @@ class _Recorder:
         for cells in self.display_ids.values():
             if self.index in cells:
                 cells[self.index] = []
-
-
-class _Stream(io.TextIOBase):
-    """``sys.stdout`` or ``sys.stderr`` as ipykernel's OutStream: text is buffered until a flush point."""
-
-    def __init__(self, name: str, recorder: _Recorder) -> None:
-        super().__init__()
-        self.name = name
-        self._recorder = recorder
-        self._parts: list[str] = []
-
-    @property
-    def encoding(self) -> str:  # type: ignore[override]
-        return "UTF-8"
-
-    def writable(self) -> bool:
-        return True
-
-    def isatty(self) -> bool:
-        return False
-
-    def write(self, text: str) -> int:
-        if not isinstance(text, str):
-            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
-        if text:
-            self._parts.append(text)
-        return len(text)
-
-    def flush(self) -> None:
-        if self._parts:
-            text, self._parts = "".join(self._parts), []
-            self._recorder.emit("stream", {"name": self.name, "text": text})
 
 
 def _flush_streams() -> None:
@@ -349,7 +318,16 @@ def run_cells(
     shell.display_pub.recorder = recorder
     _enable_inline_matplotlib(shell)
     streams, prompts = (sys.stdout, sys.stderr), (builtins.input, getpass.getpass)
-    sys.stdout, sys.stderr = _Stream("stdout", recorder), _Stream("stderr", recorder)
+    for stream in streams:
+        stream.flush()
+    # As ipykernel: capture file descriptors on Linux and macOS, but not under pytest's own capture.
+    watch = sys.platform.startswith(("linux", "darwin")) and "PYTEST_CURRENT_TEST" not in os.environ
+    captures = [FdCapture(1), FdCapture(2)] if watch else [None, None]
+
+    def emit(name: str, text: str) -> None:
+        recorder.emit("stream", {"name": name, "text": text})
+
+    sys.stdout, sys.stderr = OutStream("stdout", emit, captures[0]), OutStream("stderr", emit, captures[1])
     builtins.input, getpass.getpass = _no_input, _no_getpass  # nbclient's kernels allow no stdin either
     try:
         for index, cell in enumerate(nb.cells):
@@ -365,6 +343,9 @@ def run_cells(
                 timing["iopub.status.busy"] = timing["iopub.execute_input"] = _now()
                 cell.outputs = []
                 result = shell.run_cell(cell.source, store_history=True, silent=False)
+                for stream in streams:  # Python-level writes to the real descriptors (sys.__stdout__)
+                    with contextlib.suppress(Exception):
+                        stream.flush()
                 _flush_streams()
                 cell.execution_count = result.execution_count
                 timing["shell.execute_reply"] = timing["iopub.status.idle"] = _now()
@@ -375,6 +356,9 @@ def run_cells(
                 break
     finally:
         sys.stdout, sys.stderr = streams
+        for capture in captures:
+            if capture is not None:
+                capture.close()
         builtins.input, getpass.getpass = prompts
         if shell.history_manager is not None:
             shell.history_manager.end_session()
