@@ -178,6 +178,32 @@ def run_mode(mode: str, limit: int | None, out: Path) -> dict:
     }
 
 
+def compare(limit: int | None) -> None:
+    """Export each site-year from a kernel run and a forked run, with one date: the same bytes?"""
+    import datetime as dt
+
+    import papermill as pm
+
+    from impact_kit.engine import run_isolated, warm
+    from impact_kit.export import export_html
+
+    warm()
+
+    def html(parameters: dict, engine: str | None, target: Path) -> str:
+        options = {"parameters": parameters, "engine_name": engine, "progress_bar": False, "cwd": str(MASTER.parent)}
+        nb = pm.execute_notebook(str(MASTER), str(target), **options)
+        return export_html(nb, lang=parameters["lang"], title="t", generated=dt.date(2026, 1, 1))
+
+    same = 0
+    with tempfile.TemporaryDirectory(prefix="impact-kit-bench-") as out:
+        for parameters in jobs(limit):
+            kernel = html(parameters, None, Path(out) / "kernel.ipynb")
+            forked = run_isolated(html, parameters, "impact-kit-inprocess", Path(out) / "fork.ipynb")
+            same += kernel == forked
+            print(f"{parameters['site']} {parameters['year']}: {'same HTML' if kernel == forked else 'DIFFERENT'}")
+    print(f"{same} of {len(jobs(limit))} identical")
+
+
 def steady_rate(run: dict) -> float:
     """Seconds per report after the first: the median report, or the mean gap between finishes in parallel."""
     walls = run["walls"][1:] or run["walls"]
@@ -195,8 +221,12 @@ def main() -> None:
     parser.add_argument("--modes", default=",".join(MODES))
     parser.add_argument("--limit", type=int, default=None, help="only the first N site-years")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each mode, interleaved; medians are shown")
+    parser.add_argument("--compare", action="store_true", help="only check: same HTML from a kernel and a fork")
     parser.add_argument("--child", help=argparse.SUPPRESS)  # internal: run one mode and print JSON
     args = parser.parse_args()
+    if args.compare:
+        compare(args.limit)
+        return
     if args.child:
         with tempfile.TemporaryDirectory(prefix="impact-kit-bench-") as out:
             print(json.dumps(run_mode(args.child, args.limit, Path(out))))

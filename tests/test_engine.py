@@ -99,6 +99,20 @@ def test_run_cells_records_streams_results_displays_and_errors():
     assert nb.metadata.language_info["name"] == "python"
 
 
+def run_outside_pytest(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    os.environ.pop("PYTEST_CURRENT_TEST")  # in the child: as ipykernel, run_cells leaves pytest's capture alone
+    return run_cells(nb)
+
+
+def test_run_cells_captures_what_is_written_to_file_descriptors_in_order():
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell("import os\nprint('py1')\nos.system('echo from-fd; echo err >&2')\nprint('py2')")
+    ]
+    nb = run_isolated(run_outside_pytest, nb)
+    assert [(o.name, o.text) for o in nb.cells[0].outputs] == [("stdout", "py1\nfrom-fd\npy2\n"), ("stderr", "err\n")]
+
+
 def test_run_cells_draws_matplotlib_figures_inline_and_updates_displays():
     nb = run_sources(
         "import matplotlib.pyplot as plt\nplt.plot([1, 2, 3]);",
@@ -112,6 +126,22 @@ def test_run_cells_draws_matplotlib_figures_inline_and_updates_displays():
     assert shown.outputs[0].data["text/plain"] == "'new'"
     assert update.outputs == []
     assert [o.text for o in cleared.outputs] == ["kept\n"]
+
+
+def plot_after_the_parent_used_agg() -> list[str]:
+    import matplotlib.pyplot as plt
+    import matplotlib_inline.backend_inline  # noqa: F401  (loaded, not connected: no shell yet)
+
+    plt.switch_backend("agg")
+    plt.close(plt.figure())
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("import matplotlib.pyplot as plt\nplt.plot([1, 2]);")]
+    return [o.output_type for o in run_cells(nb).cells[0].outputs]
+
+
+def test_figures_are_inline_even_if_the_parent_loaded_another_backend():
+    # the full suite caught it: other tests had pyplot on agg and the inline module imported
+    assert run_isolated(plot_after_the_parent_used_agg) == ["display_data"]
 
 
 # Isolation and its failures.
@@ -252,6 +282,7 @@ def test_outputs_and_errors_match_plain_papermill(tmp_path: Path):
         "print('a')\nimport sys\nprint('e', file=sys.stderr)",
         "from IPython.display import display, HTML, Markdown\ndisplay(HTML('<i>i</i>'), Markdown('**m**'))\n42",
         "try:\n    input('?')\nexcept Exception as e:\n    print(type(e).__name__, e)",
+        "import os, subprocess\nprint('py1')\nos.system('echo from-fd')\nprint('py2')\nsubprocess.run(['echo', 'sub'])\nos.write(2, b'raw-err\\n')",
         "import matplotlib.pyplot as plt\nplt.plot([1, 2, 3])\nplt.title('t')",
         "import pandas as pd\npd.DataFrame({'a': [1, 2]})",
         "import warnings\nwarnings.warn('careful')\n1/0",

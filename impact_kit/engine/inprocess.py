@@ -17,13 +17,12 @@ import builtins
 import contextlib
 import datetime as dt
 import getpass
-import io
 import json
 import os
 import sys
 import warnings
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 import nbformat
 from IPython.core.displayhook import DisplayHook
@@ -34,6 +33,8 @@ from jupyter_client.jsonutil import json_default
 from nbformat import NotebookNode
 from traitlets import Type
 from traitlets.config import Config
+
+from impact_kit.engine.streams import FdCapture, OutStream
 
 __all__ = [
     "INLINE_BACKEND",
@@ -63,7 +64,7 @@ def language_info() -> dict[str, Any]:
 
 
 #: A new interpreter's warning filters (python -W / PYTHONWARNINGS are applied on top), last first.
-PYTHON_WARNING_FILTERS = (
+PYTHON_WARNING_FILTERS: tuple[tuple[Literal["default", "ignore"], type[Warning], str], ...] = (
     ("ignore", ResourceWarning, ""),
     ("ignore", ImportWarning, ""),
     ("ignore", PendingDeprecationWarning, ""),
@@ -168,38 +169,6 @@ class _Recorder:
                 cells[self.index] = []
 
 
-class _Stream(io.TextIOBase):
-    """``sys.stdout`` or ``sys.stderr`` as ipykernel's OutStream: text is buffered until a flush point."""
-
-    def __init__(self, name: str, recorder: _Recorder) -> None:
-        super().__init__()
-        self.name = name
-        self._recorder = recorder
-        self._parts: list[str] = []
-
-    @property
-    def encoding(self) -> str:  # type: ignore[override]
-        return "UTF-8"
-
-    def writable(self) -> bool:
-        return True
-
-    def isatty(self) -> bool:
-        return False
-
-    def write(self, text: str) -> int:  # type: ignore[override]
-        if not isinstance(text, str):
-            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
-        if text:
-            self._parts.append(text)
-        return len(text)
-
-    def flush(self) -> None:
-        if self._parts:
-            text, self._parts = "".join(self._parts), []
-            self._recorder.emit("stream", {"name": self.name, "text": text})
-
-
 def _flush_streams() -> None:
     sys.stdout.flush()
     sys.stderr.flush()
@@ -235,7 +204,7 @@ class _DisplayPublisher(DisplayPublisher):
 
     recorder: _Recorder
 
-    def publish(  # type: ignore[override]
+    def publish(
         self,
         data: dict[str, Any],
         metadata: dict[str, Any] | None = None,
@@ -271,7 +240,7 @@ class _Shell(InteractiveShell):
     def _showtraceback(self, etype: type[BaseException], evalue: BaseException, stb: list[str]) -> None:
         _flush_streams()
         content = {"traceback": stb, "ename": str(etype.__name__), "evalue": str(evalue)}
-        self.displayhook.recorder.emit("error", content)  # type: ignore[attr-defined]
+        self.displayhook.recorder.emit("error", content)
         self._last_traceback = stb
 
 
@@ -296,13 +265,12 @@ def _enable_inline_matplotlib(shell: InteractiveShell) -> None:
     backend = os.environ.get("MPLBACKEND", INLINE_BACKEND)
     pyplot = sys.modules.get("matplotlib.pyplot")
     if pyplot is None or pyplot._backend_mod is None:
-        matplotlib.rcParams["backend"] = backend  # pyplot loads it, and it connects itself, when first needed
-        return
+        matplotlib.rcParams["backend"] = backend  # pyplot loads it when first needed
+    elif pyplot.get_backend() != backend:
+        pyplot.switch_backend(backend)
     module = sys.modules.get("matplotlib_inline.backend_inline")
-    if pyplot.get_backend() != backend:
-        pyplot.switch_backend(backend)  # a first import of the inline backend connects it to the shell
-    elif module is not None:  # already loaded before the shell existed: connect it now
-        module._enable_matplotlib_integration()
+    if module is not None and module.flush_figures not in shell.events.callbacks["post_execute"]:
+        module._enable_matplotlib_integration()  # loaded before the shell existed: its import did not connect it
 
 
 def run_cells(
@@ -346,11 +314,20 @@ def run_cells(
     shell = _Shell.instance(
         config=Config({"HistoryManager": {"hist_file": ":memory:"}}), compiler_class=XCachingCompiler
     )
-    shell.displayhook.recorder = recorder  # type: ignore[attr-defined]
-    shell.display_pub.recorder = recorder  # type: ignore[attr-defined]
+    shell.displayhook.recorder = recorder
+    shell.display_pub.recorder = recorder
     _enable_inline_matplotlib(shell)
     streams, prompts = (sys.stdout, sys.stderr), (builtins.input, getpass.getpass)
-    sys.stdout, sys.stderr = _Stream("stdout", recorder), _Stream("stderr", recorder)
+    for stream in streams:
+        stream.flush()
+    # As ipykernel: capture file descriptors on Linux and macOS, but not under pytest's own capture.
+    watch = sys.platform.startswith(("linux", "darwin")) and "PYTEST_CURRENT_TEST" not in os.environ
+    captures = [FdCapture(1), FdCapture(2)] if watch else [None, None]
+
+    def emit(name: str, text: str) -> None:
+        recorder.emit("stream", {"name": name, "text": text})
+
+    sys.stdout, sys.stderr = OutStream("stdout", emit, captures[0]), OutStream("stderr", emit, captures[1])
     builtins.input, getpass.getpass = _no_input, _no_getpass  # nbclient's kernels allow no stdin either
     try:
         for index, cell in enumerate(nb.cells):
@@ -366,6 +343,9 @@ def run_cells(
                 timing["iopub.status.busy"] = timing["iopub.execute_input"] = _now()
                 cell.outputs = []
                 result = shell.run_cell(cell.source, store_history=True, silent=False)
+                for stream in streams:  # Python-level writes to the real descriptors (sys.__stdout__)
+                    with contextlib.suppress(Exception):
+                        stream.flush()
                 _flush_streams()
                 cell.execution_count = result.execution_count
                 timing["shell.execute_reply"] = timing["iopub.status.idle"] = _now()
@@ -376,8 +356,12 @@ def run_cells(
                 break
     finally:
         sys.stdout, sys.stderr = streams
+        for capture in captures:
+            if capture is not None:
+                capture.close()
         builtins.input, getpass.getpass = prompts
-        shell.history_manager.end_session()
+        if shell.history_manager is not None:
+            shell.history_manager.end_session()
         _Shell.clear_instance()
         for cls, instance in saved.items():
             cls._instance = instance
