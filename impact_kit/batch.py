@@ -360,6 +360,7 @@ class _Progress:
         if self.enabled and self.total:
             from tqdm import tqdm
 
+            tqdm.monitor_interval = 0  # no monitor thread: the batch forks, and forking beside threads is unsafe
             self.bar = tqdm(total=self.total, unit="report", file=sys.stderr, dynamic_ncols=True)
         return self
 

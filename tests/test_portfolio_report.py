@@ -14,9 +14,9 @@ from conftest import ROOT, SAMPLE, snapshot, write_csv
 
 from impact_kit.cli import main
 from impact_kit.exceptions import NotFound
-from impact_kit.parameters import PORTFOLIO_NOTEBOOK, notebook_parameters
 from impact_kit.export import REMOVED_TAGS
 from impact_kit.observations import load_observations, load_sites
+from impact_kit.parameters import PORTFOLIO_NOTEBOOK, notebook_parameters
 from impact_kit.portfolio import INDICATOR_COLUMNS
 from impact_kit.portfolio_report import PORTFOLIO_CHARTS, PortfolioReport
 from impact_kit.portfolio_run import portfolio_parameters
