@@ -15,19 +15,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import nbformat
-
+from impact_kit import __version__
 from impact_kit.dataset import load_dataset
-from impact_kit.exceptions import ReportFailed
-from impact_kit.execute import execute_notebook
-from impact_kit.export import export_html
-from impact_kit.files import atomic_write, relative_to_cwd, run_folder
+from impact_kit.files import check_writable, relative_to_cwd
 from impact_kit.grid import Grid
 from impact_kit.grid_file import GRIDS_DIR
-from impact_kit.parameters import NOTEBOOKS_DIR, PORTFOLIO_NOTEBOOK
-from impact_kit.pdf import find_browser, print_pdf
+from impact_kit.parameters import PORTFOLIO_NOTEBOOK
+from impact_kit.pdf import find_browser
 from impact_kit.portfolio import write_indicators_csv
 from impact_kit.portfolio_report import PortfolioReport
+from impact_kit.report import produce_report
 
 __all__ = ["PORTFOLIO_FOLDER", "PortfolioPaths", "portfolio_parameters", "run_portfolio"]
 
@@ -123,41 +120,20 @@ def run_portfolio(
     dataset = load_dataset(data, grid=grid)
     report = PortfolioReport.load(year, data=dataset, lang=lang, pseudonymise=pseudonymise, sites=sites)
     browser = find_browser() if pdf else None
+    check_writable(out)
     reports = Path(out)
     target = reports / PORTFOLIO_FOLDER / str(report.year)
     parameters = portfolio_parameters(report, dataset.folder, reports, sites=sites, pseudonymise=pseudonymise)
-    with run_folder() as work:
-        executed = work / "report.ipynb"
-        try:
-            nb = execute_notebook(
-                notebook, executed, parameters=parameters, cwd=Path.cwd(), workdir=work, timeout=timeout
-            )
-        except ReportFailed as exc:
-            kept = _keep_failed(executed, target) if exc.notebook else None
-            where = f" Open {kept} to see where." if kept else ""
-            raise ReportFailed(f"portfolio {report.year}: {exc}{where}", notebook=kept) from None
-        meta = nb.metadata.get("papermill", {})  # as papermill records them, but relative (see report.py)
-        packaged = Path(notebook).resolve().is_relative_to(NOTEBOOKS_DIR)
-        meta["input_path"] = f"impact_kit/notebooks/{Path(notebook).name}" if packaged else relative_to_cwd(notebook)
-        meta["output_path"] = relative_to_cwd(target / "report.ipynb")
-        page = export_html(nb, lang=lang, title=report.title)
-        target.mkdir(parents=True, exist_ok=True)
-        indicators = write_indicators_csv(report.indicators, target / "indicators.csv")
-        with atomic_write(target / "report.ipynb", "w", encoding="utf-8") as handle:
-            nbformat.write(nb, handle)
-        with atomic_write(target / "report.html", "w", encoding="utf-8") as handle:
-            handle.write(page)
-        (target / "report.failed.ipynb").unlink(missing_ok=True)
-        html = target / "report.html"
-        pdf_path = print_pdf(html, target / "report.pdf", workdir=work, browser=browser) if browser else None
-    return PortfolioPaths(html, target / "report.ipynb", indicators, pdf_path)
-
-
-def _keep_failed(executed: Path, target: Path) -> Path | None:
-    if not executed.exists():
-        return None
-    target.mkdir(parents=True, exist_ok=True)
-    kept = target / "report.failed.ipynb"
-    with atomic_write(kept, "wb") as handle:
-        handle.write(executed.read_bytes())
-    return kept
+    written = produce_report(
+        notebook,
+        parameters=parameters,
+        target=target,
+        label=f"portfolio {report.year}",
+        title=report.title,
+        lang=lang,
+        metadata={"version": __version__, "pseudonymised": pseudonymise},
+        browser=browser,
+        timeout=timeout,
+        also_write=lambda folder: write_indicators_csv(report.indicators, folder / "indicators.csv"),
+    )
+    return PortfolioPaths(written.html, written.notebook, target / "indicators.csv", written.pdf)

@@ -9,6 +9,7 @@ atomically. An interrupted or failed run leaves the previous report as it was.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ from impact_kit.parameters import NOTEBOOKS_DIR, SITE_NOTEBOOK
 from impact_kit.pdf import find_browser, print_pdf
 from impact_kit.sections import SiteReport
 
-__all__ = ["ReportPaths", "report_parameters", "run_report", "write_report"]
+__all__ = ["ReportPaths", "produce_report", "report_parameters", "run_report", "write_report"]
 
 
 @dataclass(frozen=True)
@@ -155,8 +156,51 @@ def write_report(
     ReportFailed
         If the notebook failed (``report.failed.ipynb`` is then kept beside the previous report).
     """
-    target = Path(out) / report.site / str(report.year)
-    parameters = report_parameters(report, dataset.folder, pseudonymise=report.pseudonymise)
+    return produce_report(
+        notebook,
+        parameters=report_parameters(report, dataset.folder, pseudonymise=report.pseudonymise),
+        target=Path(out) / report.site / str(report.year),
+        label=f"{report.site} {report.year}",
+        title=f"{report.title} · {report.year}",
+        lang=report.lang,
+        metadata={
+            "version": __version__,
+            "pseudonymised": report.pseudonymise,
+            "redactions": report.redactions(),  # how many e-mails, phones and names were masked
+        },
+        browser=browser,
+        timeout=timeout,
+        engine=engine,
+    )
+
+
+def produce_report(
+    notebook: str | Path,
+    *,
+    parameters: Mapping[str, Any],
+    target: Path,
+    label: str,
+    title: str,
+    lang: str,
+    metadata: Mapping[str, Any],
+    browser: str | None = None,
+    timeout: float | None = None,
+    engine: str | None = None,
+    also_write: Callable[[Path], object] | None = None,
+) -> ReportPaths:
+    """Run a master notebook in a private run folder and write ``report.ipynb`` and ``report.html`` in ``target``.
+
+    What a site report and a portfolio report share: the executed notebook records
+    relative paths and ``metadata`` (under ``impact_kit``); both files are written
+    atomically, after ``also_write(target)`` if given (the portfolio's indicators.csv);
+    ``report.pdf`` is printed when a ``browser`` is given.
+
+    Raises
+    ------
+    ReportFailed
+        If the notebook failed: ``report.failed.ipynb`` is then kept in ``target``, beside
+        the previous report, which is left as it was; the message starts with ``label``.
+    """
     with run_folder() as work:
         executed = work / "report.ipynb"
         try:
@@ -166,15 +210,13 @@ def write_report(
         except ReportFailed as exc:
             kept = _keep_failed(executed, target) if exc.notebook else None
             where = f" Open {kept} to see where." if kept else ""
-            raise ReportFailed(f"{report.site} {report.year}: {exc}{where}", notebook=kept) from None
+            raise ReportFailed(f"{label}: {exc}{where}", notebook=kept) from None
         _relative_paths(nb, Path(notebook), target / "report.ipynb")
-        nb.metadata["impact_kit"] = {
-            "version": __version__,
-            "pseudonymised": report.pseudonymise,
-            "redactions": report.redactions(),  # how many e-mails, phones and names were masked
-        }
-        page = export_html(nb, lang=report.lang, title=f"{report.title} · {report.year}")
+        nb.metadata["impact_kit"] = dict(metadata)
+        page = export_html(nb, lang=lang, title=title)
         target.mkdir(parents=True, exist_ok=True)
+        if also_write is not None:
+            also_write(target)
         with atomic_write(target / "report.ipynb", "w", encoding="utf-8") as handle:
             nbformat.write(nb, handle)
         with atomic_write(target / "report.html", "w", encoding="utf-8") as handle:
