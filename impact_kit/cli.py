@@ -297,7 +297,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ImpactKitError as exc:
         if args.debug:
             raise
-        print(f"error: {exc}", file=sys.stderr)
+        # The library speaks of the data folder and the grid; the command line adds its options.
+        hint = " (--data sets the data folder.)" if "data folder" in str(exc) and hasattr(args, "data") else ""
+        print(f"error: {exc}{hint}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except OSError as exc:  # a folder that cannot be written: read-only, a file, a full disk
         if args.debug:

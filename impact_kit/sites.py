@@ -93,7 +93,7 @@ def load_sites(data: str | Path = "data") -> pd.DataFrame:
         raise InvalidData.single(
             Path(data) / "sites.csv",
             "the file does not exist. Create it with the columns "
-            f"{', '.join(SITE_COLUMNS)}, or check the `--data` folder.",
+            f"{', '.join(SITE_COLUMNS)}, or check the path of the data folder.",
         )
     if len(files) > 1:
         raise InvalidData.single(

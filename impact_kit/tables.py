@@ -120,7 +120,7 @@ def read_table(path: str | Path) -> Table:
     """
     path = Path(path)
     if not path.is_file():
-        raise InvalidData.single(path, "the file does not exist. Check the `--data` folder.")
+        raise InvalidData.single(path, "the file does not exist. Check the path of the data folder.")
     suffix = path.suffix.lower()
     try:
         if suffix == ".csv":
