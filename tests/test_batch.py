@@ -237,3 +237,18 @@ def test_dask_local_cluster_gives_the_same_reports(sample_batch, tmp_path):
         mine = (dask_out / job.site / str(job.year) / "report.html").read_text(encoding="utf-8")
         local = (out / job.site / str(job.year) / "report.html").read_text(encoding="utf-8")
         assert without_dates(mine) == without_dates(local), job.key
+
+
+def test_batch_prints_pdfs(tmp_path):
+    from test_browser import CHROMIUM
+
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("IMPACT_KIT_REQUIRE_BROWSER"):
+            pytest.fail(f"IMPACT_KIT_REQUIRE_BROWSER is set but {CHROMIUM} does not exist")
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    out = tmp_path / "out"
+    result = run_batch(data=SAMPLE, out=out, sites=["the-good-start"], pdf=True, progress=False)
+    assert result.exit_code == 0
+    pdf = out / "the-good-start" / "2021" / "report.pdf"
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    no_debris(out)
