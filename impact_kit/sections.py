@@ -11,14 +11,15 @@ report's style, for exploring.
 
 from __future__ import annotations
 
-import base64
 import difflib
-import io
+import math
+import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from markupsafe import Markup
 from matplotlib.axes import Axes
@@ -38,23 +39,33 @@ from impact_kit.narrative import (
     summary_statements,
 )
 from impact_kit.observations import select_site
+from impact_kit.testimonies import is_extract, testimony_html
 from impact_kit.testimonies import pseudonymise as mask_contacts
-from impact_kit.testimonies import testimony_html
-from impact_kit.words import fill, fill_text, texts
+from impact_kit.words import fill, fill_text, format_number, texts
 
-__all__ = ["CHARTS", "ChartSpec", "SiteReport"]
+__all__ = ["CHARTS", "NARROW_WIDTH", "ChartSpec", "SiteReport", "csv_data_uri"]
 
 
 @dataclass(frozen=True)
 class ChartSpec:
-    """How to draw one of the report's charts: its table, drawing, alt text and size."""
+    """How to draw one of the report's charts: its table, drawing, alt text, figures, and sizes (inches).
+
+    ``size`` is the figure on a wide screen, ``narrow`` the one on a phone (and
+    :data:`~impact_kit.charts.NARROW` inches wide at most), both shown at their own size
+    so that their text stays at 12 CSS px.
+    """
 
     table: Callable[[SiteReport], pd.DataFrame]
     draw: Callable[..., Axes]
     alt: Callable[[SiteReport, pd.DataFrame], str]
     size: Callable[[pd.DataFrame], tuple[float, float]]
     has_data: Callable[[pd.DataFrame], bool] = lambda table: not table.empty
+    data: Callable[..., pd.DataFrame] | None = None
+    narrow: Callable[[pd.DataFrame], tuple[float, float]] | None = None
 
+
+#: Width in inches of the phone variant of every chart: 326 CSS px, inside a 375 px screen's column.
+NARROW_WIDTH = 3.4
 
 #: The report's charts, by the name :meth:`SiteReport.chart` takes, in the report's order.
 CHARTS: Mapping[str, ChartSpec] = {
@@ -64,26 +75,50 @@ CHARTS: Mapping[str, ChartSpec] = {
         lambda r, t: charts.intensity_alt(t, lang=r.lang),
         lambda t: (7, 3.6),
         lambda t: bool(t.notna().any().any()),
+        data=charts.intensity_data,
+        narrow=lambda t: (NARROW_WIDTH, 1.2 + 0.3 * len(t) * (len(t.columns) + 1)),
     ),
     "publics": ChartSpec(
         lambda r: indicators.publics_matrix(r.grid, r.answers, r.lang),
         charts.publics_chart,
         lambda r, t: charts.publics_alt(t, year=r.year, lang=r.lang),
         lambda t: (7, 1.6 + 0.42 * len(t)),
+        data=charts.publics_data,
+        narrow=lambda t: (NARROW_WIDTH, 1.9 + 0.5 * len(t)),
     ),
     "effects": ChartSpec(
         lambda r: indicators.effects_table(r.grid, r.years, r.lang),
         charts.effects_chart,
         lambda r, t: charts.effects_alt(t, lang=r.lang),
         lambda t: (7, 3.2),
+        data=charts.effects_data,
+        narrow=lambda t: (NARROW_WIDTH, 1.2 + 0.3 * len(t.columns) * (len(t) + 1)),
     ),
     "coverage": ChartSpec(
         lambda r: indicators.coverage_table(r.grid, r.answers, r.lang),
         charts.coverage_chart,
         lambda r, t: charts.coverage_alt(t, year=r.year, lang=r.lang),
-        lambda t: (7, 1.2 + 0.36 * len(t)),
+        lambda t: (7, 1.6 + 0.36 * len(t)),
+        data=charts.coverage_data,
+        narrow=lambda t: (NARROW_WIDTH, 1.6 + 0.62 * len(t)),
     ),
 }
+
+
+def _cell(value: Any, words: Mapping[str, Any], lang: str) -> str:
+    """Return a figure as the data table shows it: "3,5", "oui", "non renseignée"."""
+    if isinstance(value, bool | np.bool_):
+        return str(words["yes"] if value else words["no"])
+    if isinstance(value, int | float | np.integer | np.floating):
+        return str(words["not_rated"]) if math.isnan(float(value)) else format_number(float(value), lang)
+    return str(value)
+
+
+def csv_data_uri(data: pd.DataFrame) -> str:
+    """Return a chart's figures as a CSV ``data:`` URI: UTF-8 with a BOM (Excel), 1/0 for yes/no, empty for none."""
+    plain = data.apply(lambda column: column.astype(int) if column.dtype == bool else column)
+    text = "\ufeff" + plain.to_csv(lineterminator="\r\n")
+    return "data:text/csv;charset=utf-8," + urllib.parse.quote(text, safe="")
 
 
 def _markup(statements: Sequence[Statement]) -> list[tuple[Markup, list[Markup]]]:
@@ -102,6 +137,8 @@ class SiteReport:
     years: dict[int, Answers]
     lang: str = "fr"
     pseudonymise: bool = False
+    #: Figure numbers given so far, by chart name, in the order the charts were first shown.
+    figures: dict[str, int] = field(default_factory=dict, init=False, compare=False)
 
     @classmethod
     def load(
@@ -190,12 +227,13 @@ class SiteReport:
         return Markup(fill(self.words[key], values, self.lang))
 
     def header(self) -> Html:
-        """Return the title block: site name, place, year, grid."""
+        """Return the title block: site name, place, year, kind of place, grid (the export adds the date)."""
         info = self.info
         place = " ".join(p for p in (info["city"], info["postcode"] and f"({info['postcode']})") if p)
         subtitle = self._t("subtitle", place=place, year=str(self.year)) if place else str(self.year)
         grid = self._t("grid", grid=self.grid.name(self.lang))
-        return render("header", title=self.title, subtitle=subtitle, grid=grid)
+        kind = self._t("kind", kind=str(info["kind"])) if str(info.get("kind", "") or "").strip() else ""
+        return render("header", title=self.title, subtitle=subtitle, grid=grid, kind=kind)
 
     def summary(self) -> Html:
         """Return the year at a glance: criteria with effects, publics most involved, intensities."""
@@ -227,7 +265,11 @@ class SiteReport:
         return CHARTS[name]
 
     def chart(self, name: str) -> Html:
-        """Return one chart as an inline SVG image with its alt text, or a sentence saying it has no data.
+        """Return one chart as a numbered figure, with its figures as a table and a CSV, or a sentence saying why not.
+
+        The chart is inline SVG with real text, drawn twice: for wide screens and for
+        phones (the page's CSS shows one). Its number is given the first time it is
+        shown ("Figure 1 : ..."), in the order of the calls.
 
         Parameters
         ----------
@@ -236,16 +278,46 @@ class SiteReport:
         """
         spec = self._spec(name)
         table = spec.table(self)
+        title = self.words[f"chart_{name}"]
         if not spec.has_data(table):
-            chart = self.words[f"chart_{name}"]
-            return render("no_chart", text=self._t("chart_no_data", chart=chart, year=str(self.year)))
-        figure = self.plot(name, table=table)
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
-        svg = base64.b64encode(buffer.getvalue()).decode("ascii")
-        return render("chart", name=name, svg=svg, alt=spec.alt(self, table))
+            return render("no_chart", text=self._t("chart_no_data", chart=title, year=str(self.year)))
+        number = self.figures.setdefault(name, len(self.figures) + 1)
+        alt = spec.alt(self, table)
+        variants = {}
+        for variant, size in (("wide", spec.size), ("narrow", spec.narrow or spec.size)):
+            figure = self.plot(name, table=table, size=size(table))
+            figure.axes[0].set_title("", loc="left")  # the caption says it, as text
+            variants[variant] = Markup(charts.inline_svg(figure, label=alt, prefix=f"ik-{name}-{variant}-"))
+        data = spec.data(table, lang=self.lang) if spec.data else table
+        words = self.words
+        return render(
+            "chart",
+            name=name,
+            wide=variants["wide"],
+            narrow=variants["narrow"],
+            caption=fill_text(words["figure"], {"number": number, "title": title}, self.lang),
+            summary=fill_text(words["figure_data"], {"number": number}, self.lang),
+            table_caption=fill_text(words["figure_table"], {"number": number, "title": title}, self.lang),
+            corner=data.index.name or "",
+            columns=[str(c) for c in data.columns],
+            rows=[
+                (str(i), [_cell(v, words, self.lang) for v in row])
+                for i, row in zip(data.index, data.to_numpy(), strict=True)
+            ],
+            csv=csv_data_uri(data),
+            csv_name=f"{self.site}-{self.year}-{name}.csv",
+            csv_label=words["figure_csv"],
+        )
 
-    def plot(self, name: str, *, ax: Axes | None = None, table: pd.DataFrame | None = None, **kwargs: Any) -> Figure:
+    def plot(
+        self,
+        name: str,
+        *,
+        ax: Axes | None = None,
+        table: pd.DataFrame | None = None,
+        size: tuple[float, float] | None = None,
+        **kwargs: Any,
+    ) -> Figure:
         """Draw one chart in the report's style and return its figure (its Axes is ``figure.axes[0]``).
 
         Parameters
@@ -256,6 +328,8 @@ class SiteReport:
             Where to draw; a new figure of the report's size by default (shown once by Jupyter).
         table : pandas.DataFrame, optional
             The chart's data; computed from the report by default.
+        size : tuple of float, optional
+            The new figure's width and height in inches; the report's wide size by default.
         **kwargs
             Passed to the matplotlib call that draws the bars or dots.
         """
@@ -265,7 +339,7 @@ class SiteReport:
             if ax is None:
                 import matplotlib.pyplot  # noqa: F401  (in Jupyter, registers how figures are displayed)
 
-                figure = Figure(figsize=spec.size(table), layout="constrained")
+                figure = Figure(figsize=size or spec.size(table), layout="constrained")
                 ax = figure.add_subplot()
             spec.draw(table, lang=self.lang, ax=ax, **kwargs)
         return ax.get_figure()  # type: ignore[return-value]
@@ -312,7 +386,12 @@ class SiteReport:
         )
         testimonies = [
             Markup(
-                testimony_html(mask_contacts(t, self.lang) if self.pseudonymise else t, lang=self.lang, caption=caption)
+                testimony_html(
+                    mask_contacts(t, self.lang) if self.pseudonymise else t,
+                    lang=self.lang,
+                    caption=caption,
+                    extract=is_extract(t),  # masking changes the length: judge the text as recorded
+                )
             )
             for t in answers.get(self.grid.roles.testimony, [])
         ]
