@@ -92,12 +92,6 @@ def test_every_table_has_a_caption_and_scoped_headers(figures):
         assert all(th.get("scope") == "row" for th in details.select("tbody th"))
 
 
-def bar_values(fabrique, name):
-    """What the chart draws: each bar's length, in drawing order."""
-    [ax] = fabrique.plot(name).axes
-    return [bar.get_height() if bar.get_width() < 1 else bar.get_width() for bar in ax.patches]
-
-
 def test_intensity_table_matches_the_bars(fabrique, figures):
     head, rows = table(figures["intensity"])
     assert head == ["Niveau", "2021", "2022", "2023"]
@@ -124,7 +118,7 @@ def test_coverage_table_matches_the_bars_and_labels(fabrique, figures):
 
 
 def test_publics_table_matches_the_dots(fabrique, figures):
-    head, rows = table(figures["publics"])
+    _, rows = table(figures["publics"])
     [ax] = fabrique.plot("publics").axes
     dots = {(int(x), int(y)) for x, y in ax.collections[0].get_offsets()}
     in_table = {(col, row) for row, (_, cells) in enumerate(rows) for col, cell in enumerate(cells) if cell == "oui"}

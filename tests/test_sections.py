@@ -82,7 +82,9 @@ def test_earlier_years_and_changes():
     assert changes.h2.get_text() == "Évolutions depuis 2021"
     assert "Intensité en hausse : Effets individuels (2 → 4)" in changes.get_text()
     charts = soup.select("figure.ik-chart .ik-chart-wide svg[role=img]")
-    assert charts[0]["aria-label"].startswith("Diagramme en barres de l'intensité des effets (sur 5) par niveau, 2021 et 2022.")
+    assert charts[0]["aria-label"].startswith(
+        "Diagramme en barres de l'intensité des effets (sur 5) par niveau, 2021 et 2022."
+    )
 
 
 def test_later_years_are_left_out():
