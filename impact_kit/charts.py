@@ -5,19 +5,16 @@ draws on that Axes (or the current one) and returns it; it never shows or saves,
 passes ``**kwargs`` on to the matplotlib call that draws its marks, as seaborn does.
 Style is scoped with :func:`chart_style`, never set globally. Each chart has an
 ``*_alt`` companion that says in words what the chart shows for this site: the
-alt text a reader without sight, or without images, gets, and a ``*_data``
-companion: the figures behind it as a table (the report's ``<table>`` and CSV).
+alt text a reader without sight, or without images, gets (:mod:`impact_kit.figures`
+puts a chart on the page, with its figures as a table).
 
-:func:`inline_svg` turns a figure into SVG for the page itself, with real text (the
-browser's find sees it) and the page's colours as CSS variables (dark mode
-recolours it). Colours: :data:`PALETTE` for marks, :data:`THEMES` for text, axes
-and background; each mark has 3:1 and each text 4.5:1 against both backgrounds.
+Colours: :data:`PALETTE` for marks, :data:`THEMES` for text, axes and background;
+each mark has 3:1 and each text 4.5:1 against both the light and the dark background.
+A figure narrower than :data:`NARROW` inches (a phone's) lays its bars down.
 """
 
 from __future__ import annotations
 
-import io
-import re
 import textwrap
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -27,29 +24,24 @@ import matplotlib as mpl
 import numpy as np
 import pandas as pd
 from cycler import cycler
-from markupsafe import escape
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 
 from impact_kit.words import fill_text, format_number, join, texts
 
 __all__ = [
+    "NARROW",
     "PALETTE",
+    "SMALLEST",
     "THEMES",
     "chart_style",
     "coverage_alt",
     "coverage_chart",
-    "coverage_data",
     "effects_alt",
     "effects_chart",
-    "effects_data",
-    "inline_svg",
     "intensity_alt",
     "intensity_chart",
-    "intensity_data",
     "publics_alt",
     "publics_chart",
-    "publics_data",
 ]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -178,7 +170,8 @@ def _grouped_bars(ax: Axes, table: pd.DataFrame, lang: str, *, unit: str = "", *
     else:
         ax.set_xticks(x, [_wrap(str(label), _chars(ax, 0.85 / max(len(x), 1))) for label in table.index])
     if len(years) > 1:
-        ax.legend(ncols=len(years), loc="lower left", bbox_to_anchor=(0, 1.0), fontsize=SMALLEST)
+        columns = min(len(years), 2) if flat else len(years)  # a phone's legend: two years a line
+        ax.legend(ncols=columns, loc="lower left", bbox_to_anchor=(0, 1.0), fontsize=SMALLEST)
     return flat
 
 
@@ -187,7 +180,7 @@ def _value_axis(ax: Axes, flat: bool, top: float, ticks: Any, label: str) -> Non
     if flat:
         ax.set_xlim(0, top)
         ax.set_xticks(ticks)
-        ax.set_xlabel(label)
+        ax.set_xlabel(_wrap(label, _chars(ax, 0.5)))
     else:
         ax.set_ylim(0, top)
         ax.set_yticks(ticks)
@@ -351,12 +344,14 @@ def coverage_chart(table: pd.DataFrame, *, lang: str = "fr", ax: Axes | None = N
         )
     ax.set_yticks(y, [_wrap(str(c), _chars(ax, 0.42)) for c in table.index])
     ax.set_ylim(len(table) - 0.5, -0.5)
-    ax.set_xlim(0, 110)
+    ax.set_xlim(0, 118 if _narrow(ax) else 110)  # room for "12/12" after a full bar
     ax.set_xticks(range(0, 101, 50 if _narrow(ax) else 25))
-    ax.set_xlabel(words["chart_coverage_x"])
+    ax.set_xlabel(_wrap(words["chart_coverage_x"], _chars(ax, 0.5)) if _narrow(ax) else words["chart_coverage_x"])
     ax.set_title(words["chart_coverage"], loc="left")
     handles = [
-        mpl.patches.Patch(color=PALETTE[i % len(PALETTE)], label=_wrap(str(level), _chars(ax, 0.75)))
+        mpl.patches.Patch(
+            color=PALETTE[i % len(PALETTE)], label=_wrap(str(level), _chars(ax, 0.45 if _narrow(ax) else 0.35))
+        )
         for i, level in enumerate(levels)
     ]
     ax.legend(
@@ -377,85 +372,3 @@ def coverage_alt(table: pd.DataFrame, *, year: int, lang: str = "fr") -> str:
         if items
     ]
     return fill_text(words["alt_coverage"], {"total": len(table), "year": year, "values": " ".join(parts)}, lang)
-
-
-def intensity_data(table: pd.DataFrame, *, lang: str = "fr") -> pd.DataFrame:
-    """Return the figures of the intensity chart: levels as rows, years as columns, NaN where not rated."""
-    data = table.astype(float)
-    data.columns = [str(year) for year in table.columns]
-    data.index = pd.Index([str(i) for i in table.index], name=texts(lang)["table_level"])
-    return data
-
-
-def publics_data(matrix: pd.DataFrame, *, lang: str = "fr") -> pd.DataFrame:
-    """Return the figures of the publics chart: publics as rows, criteria as columns, True where a dot is."""
-    data = matrix.astype(bool)
-    data.index = pd.Index([str(i) for i in matrix.index], name=texts(lang)["table_public"])
-    return data
-
-
-def effects_data(table: pd.DataFrame, *, lang: str = "fr") -> pd.DataFrame:
-    """Return the figures of the effects chart: levels as rows, years as columns, counts of criteria."""
-    data = table.T.astype(int)
-    data.columns = [str(year) for year in table.index]
-    data.index = pd.Index([str(i) for i in table.columns], name=texts(lang)["table_level"])
-    return data
-
-
-def coverage_data(table: pd.DataFrame, *, lang: str = "fr") -> pd.DataFrame:
-    """Return the figures of the coverage chart: criteria as rows; level, questions answered, questions, share (%)."""
-    words = texts(lang)
-    data = pd.DataFrame(
-        {
-            words["table_level"]: table["level"].astype(str).to_numpy(),
-            words["table_answered"]: table["answered"].astype(int).to_numpy(),
-            words["table_questions"]: table["total"].astype(int).to_numpy(),
-            words["table_share"]: (table["share"].astype(float) * 100).round(0).astype(int).to_numpy(),
-        },
-        index=pd.Index([str(i) for i in table.index], name=words["table_criterion"]),
-    )
-    return data
-
-
-_FONTS = "'DejaVu Sans', Verdana, 'Bitstream Vera Sans', sans-serif"
-
-
-def inline_svg(figure: Figure, *, label: str, prefix: str) -> str:
-    """Return a figure as an ``<svg>`` element to put in an HTML page as is.
-
-    Its text is real text (the browser's find sees it), its ids start with ``prefix``
-    (several charts on a page do not share a clip path), the colours of :data:`THEMES`
-    become ``var(--ik-<name>, <colour>)`` (a dark page recolours the chart), its
-    background is transparent, and it is an image named by ``label`` for screen readers.
-
-    Parameters
-    ----------
-    figure : matplotlib.figure.Figure
-        The chart, drawn.
-    label : str
-        Its alt text (escaped here).
-    prefix : str
-        Prepended to every id of the SVG: unique on the page.
-
-    Returns
-    -------
-    str
-        ``<svg role="img" aria-label="..." ...>...</svg>``.
-    """
-    buffer = io.StringIO()
-    with chart_style():
-        figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None}, transparent=True)
-    svg = buffer.getvalue()
-    svg = svg[svg.index("<svg") :]
-    svg = re.sub(r"\s*<metadata>.*?</metadata>", "", svg, flags=re.S)
-    # In HTML the namespaces are implied; the SVG's own stylesheet would apply to the whole page (report.css has it).
-    svg = re.sub(r'\s+xmlns(:xlink)?="[^"]*"', "", svg)
-    svg = re.sub(r'\s*<style type="text/css">[^<]*</style>', "", svg)
-    svg = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{prefix}{m[1]}"', svg)
-    svg = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{prefix}{m[1]})", svg)
-    svg = re.sub(r'href="#([^"]+)"', lambda m: f'href="#{prefix}{m[1]}"', svg)
-    for name, colour in THEMES["light"].items():
-        svg = re.sub(re.escape(colour), f"var(--ik-{name}, {colour})", svg, flags=re.I)
-    svg = svg.replace("font-family: 'DejaVu Sans'", f"font-family: {_FONTS}")
-    opening = f'<svg role="img" aria-label="{escape(label)}" focusable="false"'
-    return opening + svg[len("<svg") :].strip()

@@ -12,20 +12,17 @@ report's style, for exploring.
 from __future__ import annotations
 
 import difflib
-import math
-import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from markupsafe import Markup
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from impact_kit import charts, indicators
+from impact_kit import charts, figures, indicators
 from impact_kit.dataset import Dataset, load_dataset
 from impact_kit.exceptions import NotFound
 from impact_kit.grid import Criterion, Grid, Level
@@ -41,9 +38,9 @@ from impact_kit.narrative import (
 from impact_kit.observations import select_site
 from impact_kit.testimonies import is_extract, testimony_html
 from impact_kit.testimonies import pseudonymise as mask_contacts
-from impact_kit.words import fill, fill_text, format_number, texts
+from impact_kit.words import fill, fill_text, texts
 
-__all__ = ["CHARTS", "NARROW_WIDTH", "ChartSpec", "SiteReport", "csv_data_uri"]
+__all__ = ["CHARTS", "NARROW_WIDTH", "ChartSpec", "SiteReport"]
 
 
 @dataclass(frozen=True)
@@ -64,8 +61,8 @@ class ChartSpec:
     narrow: Callable[[pd.DataFrame], tuple[float, float]] | None = None
 
 
-#: Width in inches of the phone variant of every chart: 326 CSS px, inside a 375 px screen's column.
-NARROW_WIDTH = 3.4
+#: Width in inches of a chart's phone drawing: 317 CSS px, inside the 332 px column of a 375 px screen.
+NARROW_WIDTH = 3.3
 
 #: The report's charts, by the name :meth:`SiteReport.chart` takes, in the report's order.
 CHARTS: Mapping[str, ChartSpec] = {
@@ -75,7 +72,7 @@ CHARTS: Mapping[str, ChartSpec] = {
         lambda r, t: charts.intensity_alt(t, lang=r.lang),
         lambda t: (7, 3.6),
         lambda t: bool(t.notna().any().any()),
-        data=charts.intensity_data,
+        data=figures.intensity_data,
         narrow=lambda t: (NARROW_WIDTH, 1.2 + 0.3 * len(t) * (len(t.columns) + 1)),
     ),
     "publics": ChartSpec(
@@ -83,7 +80,7 @@ CHARTS: Mapping[str, ChartSpec] = {
         charts.publics_chart,
         lambda r, t: charts.publics_alt(t, year=r.year, lang=r.lang),
         lambda t: (7, 1.6 + 0.42 * len(t)),
-        data=charts.publics_data,
+        data=figures.publics_data,
         narrow=lambda t: (NARROW_WIDTH, 1.9 + 0.5 * len(t)),
     ),
     "effects": ChartSpec(
@@ -91,7 +88,7 @@ CHARTS: Mapping[str, ChartSpec] = {
         charts.effects_chart,
         lambda r, t: charts.effects_alt(t, lang=r.lang),
         lambda t: (7, 3.2),
-        data=charts.effects_data,
+        data=figures.effects_data,
         narrow=lambda t: (NARROW_WIDTH, 1.2 + 0.3 * len(t.columns) * (len(t) + 1)),
     ),
     "coverage": ChartSpec(
@@ -99,26 +96,10 @@ CHARTS: Mapping[str, ChartSpec] = {
         charts.coverage_chart,
         lambda r, t: charts.coverage_alt(t, year=r.year, lang=r.lang),
         lambda t: (7, 1.6 + 0.36 * len(t)),
-        data=charts.coverage_data,
+        data=figures.coverage_data,
         narrow=lambda t: (NARROW_WIDTH, 1.6 + 0.62 * len(t)),
     ),
 }
-
-
-def _cell(value: Any, words: Mapping[str, Any], lang: str) -> str:
-    """Return a figure as the data table shows it: "3,5", "oui", "non renseignée"."""
-    if isinstance(value, bool | np.bool_):
-        return str(words["yes"] if value else words["no"])
-    if isinstance(value, int | float | np.integer | np.floating):
-        return str(words["not_rated"]) if math.isnan(float(value)) else format_number(float(value), lang)
-    return str(value)
-
-
-def csv_data_uri(data: pd.DataFrame) -> str:
-    """Return a chart's figures as a CSV ``data:`` URI: UTF-8 with a BOM (Excel), 1/0 for yes/no, empty for none."""
-    plain = data.apply(lambda column: column.astype(int) if column.dtype == bool else column)
-    text = "\ufeff" + plain.to_csv(lineterminator="\r\n")
-    return "data:text/csv;charset=utf-8," + urllib.parse.quote(text, safe="")
 
 
 def _markup(statements: Sequence[Statement]) -> list[tuple[Markup, list[Markup]]]:
@@ -282,31 +263,19 @@ class SiteReport:
         if not spec.has_data(table):
             return render("no_chart", text=self._t("chart_no_data", chart=title, year=str(self.year)))
         number = self.figures.setdefault(name, len(self.figures) + 1)
-        alt = spec.alt(self, table)
-        variants = {}
+        drawings = {}
         for variant, size in (("wide", spec.size), ("narrow", spec.narrow or spec.size)):
-            figure = self.plot(name, table=table, size=size(table))
-            figure.axes[0].set_title("", loc="left")  # the caption says it, as text
-            variants[variant] = Markup(charts.inline_svg(figure, label=alt, prefix=f"ik-{name}-{variant}-"))
-        data = spec.data(table, lang=self.lang) if spec.data else table
-        words = self.words
-        return render(
-            "chart",
+            drawings[variant] = self.plot(name, table=table, size=size(table))
+            drawings[variant].axes[0].set_title("", loc="left")  # the caption says it, as text
+        return figures.figure_html(
+            drawings,
+            spec.data(table, lang=self.lang) if spec.data else table,
             name=name,
-            wide=variants["wide"],
-            narrow=variants["narrow"],
-            caption=fill_text(words["figure"], {"number": number, "title": title}, self.lang),
-            summary=fill_text(words["figure_data"], {"number": number}, self.lang),
-            table_caption=fill_text(words["figure_table"], {"number": number, "title": title}, self.lang),
-            corner=data.index.name or "",
-            columns=[str(c) for c in data.columns],
-            rows=[
-                (str(i), [_cell(v, words, self.lang) for v in row])
-                for i, row in zip(data.index, data.to_numpy(), strict=True)
-            ],
-            csv=csv_data_uri(data),
-            csv_name=f"{self.site}-{self.year}-{name}.csv",
-            csv_label=words["figure_csv"],
+            number=number,
+            title=title,
+            alt=spec.alt(self, table),
+            file_name=f"{self.site}-{self.year}-{name}.csv",
+            lang=self.lang,
         )
 
     def plot(
