@@ -83,3 +83,40 @@ def test_every_testimony_prints_whole(pdf, good_start):
     for testimony in good_start[2].select("figure.ik-testimony blockquote"):
         words = " ".join("".join(span.get_text() for span in testimony.select(".ik-verbatim")).split())
         assert words[:60] in text and words[-40:] in text
+
+
+def _words(path) -> list[tuple[float, list[tuple[float, str]]]]:
+    """Each page's height and its words with their top (pt), from ``pdftotext -bbox``."""
+    import html
+
+    out = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    pages = []
+    for height, body in re.findall(r'<page width="[\d.]+" height="([\d.]+)">(.*?)</page>', out, re.S):
+        words = re.findall(r'<word xMin="[\d.]+" yMin="([\d.]+)"[^>]*>(.*?)</word>', body)
+        pages.append((float(height), [(float(y), html.unescape(w)) for y, w in words]))
+    return pages
+
+
+def test_levels_start_in_the_top_two_thirds_of_a_page(pdf, good_start):
+    """A level with criteria starts a new page only when it would start in the last third (margins: 18 and 20 mm)."""
+    path, _, _ = pdf
+    pages = _words(path)
+    levels = [
+        section.h2.get_text().split()
+        for section in good_start[2].select("section.ik-level")
+        if section.select("section.ik-criterion")
+    ]
+    assert levels
+    mm = 72 / 25.4
+    for title in levels:
+        found = [
+            (number, words[i][0])
+            for number, (_, words) in enumerate(pages, 1)
+            for i in range(len(words) - len(title) + 1)
+            if [w for _, w in words[i : i + len(title)]] == title
+        ]
+        assert found, title
+        number, top = found[-1]  # the heading (the contents are not printed; the summary may name it first)
+        height = pages[number - 1][0]
+        last_third = 18 * mm + (height - 38 * mm) * 2 / 3
+        assert top <= last_third, (" ".join(title), number, round(top), round(last_third))
