@@ -234,3 +234,33 @@ def test_browser_find_sees_chart_words(browser, samples):
     page.goto(samples["la-fabrique-des-possibles-exemple_2023"].as_uri())
     assert page.evaluate("window.find('Intensité (1 à 5)')")
     page.close()
+
+
+
+
+def test_keyboard_reaches_every_read_more_of_every_sample(browser, samples):
+    """Tab reaches each "Lire la suite" in page order, with a visible focus ring, and Enter opens it."""
+    folded = 0
+    for name in SAMPLES:
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.goto(samples[name].as_uri())
+        count = page.evaluate(
+            "(() => { const s = [...document.querySelectorAll('details.ik-more > summary')];"
+            " s.forEach((e, i) => { e.dataset.ikIndex = i; }); return s.length; })()"
+        )
+        stops = page.evaluate("document.querySelectorAll('a[href], summary').length") + 5
+        reached = []
+        for _ in range(stops if count else 0):
+            page.keyboard.press("Tab")
+            index = page.evaluate("document.activeElement.dataset.ikIndex ?? null")
+            if index is None or index in reached:
+                continue
+            reached.append(index)
+            ring = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+            assert ring != "none", (name, index)
+            page.keyboard.press("Enter")
+            assert page.evaluate("document.activeElement.parentElement.open"), (name, index)
+        assert reached == [str(i) for i in range(count)], name
+        folded += count
+        page.close()
+    assert folded >= 6  # the samples' testimonies over ~400 characters
