@@ -119,7 +119,7 @@ class SiteReport:
     lang: str = "fr"
     pseudonymise: bool = False
     #: Figure numbers given so far, by chart name, in the order the charts were first shown.
-    figures: dict[str, int] = field(default_factory=dict, init=False, compare=False)
+    figure_numbers: dict[str, int] = field(default_factory=dict, init=False, compare=False)
 
     @classmethod
     def load(
@@ -262,7 +262,7 @@ class SiteReport:
         title = self.words[f"chart_{name}"]
         if not spec.has_data(table):
             return render("no_chart", text=self._t("chart_no_data", chart=title, year=str(self.year)))
-        number = self.figures.setdefault(name, len(self.figures) + 1)
+        number = self.figure_numbers.setdefault(name, len(self.figure_numbers) + 1)
         drawings = {}
         for variant, size in (("wide", spec.size), ("narrow", spec.narrow or spec.size)):
             drawings[variant] = self.plot(name, table=table, size=size(table))

@@ -236,8 +236,6 @@ def test_browser_find_sees_chart_words(browser, samples):
     page.close()
 
 
-
-
 def test_keyboard_reaches_every_read_more_of_every_sample(browser, samples):
     """Tab reaches each "Lire la suite" in page order, with a visible focus ring, and Enter opens it."""
     folded = 0
