@@ -148,3 +148,18 @@ def test_a_chart_without_data_is_one_sentence_and_takes_no_number():
     assert not none.find("figure") and none.p.get_text().startswith("Pas de graphique « Intensité")
     first = BeautifulSoup(str(report.chart("publics")), "html.parser")
     assert first.figcaption.get_text().startswith("Figure 1 : ")
+
+
+def test_the_same_chart_gives_the_same_svg_in_another_process(fabrique):
+    """matplotlib names clip paths after memory addresses; the page must not change from run to run."""
+    import subprocess
+    import sys
+
+    code = (
+        "from impact_kit.sections import SiteReport; "
+        "print(SiteReport.load('la-fabrique-des-possibles-exemple', 2023, data='data').chart('coverage'), end='')"
+    )
+    other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    report = SiteReport.load(*FABRIQUE, data="data")
+    here = str(report.chart("coverage"))
+    assert other == here
