@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 DATA   ?= data
 OUT    ?= reports
 
-.PHONY: reports test lint format install install-dev clean
+.PHONY: reports test lint format install install-dev clean screenshots
 
 # Reinstall when pyproject.toml changes; the stamp records what was installed.
 $(VENV)/.installed: pyproject.toml
@@ -47,6 +47,10 @@ format: $(VENV)/.installed-dev
 # pytest exits 5 when no test ran, which fails this target (and CI) as it should.
 test: lint
 	$(BIN)/python -m pytest
+
+# The README's screenshots (docs/screenshots/*.png), from Debian's Chromium (apt-get install chromium).
+screenshots: $(VENV)/.installed-dev
+	$(BIN)/python tools/screenshots.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -5,7 +5,12 @@ draws on that Axes (or the current one) and returns it; it never shows or saves,
 passes ``**kwargs`` on to the matplotlib call that draws its marks, as seaborn does.
 Style is scoped with :func:`chart_style`, never set globally. Each chart has an
 ``*_alt`` companion that says in words what the chart shows for this site: the
-alt text a reader without sight, or without images, gets.
+alt text a reader without sight, or without images, gets (:mod:`impact_kit.figures`
+puts a chart on the page, with its figures as a table).
+
+Colours: :data:`PALETTE` for marks, :data:`THEMES` for text, axes and background;
+each mark has 3:1 and each text 4.5:1 against both the light and the dark background.
+A figure narrower than :data:`NARROW` inches (a phone's) lays its bars down.
 """
 
 from __future__ import annotations
@@ -24,7 +29,10 @@ from matplotlib.axes import Axes
 from impact_kit.words import fill_text, format_number, join, texts
 
 __all__ = [
+    "NARROW",
     "PALETTE",
+    "SMALLEST",
+    "THEMES",
     "chart_style",
     "coverage_alt",
     "coverage_chart",
@@ -38,8 +46,22 @@ __all__ = [
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
-#: Okabe & Ito's colour-blind-safe palette (black left out; it is the text colour).
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
+#: Colours of bars and dots: Okabe & Ito's colour-blind-safe hues (blue, vermillion, bluish green,
+#: reddish purple, the last darkened) that keep 3:1 against both backgrounds of :data:`THEMES`
+#: (WCAG 1.4.11); their orange, sky blue and yellow cannot (2.3:1, 2.3:1, 1.3:1 on white).
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#B4548A")
+
+#: The page's colours in light and dark mode (``report.css`` declares the same, as
+#: ``--ik-<name>``): charts are drawn in the light ones, which :func:`inline_svg` turns into
+#: CSS variables so that a dark page recolours its charts. Text has 4.5:1 against the background.
+THEMES = {
+    "light": {"background": "#ffffff", "text": "#1f2328", "muted": "#57606a", "rule": "#d0d7de"},
+    "dark": {"background": "#16191d", "text": "#e6edf3", "muted": "#9aa4ae", "rule": "#3d444d"},
+}
+_LIGHT = THEMES["light"]
+
+#: Smallest text in a chart, in points: 12 CSS px when the figure is shown at its own size.
+SMALLEST = 9
 
 _STYLE = {
     "font.family": "DejaVu Sans",
@@ -49,13 +71,17 @@ _STYLE = {
     "axes.spines.top": False,
     "axes.spines.right": False,
     "axes.prop_cycle": cycler(color=PALETTE),
-    "axes.edgecolor": "#444444",
-    "axes.labelcolor": "#222222",
-    "xtick.color": "#222222",
-    "ytick.color": "#222222",
+    "axes.edgecolor": _LIGHT["muted"],
+    "axes.labelcolor": _LIGHT["text"],
+    "axes.titlecolor": _LIGHT["text"],
+    "text.color": _LIGHT["text"],
+    "xtick.color": _LIGHT["muted"],
+    "ytick.color": _LIGHT["muted"],
+    "xtick.labelcolor": _LIGHT["text"],
+    "ytick.labelcolor": _LIGHT["text"],
     "legend.frameon": False,
     "figure.dpi": 100,
-    "svg.fonttype": "path",  # the same glyphs on every screen and printer, no font needed
+    "svg.fonttype": "none",  # real text: found by the browser's search, read at any zoom
     "svg.hashsalt": "impact_kit",  # stable ids: the same data gives the same file
 }
 
@@ -88,7 +114,21 @@ def chart_style() -> Iterator[None]:
 
 
 def _wrap(label: str, width: int = 18) -> str:
-    return "\n".join(textwrap.wrap(label, width)) or label
+    return "\n".join(textwrap.wrap(label, max(width, 6), break_long_words=False)) or label
+
+
+#: Below this figure width (inches), grouped bars are drawn horizontally: each label gets its own line.
+NARROW = 4.5
+
+
+def _narrow(ax: Axes) -> bool:
+    return bool(ax.get_figure().get_figwidth() < NARROW)  # type: ignore[union-attr]
+
+
+def _chars(ax: Axes, share: float) -> int:
+    """How many characters of tick text fit in ``share`` of the figure's width (DejaVu Sans: ~0.6 em each)."""
+    points = ax.get_figure().get_figwidth() * 72 * share  # type: ignore[union-attr]
+    return int(points / (0.6 * mpl.rcParams["font.size"]))
 
 
 def _axes(ax: Axes | None) -> Axes:
@@ -99,8 +139,13 @@ def _axes(ax: Axes | None) -> Axes:
     return plt.gca()
 
 
-def _grouped_bars(ax: Axes, table: pd.DataFrame, lang: str, *, unit: str = "", **kwargs: Any) -> None:
-    """Draw one group of bars per row of ``table`` and one bar per column (a year), values on top."""
+def _grouped_bars(ax: Axes, table: pd.DataFrame, lang: str, *, unit: str = "", **kwargs: Any) -> bool:
+    """Draw one group of bars per row of ``table`` and one bar per column (a year), values at their end.
+
+    The bars stand on a wide figure and lie on a narrow one (see :data:`NARROW`); returns
+    whether they lie, so that the caller labels the value axis (x or y) accordingly.
+    """
+    flat = _narrow(ax)
     years = list(table.columns)
     width = 0.8 / max(len(years), 1)
     x = np.arange(len(table.index))
@@ -108,21 +153,38 @@ def _grouped_bars(ax: Axes, table: pd.DataFrame, lang: str, *, unit: str = "", *
         values = table[year].to_numpy(dtype=float)
         offset = (i - (len(years) - 1) / 2) * width
         style = {"label": str(year), "color": PALETTE[i % len(PALETTE)], **kwargs}
-        bars = ax.bar(x + offset, np.nan_to_num(values), width, **style)
+        draw = ax.barh if flat else ax.bar
+        bars = draw(x + offset, np.nan_to_num(values), width, **style)
         for bar, value in zip(bars, values, strict=True):
-            if not np.isnan(value):
-                ax.annotate(
-                    format_number(value, lang) + unit,
-                    (bar.get_x() + bar.get_width() / 2, value),
-                    ha="center",
-                    va="bottom",
-                    fontsize=8,
-                    xytext=(0, 2),
-                    textcoords="offset points",
-                )
-    ax.set_xticks(x, [_wrap(str(label), 16) for label in table.index])
+            if np.isnan(value):
+                continue
+            text = format_number(value, lang) + unit
+            if flat:
+                at, shift, align = (value, bar.get_y() + bar.get_height() / 2), (3, 0), {"va": "center"}
+            else:
+                at, shift, align = (bar.get_x() + bar.get_width() / 2, value), (0, 2), {"ha": "center", "va": "bottom"}
+            ax.annotate(text, at, xytext=shift, textcoords="offset points", fontsize=SMALLEST, **align)  # type: ignore[arg-type]
+    if flat:
+        ax.set_yticks(x, [_wrap(str(label), _chars(ax, 0.4)) for label in table.index])
+        ax.set_ylim(len(table.index) - 0.5, -0.5)
+    else:
+        ax.set_xticks(x, [_wrap(str(label), _chars(ax, 0.85 / max(len(x), 1))) for label in table.index])
     if len(years) > 1:
-        ax.legend(ncols=len(years), loc="lower left", bbox_to_anchor=(0, 1.0), fontsize=9)
+        columns = min(len(years), 2) if flat else len(years)  # a phone's legend: two years a line
+        ax.legend(ncols=columns, loc="lower left", bbox_to_anchor=(0, 1.0), fontsize=SMALLEST)
+    return flat
+
+
+def _value_axis(ax: Axes, flat: bool, top: float, ticks: Any, label: str) -> None:
+    """Set the limits, ticks and label of the axis that carries the values (y, or x when the bars lie)."""
+    if flat:
+        ax.set_xlim(0, top)
+        ax.set_xticks(ticks)
+        ax.set_xlabel(_wrap(label, _chars(ax, 0.5)))
+    else:
+        ax.set_ylim(0, top)
+        ax.set_yticks(ticks)
+        ax.set_ylabel(label)
 
 
 @_document("Axes.bar")
@@ -141,10 +203,8 @@ def intensity_chart(table: pd.DataFrame, *, lang: str = "fr", ax: Axes | None = 
     """
     ax = _axes(ax)
     words = texts(lang)
-    _grouped_bars(ax, table, lang, **kwargs)
-    ax.set_ylim(0, 5.4)
-    ax.set_yticks(range(6))
-    ax.set_ylabel(words["chart_intensity_y"])
+    flat = _grouped_bars(ax, table, lang, **kwargs)
+    _value_axis(ax, flat, 5.4, range(6), words["chart_intensity_y"])
     ax.set_title(words["chart_intensity"], pad=24 if len(table.columns) > 1 else 6, loc="left")
     return ax
 
@@ -195,11 +255,13 @@ def publics_chart(matrix: pd.DataFrame, *, lang: str = "fr", ax: Axes | None = N
     ax = _axes(ax)
     rows, cols = np.nonzero(matrix.to_numpy(dtype=bool))
     ax.scatter(cols, rows, **{"s": 220, "color": PALETTE[0], "zorder": 3, **kwargs})
-    ax.set_xticks(range(len(matrix.columns)), [_wrap(str(c), 14) for c in matrix.columns])
-    ax.set_yticks(range(len(matrix.index)), [str(i) for i in matrix.index])
+    ax.set_xticks(
+        range(len(matrix.columns)), [_wrap(str(c), _chars(ax, 0.6 / max(matrix.shape[1], 1))) for c in matrix.columns]
+    )
+    ax.set_yticks(range(len(matrix.index)), [_wrap(str(i), _chars(ax, 0.4)) for i in matrix.index])
     ax.set_xlim(-0.5, len(matrix.columns) - 0.5)
     ax.set_ylim(len(matrix.index) - 0.5, -0.5)
-    ax.grid(True, color="#dddddd", zorder=0)
+    ax.grid(True, color=_LIGHT["rule"], zorder=0)
     ax.tick_params(length=0)
     for side in ("left", "bottom"):
         ax.spines[side].set_visible(False)
@@ -237,11 +299,9 @@ def effects_chart(table: pd.DataFrame, *, lang: str = "fr", ax: Axes | None = No
     """
     ax = _axes(ax)
     words = texts(lang)
-    _grouped_bars(ax, table.T, lang, **kwargs)
-    top = int(table.to_numpy().max()) if table.size else 0
-    ax.set_ylim(0, max(top, 4) + 0.6)
-    ax.yaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
-    ax.set_ylabel(words["chart_effects_y"])
+    flat = _grouped_bars(ax, table.T, lang, **kwargs)
+    top = max(int(table.to_numpy().max()) if table.size else 0, 4)
+    _value_axis(ax, flat, top + 0.6, range(top + 1), words["chart_effects_y"])
     ax.set_title(words["chart_effects"], pad=24 if len(table.index) > 1 else 6, loc="left")
     return ax
 
@@ -275,16 +335,28 @@ def coverage_chart(table: pd.DataFrame, *, lang: str = "fr", ax: Axes | None = N
     ax.barh(y, table["share"] * 100, **{"color": colors, **kwargs})
     for i, (share, answered, total) in enumerate(zip(table["share"], table["answered"], table["total"], strict=True)):
         ax.annotate(
-            f"{answered}/{total}", (share * 100, i), xytext=(3, 0), textcoords="offset points", va="center", fontsize=8
+            f"{answered}/{total}",
+            (share * 100, i),
+            xytext=(3, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=SMALLEST,
         )
-    ax.set_yticks(y, [_wrap(str(c), 34) for c in table.index])
+    ax.set_yticks(y, [_wrap(str(c), _chars(ax, 0.42)) for c in table.index])
     ax.set_ylim(len(table) - 0.5, -0.5)
-    ax.set_xlim(0, 110)
-    ax.set_xticks(range(0, 101, 25))
-    ax.set_xlabel(words["chart_coverage_x"])
+    ax.set_xlim(0, 118 if _narrow(ax) else 110)  # room for "12/12" after a full bar
+    ax.set_xticks(range(0, 101, 50 if _narrow(ax) else 25))
+    ax.set_xlabel(_wrap(words["chart_coverage_x"], _chars(ax, 0.5)) if _narrow(ax) else words["chart_coverage_x"])
     ax.set_title(words["chart_coverage"], loc="left")
-    handles = [mpl.patches.Patch(color=PALETTE[i % len(PALETTE)], label=level) for i, level in enumerate(levels)]
-    ax.legend(handles=handles, loc="lower right", fontsize=8)
+    handles = [
+        mpl.patches.Patch(
+            color=PALETTE[i % len(PALETTE)], label=_wrap(str(level), _chars(ax, 0.45 if _narrow(ax) else 0.35))
+        )
+        for i, level in enumerate(levels)
+    ]
+    ax.legend(
+        handles=handles, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=1 if _narrow(ax) else 2, fontsize=SMALLEST
+    )
     return ax
 
 

@@ -105,7 +105,17 @@ def contents_html(body: str, lang: str) -> str:
         for link, children in tree
     )
     title = html.escape(texts(lang)["contents"])
-    return f'<nav class="ik-toc" aria-label="{title}"><h2>{title}</h2><ol>{items}</ol></nav>'
+    # A <details>: folded on phones (the summary comes first), held open beside the text on wide screens (CSS).
+    return (
+        f'<nav class="ik-toc" aria-label="{title}"><details class="ik-toc-fold"><summary><h2>{title}</h2></summary>'
+        f"<ol>{items}</ol></details></nav>"
+    )
+
+
+def _css_string(text: str) -> Markup:
+    """Return text as a CSS string (quoted, escaped) that is safe inside a ``<style>`` element."""
+    escaped = "".join(ch if ch.isalnum() or ch in " ·-,.'()" else f"\\{ord(ch):x} " for ch in text)
+    return Markup(f'"{escaped}"')
 
 
 def export_html(notebook: NotebookNode, *, lang: str = "fr", title: str = "", generated: dt.date | None = None) -> str:
@@ -135,12 +145,21 @@ def export_html(notebook: NotebookNode, *, lang: str = "fr", title: str = "", ge
         if cell.cell_type == "code":
             cell.outputs = [o for o in cell.outputs if not (o.output_type == "stream" and o.name == "stderr")]
     date = format_date(generated or dt.date.today(), lang)
-    resources = {"impact_kit": {"generated": Markup(fill(texts(lang)["generated"], {"date": date}, lang))}}
+    resources = {
+        "impact_kit": {
+            "generated": Markup(fill(texts(lang)["generated"], {"date": date}, lang)),
+            "running": _css_string(title),  # the printed pages' running footer
+        }
+    }
     body, _ = _exporter(lang).from_notebook_node(nb, resources=resources)
     main = body[body.find("<main") :]
     contents = contents_html(main, lang)
     marker = "</header>"
     at = body.find(marker, body.find("<main"))
+    if at >= 0:  # the title block ends with the report's date
+        dated = f'<p class="ik-date">{fill(texts(lang)["dated"], {"date": date}, lang)}</p>\n'
+        body = body[:at] + dated + body[at:]
+        at += len(dated)
     if at < 0:  # no header cell: the contents open the page
         at, marker = body.find(">", body.find("<main")), ""
         return body[: at + 1] + contents + body[at + 1 :]

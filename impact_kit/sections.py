@@ -11,12 +11,9 @@ report's style, for exploring.
 
 from __future__ import annotations
 
-import base64
 import difflib
-import io
-import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +22,7 @@ from markupsafe import Markup
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from impact_kit import charts, indicators
+from impact_kit import charts, figures, indicators
 from impact_kit.dataset import Dataset, load_dataset
 from impact_kit.exceptions import NotFound
 from impact_kit.grid import Criterion, Grid, Level
@@ -44,22 +41,32 @@ from impact_kit.narrative_changes import changes_statements
 from impact_kit.observations import select_site
 from impact_kit.programme import Programme, programme_of
 from impact_kit.redaction import KINDS, Name, load_redactions, redact
-from impact_kit.testimonies import testimony_html
+from impact_kit.testimonies import is_extract, testimony_html
 from impact_kit.words import fill, fill_text, texts
 
-__all__ = ["CHARTS", "ChartSpec", "SiteReport"]
+__all__ = ["CHARTS", "NARROW_WIDTH", "ChartSpec", "SiteReport"]
 
 
 @dataclass(frozen=True)
 class ChartSpec:
-    """How to draw one of the report's charts: its table, drawing, alt text and size."""
+    """How to draw one of the report's charts: its table, drawing, alt text, figures, and sizes (inches).
+
+    ``size`` is the figure on a wide screen, ``narrow`` the one on a phone (and
+    :data:`~impact_kit.charts.NARROW` inches wide at most), both shown at their own size
+    so that their text stays at 12 CSS px.
+    """
 
     table: Callable[[SiteReport], pd.DataFrame]
     draw: Callable[..., Axes]
     alt: Callable[[SiteReport, pd.DataFrame], str]
     size: Callable[[pd.DataFrame], tuple[float, float]]
     has_data: Callable[[pd.DataFrame], bool] = lambda table: not table.empty
+    data: Callable[..., pd.DataFrame] | None = None
+    narrow: Callable[[pd.DataFrame], tuple[float, float]] | None = None
 
+
+#: Width in inches of a chart's phone drawing: 317 CSS px, inside the 332 px column of a 375 px screen.
+NARROW_WIDTH = 3.3
 
 #: The report's charts, by the name :meth:`SiteReport.chart` takes, in the report's order.
 CHARTS: Mapping[str, ChartSpec] = {
@@ -69,32 +76,34 @@ CHARTS: Mapping[str, ChartSpec] = {
         lambda r, t: charts.intensity_alt(t, lang=r.lang),
         lambda t: (7, 3.6),
         lambda t: bool(t.notna().any().any()),
+        data=figures.intensity_data,
+        narrow=lambda t: (NARROW_WIDTH, 1.2 + 0.3 * len(t) * (len(t.columns) + 1)),
     ),
     "publics": ChartSpec(
         lambda r: indicators.publics_matrix(r.grid, r.answers, r.lang),
         charts.publics_chart,
         lambda r, t: charts.publics_alt(t, year=r.year, lang=r.lang),
         lambda t: (7, 1.6 + 0.42 * len(t)),
+        data=figures.publics_data,
+        narrow=lambda t: (NARROW_WIDTH, 1.9 + 0.5 * len(t)),
     ),
     "effects": ChartSpec(
         lambda r: indicators.effects_table(r.grid, r.years, r.lang),
         charts.effects_chart,
         lambda r, t: charts.effects_alt(t, lang=r.lang),
         lambda t: (7, 3.2),
+        data=figures.effects_data,
+        narrow=lambda t: (NARROW_WIDTH, 1.2 + 0.3 * len(t.columns) * (len(t) + 1)),
     ),
     "coverage": ChartSpec(
         lambda r: indicators.coverage_table(r.grid, r.answers, r.lang),
         charts.coverage_chart,
         lambda r, t: charts.coverage_alt(t, year=r.year, lang=r.lang),
-        lambda t: (7, 1.2 + 0.36 * len(t)),
+        lambda t: (7, 1.6 + 0.36 * len(t)),
+        data=figures.coverage_data,
+        narrow=lambda t: (NARROW_WIDTH, 1.6 + 0.62 * len(t)),
     ),
 }
-
-
-def _stable_ids(svg: bytes) -> bytes:
-    """Renumber matplotlib's clip-path and marker ids in order (it hashes memory addresses, per process)."""
-    found: dict[bytes, bytes] = {}
-    return re.sub(rb"\b[mp][0-9a-f]{10}\b", lambda m: found.setdefault(m.group(), b"id%d" % len(found)), svg)
 
 
 def _markup(statements: Sequence[Statement]) -> list[tuple[Markup, list[Markup]]]:
@@ -117,6 +126,8 @@ class SiteReport:
     programme: Programme | None = None
     #: The names to mask in this site's testimonies when pseudonymised (``data/redact.csv``).
     names: tuple[Name, ...] = ()
+    #: Figure numbers given so far, by chart name, in the order the charts were first shown.
+    figure_numbers: dict[str, int] = field(default_factory=dict, init=False, compare=False)
 
     @classmethod
     def load(
@@ -211,12 +222,13 @@ class SiteReport:
         return Markup(fill(self.words[key], values, self.lang))
 
     def header(self) -> Html:
-        """Return the title block: site name, place, year, grid (and the pseudonymisation note, if any)."""
+        """Return the title block: site name, place, year, kind of place, grid (and the pseudonymisation note)."""
         info = self.info
         place = " ".join(p for p in (info["city"], info["postcode"] and f"({info['postcode']})") if p)
         subtitle = self._t("subtitle", place=place, year=str(self.year)) if place else str(self.year)
         grid = self._t("grid", grid=self.grid.name(self.lang))
-        block = render("header", title=self.title, subtitle=subtitle, grid=grid)
+        kind = self._t("kind", kind=str(info["kind"])) if str(info.get("kind", "") or "").strip() else ""
+        block = render("header", title=self.title, subtitle=subtitle, grid=grid, kind=kind)
         return Html(str(block) + str(self.pseudonymisation_note()), name="header")
 
     def summary(self) -> Html:
@@ -251,7 +263,11 @@ class SiteReport:
         return CHARTS[name]
 
     def chart(self, name: str) -> Html:
-        """Return one chart as an inline SVG image with its alt text, or a sentence saying it has no data.
+        """Return one chart as a numbered figure, with its figures as a table and a CSV, or a sentence saying why not.
+
+        The chart is inline SVG with real text, drawn twice: for wide screens and for
+        phones (the page's CSS shows one). Its number is given the first time it is
+        shown ("Figure 1 : ..."), in the order of the calls.
 
         Parameters
         ----------
@@ -260,16 +276,34 @@ class SiteReport:
         """
         spec = self._spec(name)
         table = spec.table(self)
+        title = self.words[f"chart_{name}"]
         if not spec.has_data(table):
-            chart = self.words[f"chart_{name}"]
-            return render("no_chart", text=self._t("chart_no_data", chart=chart, year=str(self.year)))
-        figure = self.plot(name, table=table)
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
-        svg = base64.b64encode(_stable_ids(buffer.getvalue())).decode("ascii")
-        return render("chart", name=name, svg=svg, alt=spec.alt(self, table))
+            return render("no_chart", text=self._t("chart_no_data", chart=title, year=str(self.year)))
+        number = self.figure_numbers.setdefault(name, len(self.figure_numbers) + 1)
+        drawings = {}
+        for variant, size in (("wide", spec.size), ("narrow", spec.narrow or spec.size)):
+            drawings[variant] = self.plot(name, table=table, size=size(table))
+            drawings[variant].axes[0].set_title("", loc="left")  # the caption says it, as text
+        return figures.figure_html(
+            drawings,
+            spec.data(table, lang=self.lang) if spec.data else table,
+            name=name,
+            number=number,
+            title=title,
+            alt=spec.alt(self, table),
+            file_name=f"{self.site}-{self.year}-{name}.csv",
+            lang=self.lang,
+        )
 
-    def plot(self, name: str, *, ax: Axes | None = None, table: pd.DataFrame | None = None, **kwargs: Any) -> Figure:
+    def plot(
+        self,
+        name: str,
+        *,
+        ax: Axes | None = None,
+        table: pd.DataFrame | None = None,
+        size: tuple[float, float] | None = None,
+        **kwargs: Any,
+    ) -> Figure:
         """Draw one chart in the report's style and return its figure (its Axes is ``figure.axes[0]``).
 
         Parameters
@@ -280,6 +314,8 @@ class SiteReport:
             Where to draw; a new figure of the report's size by default (shown once by Jupyter).
         table : pandas.DataFrame, optional
             The chart's data; computed from the report by default.
+        size : tuple of float, optional
+            The new figure's width and height in inches; the report's wide size by default.
         **kwargs
             Passed to the matplotlib call that draws the bars or dots.
         """
@@ -289,7 +325,7 @@ class SiteReport:
             if ax is None:
                 import matplotlib.pyplot  # noqa: F401  (in Jupyter, registers how figures are displayed)
 
-                figure = Figure(figsize=spec.size(table), layout="constrained")
+                figure = Figure(figsize=size or spec.size(table), layout="constrained")
                 ax = figure.add_subplot()
             spec.draw(table, lang=self.lang, ax=ax, **kwargs)
         return ax.get_figure()  # type: ignore[return-value]
@@ -357,7 +393,14 @@ class SiteReport:
             self.words["testimony_of"], {"criterion": criterion.label(self.lang), "year": str(self.year)}, self.lang
         )
         testimonies = [
-            Markup(testimony_html(self._shown_text(t), lang=self.lang, caption=caption))
+            Markup(
+                testimony_html(
+                    self._shown_text(t),
+                    lang=self.lang,
+                    caption=caption,
+                    extract=is_extract(t),  # masking changes the length: judge the text as recorded
+                )
+            )
             for t in answers.get(self.grid.roles.testimony, [])
         ]
         statements = criterion_statements(criterion, answers, self.lang)

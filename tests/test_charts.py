@@ -104,5 +104,5 @@ def test_style_is_scoped():
     assert mpl.rcParams["axes.spines.top"] == before
 
 
-def test_palette_is_okabe_ito():
-    assert charts.PALETTE[:3] == ("#0072B2", "#E69F00", "#009E73")
+def test_palette_keeps_okabe_itos_blue_vermillion_and_green():
+    assert charts.PALETTE[:3] == ("#0072B2", "#D55E00", "#009E73")  # contrasts: tests/test_palette.py

@@ -86,15 +86,16 @@ def test_no_code_no_network_charts_with_alt(good_start):
     for tag in soup.find_all(src=True):
         assert tag["src"].startswith("data:"), tag.name
     for tag in soup.find_all(href=True):
+        if tag["href"].startswith("data:text/csv"):  # a chart's figures, downloaded without network
+            continue
         assert tag["href"].startswith("#") and soup.find(id=tag["href"][1:]), tag["href"]
     assert not soup.find_all("link") and all(not s.get("src") for s in soup.find_all("script"))
-    images = soup.select("figure.ik-chart img")
-    assert len(images) >= 3
-    for img in images:
-        alt = img.get("alt", "")
+    images = soup.select("figure.ik-chart svg[role=img]")
+    assert len(images) >= 6  # 3 charts, each drawn for wide screens and for phones
+    for svg in images:
+        alt = svg.get("aria-label", "")
         assert len(alt) > 60 and "No description" not in alt
-        assert img["src"].startswith("data:image/svg+xml;base64,")
-    assert any("personnes travaillant sur le site" in img["alt"] for img in images)
+    assert any("personnes travaillant sur le site" in svg["aria-label"] for svg in images)
 
 
 def test_parameters_do_not_reach_the_html(good_start):
@@ -119,13 +120,28 @@ def test_imported_868_character_testimony_folds(long_report):
     path, long = long_report
     soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
     [figure] = soup.select("figure.ik-testimony")
-    head = figure.blockquote.find("span", class_="ik-verbatim", recursive=False)
-    assert head.get_text() == long[:300]
+    head = figure.blockquote.find("span", class_="ik-verbatim", recursive=False).get_text()
+    assert 200 < len(head) <= 300 and long[len(head)] == " "  # cut at a word boundary
     details = figure.find("details")
-    assert details.summary.get_text() == "Lire la suite"
-    assert details.find(class_="ik-verbatim").get_text() == long[300:]
+    assert details.summary.find(class_="ik-closed").get_text() == "Lire la suite"
+    assert details.summary.find(class_="ik-open").get_text() == "Réduire"
+    assert details.find(class_="ik-verbatim").get_text() == long[len(head) :]
     assert verbatims(soup) == [long]
-    assert html.escape(long[300:], quote=False) in str(details)
+    assert html.escape(long[len(head) :], quote=False) in str(details)
+
+
+def test_the_platform_preview_is_shown_whole_with_its_note(good_start):
+    _, _, soup = good_start
+    [figure] = [f for f in soup.select("figure.ik-testimony") if "Situés le long du canal" in f.get_text()]
+    assert not figure.find("details") and figure.find(class_="ik-note")
+    assert figure.blockquote.get_text().endswith("Nous répondons quot...")
+
+
+def test_title_block_and_print_footer(good_start):
+    _, text, soup = good_start
+    assert soup.find(class_="ik-date").get_text().startswith("Rapport du ")
+    assert "size: A4" in text and "counter(pages)" in text
+    assert "@bottom-left { content: " in text and "The Good Start · 2021" in text.split("@bottom-left { content: ")[-1]
 
 
 def test_english_page_around_the_same_notebook(good_start):

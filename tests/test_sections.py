@@ -83,8 +83,10 @@ def test_earlier_years_and_changes():
     assert (
         "L'intensité du niveau « Effets individuels » a progressé, de 2/5 en 2021 à 4/5 en 2022." in changes.get_text()
     )
-    imgs = soup.select("figure.ik-chart img")
-    assert imgs[0]["alt"].startswith("Diagramme en barres de l'intensité des effets (sur 5) par niveau, 2021 et 2022.")
+    charts = soup.select("figure.ik-chart .ik-chart-wide svg[role=img]")
+    assert charts[0]["aria-label"].startswith(
+        "Diagramme en barres de l'intensité des effets (sur 5) par niveau, 2021 et 2022."
+    )
 
 
 def test_later_years_are_left_out():
