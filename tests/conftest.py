@@ -1,15 +1,20 @@
 """Shared fixtures.
 
-Kernel starts in the whole suite: 7 (each runs the master notebook in a fresh kernel,
-about 2 s). The session fixtures `good_start` (1) and `long_report` (1) serve every test
-that reads an executed report (test_export.py, test_browser.py); test_export.py starts
-5 more, each a different way to run the notebook: a failing notebook, an edited one,
-papermill's own CLI, JupyterLab's way without parameters, and a wrong site.
+Kernel starts (each runs a notebook in a fresh kernel, about 2 s): the session fixtures
+`good_start` (1) and `long_report` (1) serve every test that reads an executed site
+report; test_export.py starts 5 more, each a different way to run the notebook (a
+failing notebook, an edited one, papermill's own CLI, JupyterLab's way without
+parameters, a wrong site); test_portfolio_report.py 1 (the portfolio notebook);
+test_engine.py 2 (plain papermill, to compare the fork engine with); test_reliability.py
+up to 12 (four reports at once; two complete runs and six interrupted ones). Every
+other report in the suite (the `sample_batch` session fixture: the 15 samples, used by
+the batch and browser tests) runs in forked children of a warm process: no kernel.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -90,3 +95,36 @@ def long_report(tmp_path_factory):
     path.write_text(json.dumps(place, ensure_ascii=False), encoding="utf-8")
     import_places([path], 2022, data)
     return run_report("lieu-temoin", 2022, data=data, out=root / "reports").html, LONG_TESTIMONY
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright, one for the whole session (Playwright allows one at a time)."""
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("IMPACT_KIT_REQUIRE_BROWSER"):
+            pytest.fail(f"IMPACT_KIT_REQUIRE_BROWSER is set but {CHROMIUM} does not exist")
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def sample_batch(tmp_path_factory):
+    """The whole sample in one batch (15 reports, as `make reports` does): (reports folder, BatchResult).
+
+    Shared by the batch tests and the browser checks of every sample report; tests that
+    change reports work on a copy.
+    """
+    from impact_kit.batch import run_batch
+
+    out = tmp_path_factory.mktemp("batch") / "reports"
+    result = run_batch(data=SAMPLE, out=out, parameters=ROOT / "parameters", progress=False)
+    return out, result

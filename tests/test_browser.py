@@ -9,34 +9,12 @@ requests, and axe-core (axe-playwright-python bundles it: no network).
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SAMPLE
+from conftest import CHROMIUM, ROOT
 
 pytestmark = pytest.mark.slow
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]  # fmt: skip
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("IMPACT_KIT_REQUIRE_BROWSER"):
-            pytest.fail(f"IMPACT_KIT_REQUIRE_BROWSER is set but {CHROMIUM} does not exist")
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -143,21 +121,10 @@ VIEWS = [(375, 667, "light"), (1280, 800, "dark")]
 SMALLEST_PX = 11
 
 
-def _write(name: str, out: Path) -> tuple[str, int, str]:
-    site, year = name.rsplit("_", 1)
-    code = f"from impact_kit.cli import main; raise SystemExit(main({['report', site, year, '--data', str(SAMPLE), '--out', str(out)]!r}))"
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
-    return name, done.returncode, done.stderr[-2000:]
-
-
 @pytest.fixture(scope="session")
-def samples(tmp_path_factory) -> dict[str, Path]:
-    """Every sample report, written once by `impact-kit report` (two at a time): {name: report.html}."""
-    out = tmp_path_factory.mktemp("samples")
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        results = list(pool.map(lambda name: _write(name, out), SAMPLES))
-    failed = [(name, err) for name, code, err in results if code]
-    assert not failed, failed
+def samples(sample_batch) -> dict[str, Path]:
+    """Every sample report (the session's batch of the sample, see conftest.py): {name: report.html}."""
+    out, _ = sample_batch
     return {name: out / name.rsplit("_", 1)[0] / name.rsplit("_", 1)[1] / "report.html" for name in SAMPLES}
 
 

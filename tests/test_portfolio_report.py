@@ -373,21 +373,14 @@ def test_indicators_csv_has_one_row_per_site_year_and_criterion(written):
 
 
 @pytest.mark.slow
-def test_in_a_browser_it_loads_nothing_else_and_its_data_tables_open(written, tmp_path):
-    import os
-    import shutil
+def test_in_a_browser_it_loads_nothing_else_and_its_data_tables_open(written, tmp_path, browser):
+    from conftest import CHROMIUM as chromium
 
-    chromium = shutil.which("chromium") or "/usr/bin/chromium"
-    if not Path(chromium).exists():
-        if os.environ.get("IMPACT_KIT_REQUIRE_BROWSER"):
-            pytest.fail(f"IMPACT_KIT_REQUIRE_BROWSER is set but {chromium} does not exist")
-        pytest.skip("Chromium is not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
     target, _ = written
     html = target / "report.html"
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
-        page = browser.new_page()
+    context = browser.new_context()
+    try:
+        page = context.new_page()
         requests: list[str] = []
         page.on("request", lambda request: requests.append(request.url))
         page.goto(html.as_uri())
@@ -398,7 +391,8 @@ def test_in_a_browser_it_loads_nothing_else_and_its_data_tables_open(written, tm
         assert not table.is_visible()
         page.locator("#chart-effects details summary").click()
         assert table.is_visible()
-        browser.close()
+    finally:
+        context.close()
 
     from impact_kit.pdf import print_pdf
 
