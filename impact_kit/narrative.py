@@ -16,6 +16,7 @@ from impact_kit.grid import Criterion, Grid, Level, Question, Sentence
 from impact_kit.indicators import Answers, changes_between, observed_criteria, public_counts
 from impact_kit.observations import as_number
 from impact_kit.programme import MIN_SITES, Programme
+from impact_kit.testimonies import is_extract
 from impact_kit.words import fill, fill_text, format_number, pick_form, texts
 
 __all__ = [
@@ -133,8 +134,12 @@ def summary_statements(grid: Grid, answers: Answers, year: int, lang: str) -> li
             rated.append(f"{level.label(lang)} {format_number(as_number(value[0]) or 0, lang)}")
     if rated:
         out.append(Statement(fill(words["summary_intensity"], {"levels": rated}, lang)))
-    n = sum(len(a.get(grid.roles.testimony, [])) for a in answers.values())
+    testimonies = [t for a in answers.values() for t in a.get(grid.roles.testimony, [])]
+    n = len(testimonies)
     out.append(Statement(fill(pick_form(words["summary_testimonies"], n), {"count": n}, lang)))
+    extracts = sum(is_extract(t) for t in testimonies)
+    if extracts:  # a platform's preview: said, so that nobody takes it for the whole testimony
+        out.append(Statement(fill(pick_form(words["summary_extracts"], extracts), {"count": extracts}, lang)))
     return out
 
 

@@ -248,3 +248,11 @@ def test_pseudonymised_report_masks_listed_names_and_says_so(data_dir):
     plain = SiteReport.load("the-good-start", 2021, data=data_dir)
     assert "Léa Martin" in page(plain).get_text() and plain.pseudonymisation_note().markup == ""
     assert plain.redactions() == {"email": 0, "phone": 0, "name": 0}
+
+
+def test_the_summary_counts_platform_extracts(good_start):
+    text = BeautifulSoup(str(good_start.summary()), "html.parser").get_text()
+    # The Good Start's first testimony is the platform's 300-character preview (see the seed).
+    assert "Un témoignage n'est connu que par un extrait" in text
+    other = SiteReport.load(FABRIQUE, 2023, data="data")
+    assert "extrait" not in BeautifulSoup(str(other.summary()), "html.parser").get_text()
