@@ -13,6 +13,7 @@ import re
 import string
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from impact_kit.words import check_lang
@@ -213,6 +214,10 @@ class Roles:
     publics: str
 
 
+#: What a grid looks up by id: its criteria in order, criteria, levels, and questions by (owner id, question id).
+_Index = tuple[tuple[Criterion, ...], dict[str, Criterion], dict[str, Level], dict[tuple[str, str], Question]]
+
+
 @dataclass(frozen=True, repr=False)
 class Grid:
     """A whole evaluation grid, as loaded by :func:`load_grid`."""
@@ -260,20 +265,28 @@ class Grid:
     @property
     def criteria(self) -> tuple[Criterion, ...]:
         """All criteria, in grid order."""
-        return tuple(c for level in self.levels for c in level.criteria)
+        return self._index[0]
+
+    @cached_property
+    def _index(
+        self,
+    ) -> tuple[tuple[Criterion, ...], dict[str, Criterion], dict[str, Level], dict[tuple[str, str], Question]]:
+        # Validation asks these once per row of data: look them up, don't search (the grid never changes).
+        criteria = tuple(c for level in self.levels for c in level.criteria)
+        questions = {(owner, q.id): q for owner, q in self.iter_questions()}
+        return criteria, {c.id: c for c in criteria}, {lv.id: lv for lv in self.levels}, questions
 
     def criterion(self, criterion_id: str) -> Criterion | None:
         """Return the criterion with that id, or None."""
-        return next((c for c in self.criteria if c.id == criterion_id), None)
+        return self._index[1].get(criterion_id)
 
     def level(self, level_id: str) -> Level | None:
         """Return the level with that id, or None."""
-        return next((lv for lv in self.levels if lv.id == level_id), None)
+        return self._index[2].get(level_id)
 
     def question(self, target: str, question_id: str) -> Question | None:
         """Return a question of a criterion or of a level (``target`` is either id), or None."""
-        owner = self.criterion(target) or self.level(target)
-        return owner.question(question_id) if owner else None
+        return self._index[3].get((target, question_id))
 
     def iter_questions(self) -> Iterator[tuple[str, Question]]:
         """Yield ``(criterion or level id, question)`` for every question of the grid."""
