@@ -13,23 +13,25 @@ Dask distributed cluster (:mod:`impact_kit.distributed`).
 
 from __future__ import annotations
 
+import fcntl
 import os
 import sys
 import time
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from impact_kit.dataset import Dataset, load_dataset
 from impact_kit.exceptions import InvalidArgument, NotFound, ReportFailed
 from impact_kit.files import check_writable
 from impact_kit.grid import Grid
+from impact_kit.grid_file import GRIDS_DIR
 from impact_kit.manifest import Entry, Manifest, fingerprints, outputs_state
-from impact_kit.parameters import SITE_NOTEBOOK, check_parameters
+from impact_kit.parameters import SITE_NOTEBOOK, read_parameters
 from impact_kit.programme import Programme, programme_of
 from impact_kit.words import check_lang
 
@@ -62,8 +64,8 @@ class BatchOptions:
 
     data: Path
     out: Path
-    grid: Path | None = None
-    notebook: Path = SITE_NOTEBOOK
+    grid: Path | None = None  # None: the grid shipped with the kit (each worker's own)
+    notebook: Path | None = None  # None: the master notebook shipped with the kit
     pdf_browser: str | None = None
     timeout: float | None = None
 
@@ -137,10 +139,7 @@ def _with_parameters(job: Job, folder: Path) -> Job:
     path = folder / f"{job.site}_{job.year}.yaml"
     if not path.is_file():
         return job
-    values = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    if not isinstance(values, dict):
-        raise InvalidArgument(f"{path}: a parameters file is a YAML mapping of name: value.")
-    check_parameters(values)
+    values = read_parameters(path, site=job.site, year=job.year)
     lang = check_lang(str(values.get("lang", job.lang)))
     return replace(job, lang=lang, pseudonymise=bool(values.get("pseudonymise", job.pseudonymise)))
 
@@ -161,7 +160,7 @@ def run_job(job: Job, options: BatchOptions) -> Entry:
         dataset = load_dataset(options.data, grid=options.grid)
         report = SiteReport.load(job.site, job.year, data=dataset, lang=job.lang, pseudonymise=job.pseudonymise)
         write_report(
-            report, dataset, out=options.out, notebook=options.notebook, browser=options.pdf_browser,
+            report, dataset, out=options.out, notebook=options.notebook or SITE_NOTEBOOK, browser=options.pdf_browser,
             engine=CHILD_ENGINE,
         )  # fmt: skip
     except ReportFailed as exc:
@@ -230,48 +229,70 @@ def run_batch(
 
     started = time.perf_counter()
     check_lang(lang)
+    if scheduler:
+        from impact_kit.distributed import check_scheduler
+
+        check_scheduler(scheduler)
     dataset = load_dataset(data, grid=grid)
     folder = Path(parameters) if parameters else None
     jobs = plan(dataset, years=years, sites=sites, lang=lang, pseudonymise=pseudonymise, parameters=folder)
+    packaged = dataset.grid.path is not None and dataset.grid.path.parent == GRIDS_DIR
     options = BatchOptions(
         data=dataset.folder,
         out=Path(out).resolve(),
-        grid=dataset.grid.path,
-        notebook=Path(notebook).resolve(),
+        # What ships with the kit is named by nothing: a cluster's workers use their own install's.
+        grid=None if packaged else dataset.grid.path,
+        notebook=None if Path(notebook).resolve() == SITE_NOTEBOOK.resolve() else Path(notebook).resolve(),
         pdf_browser=find_browser() if pdf else None,
         timeout=timeout,
     )
     check_writable(options.out)
     options.out.mkdir(parents=True, exist_ok=True)
-    manifest = Manifest.read(options.out)
-    # Computed once here, before the children are forked: every report places its site in it.
-    programme = programme_of(dataset)
-    prints = fingerprints(
-        dataset,
-        [(j.site, j.year) for j in jobs],
-        notebook=options.notebook,
-        parameters={"pdf": pdf},
-        extra={
-            (j.site, j.year): f"{j.lang}|{j.pseudonymise}|{_redactions(dataset, j)}|{_programme(programme, j.year)}"
-            for j in jobs
-        },
-    )
-    result = BatchResult(planned=len(jobs))
-    todo = []
-    for job in jobs:
-        if not force and manifest.up_to_date(
-            job.key, prints[(job.site, job.year)], options.out / job.site / str(job.year)
-        ):
-            result.skipped.append(job)
-        else:
-            todo.append(job)
-    try:
-        _run(todo, options, prints, manifest, result, workers=workers, scheduler=scheduler, progress=progress)
-    finally:
-        manifest.write()
-    result.index = write_index(dataset, manifest, options.out, lang=lang)
+    with _only_batch_in(options.out):
+        manifest = Manifest.read(options.out)
+        # Computed once here, before the children are forked: every report places its site in it.
+        programme = programme_of(dataset)
+        prints = fingerprints(
+            dataset,
+            [(j.site, j.year) for j in jobs],
+            notebook=Path(notebook).resolve(),
+            parameters={},
+            extra={
+                (j.site, j.year): f"{j.lang}|{j.pseudonymise}|{_redactions(dataset, j)}|{_programme(programme, j.year)}"
+                for j in jobs
+            },
+        )
+        result = BatchResult(planned=len(jobs))
+        todo = []
+        for job in jobs:
+            folder = options.out / job.site / str(job.year)
+            if not force and manifest.up_to_date(job.key, prints[(job.site, job.year)], folder, pdf=pdf):
+                result.skipped.append(job)
+            else:
+                todo.append(job)
+        try:
+            _run(todo, options, prints, manifest, result, workers=workers, scheduler=scheduler, progress=progress)
+        finally:
+            manifest.write()
+        result.index = write_index(dataset, manifest, options.out, lang=lang)
     result.seconds = time.perf_counter() - started
     return result
+
+
+@contextmanager
+def _only_batch_in(out: Path) -> Iterator[None]:
+    """Hold a lock on the reports folder for the whole batch: a second batch on it is refused, not merged."""
+    fd = os.open(out, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise InvalidArgument(
+                f"{out}: another batch is writing reports there. Wait for it to end, or give this one another --out."
+            ) from None
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock, on every exit path (a killed process's too)
 
 
 def _programme(programme: Programme, year: int) -> str:

@@ -12,7 +12,6 @@ import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from impact_kit.exceptions import ImpactKitError
 from impact_kit.words import LANGUAGES
@@ -172,34 +171,13 @@ def _import_commune_mesure(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _from_parameters(args: argparse.Namespace) -> dict[str, Any]:
-    """Read ``--parameters FILE``: notebook parameters that fill the options not given."""
-    import yaml
-
-    from impact_kit.exceptions import InvalidArgument
-    from impact_kit.parameters import check_parameters
-
-    path: Path = args.parameters
-    try:
-        values = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise InvalidArgument(f"{path}: cannot read the parameters file ({exc}).") from None
-    if not isinstance(values, dict):
-        raise InvalidArgument(f"{path}: a parameters file is a YAML mapping of name: value.")
-    check_parameters(values)
-    for key, given in (("site", args.site), ("year", args.year)):
-        if key in values and str(values[key]) != str(given):
-            raise InvalidArgument(f"{path}: `{key}` is {values[key]!r}, but the command asks for {given!r}.")
-    return values
-
-
 def _report(args: argparse.Namespace) -> int:
     from impact_kit.exceptions import ReportFailed
+    from impact_kit.parameters import read_parameters
     from impact_kit.report import run_report
 
-    given = _from_parameters(args) if args.parameters else {}
+    given = read_parameters(args.parameters, site=args.site, year=args.year) if args.parameters else {}
     lang = args.lang or given.get("lang") or LANGUAGES[0]
-    print(f"Writing the report of {args.site} {args.year} ({lang})...", file=sys.stderr)
     try:
         paths = run_report(
             args.site,
@@ -210,6 +188,9 @@ def _report(args: argparse.Namespace) -> int:
             lang=lang,
             pseudonymise=bool(args.pseudonymise if args.pseudonymise is not None else given.get("pseudonymise")),
             pdf=args.pdf,
+            on_start=lambda report: print(
+                f"Writing the report of {report.site} {report.year} ({lang})...", file=sys.stderr
+            ),
         )
     except ReportFailed as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -301,15 +282,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         hint = " (--data sets the data folder.)" if "data folder" in str(exc) and hasattr(args, "data") else ""
         print(f"error: {exc}{hint}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except OSError as exc:  # a folder that cannot be written: read-only, a file, a full disk
+    except OSError as exc:  # a file or folder that cannot be written: read-only, a file in the way, a full disk
         if args.debug:
             raise
-        where = exc.filename or "the output folder"
-        print(
-            f"error: {where}: {exc.strerror or exc}. Check that the folder exists, is writable and has free space "
-            "(--out sets where reports go). Files written before are left as they were.",
-            file=sys.stderr,
-        )
+        if exc.filename:
+            print(
+                f"error: {exc.filename}: {exc.strerror or exc}. Check that the folder exists, is writable and has "
+                "free space (--out sets where reports go). Files written before are left as they were.",
+                file=sys.stderr,
+            )
+        else:
+            print(f"error: {exc}. Nothing more was written.", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -14,21 +14,50 @@ import os
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from impact_kit.exceptions import MissingDependency
+from impact_kit.exceptions import InvalidArgument, MissingDependency
 
 if TYPE_CHECKING:
     from impact_kit.batch import BatchOptions, Job
 
-__all__ = ["run_on_cluster", "worker_job"]
+__all__ = ["CLUSTER_TIMEOUT", "check_scheduler", "run_on_cluster", "worker_job"]
+
+#: Seconds one report may take on a cluster when no timeout is given: a report forked from a
+#: worker (a threaded process) that hangs is stopped instead of holding its worker for ever.
+CLUSTER_TIMEOUT = 600.0
 
 
 def worker_job(job: Job, options: BatchOptions) -> Any:
-    """Run one job on a Dask worker: in a forked child of the (warm) worker process."""
+    """Run one job on a Dask worker: in a forked child of the (warm) worker process.
+
+    The worker reads and validates the data folder, and computes the programme's figures,
+    once (cached in its process) before forking, so its children reuse them.
+    """
     from impact_kit import engine
     from impact_kit.batch import run_job
+    from impact_kit.dataset import load_dataset
+    from impact_kit.programme import programme_of
 
     engine.warm()
-    return engine.run_isolated(run_job, job, options, timeout=options.timeout)
+    programme_of(load_dataset(options.data, grid=options.grid))
+    return engine.run_isolated(run_job, job, options, timeout=options.timeout or CLUSTER_TIMEOUT)
+
+
+def check_scheduler(scheduler: str) -> str:
+    """Return ``scheduler`` if it is ``local`` or a scheduler address (``tcp://host:port``, ``tls://...``).
+
+    Raises
+    ------
+    InvalidArgument
+        Otherwise, saying what is expected.
+    """
+    scheme, _, rest = scheduler.partition("://")
+    host, _, port = rest.rpartition(":")
+    if scheduler == "local" or (scheme in ("tcp", "tls", "inproc", "ucx") and host and port.isdigit()):
+        return scheduler
+    raise InvalidArgument(
+        f"The scheduler {scheduler!r} is neither 'local' nor an address such as tcp://host:8786. "
+        "Give the address the Dask scheduler printed when it started."
+    )
 
 
 def run_on_cluster(
@@ -71,7 +100,13 @@ def run_on_cluster(
         )
         client = Client(cluster)
     else:
-        client = Client(scheduler)
+        try:
+            client = Client(scheduler, timeout=30)
+        except (OSError, TimeoutError) as exc:
+            raise InvalidArgument(
+                f"No Dask scheduler answered at {scheduler} ({exc}). Check that it runs and that this "
+                "machine can reach it."
+            ) from None
     try:
         futures = {client.submit(worker_job, job, options, pure=False): job for job in jobs}
         for future in as_completed(futures):

@@ -11,6 +11,7 @@ a private folder outside the project, removed on every exit path.
 from __future__ import annotations
 
 import errno
+import glob
 import io
 import os
 import shutil
@@ -65,11 +66,13 @@ def atomic_write(path: str | Path, mode: str = "w", **kwargs: object) -> Iterato
     """Open a temporary file beside ``path`` and rename it over ``path`` on success.
 
     A reader never sees a half-written file, and a failure leaves ``path`` as it was.
-    The temporary file is named ``.<name>.<random>.tmp``.
+    The temporary file is named ``.<name>.<pid>-<random>.tmp``: one left by a process that
+    was killed (kill -9, a timeout) is removed by the next write of the same file.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    _remove_stale_temps(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}-", suffix=".tmp")
     # mkstemp makes the file private; give it the mode a plain open() would (or the old file's).
     os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask())
     try:
@@ -79,6 +82,14 @@ def atomic_write(path: str | Path, mode: str = "w", **kwargs: object) -> Iterato
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _remove_stale_temps(path: Path) -> None:
+    """Remove the temporary files of ``path`` whose writer's process is gone."""
+    for tmp in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        pid = tmp.name[len(path.name) + 2 :].split("-", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            tmp.unlink(missing_ok=True)
 
 
 def check_writable(folder: str | Path) -> None:
@@ -127,7 +138,11 @@ def remove_stale_runs() -> list[Path]:
     removed = []
     for folder in Path(tempfile.gettempdir()).glob(f"{RUN_PREFIX}*"):
         pid = folder.name.removeprefix(RUN_PREFIX).split("-", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)) and folder.is_dir() and folder.stat().st_uid == os.getuid():
+        try:  # another process may remove it at the same moment
+            mine = folder.is_dir() and folder.stat().st_uid == os.getuid()
+        except OSError:
+            continue
+        if pid.isdigit() and mine and not _alive(int(pid)):
             shutil.rmtree(folder, ignore_errors=True)
             removed.append(folder)
     return removed

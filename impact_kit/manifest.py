@@ -14,7 +14,6 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -67,7 +66,7 @@ class Entry:
     outputs: dict[str, list[int]] = field(default_factory=dict)
 
 
-def outputs_state(folder: Path, names: Iterable[str] = OUTPUTS) -> dict[str, list[int]]:
+def outputs_state(folder: Path, names: Iterable[str] = (*OUTPUTS, "report.pdf")) -> dict[str, list[int]]:
     """Return ``{name: [size, mtime_ns]}`` of the files of ``folder`` that exist."""
     state = {}
     for name in names:
@@ -106,15 +105,20 @@ class Manifest:
             ) from None
         return cls(out, entries)
 
-    def up_to_date(self, key: str, fingerprint: str, folder: Path) -> bool:
-        """Return True if the job ran with this fingerprint, succeeded, and its files are as it left them."""
+    def up_to_date(self, key: str, fingerprint: str, folder: Path, *, pdf: bool = False) -> bool:
+        """Return True if the job ran with this fingerprint, succeeded, and its files are as it left them.
+
+        With ``pdf``, its ``report.pdf`` must be there too (asking for PDFs redoes only the reports without one).
+        """
         entry = self.entries.get(key)
+        wanted = {*OUTPUTS, "report.pdf"} if pdf else set(OUTPUTS)
+        state = outputs_state(folder, sorted(wanted | {"report.pdf"}))
         return (
             entry is not None
             and entry.status == "done"
             and entry.fingerprint == fingerprint
-            and entry.outputs == outputs_state(folder)
-            and len(entry.outputs) == len(OUTPUTS)
+            and entry.outputs == state
+            and wanted <= set(state)
         )
 
     def record(self, key: str, entry: Entry) -> None:
@@ -143,9 +147,11 @@ def _digest(*parts: bytes | str) -> str:
     return h.hexdigest()
 
 
-@cache
-def package_digest(notebook: Path, mtime_ns: int) -> str:
-    """Hash what every report shares: the notebook, the templates, the texts, the kit's code and version."""
+def package_digest(notebook: Path) -> str:
+    """Hash what every report shares: the notebook, the templates, the texts, the kit's code and version.
+
+    Read anew at every call (a few hundred kB): a warm process sees an edited template.
+    """
     from impact_kit import __version__
 
     files = [notebook, *sorted((_PACKAGE / "templates").rglob("*")), _PACKAGE / "texts.yaml"]
@@ -186,7 +192,7 @@ def fingerprints(
         digest = hashlib.sha256(rows[np.sort(positions)].tobytes()).hexdigest()
         per_site.setdefault(str(key[0]), {})[int(key[1])] = digest
     shared = _digest(
-        package_digest(notebook.resolve(), notebook.stat().st_mtime_ns),
+        package_digest(notebook.resolve()),
         dataset.grid.path.read_bytes() if dataset.grid.path else dataset.grid.id,
         json.dumps(dict(parameters), sort_keys=True, default=str),
     )

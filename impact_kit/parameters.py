@@ -15,7 +15,14 @@ from typing import Any
 
 from impact_kit.exceptions import InvalidArgument
 
-__all__ = ["NOTEBOOKS_DIR", "PORTFOLIO_NOTEBOOK", "SITE_NOTEBOOK", "check_parameters", "notebook_parameters"]
+__all__ = [
+    "NOTEBOOKS_DIR",
+    "PORTFOLIO_NOTEBOOK",
+    "SITE_NOTEBOOK",
+    "check_parameters",
+    "notebook_parameters",
+    "read_parameters",
+]
 
 #: The master notebooks shipped with the package.
 NOTEBOOKS_DIR = Path(__file__).resolve().parent / "notebooks"
@@ -56,3 +63,28 @@ def check_parameters(parameters: Mapping[str, Any], notebook: str | Path = SITE_
         raise InvalidArgument(
             f"{Path(notebook).name} has no parameter {', '.join(map(repr, unknown))}; its parameters are {list(known)}."
         )
+
+
+def read_parameters(path: str | Path, *, site: str, year: int, notebook: str | Path = SITE_NOTEBOOK) -> dict[str, Any]:
+    """Read a papermill parameters file (``parameters/<site>_<year>.yaml``) for one report.
+
+    Raises
+    ------
+    InvalidArgument
+        If the file cannot be read, is not a YAML mapping, names a parameter the notebook
+        does not have, or names another site or year than the report's.
+    """
+    import yaml
+
+    path = Path(path)
+    try:
+        values = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise InvalidArgument(f"{path}: cannot read the parameters file ({exc}). Fix it or remove it.") from None
+    if not isinstance(values, dict):
+        raise InvalidArgument(f"{path}: a parameters file is a YAML mapping of name: value.")
+    check_parameters(values, notebook)
+    for key, given in (("site", site), ("year", year)):
+        if key in values and str(values[key]) != str(given):
+            raise InvalidArgument(f"{path}: `{key}` is {values[key]!r}, but the report is for {given!r}.")
+    return values

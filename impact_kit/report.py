@@ -73,6 +73,7 @@ def run_report(
     pdf: bool = False,
     notebook: str | Path = SITE_NOTEBOOK,
     timeout: float | None = None,
+    on_start: Callable[[SiteReport], object] | None = None,
 ) -> ReportPaths:
     """Execute the master notebook for a site and year and write ``report.ipynb`` and ``report.html``.
 
@@ -96,6 +97,9 @@ def run_report(
         The master notebook.
     timeout : float, optional
         Seconds a cell may run.
+    on_start : callable, optional
+        Called with the report once its inputs are checked, before the notebook runs
+        (the command line says what it is writing).
 
     Returns
     -------
@@ -115,6 +119,8 @@ def run_report(
     report = SiteReport.load(site, year, data=dataset, lang=lang, pseudonymise=pseudonymise)
     browser = find_browser() if pdf else None
     check_writable(out)
+    if on_start is not None:
+        on_start(report)
     return write_report(report, dataset, out=out, notebook=notebook, browser=browser, timeout=timeout)
 
 

@@ -187,7 +187,7 @@ def test_report_takes_its_options_from_a_parameters_file(monkeypatch, tmp_path, 
     assert calls[-1][2]["lang"] == "fr"
     path.write_text("site: the-good-start\nyear: 2022\n", encoding="utf-8")
     assert main(["report", "the-good-start", "2021", "--parameters", str(path)]) == 2
-    assert "`year` is 2022, but the command asks for 2021" in capsys.readouterr().err
+    assert "`year` is 2022, but the report is for 2021" in capsys.readouterr().err
     path.write_text("site: the-good-start\ncolour: red\n", encoding="utf-8")
     assert main(["report", "the-good-start", "2021", "--parameters", str(path)]) == 2
     assert "has no parameter 'colour'" in capsys.readouterr().err

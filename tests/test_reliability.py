@@ -129,3 +129,23 @@ def test_a_full_disk_while_writing_fails_the_report_and_keeps_the_previous_one(c
     assert code == 2 and "No space left on device" in err and "Traceback" not in err
     assert (target / "report.html").read_text(encoding="utf-8") == "earlier report"
     assert sorted(p.name for p in target.iterdir()) == ["report.html"]
+
+
+def test_a_temporary_file_left_by_a_killed_writer_is_removed_by_the_next_write(tmp_path):
+    """kill -9 inside atomic_write (a timeout, a killed batch child) leaves `.report.html.<pid>-*.tmp`."""
+    target = tmp_path / "report.html"
+    code = (
+        "import os, signal, sys\n"
+        "from impact_kit.files import atomic_write\n"
+        f"with atomic_write({str(target)!r}) as handle:\n"
+        "    handle.write('half')\n"
+        "    os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=False)
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] != []
+    assert not target.exists()
+    from impact_kit.files import atomic_write
+
+    with atomic_write(target) as handle:
+        handle.write("whole")
+    assert [p.name for p in tmp_path.iterdir()] == ["report.html"] and target.read_text() == "whole"

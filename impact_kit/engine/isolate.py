@@ -286,7 +286,8 @@ def _child(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
     global _channel  # the child's one pipe to its parent
     code = 1
     try:
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+        if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:  # nohup, `&` in a script: stay deaf to Ctrl-C
+            signal.signal(signal.SIGINT, signal.default_int_handler)
         _channel = writer
         try:
             result = fn(*args, **kwargs)
