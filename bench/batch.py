@@ -460,9 +460,11 @@ def report(args, n, sites, a, a2, sample, b_runs, c_runs, d_runs, big, load_star
             again = median_by([r["again"] for r in big[key]], "wall")
             jobs = big[key][0]["jobs"]
             per = (first["wall"] - again["wall"]) / jobs
+            per_cpu = (first["cpu"] - again["cpu"]) / jobs
             inside = child_durations(first["stderr"])
             out(f"  {label:<26} {jobs} reports: first {first['wall']:.2f} s, rerun (fixed cost) {again['wall']:.2f} s, "
-                f"(first - fixed) / jobs = {per:.2f} s/report; child's own median {med(inside):.2f} s; "
+                f"(first - fixed) / jobs = {per:.2f} s/report, CPU {per_cpu:.2f} s/report; "
+                f"child's own median {med(inside):.2f} s; "
                 f"parent peak {first['parent_hwm_mb']:.0f} MB, child peak {first['child_hwm_mb']:.0f} MB, "
                 f"child private {first['child_private_mb']:.0f} MB")  # fmt: skip
 
