@@ -85,7 +85,9 @@ def load_dataset(data: str | Path = "data", *, grid: Grid | str | Path | None = 
     if not folder.is_dir():
         raise InvalidData.single(folder, "the data folder does not exist. Check its path.")
     the_grid = resolve_grid(grid)
-    key = (folder, str(the_grid.path or the_grid.id))
+    # Resolved: a report's notebook names the folder relative to its working directory (with
+    # ".."), and must find the tables its batch parent validated, not read them again.
+    key = (folder.resolve(), str(the_grid.path or the_grid.id))
     state = _state(folder)
     cached = _CACHE.get(key)
     if cached and cached[0] == state:

@@ -44,6 +44,8 @@ WARM_MODULES = (
     "IPython.core.completer",
     "IPython.core.magics",
     "IPython.core.oinspect",
+    "IPython.core.application",
+    "IPython.core.completerlib",
     "ipykernel.compiler",
     "ipykernel.jsonutil",
     "sqlite3",
@@ -54,6 +56,7 @@ WARM_MODULES = (
     "impact_kit",
     "impact_kit.export",
     "impact_kit.engine.inprocess",
+    "impact_kit.report",  # with impact_kit.sections, charts, narrative: what run_job and the notebook import
 )
 
 #: The pipe to the parent, in a child only.
