@@ -52,6 +52,9 @@ class Job:
     lang: str = "fr"
     pseudonymise: bool = False
 
+    def __str__(self) -> str:
+        return self.key
+
     @property
     def key(self) -> str:
         """``site/year``, the job's name in the manifest and in messages."""

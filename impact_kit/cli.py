@@ -266,6 +266,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if getattr(args, "data", "unset") is None and args.command != "report":  # report may take it from --parameters
         args.data = Path("data")
+    if isinstance(getattr(args, "data", None), Path):
+        # On the command line a folder means what it says, from here: no looking in parent folders.
+        args.data = args.data.absolute()
     warnings.showwarning = _show_warning
     if not args.debug:
         # Our own messages say what happened; the libraries' log lines (a kernel that died
@@ -279,7 +282,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.debug:
             raise
         # The library speaks of the data folder and the grid; the command line adds its options.
-        hint = " (--data sets the data folder.)" if "data folder" in str(exc) and hasattr(args, "data") else ""
+        said = str(exc)
+        named = "data folder" in said and "--data" not in said and hasattr(args, "data")
+        hint = " (--data sets the data folder.)" if named else ""
         print(f"error: {exc}{hint}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except OSError as exc:  # a file or folder that cannot be written: read-only, a file in the way, a full disk

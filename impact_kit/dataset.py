@@ -51,13 +51,16 @@ class Dataset:
         )
 
 
-_CACHE: dict[tuple[Path, str], tuple[tuple[tuple[str, int, int], ...], Dataset]] = {}
+_State = tuple[tuple[str, int, int], ...]
+_CACHE: dict[tuple[Path, str], tuple[_State, Dataset]] = {}
 
 
-def _state(folder: Path) -> tuple[tuple[str, int, int], ...]:
-    if not folder.is_dir():
-        return ()
-    return tuple((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in sorted(folder.iterdir()) if p.is_file())
+def _state(folder: Path, grid: Path | None) -> _State:
+    """Every data file's (name, size, mtime), and the grid file's: a change to either reads the data again."""
+    files = sorted(folder.resolve().iterdir()) if folder.is_dir() else []
+    if grid is not None and grid.is_file():
+        files.append(grid.resolve())
+    return tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in files if p.is_file())
 
 
 def load_dataset(data: str | Path = "data", *, grid: Grid | str | Path | None = None) -> Dataset:
@@ -88,7 +91,7 @@ def load_dataset(data: str | Path = "data", *, grid: Grid | str | Path | None = 
     # Resolved: a report's notebook names the folder relative to its working directory (with
     # ".."), and must find the tables its batch parent validated, not read them again.
     key = (folder.resolve(), str(the_grid.path or the_grid.id))
-    state = _state(folder)
+    state = _state(folder, the_grid.path)
     cached = _CACHE.get(key)
     if cached and cached[0] == state:
         return cached[1]

@@ -25,3 +25,21 @@ def test_changed_folder_is_read_again(tmp_path):
     sites = tmp_path / "data" / "sites.csv"
     sites.write_text(sites.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     assert load_dataset(tmp_path / "data") is not first
+
+
+def test_an_edited_grid_file_is_read_again(tmp_path):
+    import shutil
+
+    from conftest import SAMPLE
+
+    from impact_kit.dataset import load_dataset
+    from impact_kit.grid_file import GRIDS_DIR
+
+    grid = tmp_path / "grid.yaml"
+    shutil.copy(GRIDS_DIR / "commune_mesure.yaml", grid)
+    first = load_dataset(SAMPLE, grid=grid)
+    assert load_dataset(SAMPLE, grid=grid) is first  # unchanged: the same tables
+    text = grid.read_text(encoding="utf-8").replace("Commune Mesure — effets sociaux et urbains", "Ma grille", 1)
+    grid.write_text(text, encoding="utf-8")
+    again = load_dataset(SAMPLE, grid=grid)
+    assert again is not first and again.grid.name("fr") == "Ma grille"

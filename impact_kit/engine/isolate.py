@@ -200,7 +200,7 @@ def map_isolated(
                 item = next(todo, _END)
                 if item is _END:
                     break
-                child = _Child(fn, (item,), {}, f"the job {item!r}")
+                child = _Child(fn, (item,), {}, f"the job {item}")
                 running[child.reader] = (child, item)  # type: ignore[assignment]
             if not running:
                 return
@@ -324,7 +324,8 @@ def _crashed(pid: int, what: str) -> WorkerCrashed:
         how = "closed its pipe without sending a result"
     hint = " (SIGKILL: out of memory, or killed by hand)" if "SIGKILL" in how else ""
     return WorkerCrashed(
-        f"{what} crashed: its process {pid} {how}{hint}. Nothing it was writing was kept; run it again."
+        f"{what} crashed: its process {pid} {how}{hint}. A file it was writing is left unfinished under a "
+        "temporary name, which the next write removes; run it again."
     )
 
 
