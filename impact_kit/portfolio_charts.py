@@ -19,7 +19,8 @@ from matplotlib.axes import Axes
 
 from impact_kit.charts import PALETTE
 from impact_kit.grid import Grid
-from impact_kit.words import fill_text, format_number, join, texts
+from impact_kit.portfolio_tables import label, percent
+from impact_kit.words import fill_text, join, texts
 
 __all__ = [
     "INTENSITY_COLORS",
@@ -52,22 +53,6 @@ def _axes(ax: Axes | None) -> Axes:
 
 def _wrap(label: str, width: int) -> str:
     return "\n".join(textwrap.wrap(label, width)) or label
-
-
-def _label(grid: Grid, item: str, lang: str) -> str:
-    """Return the label of a criterion, a level or a public option of ``grid``."""
-    owner = grid.criterion(item) or grid.level(item)
-    if owner is not None:
-        return owner.label(lang)
-    for _, question in grid.publics_questions():
-        option = question.option(item)
-        if option is not None:
-            return option.label(lang)
-    return item
-
-
-def _percent(share: float, lang: str) -> str:
-    return fill_text(texts(lang)["pf_percent"], {"value": format_number(round(share * 100), lang)}, lang)
 
 
 def _sites(count: int, lang: str) -> str:
@@ -112,14 +97,14 @@ def effect_share_chart(shares: pd.DataFrame, grid: Grid, *, lang: str = "fr", ax
             for row, value in zip(y, values, strict=True):
                 if not np.isnan(value):
                     ax.annotate(
-                        _percent(value / 100, lang),
+                        percent(value / 100, lang),
                         (value, row + offset),
                         xytext=(3, 0),
                         textcoords="offset points",
                         va="center",
                         fontsize=8,
                     )
-    ax.set_yticks(y, [_wrap(_label(grid, c, lang), 30) for c in table.index])
+    ax.set_yticks(y, [_wrap(label(grid, c, lang), 30) for c in table.index])
     ax.set_ylim(len(table.index) - 0.5, -0.5)
     ax.set_xlim(0, 112)
     ax.set_xticks(range(0, 101, 25))
@@ -137,13 +122,13 @@ def effect_share_alt(shares: pd.DataFrame, grid: Grid, *, lang: str = "fr") -> s
     parts = []
     for criterion, part in shares.groupby("criterion", sort=False):
         values = [
-            _percent(s, lang) if len(years) == 1 else f"{_percent(s, lang)} ({y})"
+            percent(s, lang) if len(years) == 1 else f"{percent(s, lang)} ({y})"
             for y, s in zip(part["year"], part["share"], strict=True)
         ]
         parts.append(
             fill_text(
                 words["pair"],
-                {"label": _label(grid, str(criterion), lang), "values": join(values, "comma", lang)},
+                {"label": label(grid, str(criterion), lang), "values": join(values, "comma", lang)},
                 lang,
             )
         )
@@ -203,7 +188,7 @@ def intensity_distribution_chart(
     words = texts(lang)
     table = _distribution_wide(distribution)
     _stacked(ax, table, INTENSITY_COLORS, ["1", "2", "3", "4", "5", words["pf_not_rated"]])
-    ax.set_yticks(np.arange(len(table)), [_wrap(_label(grid, lv, lang), 24) for lv in table.index])
+    ax.set_yticks(np.arange(len(table)), [_wrap(label(grid, lv, lang), 24) for lv in table.index])
     ax.set_xlabel(words["pf_sites_x"])
     ax.set_title(words["pf_chart_intensity"], loc="left", pad=24)
     return ax
@@ -226,7 +211,7 @@ def intensity_distribution_alt(distribution: pd.DataFrame, grid: Grid, *, year: 
         ]
         parts.append(
             fill_text(
-                words["pair"], {"label": _label(grid, str(level), lang), "values": join(values, "comma", lang)}, lang
+                words["pair"], {"label": label(grid, str(level), lang), "values": join(values, "comma", lang)}, lang
             )
         )
     sites = int(table.sum(axis=1).max()) if len(table) else 0
@@ -260,7 +245,7 @@ def intensity_change_chart(
     words = texts(lang)
     table = _change_wide(change)
     _stacked(ax, table, CHANGE_COLORS, [words["pf_down"], words["pf_same"], words["pf_up"]])
-    ax.set_yticks(np.arange(len(table)), [_wrap(_label(grid, lv, lang), 24) for lv in table.index])
+    ax.set_yticks(np.arange(len(table)), [_wrap(label(grid, lv, lang), 24) for lv in table.index])
     ax.set_xlabel(words["pf_sites_x"])
     ax.set_title(fill_text(words["pf_chart_change"], {"previous": previous}, lang), loc="left", pad=24)
     return ax
@@ -279,7 +264,7 @@ def intensity_change_alt(change: pd.DataFrame, grid: Grid, *, previous: int, yea
             parts.append(
                 fill_text(
                     words["pair"],
-                    {"label": _label(grid, str(level), lang), "values": join(values, "comma", lang)},
+                    {"label": label(grid, str(level), lang), "values": join(values, "comma", lang)},
                     lang,
                 )
             )
@@ -307,8 +292,8 @@ def publics_heatmap(reach: pd.DataFrame, grid: Grid, *, lang: str = "fr", ax: Ax
     for (row, col), count in np.ndenumerate(values):
         color = "white" if count > top * 0.6 else "#222222"
         ax.text(col, row, str(int(count)), ha="center", va="center", fontsize=9, color=color)
-    ax.set_xticks(range(len(table.columns)), [_wrap(_label(grid, c, lang), 14) for c in table.columns])
-    ax.set_yticks(range(len(table.index)), [_label(grid, p, lang) for p in table.index])
+    ax.set_xticks(range(len(table.columns)), [_wrap(label(grid, c, lang), 14) for c in table.columns])
+    ax.set_yticks(range(len(table.index)), [label(grid, p, lang) for p in table.index])
     ax.xaxis.tick_top()
     ax.tick_params(length=0)
     for side in ("left", "bottom"):
@@ -329,17 +314,17 @@ def publics_heatmap_alt(reach: pd.DataFrame, grid: Grid, *, sites: int, year: in
     parts = []
     for criterion in table.columns:
         column = table[criterion].sort_values(ascending=False, kind="stable")
-        values = [f"{_label(grid, str(p), lang)} ({int(n)})" for p, n in column.items() if n]
+        values = [f"{label(grid, str(p), lang)} ({int(n)})" for p, n in column.items() if n]
         if values:
             parts.append(
                 fill_text(
-                    words["pair"], {"label": _label(grid, criterion, lang), "values": join(values, "comma", lang)}, lang
+                    words["pair"], {"label": label(grid, criterion, lang), "values": join(values, "comma", lang)}, lang
                 )
             )
     return fill_text(words["pf_alt_publics"], {"sites": sites, "year": year, "values": _sentences(parts)}, lang)
 
 
-def _mover_label(movers: pd.DataFrame) -> list[str]:
+def _moverlabel(movers: pd.DataFrame) -> list[str]:
     if "name" in movers:
         return [
             str(n) if pd.notna(n) and str(n) else str(s) for n, s in zip(movers["name"], movers["site"], strict=True)
@@ -374,7 +359,7 @@ def movers_chart(movers: pd.DataFrame, *, previous: int, lang: str = "fr", ax: A
             va="center",
             fontsize=8,
         )
-    ax.set_yticks(y, [textwrap.shorten(label, 40, placeholder="…") for label in _mover_label(movers)])
+    ax.set_yticks(y, [textwrap.shorten(label, 40, placeholder="…") for label in _moverlabel(movers)])
     ax.set_ylim(max(len(movers), 1) - 0.5, -0.5)
     reach = max(float(np.abs(change).max(initial=0)), 1.0)
     ax.set_xlim(-reach * 1.5, reach * 1.5)
@@ -392,9 +377,7 @@ def movers_alt(movers: pd.DataFrame, *, previous: int, year: int, lang: str = "f
         return fill_text(words["pf_alt_movers_empty"], {"previous": previous, "year": year}, lang)
     values = [
         fill_text(words["pf_mover"], {"site": label, "change": f"{int(c):+d}", "before": b, "after": a}, lang)
-        for label, c, b, a in zip(
-            _mover_label(movers), movers["change"], movers["before"], movers["after"], strict=True
-        )
+        for label, c, b, a in zip(_moverlabel(movers), movers["change"], movers["before"], movers["after"], strict=True)
     ]
     return fill_text(
         words["pf_alt_movers"],

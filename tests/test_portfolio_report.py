@@ -277,7 +277,7 @@ def test_cli_passes_every_option_and_repeated_sites(monkeypatch, capsys, tmp_pat
     monkeypatch.setattr(run, "run_portfolio", fake)
     argv = ["portfolio", "2023", "--site", "a", "--site", "b", "--lang", "en", "--pseudonymise", "--out", "o"]
     assert main(argv) == 0
-    assert seen == {"year": 2023, "data": Path("data"), "out": Path("o"), "grid": None, "lang": "en",
+    assert seen == {"year": 2023, "data": Path("data").absolute(), "out": Path("o"), "grid": None, "lang": "en",
                     "pseudonymise": True, "sites": ["a", "b"], "pdf": False}  # fmt: skip
     assert capsys.readouterr().out.splitlines() == [str(tmp_path / "r.html"), str(tmp_path / "i.csv")]
 
