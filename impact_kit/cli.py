@@ -221,8 +221,8 @@ def _batch(args: argparse.Namespace) -> int:
     )
     per = f", {result.seconds / len(result.done):.2f} s per report" if result.done else ""
     print(
-        f"{result.planned} reports: {len(result.done)} written, {len(result.skipped)} up to date, "
-        f"{len(result.failed)} failed, in {result.seconds:.1f} s{per}. Index: {result.index}",
+        f"Reports: {result.planned} planned, {len(result.done)} written, {len(result.skipped)} up to date, "
+        f"{len(result.failed)} failed, in {result.seconds:.1f} s{per}.",
         file=sys.stderr,
     )
     for _job, error in result.failed:

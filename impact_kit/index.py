@@ -71,10 +71,11 @@ def write_index(dataset: Dataset, manifest: Manifest, out: Path, *, lang: str = 
         words=words,
         rows=rows,
         levels=[level.label(lang) for level in dataset.grid.levels],
-        summary=fill_text(pick_form(words["index_summary"], len(rows)), {"reports": len(rows), "failed": failed}, lang),
+        summary=fill_text(pick_form(words["index_summary"], failed), {"reports": len(rows), "failed": failed}, lang),
+        portfolios=sorted(p.parent.name for p in (out / "portfolio").glob("*/report.html")),
         caption=fill_text(words["index_caption"], {"criteria": len(dataset.grid.criteria)}, lang),
         css=Markup((TEMPLATES_DIR / "impact_report" / "report.css").read_text(encoding="utf-8")),
-        generated=fill_text(words["generated"], {"date": format_date(dt.date.today(), lang)}, lang),
+        generated=fill_text(words["index_generated"], {"date": format_date(dt.date.today(), lang)}, lang),
     )
     path = out / INDEX
     with atomic_write(path, "w", encoding="utf-8") as handle:

@@ -42,7 +42,7 @@ from impact_kit.observations import select_site
 from impact_kit.programme import Programme, programme_of
 from impact_kit.redaction import KINDS, Name, load_redactions, redact
 from impact_kit.testimonies import is_extract, testimony_html
-from impact_kit.words import fill, fill_text, texts
+from impact_kit.words import fill, fill_text, of_name, texts
 
 __all__ = ["CHARTS", "NARROW_WIDTH", "ChartSpec", "SiteReport"]
 
@@ -205,7 +205,7 @@ class SiteReport:
     @property
     def title(self) -> str:
         """The report's title as plain text: "Effets sociaux et urbains de <site name>"."""
-        return fill_text(self.words["title"], {"name": str(self.info["name"])}, self.lang)
+        return fill_text(self.words["title"], {"of_name": of_name(str(self.info["name"]), self.lang)}, self.lang)
 
     @property
     def answers(self) -> Answers:

@@ -34,6 +34,7 @@ __all__ = [
     "format_date",
     "format_number",
     "join",
+    "of_name",
     "pick_form",
     "texts",
 ]
@@ -130,6 +131,20 @@ def fill(template: str, values: Mapping[str, Value], lang: str) -> str:
 def fill_text(template: str, values: Mapping[str, Value], lang: str) -> str:
     """Fill a template as :func:`fill` does, but return plain text (emphasis dropped, nothing escaped)."""
     return _render(template, values, lang, markup=False)
+
+
+def of_name(name: str, lang: str) -> str:
+    """Return "of <name>" as the language writes it: French contracts "de Les Halles" to "des Halles".
+
+    The rules are in ``texts.yaml`` (``of``): an article the name starts with, else elision
+    before a vowel, else the plain word.
+    """
+    rules = texts(lang)["of"]
+    for article, contracted in rules["articles"].items():
+        if name.startswith(article):
+            return contracted + name[len(article) :]
+    vowel = name[:1].lower() in "aeiouyàâäéèêëîïôöùûü"
+    return (rules["elided"] if vowel else rules["plain"]) + name
 
 
 def pick_form(forms: str | Mapping[str, str], count: float | None) -> str:

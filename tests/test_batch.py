@@ -200,7 +200,7 @@ def test_ctrl_c_stops_the_batch_cleanly_and_the_next_run_completes_it(tmp_path):
 def test_batch_command_exit_codes_and_summary(capsys, tmp_path):
     assert main(["batch", "--data", str(SAMPLE), "--out", str(tmp_path), "--site", "the-good-start"]) == 0
     captured = capsys.readouterr()
-    assert "1 reports: 1 written, 0 up to date, 0 failed" in captured.err
+    assert "Reports: 1 planned, 1 written, 0 up to date, 0 failed" in captured.err
     assert captured.out.strip() == str((tmp_path / "index.html").resolve())
     assert main(["batch", "--data", str(SAMPLE), "--out", str(tmp_path), "--year", "1999"]) == 2
     err = capsys.readouterr().err

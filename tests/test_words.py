@@ -51,3 +51,20 @@ def test_fill_text_is_the_same_dialect_without_markup():
 
 def test_languages_come_from_the_texts_file():
     assert LANGUAGES == ("fr", "en")
+
+
+@pytest.mark.parametrize(
+    ("name", "lang", "expected"),
+    [
+        ("Les Halles Éphémères", "fr", "des Halles Éphémères"),
+        ("Le Point H^UT", "fr", "du Point H^UT"),
+        ("La Cour partagée", "fr", "de La Cour partagée"),
+        ("Aquarium", "fr", "d'Aquarium"),
+        ("The Good Start", "fr", "de The Good Start"),
+        ("Les Halles Éphémères", "en", "of Les Halles Éphémères"),
+    ],
+)
+def test_of_name_contracts_and_elides_in_french(name, lang, expected):
+    from impact_kit.words import of_name
+
+    assert of_name(name, lang) == expected
