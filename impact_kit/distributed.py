@@ -96,7 +96,8 @@ def run_on_cluster(
             threads_per_worker=1,
             processes=True,
             host="127.0.0.1",
-            dashboard_address=None,
+            dashboard_address="127.0.0.1:0",  # any free port: 8787 may be taken by another cluster
+            scheduler_port=0,
         )
         client = Client(cluster)
     else:

@@ -201,7 +201,7 @@ def test_papermill_cli_with_a_parameters_file(tmp_path):
     outputs = "".join(
         o.get("data", {}).get("text/html", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs
     )
-    assert "Les Halles Éphémères (exemple)" in outputs and "Évolutions depuis 2022" in outputs
+    assert "Effets sociaux et urbains des Halles Éphémères (exemple)" in outputs and "Évolutions depuis 2022" in outputs
 
 
 def test_notebook_runs_unparameterized_from_its_folder_like_jupyterlab():
