@@ -13,7 +13,7 @@ from impact_kit.export import TEMPLATES_DIR
 from impact_kit.files import atomic_write
 from impact_kit.manifest import Manifest
 from impact_kit.markup import render
-from impact_kit.portfolio import indicator_table
+from impact_kit.programme import indicators_of
 from impact_kit.words import fill_text, format_date, pick_form, texts
 
 __all__ = ["INDEX", "index_rows", "write_index"]
@@ -28,7 +28,8 @@ def index_rows(dataset: Dataset, manifest: Manifest, out: Path) -> list[dict[str
     Links are relative to the reports folder, so the folder can be zipped and sent.
     """
     keys = [(e.site, e.year) for e in manifest.entries.values()]
-    table = indicator_table(dataset.observations[dataset.observations["site"].isin({s for s, _ in keys})], dataset.grid)
+    table = indicators_of(dataset)  # computed once per dataset: the batch's programme figures start from it too
+    table = table[table["site"].isin({s for s, _ in keys})]
     effects = table.groupby(["site", "year"], observed=True)["observed"].sum()
     levels = table.drop_duplicates(["site", "year", "level"]).set_index(["site", "year", "level"])["intensity"]
     rows = []

@@ -16,18 +16,21 @@ where one stands.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 import pandas as pd
 
 from impact_kit.dataset import Dataset
 from impact_kit.portfolio import indicator_table
 
-__all__ = ["MIN_SITES", "Programme", "programme_of"]
+__all__ = ["MIN_SITES", "Programme", "indicators_of", "programme_of"]
 
 #: The fewest sites in a year for a report to compare its site with the programme.
 MIN_SITES = 5
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -77,8 +80,28 @@ class Programme:
         )
 
 
-# id(dataset) -> (a weak reference to it, its programme); the entry goes when the dataset does.
-_MEMO: dict[int, tuple[weakref.ref[Dataset], Programme]] = {}
+# id(dataset) -> (a weak reference to it, what was computed from it); an entry goes when its dataset does.
+_TABLES: dict[int, tuple[weakref.ref[Dataset], pd.DataFrame]] = {}
+_PROGRAMMES: dict[int, tuple[weakref.ref[Dataset], Programme]] = {}
+
+
+def _memo(store: dict[int, tuple[weakref.ref[Dataset], T]], dataset: Dataset, compute: Callable[[], T]) -> T:
+    key = id(dataset)
+    found = store.get(key)
+    if found is not None and found[0]() is dataset:
+        return found[1]
+    value = compute()
+    store[key] = (weakref.ref(dataset, lambda _: store.pop(key, None)), value)
+    return value
+
+
+def indicators_of(dataset: Dataset) -> pd.DataFrame:
+    """Return the indicator table of a validated data folder, computed on the first call for this very dataset.
+
+    What the programme's figures and the batch's index both start from
+    (:func:`impact_kit.portfolio.indicator_table`): computed once per folder and process.
+    """
+    return _memo(_TABLES, dataset, lambda: indicator_table(dataset.observations, dataset.grid))
 
 
 def programme_of(dataset: Dataset) -> Programme:
@@ -94,10 +117,4 @@ def programme_of(dataset: Dataset) -> Programme:
     -------
     Programme
     """
-    key = id(dataset)
-    found = _MEMO.get(key)
-    if found is not None and found[0]() is dataset:
-        return found[1]
-    programme = Programme.from_table(indicator_table(dataset.observations, dataset.grid))
-    _MEMO[key] = (weakref.ref(dataset, lambda _: _MEMO.pop(key, None)), programme)
-    return programme
+    return _memo(_PROGRAMMES, dataset, lambda: Programme.from_table(indicators_of(dataset)))

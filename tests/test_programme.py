@@ -105,7 +105,8 @@ def test_computed_once_per_dataset_never_per_report(six, monkeypatch):
         return indicator_table(*args, **kwargs)
 
     monkeypatch.setattr(programme_module, "indicator_table", counted)
-    monkeypatch.setattr(programme_module, "_MEMO", {})
+    monkeypatch.setattr(programme_module, "_TABLES", {})
+    monkeypatch.setattr(programme_module, "_PROGRAMMES", {})
     first = [SiteReport.load(site, YEAR, data=six).programme for site in six.sites.index]
     assert len(calls) == 1 and all(p is first[0] for p in first)
     again = load_dataset(six.folder)  # unchanged folder: the same Dataset, the same programme
@@ -117,3 +118,24 @@ def test_from_table_of_the_sample(grid):
     found = Programme.from_table(indicator_table(dataset.observations, grid))
     sites = dataset.observations.groupby("year")["site"].nunique()
     assert found.sites == {int(y): int(n) for y, n in sites.items()}
+
+
+def test_the_batch_index_reuses_the_indicator_table_of_the_programme(six, monkeypatch, tmp_path):
+    """One indicator table per dataset: the programme's figures and the index both start from it."""
+    from impact_kit.index import write_index
+    from impact_kit.manifest import Entry, Manifest
+
+    calls = []
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return indicator_table(*args, **kwargs)
+
+    monkeypatch.setattr(programme_module, "indicator_table", counted)
+    monkeypatch.setattr("impact_kit.index.indicator_table", counted, raising=False)  # were it computed there again
+    monkeypatch.setattr(programme_module, "_TABLES", {})
+    monkeypatch.setattr(programme_module, "_PROGRAMMES", {})
+    programme_of(six)
+    manifest = Manifest(tmp_path, {f"{s}/{YEAR}": Entry(s, YEAR, "f", "done", 1.0) for s in six.sites.index})
+    write_index(six, manifest, tmp_path)
+    assert len(calls) == 1
