@@ -255,13 +255,16 @@ def run_batch(
         manifest = Manifest.read(options.out)
         # Computed once here, before the children are forked: every report places its site in it.
         programme = programme_of(dataset)
+        known = set(dataset.sites.index)
         prints = fingerprints(
             dataset,
             [(j.site, j.year) for j in jobs],
             notebook=Path(notebook).resolve(),
             parameters={},
             extra={
-                (j.site, j.year): f"{j.lang}|{j.pseudonymise}|{_redactions(dataset, j)}|{_programme(programme, j.year)}"
+                (j.site, j.year): "|".join(
+                    (j.lang, str(j.pseudonymise), _redactions(dataset, j, known), _programme(programme, j.year))
+                )
                 for j in jobs
             },
         )
@@ -308,13 +311,13 @@ def _programme(programme: Programme, year: int) -> str:
     return repr(figures)
 
 
-def _redactions(dataset: Dataset, job: Job) -> str:
+def _redactions(dataset: Dataset, job: Job, sites: set[str]) -> str:
     """Return the redaction list a pseudonymised job depends on, as text (nothing for the others)."""
     if not job.pseudonymise:
         return ""
     from impact_kit.redaction import load_redactions
 
-    return repr(load_redactions(dataset.folder, job.site, sites=set(dataset.sites.index)))
+    return repr(load_redactions(dataset.folder, job.site, sites=sites))
 
 
 def _run(

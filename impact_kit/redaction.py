@@ -23,7 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from impact_kit.exceptions import InputProblem, InvalidData
-from impact_kit.tables import find_files, read_table, require_columns
+from impact_kit.tables import Table, find_files, read_table, require_columns
 
 __all__ = ["KINDS", "REDACT_COLUMNS", "Name", "Redacted", "load_redactions", "redact"]
 
@@ -184,6 +184,12 @@ def _variants() -> dict[str, str]:
     return {base: re.escape("".join(sorted(chars))) for base, chars in table.items()}
 
 
+@lru_cache(maxsize=4)
+def _read(path: Path, size: int, mtime_ns: int) -> Table:
+    """Read ``redact.csv`` once while it is unchanged (a batch asks for every pseudonymised site's names)."""
+    return require_columns(read_table(path), REDACT_COLUMNS[:2])
+
+
 def load_redactions(data: str | Path, site: str, *, sites: Collection[str] | None = None) -> list[Name]:
     """Return the names to mask in the testimonies of ``site``, from ``data/redact.csv``.
 
@@ -216,11 +222,13 @@ def load_redactions(data: str | Path, site: str, *, sites: Collection[str] | Non
     files = [p for p in find_files(data, "redact") if p.stem.lower() == "redact"]
     if not files:
         return []
-    table = require_columns(read_table(files[0]), REDACT_COLUMNS[:2])
+    stat = files[0].stat()
+    table = _read(files[0], stat.st_size, stat.st_mtime_ns)
     replacements: Sequence[str] = (
         list(table.frame["replacement"]) if "replacement" in table.frame else [""] * len(table.frame)
     )
     problems = table.ragged_problems()
+    known = None if sites is None else set(sites)
     names, number = [], 0
     for row, row_site, text, replacement in zip(
         table.rows, table.frame["site"], table.frame["text"], replacements, strict=True
@@ -230,7 +238,7 @@ def load_redactions(data: str | Path, site: str, *, sites: Collection[str] | Non
                 InputProblem(table.name, "the name to mask is empty. Fill in `text` or drop the row.", row, "text")
             )
             continue
-        if sites is not None and row_site.strip() not in ("", *sites):
+        if known is not None and row_site.strip() not in known and row_site.strip():
             problems.append(
                 InputProblem(
                     table.name,
