@@ -29,7 +29,7 @@ from impact_kit.dataset import Dataset, load_dataset
 from impact_kit.exceptions import InvalidArgument, NotFound, ReportFailed
 from impact_kit.files import check_writable
 from impact_kit.grid import Grid
-from impact_kit.grid_file import GRIDS_DIR
+from impact_kit.grid_file import user_grid_file
 from impact_kit.manifest import Entry, Manifest, fingerprints, outputs_state
 from impact_kit.parameters import SITE_NOTEBOOK, read_parameters
 from impact_kit.programme import Programme, programme_of
@@ -239,12 +239,11 @@ def run_batch(
     dataset = load_dataset(data, grid=grid)
     folder = Path(parameters) if parameters else None
     jobs = plan(dataset, years=years, sites=sites, lang=lang, pseudonymise=pseudonymise, parameters=folder)
-    packaged = dataset.grid.path is not None and dataset.grid.path.parent == GRIDS_DIR
     options = BatchOptions(
         data=dataset.folder,
         out=Path(out).resolve(),
         # What ships with the kit is named by nothing: a cluster's workers use their own install's.
-        grid=None if packaged else dataset.grid.path,
+        grid=user_grid_file(dataset.grid),
         notebook=None if Path(notebook).resolve() == SITE_NOTEBOOK.resolve() else Path(notebook).resolve(),
         pdf_browser=find_browser() if pdf else None,
         timeout=timeout,

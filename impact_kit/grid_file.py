@@ -33,7 +33,7 @@ from impact_kit.grid import (
     Template,
 )
 
-__all__ = ["GRIDS_DIR", "default_grid", "load_grid", "resolve_grid"]
+__all__ = ["GRIDS_DIR", "default_grid", "load_grid", "resolve_grid", "user_grid_file"]
 
 #: The folder of the grids shipped with the kit.
 GRIDS_DIR = Path(__file__).resolve().parent / "grids"
@@ -56,6 +56,17 @@ def resolve_grid(grid: Grid | str | Path | None) -> Grid:
     if isinstance(grid, Grid):
         return grid
     return load_grid(resolve_data(grid))
+
+
+def user_grid_file(grid: Grid) -> Path | None:
+    """Return the grid's file, or None for a grid shipped with the kit (or one with no file).
+
+    What parameters, manifests and cluster jobs name: a shipped grid is named by nothing,
+    so another install (another machine, a Dask worker) uses its own copy.
+    """
+    if grid.path is None or grid.path.resolve().parent == GRIDS_DIR.resolve():
+        return None
+    return grid.path
 
 
 def load_grid(path: str | Path) -> Grid:

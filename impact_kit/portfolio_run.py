@@ -19,7 +19,7 @@ from impact_kit import __version__
 from impact_kit.dataset import load_dataset
 from impact_kit.files import check_writable, relative_to_cwd
 from impact_kit.grid import Grid
-from impact_kit.grid_file import GRIDS_DIR
+from impact_kit.grid_file import user_grid_file
 from impact_kit.parameters import PORTFOLIO_NOTEBOOK
 from impact_kit.pdf import find_browser
 from impact_kit.portfolio import write_indicators_csv
@@ -50,11 +50,11 @@ def portfolio_parameters(
     The executed notebook records them: relative paths let it run again from the same
     place in another checkout or on another machine.
     """
-    packaged = report.grid.path is None or report.grid.path.resolve().parent == GRIDS_DIR
+    own = user_grid_file(report.grid)
     return {
         "year": report.year,
         "data": relative_to_cwd(data),
-        "grid": "" if packaged else relative_to_cwd(report.grid.path),  # type: ignore[arg-type]
+        "grid": relative_to_cwd(own) if own else "",
         "lang": report.lang,
         "pseudonymise": pseudonymise,
         "sites": list(sites),

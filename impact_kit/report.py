@@ -23,6 +23,7 @@ from impact_kit.execute import execute_notebook
 from impact_kit.export import export_html
 from impact_kit.files import atomic_write, check_writable, relative_to_cwd, run_folder
 from impact_kit.grid import Grid
+from impact_kit.grid_file import user_grid_file
 from impact_kit.parameters import NOTEBOOKS_DIR, SITE_NOTEBOOK
 from impact_kit.pdf import find_browser, print_pdf
 from impact_kit.sections import SiteReport
@@ -49,16 +50,10 @@ def report_parameters(report: SiteReport, data: Path, *, pseudonymise: bool) -> 
         "site": report.site,
         "year": report.year,
         "data": relative_to_cwd(data),
-        "grid": relative_to_cwd(report.grid.path) if report.grid.path and not _packaged(report.grid) else "",
+        "grid": relative_to_cwd(own) if (own := user_grid_file(report.grid)) else "",
         "lang": report.lang,
         "pseudonymise": pseudonymise,
     }
-
-
-def _packaged(grid: Grid) -> bool:
-    from impact_kit.grid_file import GRIDS_DIR
-
-    return grid.path is not None and grid.path.resolve().parent == GRIDS_DIR
 
 
 def run_report(
