@@ -25,7 +25,7 @@ from typing import Any
 
 import pandas as pd
 
-from impact_kit.dataset import Dataset, load_dataset
+from impact_kit.dataset import Dataset, load_dataset, pinned
 from impact_kit.exceptions import InvalidArgument, NotFound, ReportFailed
 from impact_kit.files import check_writable
 from impact_kit.grid import Grid
@@ -151,8 +151,8 @@ def run_job(job: Job, options: BatchOptions) -> Entry:
     """Make one report in this process and return its manifest entry (``done`` or ``failed``).
 
     Meant to run in a throw-away child (it executes the notebook in this process). The
-    data folder is read through :func:`impact_kit.dataset.load_dataset`, so a child forked
-    from a warm parent reuses the tables the parent validated.
+    data comes from :func:`impact_kit.dataset.load_dataset`, which in a batch's child
+    returns the snapshot the parent validated and pinned (:func:`impact_kit.dataset.pinned`).
     """
     from impact_kit.report import write_report
     from impact_kit.sections import SiteReport
@@ -276,7 +276,18 @@ def run_batch(
             else:
                 todo.append(job)
         try:
-            _run(todo, options, prints, manifest, result, workers=workers, scheduler=scheduler, progress=progress)
+            with pinned(dataset):  # the children use this snapshot: the folder is never read again
+                _run(
+                    todo,
+                    options,
+                    dataset,
+                    prints,
+                    manifest,
+                    result,
+                    workers=workers,
+                    scheduler=scheduler,
+                    progress=progress,
+                )
         finally:
             manifest.write()
         result.index = write_index(dataset, manifest, options.out, lang=lang)
@@ -322,6 +333,7 @@ def _redactions(dataset: Dataset, job: Job, sites: set[str]) -> str:
 def _run(
     todo: list[Job],
     options: BatchOptions,
+    dataset: Dataset,
     prints: dict[tuple[str, int], str],
     manifest: Manifest,
     result: BatchResult,
@@ -334,7 +346,7 @@ def _run(
         from impact_kit.distributed import run_on_cluster
 
         finished: Iterable[tuple[Job, Entry | BaseException]] = run_on_cluster(
-            todo, options, scheduler=scheduler, workers=workers
+            todo, options, dataset, scheduler=scheduler, workers=workers
         )
     else:
         finished = _run_here(todo, options, workers=workers)

@@ -8,6 +8,8 @@ the folder changes (its size or modification time).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,10 +18,10 @@ import pandas as pd
 from impact_kit.exceptions import InvalidData
 from impact_kit.files import resolve_data
 from impact_kit.grid import Grid
-from impact_kit.grid_file import resolve_grid
+from impact_kit.grid_file import resolve_grid, user_grid_file
 from impact_kit.observations import load_observations, load_sites
 
-__all__ = ["Dataset", "load_dataset"]
+__all__ = ["Dataset", "load_dataset", "pinned"]
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,37 @@ class Dataset:
 
 _State = tuple[tuple[str, int, int], ...]
 _CACHE: dict[tuple[Path, str], tuple[_State, Dataset]] = {}
+_PINNED: dict[tuple[Path, str], Dataset] = {}
+
+
+def _key(folder: Path, grid: Grid) -> tuple[Path, str]:
+    # A grid shipped with the kit is named by its id: a Dask worker's install has its own copy.
+    return folder.resolve(), str(user_grid_file(grid) or grid.id)
+
+
+@contextmanager
+def pinned(dataset: Dataset) -> Iterator[Dataset]:
+    """Make :func:`load_dataset` return ``dataset`` for its folder and grid, without looking at the files.
+
+    What a batch does around its jobs: the children it forks (and the notebooks they
+    run) use the snapshot the parent validated, never the folder as it is now. A row
+    saved during the batch changes no report of it (the next run sees it by its
+    fingerprint), and an invalid one fails none. ``redact.csv`` is read now and kept
+    with it, for the same reason.
+    """
+    from impact_kit.redaction import pinned_redactions
+
+    key = _key(dataset.folder, dataset.grid)
+    before = _PINNED.get(key)
+    _PINNED[key] = dataset
+    try:
+        with pinned_redactions(dataset.folder):
+            yield dataset
+    finally:
+        if before is None:
+            _PINNED.pop(key, None)
+        else:
+            _PINNED[key] = before
 
 
 def _state(folder: Path, grid: Path | None) -> _State:
@@ -90,7 +123,9 @@ def load_dataset(data: str | Path = "data", *, grid: Grid | str | Path | None = 
     the_grid = resolve_grid(grid)
     # Resolved: a report's notebook names the folder relative to its working directory (with
     # ".."), and must find the tables its batch parent validated, not read them again.
-    key = (folder.resolve(), str(the_grid.path or the_grid.id))
+    key = _key(folder, the_grid)
+    if key in _PINNED:
+        return _PINNED[key]
     state = _state(folder, the_grid.path)
     cached = _CACHE.get(key)
     if cached and cached[0] == state:

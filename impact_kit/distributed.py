@@ -1,45 +1,65 @@
 """Batch jobs on a Dask distributed cluster: the same jobs as a local batch, on many machines.
 
 ``impact-kit batch --scheduler tcp://HOST:8786`` sends each job to an existing cluster
-whose workers have impact_kit installed and read the data folder at the same path
+whose workers have impact_kit installed and write the reports folder at the same path
 (shared storage); ``--scheduler local`` starts a LocalCluster of worker processes on
-this machine (loopback only). Each worker reads and validates the data folder once
-(:func:`impact_kit.dataset.load_dataset` caches it per process) and runs each report
-in a forked child of itself, as the local batch does. Needs ``impact_kit[distributed]``.
+this machine (loopback only). The batch validates the data folder once and scatters
+that snapshot to every worker, which never reads the folder; each worker runs each
+report in a forked child of itself, as the local batch does. A cluster with no worker
+left fails the remaining jobs after :data:`NO_WORKERS_WAIT` seconds. Needs
+``impact_kit[distributed]``.
 """
 
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from impact_kit.exceptions import InvalidArgument, MissingDependency
+from impact_kit.exceptions import InvalidArgument, MissingDependency, WorkerCrashed
 
 if TYPE_CHECKING:
     from impact_kit.batch import BatchOptions, Job
+    from impact_kit.dataset import Dataset
 
-__all__ = ["CLUSTER_TIMEOUT", "check_scheduler", "run_on_cluster", "worker_job"]
+__all__ = [
+    "CLUSTER_TIMEOUT",
+    "CONNECT_TIMEOUT",
+    "NO_WORKERS_WAIT",
+    "POLL_EVERY",
+    "check_scheduler",
+    "run_on_cluster",
+    "worker_job",
+]
 
 #: Seconds one report may take on a cluster when no timeout is given: a report forked from a
 #: worker (a threaded process) that hangs is stopped instead of holding its worker for ever.
 CLUSTER_TIMEOUT = 600.0
+#: Seconds a cluster may have no worker at all before the remaining jobs are failed.
+NO_WORKERS_WAIT = 30.0
+#: Seconds between two looks at the cluster while no job finishes.
+POLL_EVERY = 1.0
+#: Seconds to wait for a scheduler to answer.
+CONNECT_TIMEOUT = 30.0
 
 
-def worker_job(job: Job, options: BatchOptions) -> Any:
+def worker_job(job: Job, options: BatchOptions, dataset: Dataset) -> Any:
     """Run one job on a Dask worker: in a forked child of the (warm) worker process.
 
-    The worker reads and validates the data folder, and computes the programme's figures,
-    once (cached in its process) before forking, so its children reuse them.
+    ``dataset`` is the snapshot the batch validated (scattered once to every worker): the
+    worker pins it (:func:`impact_kit.dataset.pinned`) and never reads the data folder.
+    The programme's figures are computed once per worker before forking.
     """
     from impact_kit import engine
     from impact_kit.batch import run_job
-    from impact_kit.dataset import load_dataset
+    from impact_kit.dataset import pinned
     from impact_kit.programme import programme_of
 
     engine.warm()
-    programme_of(load_dataset(options.data, grid=options.grid))
-    return engine.run_isolated(run_job, job, options, timeout=options.timeout or CLUSTER_TIMEOUT)
+    with pinned(dataset):
+        programme_of(dataset)
+        return engine.run_isolated(run_job, job, options, timeout=options.timeout or CLUSTER_TIMEOUT)
 
 
 def check_scheduler(scheduler: str) -> str:
@@ -61,16 +81,22 @@ def check_scheduler(scheduler: str) -> str:
 
 
 def run_on_cluster(
-    jobs: Sequence[Job], options: BatchOptions, *, scheduler: str, workers: int | None = None
+    jobs: Sequence[Job], options: BatchOptions, dataset: Dataset, *, scheduler: str, workers: int | None = None
 ) -> Iterator[tuple[Job, Any]]:
     """Submit the jobs to a Dask cluster and yield ``(job, entry or exception)`` as they finish.
+
+    The validated ``dataset`` is scattered once to every worker. A cluster left with no
+    worker for :data:`NO_WORKERS_WAIT` seconds (or whose scheduler stops answering)
+    fails every remaining job with one message, instead of waiting for ever.
 
     Parameters
     ----------
     jobs : sequence of Job
         The jobs.
     options : BatchOptions
-        What they share; its paths must be valid on the workers.
+        What they share; its output folder must be valid on the workers.
+    dataset : Dataset
+        The data the batch validated: the workers use it and never read the data folder.
     scheduler : str
         ``"local"`` for a LocalCluster on this machine, or a scheduler address ``tcp://host:port``.
     workers : int, optional
@@ -80,43 +106,89 @@ def run_on_cluster(
     ------
     MissingDependency
         If dask.distributed is not installed.
+    InvalidArgument
+        If no scheduler answers at ``scheduler``.
     """
     try:
-        from dask.distributed import Client, LocalCluster, as_completed
+        from dask.distributed import Client, LocalCluster
     except ImportError:
         raise MissingDependency(
             "Running on a Dask cluster needs dask.distributed: pip install 'impact_kit[distributed]'."
         ) from None
     if not jobs:
         return
-    cluster = None
-    if scheduler == "local":
-        cluster = LocalCluster(
-            n_workers=workers or os.cpu_count() or 1,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address="127.0.0.1:0",  # any free port: 8787 may be taken by another cluster
-            scheduler_port=0,
-        )
-        client = Client(cluster)
-    else:
+    from impact_kit.files import run_folder
+
+    with run_folder() as scratch:  # the workers' dask-scratch-space: removed with the run
+        cluster = None
+        if scheduler == "local":
+            cluster = LocalCluster(
+                n_workers=workers or os.cpu_count() or 1,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address="127.0.0.1:0",  # any free port: 8787 may be taken by another cluster
+                scheduler_port=0,
+                local_directory=str(scratch),
+            )
+            client = Client(cluster)
+        else:
+            try:
+                client = Client(scheduler, timeout=CONNECT_TIMEOUT)
+            except (OSError, TimeoutError) as exc:
+                raise InvalidArgument(
+                    f"No Dask scheduler answered at {scheduler} ({exc}). Check that it runs and that this "
+                    "machine can reach it."
+                ) from None
         try:
-            client = Client(scheduler, timeout=30)
-        except (OSError, TimeoutError) as exc:
-            raise InvalidArgument(
-                f"No Dask scheduler answered at {scheduler} ({exc}). Check that it runs and that this "
-                "machine can reach it."
-            ) from None
-    try:
-        futures = {client.submit(worker_job, job, options, pure=False): job for job in jobs}
-        for future in as_completed(futures):
-            job = futures[future]
+            yield from _watch(client, jobs, options, dataset, scheduler)
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+
+
+def _watch(
+    client: Any, jobs: Sequence[Job], options: BatchOptions, dataset: Dataset, scheduler: str
+) -> Iterator[tuple[Job, Any]]:
+    """Yield the jobs' outcomes as they finish; fail the rest once the cluster has had no worker for a while."""
+    from dask.distributed import wait
+
+    shared = client.scatter(dataset, broadcast=True)
+    remaining = {client.submit(worker_job, job, options, shared, pure=False): job for job in jobs}
+    alone_since: float | None = None
+    while remaining:
+        try:
+            done, _ = wait(list(remaining), timeout=POLL_EVERY, return_when="FIRST_COMPLETED")
+        except TimeoutError:
+            done = set()
+        for future in done:
+            job = remaining.pop(future)
             try:
                 yield job, future.result()
             except Exception as exc:  # a job's failure is reported, the others go on
                 yield job, exc
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        if done:
+            continue
+        if _workers(client):
+            alone_since = None
+            continue
+        alone_since = alone_since or time.monotonic()
+        if time.monotonic() - alone_since >= NO_WORKERS_WAIT:
+            error = WorkerCrashed(
+                f"the Dask cluster at {scheduler} has had no worker for {NO_WORKERS_WAIT:g} seconds, so "
+                f"{len(remaining)} job{'s were' if len(remaining) != 1 else ' was'} not run. Start workers "
+                "(dask worker ADDRESS) and run the batch again: the reports written are kept."
+            )
+            client.cancel(list(remaining))
+            for job in sorted(remaining.values(), key=lambda j: (j.site, j.year)):
+                yield job, error
+            return
+
+
+def _workers(client: Any) -> int:
+    """How many workers the scheduler has now (0 if it does not answer)."""
+    try:
+        return len(client.scheduler_info(n_workers=-1).get("workers", {}))
+    except Exception:  # a scheduler that went away has no workers either
+        return 0

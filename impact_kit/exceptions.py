@@ -25,7 +25,23 @@ __all__ = [
 
 
 class ImpactKitError(Exception):
-    """Base class of every error the kit raises on purpose."""
+    """Base class of every error the kit raises on purpose.
+
+    Every subclass survives pickling whole, whatever its ``__init__`` takes: a batch's
+    child (a fork, a Dask worker) sends its error to the parent with the same type,
+    message and fields (``problems``, ``notebook``, ``seconds``...) and notes.
+    """
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return _rebuild, (type(self), self.args, dict(self.__dict__))
+
+
+def _rebuild(cls: type[ImpactKitError], args: tuple[object, ...], state: dict[str, object]) -> ImpactKitError:
+    """Unpickle an error without calling its ``__init__`` (whose parameters are not its ``args``)."""
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
 
 
 class InvalidArgument(ImpactKitError, ValueError):

@@ -22,6 +22,7 @@ from pathlib import Path
 
 __all__ = [
     "RUN_PREFIX",
+    "alive",
     "atomic_write",
     "check_writable",
     "relative_to_cwd",
@@ -88,7 +89,7 @@ def _remove_stale_temps(path: Path) -> None:
     """Remove the temporary files of ``path`` whose writer's process is gone."""
     for tmp in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
         pid = tmp.name[len(path.name) + 2 :].split("-", 1)[0]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not alive(int(pid)):
             tmp.unlink(missing_ok=True)
 
 
@@ -142,13 +143,14 @@ def remove_stale_runs() -> list[Path]:
             mine = folder.is_dir() and folder.stat().st_uid == os.getuid()
         except OSError:
             continue
-        if pid.isdigit() and mine and not _alive(int(pid)):
+        if pid.isdigit() and mine and not alive(int(pid)):
             shutil.rmtree(folder, ignore_errors=True)
             removed.append(folder)
     return removed
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
+    """Tell whether a process ``pid`` exists (one of another user counts as alive)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -250,6 +250,10 @@ def validate_table(table: Table, grid: Grid, sites: set[str]) -> list[InputProbl
     return problems
 
 
+#: The largest magnitude an answer may have where the grid sets no maximum: beyond, a typo, not a count.
+LARGEST = 1e12
+
+
 def check_value(question: Question, value: str) -> str | None:
     """Return what is wrong with ``value`` as an answer to ``question``, or None if it fits."""
     if question.is_choice and not question.open and question.option(value) is None:
@@ -263,6 +267,11 @@ def check_value(question: Question, value: str) -> str | None:
             return f"{value!r} is not a whole number; question `{question.id}` takes a whole number."
         low = question.min if question.min is not None else float("-inf")
         high = question.max if question.max is not None else float("inf")
+        if question.max is None and abs(number) >= LARGEST:
+            return (
+                f"{number:.6g} is too large to be an answer; question `{question.id}` takes a value below "
+                f"{LARGEST:,.0f}. Check the value for a typo."
+            )
         if not low <= number <= high:
             bounds = f"between {question.min} and {question.max}" if question.max is not None else f"at least {low}"
             return f"{value} is out of range; question `{question.id}` takes a value {bounds}."

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -25,7 +26,7 @@ from pathlib import Path
 from impact_kit.exceptions import InputProblem, InvalidData
 from impact_kit.tables import Table, find_files, read_table, require_columns
 
-__all__ = ["KINDS", "REDACT_COLUMNS", "Name", "Redacted", "load_redactions", "redact"]
+__all__ = ["KINDS", "REDACT_COLUMNS", "Name", "Redacted", "load_redactions", "pinned_redactions", "redact"]
 
 #: What :func:`redact` counts, in this order.
 KINDS = ("email", "phone", "name")
@@ -190,6 +191,36 @@ def _read(path: Path, size: int, mtime_ns: int) -> Table:
     return require_columns(read_table(path), REDACT_COLUMNS[:2])
 
 
+_PINNED: dict[Path, Table | None] = {}
+_UNSET = object()
+
+
+@contextmanager
+def pinned_redactions(data: Path) -> Iterator[None]:
+    """Read ``redact.csv`` of ``data`` now: :func:`load_redactions` uses that table until the end."""
+    folder = Path(data).resolve()
+    before = _PINNED.get(folder, _UNSET)
+    _PINNED[folder] = _redact_table(folder)
+    try:
+        yield
+    finally:
+        if before is _UNSET:
+            _PINNED.pop(folder, None)
+        else:
+            _PINNED[folder] = before  # type: ignore[assignment]
+
+
+def _redact_table(data: str | Path) -> Table | None:
+    folder = Path(data).resolve()
+    if folder in _PINNED:
+        return _PINNED[folder]
+    files = [p for p in find_files(data, "redact") if p.stem.lower() == "redact"]
+    if not files:
+        return None
+    stat = files[0].stat()
+    return _read(files[0], stat.st_size, stat.st_mtime_ns)
+
+
 def load_redactions(data: str | Path, site: str, *, sites: Collection[str] | None = None) -> list[Name]:
     """Return the names to mask in the testimonies of ``site``, from ``data/redact.csv``.
 
@@ -219,11 +250,9 @@ def load_redactions(data: str | Path, site: str, *, sites: Collection[str] | Non
         If the file is unreadable, lacks the ``site`` or ``text`` column, has a row
         with no text, or (with ``sites``) a row naming an unknown site.
     """
-    files = [p for p in find_files(data, "redact") if p.stem.lower() == "redact"]
-    if not files:
+    table = _redact_table(data)
+    if table is None:
         return []
-    stat = files[0].stat()
-    table = _read(files[0], stat.st_size, stat.st_mtime_ns)
     replacements: Sequence[str] = (
         list(table.frame["replacement"]) if "replacement" in table.frame else [""] * len(table.frame)
     )

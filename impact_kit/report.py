@@ -26,6 +26,7 @@ from impact_kit.grid import Grid
 from impact_kit.grid_file import user_grid_file
 from impact_kit.parameters import NOTEBOOKS_DIR, SITE_NOTEBOOK
 from impact_kit.pdf import find_browser, print_pdf
+from impact_kit.reports.publish import staged
 from impact_kit.sections import SiteReport
 
 __all__ = ["ReportPaths", "produce_report", "report_parameters", "run_report", "write_report"]
@@ -192,9 +193,11 @@ def produce_report(
     """Run a master notebook in a private run folder and write ``report.ipynb`` and ``report.html`` in ``target``.
 
     What a site report and a portfolio report share: the executed notebook records
-    relative paths and ``metadata`` (under ``impact_kit``); both files are written
-    atomically, after ``also_write(target)`` if given (the portfolio's indicators.csv);
-    ``report.pdf`` is printed when a ``browser`` is given.
+    relative paths and ``metadata`` (under ``impact_kit``). Its files (with
+    ``also_write(folder)``'s, the portfolio's indicators.csv, and ``report.pdf`` when a
+    ``browser`` is given) are written in a staging folder that then takes ``target``'s
+    place in one step (:func:`impact_kit.reports.publish.staged`): the set is replaced
+    whole or not at all, whatever stops the run.
 
     Raises
     ------
@@ -215,16 +218,17 @@ def produce_report(
         _relative_paths(nb, Path(notebook), target / "report.ipynb")
         nb.metadata["impact_kit"] = dict(metadata)
         page = export_html(nb, lang=lang, title=title)
-        target.mkdir(parents=True, exist_ok=True)
-        if also_write is not None:
-            also_write(target)
-        with atomic_write(target / "report.ipynb", "w", encoding="utf-8") as handle:
-            nbformat.write(nb, handle)
-        with atomic_write(target / "report.html", "w", encoding="utf-8") as handle:
-            handle.write(page)
-        (target / "report.failed.ipynb").unlink(missing_ok=True)
+        with staged(target) as stage:  # every file of the set, then one swap: never a mix of two runs
+            if also_write is not None:
+                also_write(stage)
+            with atomic_write(stage / "report.ipynb", "w", encoding="utf-8") as handle:
+                nbformat.write(nb, handle)
+            with atomic_write(stage / "report.html", "w", encoding="utf-8") as handle:
+                handle.write(page)
+            if browser:
+                print_pdf(stage / "report.html", stage / "report.pdf", workdir=work, browser=browser)
         html = target / "report.html"
-        pdf_path = print_pdf(html, target / "report.pdf", workdir=work, browser=browser) if browser else None
+        pdf_path = target / "report.pdf" if browser else None
     return ReportPaths(html, target / "report.ipynb", pdf_path)
 
 

@@ -8,6 +8,7 @@ testimonies stay verbatim. Rows keep the number a spreadsheet shows (header = 1)
 from __future__ import annotations
 
 import csv
+import glob
 import re
 import warnings
 from collections.abc import Iterator, Sequence
@@ -23,6 +24,7 @@ __all__ = [
     "EncodingWarning",
     "SheetsWarning",
     "Table",
+    "UnreadFileWarning",
     "find_files",
     "read_table",
     "read_tables",
@@ -40,6 +42,10 @@ _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
 
 class EncodingWarning(UserWarning):
     """Issued when a CSV file is not UTF-8 and was read as Windows-1252 (Excel's default)."""
+
+
+class UnreadFileWarning(UserWarning):
+    """Warned when a file of the data folder is named like a data file but is not one the kit reads."""
 
 
 class SheetsWarning(UserWarning):
@@ -197,9 +203,45 @@ def _workbook(path: Path) -> list[Table]:
 
 
 def find_files(data: str | Path, stem: str) -> list[Path]:
-    """Return the files of ``data`` named ``<stem>*.csv|xlsx|parquet``, sorted by name."""
+    """Return the files of ``data`` named ``<stem>*.csv|xlsx|parquet``, sorted by name.
+
+    Warns
+    -----
+    UnreadFileWarning
+        Naming the files named ``<stem>*`` with another suffix (``observations-2024.txt``,
+        ``sites.ods``): nothing read is dropped in silence, nor anything left unread.
+    """
     folder = Path(data)
-    return sorted(p for p in folder.glob(f"{stem}*") if p.suffix.lower() in SUFFIXES and not p.name.startswith("."))
+    named = sorted(p for p in folder.glob(f"{glob.escape(stem)}*") if not p.name.startswith(".") and p.is_file())
+    unread = [p.name for p in named if p.suffix.lower() not in SUFFIXES]
+    if unread:
+        warnings.warn(
+            f"{folder}: {', '.join(unread)} {'is' if len(unread) == 1 else 'are'} named like a data file but not "
+            f"read: the kit reads {', '.join(SUFFIXES)} files. Save it as CSV UTF-8 to have it read, or move it out "
+            "of the data folder.",
+            UnreadFileWarning,
+            stacklevel=2,
+        )
+    return [p for p in named if p.suffix.lower() in SUFFIXES]
+
+
+def _check_title_row(table: Table, names: list[str], columns: Sequence[str]) -> None:
+    """Refuse a header row that is a title (a spreadsheet's first line) above the real column names.
+
+    The sign: the header names none of ``columns``, and the next row's cells are column
+    names (those a CSV reader kept under a one-cell title, or all of them).
+    """
+    if not len(table.frame) or any(c in names for c in columns):
+        return
+    below = [str(value).strip().lower() for value in table.frame.iloc[0] if str(value).strip()]
+    if below and set(below) <= set(columns):
+        raise InvalidData.single(
+            table.name,
+            f"row 1 is a title, not the header: the column names ({', '.join(columns)}) are on row "
+            f"{table.rows[0]}. Delete the title row (and any row above the column names), so that the "
+            "column names are on row 1.",
+            row=1,
+        )
 
 
 def require_columns(table: Table, columns: Sequence[str]) -> Table:
@@ -224,6 +266,7 @@ def require_columns(table: Table, columns: Sequence[str]) -> Table:
         is neither a comma nor a semicolon), named twice, or holds cells under no name.
     """
     names = list(table.frame.columns)
+    _check_title_row(table, names, columns)
     unnamed = [i for i, c in enumerate(names) if c == "" or _PANDAS_UNNAMED.match(c)]
     for index in unnamed:
         filled = table.frame.iloc[:, index].ne("")

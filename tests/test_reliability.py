@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -149,3 +150,49 @@ def test_a_temporary_file_left_by_a_killed_writer_is_removed_by_the_next_write(t
     with atomic_write(target) as handle:
         handle.write("whole")
     assert [p.name for p in tmp_path.iterdir()] == ["report.html"] and target.read_text() == "whole"
+
+
+def report_set(folder: Path) -> dict[str, str]:
+    """The language each file of a report says it is in: a set written by one run says one language."""
+    import json
+    import re
+
+    said = {}
+    for path in sorted(folder.iterdir()):
+        if path.name == "report.html":
+            said[path.name] = re.search(rb'<html lang="(\w+)"', path.read_bytes()).group(1).decode()
+        elif path.name == "report.ipynb":
+            said[path.name] = json.loads(path.read_text(encoding="utf-8"))["metadata"]["papermill"]["parameters"]["lang"]
+        else:
+            said[path.name] = "?"
+    return said
+
+
+@pytest.mark.slow
+def test_a_report_set_is_replaced_whole_whatever_the_signal_and_its_moment(tmp_path):
+    """The previous set is in English, the new one in French: after any kill, one language, every file there."""
+    out = tmp_path / "out"
+    target = out / "the-good-start" / "2021"
+    command = [*SCRIPT, "report", "the-good-start", "2021", "--data", str(SAMPLE), "--out", str(out)]
+    started = time.monotonic()
+    assert subprocess.run([*command, "--lang", "en"], cwd=ROOT, capture_output=True, check=False).returncode == 0
+    length = time.monotonic() - started
+    outcomes = []
+    for step in range(10):
+        for how in (signal.SIGINT, signal.SIGKILL):
+            subprocess.run([*command, "--lang", "en"], cwd=ROOT, capture_output=True, check=True)
+            process = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.PIPE, text=True, start_new_session=True)
+            time.sleep(length * (0.1 + step / 9))  # from the start to past the end of a run
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, how)
+            _, err = process.communicate(timeout=60)
+            if how == signal.SIGINT and process.returncode != 0:
+                assert process.returncode == 130, err
+                assert err.strip().splitlines()[-1] == "interrupted" and "Traceback" not in err, err
+            said = report_set(target)
+            assert sorted(said) == ["report.html", "report.ipynb"], said
+            assert len(set(said.values())) == 1, (how, step, said)
+            outcomes.append(said["report.html"])
+            assert [p.name for p in target.parent.iterdir()] == ["2021"]  # no staging folder left
+    remove_stale_runs()
+    assert "fr" in outcomes and "en" in outcomes  # the moments span a run: some ended before the swap, some after

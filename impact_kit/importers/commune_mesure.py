@@ -103,6 +103,12 @@ def read_place(path: str | Path, *, grid: Grid | None = None) -> list[Place]:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InvalidData.single(path, f"this is not a JSON file of the platform ({exc}).") from None
     docs = doc if isinstance(doc, list) else [doc]
+    if not docs:
+        raise InvalidData.single(
+            path,
+            "this is an empty list, with no place in it: this is not a Commune Mesure place file. "
+            "Export the place again.",
+        )
     places, problems = [], []
     for doc in docs:
         place, found = _read_one(path, doc, grid)
