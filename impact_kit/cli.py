@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import warnings
 from collections.abc import Sequence
@@ -277,7 +278,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not any(isinstance(h, logging.NullHandler) for h in root.handlers):
             root.addHandler(logging.NullHandler())
     try:
-        return int(args.run(args))
+        code = int(args.run(args))
+        sys.stdout.flush()  # here, not at exit: a closed pipe is then seen below
+        return code
     except ImpactKitError as exc:
         if args.debug:
             raise
@@ -287,6 +290,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         hint = " (--data sets the data folder.)" if named else ""
         print(f"error: {exc}{hint}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except BrokenPipeError:  # `impact-kit validate | head`: the reader has what it wanted
+        _mute_stdout()
+        return EXIT_OK
     except OSError as exc:  # a file or folder that cannot be written: read-only, a file in the way, a full disk
         if args.debug:
             raise
@@ -302,6 +308,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+def _mute_stdout() -> None:
+    """Point stdout at /dev/null, so that Python's final flush does not fail on the closed pipe again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 if __name__ == "__main__":

@@ -66,7 +66,8 @@ def relative_to_cwd(path: str | Path) -> str:
 def atomic_write(path: str | Path, mode: str = "w", **kwargs: object) -> Iterator[io.IOBase]:
     """Open a temporary file beside ``path`` and rename it over ``path`` on success.
 
-    A reader never sees a half-written file, and a failure leaves ``path`` as it was.
+    A reader never sees a half-written file, and a failure leaves ``path`` as it was; an
+    ``OSError`` that names no file (a full disk during a write) is raised again naming ``path``.
     The temporary file is named ``.<name>.<pid>-<random>.tmp``: one left by a process that
     was killed (kill -9, a timeout) is removed by the next write of the same file.
     """
@@ -80,6 +81,11 @@ def atomic_write(path: str | Path, mode: str = "w", **kwargs: object) -> Iterato
         with os.fdopen(fd, mode, **kwargs) as handle:  # type: ignore[call-overload]
             yield handle
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        if exc.filename is None:  # a write() that failed (a full disk) names no file: say which one
+            raise type(exc)(exc.errno, exc.strerror, str(path)) from None
+        raise
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -16,6 +16,7 @@ from typing import Any
 from impact_kit.exceptions import InvalidArgument
 
 __all__ = [
+    "COMPUTED",
     "NOTEBOOKS_DIR",
     "PORTFOLIO_NOTEBOOK",
     "SITE_NOTEBOOK",
@@ -28,6 +29,8 @@ __all__ = [
 NOTEBOOKS_DIR = Path(__file__).resolve().parent / "notebooks"
 SITE_NOTEBOOK = NOTEBOOKS_DIR / "site_report.ipynb"
 PORTFOLIO_NOTEBOOK = NOTEBOOKS_DIR / "portfolio_report.ipynb"
+#: Parameters the notebooks declare but the kit fills in itself (the programme's figures, from every site).
+COMPUTED = ("programme",)
 
 
 @cache
@@ -72,7 +75,8 @@ def read_parameters(path: str | Path, *, site: str, year: int, notebook: str | P
     ------
     InvalidArgument
         If the file cannot be read, is not a YAML mapping, names a parameter the notebook
-        does not have, or names another site or year than the report's.
+        does not have or one the kit computes (:data:`COMPUTED`), or names another site or
+        year than the report's.
     """
     import yaml
 
@@ -84,6 +88,12 @@ def read_parameters(path: str | Path, *, site: str, year: int, notebook: str | P
     if not isinstance(values, dict):
         raise InvalidArgument(f"{path}: a parameters file is a YAML mapping of name: value.")
     check_parameters(values, notebook)
+    computed = sorted(set(values) & set(COMPUTED))
+    if computed:
+        raise InvalidArgument(
+            f"{path}: {', '.join(f'`{k}`' for k in computed)} is computed by the kit for each report and cannot be "
+            "set in a parameters file. Remove it from the file."
+        )
     for key, given in (("site", site), ("year", year)):
         if key in values and str(values[key]) != str(given):
             raise InvalidArgument(f"{path}: `{key}` is {values[key]!r}, but the report is for {given!r}.")

@@ -162,7 +162,9 @@ def report_set(folder: Path) -> dict[str, str]:
         if path.name == "report.html":
             said[path.name] = re.search(rb'<html lang="(\w+)"', path.read_bytes()).group(1).decode()
         elif path.name == "report.ipynb":
-            said[path.name] = json.loads(path.read_text(encoding="utf-8"))["metadata"]["papermill"]["parameters"]["lang"]
+            said[path.name] = json.loads(path.read_text(encoding="utf-8"))["metadata"]["papermill"]["parameters"][
+                "lang"
+            ]
         else:
             said[path.name] = "?"
     return said

