@@ -151,7 +151,7 @@ def _with_parameters(job: Job, folder: Path, data: Path, grid: Path | None) -> J
             own = "the grid shipped with the kit" if batch is None else str(batch)
             raise InvalidArgument(
                 f"{path}: `{key}` is {values[key]!r}, but the batch's {key} is {own}; a batch takes only `lang` and "
-                f"`pseudonymise` from a job's file. Remove `{key}` from it, or run the batch with --{key} {values[key]}."
+                f"`pseudonymise` from a job's file. Remove `{key}`, or run the batch with --{key} {values[key]}."
             )
     lang = check_lang(str(values.get("lang", job.lang)))
     return replace(job, lang=lang, pseudonymise=bool(values.get("pseudonymise", job.pseudonymise)))
