@@ -17,7 +17,7 @@ import fcntl
 import os
 import sys
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -83,11 +83,12 @@ class BatchResult:
     failed: list[tuple[Job, str]] = field(default_factory=list)
     seconds: float = 0.0
     index: Path | None = None
+    errors: list[str] = field(default_factory=list)  # the manifest or index that could not be written
 
     @property
     def exit_code(self) -> int:
-        """0 if every job is done or up to date, 1 if any failed."""
-        return 1 if self.failed else 0
+        """0 if every job is done or up to date and every file written, 1 otherwise."""
+        return 1 if self.failed or self.errors else 0
 
 
 def plan(
@@ -178,6 +179,9 @@ def run_job(job: Job, options: BatchOptions) -> Entry:
         )  # fmt: skip
     except ReportFailed as exc:
         return Entry(job.site, job.year, "", "failed", time.perf_counter() - started, str(exc), "")
+    except OSError as exc:  # a full disk, a folder made read-only meanwhile: this job fails, the others go on
+        error = f"{job.key}: {exc.filename or target}: {exc.strerror or exc}. Free some space, then run again."
+        return Entry(job.site, job.year, "", "failed", time.perf_counter() - started, error, "")
     return Entry(job.site, job.year, "", "done", time.perf_counter() - started, None, "", outputs_state(target))
 
 
@@ -237,7 +241,6 @@ def run_batch(
     KeyboardInterrupt
         On Ctrl-C, after the running children are stopped and the manifest is written.
     """
-    from impact_kit.index import write_index
     from impact_kit.pdf import find_browser
 
     started = time.perf_counter()
@@ -259,7 +262,33 @@ def run_batch(
         timeout=timeout,
     )
     check_writable(options.out)
+    created = not options.out.exists()
     options.out.mkdir(parents=True, exist_ok=True)
+    try:
+        return _batch(dataset, jobs, options, started, force=force, pdf=pdf, lang=lang, notebook=Path(notebook),
+                      workers=workers, scheduler=scheduler, progress=progress)  # fmt: skip
+    except BaseException:
+        if created and not any(options.out.iterdir()):  # no scheduler, a Ctrl-C at once: leave no empty folder
+            options.out.rmdir()
+        raise
+
+
+def _batch(
+    dataset: Dataset,
+    jobs: list[Job],
+    options: BatchOptions,
+    started: float,
+    *,
+    force: bool,
+    pdf: bool,
+    lang: str,
+    notebook: Path,
+    workers: int | None,
+    scheduler: str | None,
+    progress: bool | None,
+) -> BatchResult:
+    from impact_kit.index import write_index
+
     with _only_batch_in(options.out):
         manifest = Manifest.read(options.out)
         # Computed once here, before the children are forked: every report places its site in it.
@@ -299,8 +328,10 @@ def run_batch(
                     progress=progress,
                 )
         finally:
-            manifest.write()
-        result.index = write_index(dataset, manifest, options.out, lang=lang)
+            _clean(options.out, todo)
+            result.errors += _attempt(manifest.write)[1]
+        result.index, errors = _attempt(lambda: write_index(dataset, manifest, options.out, lang=lang))
+        result.errors += errors
     result.seconds = time.perf_counter() - started
     return result
 
@@ -319,6 +350,25 @@ def _only_batch_in(out: Path) -> Iterator[None]:
         yield
     finally:
         os.close(fd)  # closing releases the lock, on every exit path (a killed process's too)
+
+
+def _attempt(write: Callable[[], Any]) -> tuple[Any, list[str]]:
+    """Call ``write``; return what it returns and ``[]``, or None and the message if the disk refused it."""
+    try:
+        return write(), []
+    except OSError as exc:
+        return None, [f"{exc.filename or 'a file'}: {exc.strerror or exc}. Free some space, then run the batch again."]
+
+
+def _clean(out: Path, jobs: list[Job]) -> None:
+    """Remove what children stopped by a Ctrl-C or a crash left (run folders, staging folders), in this run."""
+    from impact_kit.files import remove_stale_runs
+    from impact_kit.reports.publish import remove_stale_stages
+
+    remove_stale_runs()
+    for site in sorted({job.site for job in jobs}):
+        if (out / site).is_dir():
+            remove_stale_stages(out / site)
 
 
 def _programme(programme: Programme, year: int) -> str:
@@ -363,7 +413,7 @@ def _run(
     last_save = time.monotonic()
     with _Progress(len(todo), enabled=progress) as bar:
         for job, outcome in finished:
-            entry = outcome if isinstance(outcome, Entry) else _crashed(job, outcome)
+            entry = outcome if isinstance(outcome, Entry) else _crashed(job, outcome, options.out)
             entry.fingerprint = prints[(job.site, job.year)]
             manifest.record(job.key, entry)
             if entry.status == "done":
@@ -372,7 +422,7 @@ def _run(
                 result.failed.append((job, entry.error or "failed"))
             bar.update(job, entry)
             if time.monotonic() - last_save > SAVE_EVERY:
-                manifest.write()
+                _attempt(manifest.write)  # a full disk now: the jobs go on, the last write says it
                 last_save = time.monotonic()
 
 
@@ -389,8 +439,14 @@ def _run_here(todo: list[Job], options: BatchOptions, *, workers: int | None) ->
     )
 
 
-def _crashed(job: Job, error: BaseException) -> Entry:
+def _crashed(job: Job, error: BaseException, out: Path) -> Entry:
     message = str(error) or type(error).__name__
+    pid = getattr(error, "pid", None)
+    if pid is not None:  # a child stopped (timeout) or killed: keep its notebook, remove its files, now
+        from impact_kit.reports.salvage import salvage
+
+        kept = salvage(pid, out / job.site / str(job.year), message)
+        message += f" Open {kept} to see where." if kept else ""
     return Entry(job.site, job.year, "", "failed", 0.0, f"{job.key}: {message}", "")
 
 

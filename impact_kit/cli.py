@@ -228,8 +228,11 @@ def _batch(args: argparse.Namespace) -> int:
     )
     for _job, error in result.failed:
         print(f"failed: {error}", file=sys.stderr)
-    print(result.index)
-    return EXIT_FAILED if result.failed else EXIT_OK
+    for error in result.errors:
+        print(f"error: {error}", file=sys.stderr)
+    if result.index:
+        print(result.index)
+    return result.exit_code
 
 
 def _portfolio(args: argparse.Namespace) -> int:

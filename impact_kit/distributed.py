@@ -54,12 +54,22 @@ def worker_job(job: Job, options: BatchOptions, dataset: Dataset) -> Any:
     from impact_kit import engine
     from impact_kit.batch import run_job
     from impact_kit.dataset import pinned
+    from impact_kit.exceptions import ExecutionTimeout, WorkerCrashed
     from impact_kit.programme import programme_of
+    from impact_kit.reports.salvage import salvage
 
     engine.warm()
     with pinned(dataset):
         programme_of(dataset)
-        return engine.run_isolated(run_job, job, options, timeout=options.timeout or CLUSTER_TIMEOUT)
+        try:
+            return engine.run_isolated(run_job, job, options, timeout=options.timeout or CLUSTER_TIMEOUT)
+        except (ExecutionTimeout, WorkerCrashed) as exc:  # cleaned here, where the child's files are
+            if exc.pid is not None:
+                kept = salvage(exc.pid, options.out / job.site / str(job.year), str(exc))
+                exc.pid = None  # done: the batch has nothing left to clean
+                if kept:
+                    exc.args = (f"{exc} Open {kept} to see where.",)
+            raise
 
 
 def check_scheduler(scheduler: str) -> str:

@@ -132,11 +132,18 @@ class ReportFailed(ImpactKitError):
 
 
 class WorkerCrashed(ImpactKitError):
-    """Raised when an isolated worker process died without a result (killed by a signal, out of memory)."""
+    """Raised when an isolated worker process died without a result (killed by a signal, out of memory).
+
+    ``pid`` is the process that died, when known (its run folder holds what it left).
+    """
+
+    pid: int | None = None
 
 
 class ExecutionTimeout(ImpactKitError, TimeoutError):
     """Raised when a notebook or job ran longer than its timeout and was stopped; ``seconds`` is the limit."""
+
+    pid: int | None = None  # the process that was stopped, when it was a child
 
     def __init__(self, message: str, *, seconds: float | None = None) -> None:
         super().__init__(message)

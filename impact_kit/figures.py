@@ -24,6 +24,7 @@ from matplotlib.figure import Figure
 
 from impact_kit.charts import THEMES, chart_style
 from impact_kit.markup import Html, render
+from impact_kit.render.safe_csv import neutralise
 from impact_kit.words import fill_text, format_number, texts
 
 __all__ = [
@@ -131,8 +132,12 @@ def _cell(value: Any, words: Mapping[str, Any], lang: str) -> str:
 
 
 def csv_data_uri(data: pd.DataFrame) -> str:
-    """Return a chart's figures as a CSV ``data:`` URI: UTF-8 with a BOM (Excel), 1/0 for yes/no, empty for none."""
-    plain = data.apply(lambda column: column.astype(int) if column.dtype == bool else column)
+    """Return a chart's figures as a CSV ``data:`` URI: UTF-8 with a BOM (Excel), 1/0 for yes/no, empty for none.
+
+    Text that a spreadsheet would run as a formula gets a leading apostrophe (see
+    :mod:`impact_kit.render.safe_csv`).
+    """
+    plain = neutralise(data.apply(lambda column: column.astype(int) if column.dtype == bool else column))
     text = "\ufeff" + plain.to_csv(lineterminator="\r\n", float_format="%g")
     return "data:text/csv;charset=utf-8," + urllib.parse.quote(text, safe="")
 

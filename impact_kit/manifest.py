@@ -127,7 +127,9 @@ class Manifest:
         self.entries[key] = entry
 
     def write(self) -> None:
-        """Write the manifest atomically, jobs sorted by site and year."""
+        """Write the manifest atomically, jobs sorted by site and year (not at all while it is empty and absent)."""
+        if not self.entries and not self.path.exists():  # a batch that did nothing (no scheduler) leaves nothing
+            return
         jobs = {key: asdict(self.entries[key]) for key in sorted(self.entries, key=_order)}
         with atomic_write(self.path, "w", encoding="utf-8") as handle:
             json.dump({"format": 1, "jobs": jobs}, handle, ensure_ascii=False, indent=1)

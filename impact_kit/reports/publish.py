@@ -55,6 +55,7 @@ def staged(target: Path) -> Iterator[Path]:
     folder is removed; ``target`` is left as it was.
     """
     target = Path(target)
+    created = not target.parent.exists()
     target.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_stages(target.parent)
     stage = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.{_STAGING}-{os.getpid()}-"))
@@ -65,6 +66,9 @@ def staged(target: Path) -> Iterator[Path]:
         _swap(stage, target)
     finally:
         shutil.rmtree(stage, ignore_errors=True)  # after the swap: the previous set
+        if created:
+            with contextlib.suppress(OSError):  # a failed first report leaves no empty site folder
+                target.parent.rmdir()
 
 
 def remove_stale_stages(folder: Path) -> list[Path]:
