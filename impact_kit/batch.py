@@ -168,8 +168,11 @@ def run_job(job: Job, options: BatchOptions) -> Entry:
     from impact_kit.report import write_report
     from impact_kit.sections import SiteReport
 
+    import impact_kit.execute
+
     started = time.perf_counter()
     target = options.out / job.site / str(job.year)
+    impact_kit.execute.SAVE_CELLS = options.timeout is not None  # this process is the job's alone
     try:
         dataset = load_dataset(options.data, grid=options.grid)
         report = SiteReport.load(job.site, job.year, data=dataset, lang=job.lang, pseudonymise=job.pseudonymise)

@@ -49,6 +49,11 @@ class QuietKernelManager(AsyncKernelManager):
             await super()._async_start_kernel(**kw)
 
 
+#: Whether an engine run (a batch's child) saves the notebook as each cell starts and ends. A batch
+#: with a timeout sets it in its children: a child stopped mid-way leaves the cells it ran, which
+#: the parent keeps as report.failed.ipynb (impact_kit.reports.salvage).
+SAVE_CELLS = False
+
 def execute_notebook(
     notebook: str | Path,
     output: str | Path,
@@ -103,8 +108,9 @@ def execute_notebook(
         }
     )
     kernel = {"config": config, "kernel_manager_class": QuietKernelManager, "execution_timeout": timeout}
-    # In a batch's child the notebook is written once at the end, not after every cell.
-    how = {"engine_name": engine, "request_save_on_cell_execute": False} if engine else kernel
+    # In a batch's child the notebook is written once at the end, not after every cell (unless
+    # the batch has a timeout: then its parent keeps what a stopped child had run, see SAVE_CELLS).
+    how = {"engine_name": engine, "request_save_on_cell_execute": SAVE_CELLS} if engine else kernel
     with _interrupts() as interrupted:
         try:
             return pm.execute_notebook(

@@ -21,6 +21,7 @@ from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
 from nbformat import NotebookNode
 
+from impact_kit.text.plain import plain
 from impact_kit.words import fill, format_date, texts
 
 __all__ = ["REMOVED_TAGS", "TEMPLATES_DIR", "contents_html", "export_html", "warm_exporters"]
@@ -139,6 +140,7 @@ def export_html(notebook: NotebookNode, *, lang: str = "fr", title: str = "", ge
     """
     nb = copy.deepcopy(notebook)
     nb.metadata.pop("papermill", None)  # the run's parameters stay in report.ipynb only
+    title = plain(title)  # <title>, hence the PDF's Title: no bidi or control characters
     nb.metadata["title"] = title
     for cell in nb.cells:
         cell.metadata.pop("papermill", None)

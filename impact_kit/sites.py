@@ -17,6 +17,7 @@ import pandas as pd
 from impact_kit.exceptions import InputProblem, InvalidData
 from impact_kit.files import resolve_data
 from impact_kit.tables import Table, find_files, read_tables, require_columns
+from impact_kit.text.plain import isolate
 
 __all__ = ["MAX_ID_LENGTH", "SITE_COLUMNS", "is_slug", "load_sites", "site_identity", "slugify"]
 
@@ -116,6 +117,8 @@ def load_sites(data: str | Path = "data") -> pd.DataFrame:
         if column not in frame:
             frame[column] = ""
     frame = frame[[*SITE_COLUMNS, *(c for c in frame.columns if c not in SITE_COLUMNS)]]
+    for column in ("name", "city"):  # a right-to-left override in a name reverses nothing around it
+        frame[column] = frame[column].map(isolate)
     return frame.astype("string").set_index("site")
 
 

@@ -43,6 +43,7 @@ def test_bad_input_gives_a_message_and_changes_nothing(case, tmp_path, monkeypat
     out, err = capsys.readouterr()
     assert code == expected["exit"], err
     assert "Traceback" not in err and "Traceback" not in out
+    assert "\x1b" not in err, err  # a value's terminal escape sequences are printed, not run
     assert err.startswith("error: "), err
     for fragment in expected["message"]:
         assert fragment in err, err

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from impact_kit.exceptions import ImportFailed, InputProblem, InvalidData
 from impact_kit.observations import MAX_ID_LENGTH, is_slug, site_identity, slugify
 from impact_kit.tables import read_table
+from impact_kit.text.plain import printable
 
 if TYPE_CHECKING:
     from impact_kit.importers.commune_mesure import Place
@@ -190,4 +191,4 @@ def _command(place: Place, year: int, data: Path, site_id: str | None = None) ->
 
 
 def _describe(name: str, city: str) -> str:
-    return f"{name!r} ({city.strip() or 'no city'})"
+    return f"{name!r} ({printable(city.strip()) or 'no city'})"  # a city's escape sequences are not run
