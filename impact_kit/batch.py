@@ -165,10 +165,9 @@ def run_job(job: Job, options: BatchOptions) -> Entry:
     data comes from :func:`impact_kit.dataset.load_dataset`, which in a batch's child
     returns the snapshot the parent validated and pinned (:func:`impact_kit.dataset.pinned`).
     """
+    import impact_kit.execute
     from impact_kit.report import write_report
     from impact_kit.sections import SiteReport
-
-    import impact_kit.execute
 
     started = time.perf_counter()
     target = options.out / job.site / str(job.year)
@@ -427,6 +426,9 @@ def _run(
             if time.monotonic() - last_save > SAVE_EVERY:
                 _attempt(manifest.write)  # a full disk now: the jobs go on, the last write says it
                 last_save = time.monotonic()
+    # Once every worker is gone: a job a lost worker had done may have been done again since.
+    for job in result.done:
+        manifest.entries[job.key].outputs = outputs_state(options.out / job.site / str(job.year))
 
 
 def _run_here(todo: list[Job], options: BatchOptions, *, workers: int | None) -> Iterator[tuple[Job, Any]]:

@@ -175,9 +175,13 @@ def _watch(
         for future in done:
             job = remaining.pop(future)
             try:
-                yield job, future.result()
+                outcome = future.result()
             except Exception as exc:  # a job's failure is reported, the others go on
-                yield job, exc
+                outcome = exc
+            # Released at once: a result the cluster still held would be computed again (the report
+            # written again, after its entry was recorded) if the worker holding it died.
+            future.release()
+            yield job, outcome
         if done:
             continue
         if _workers(client):

@@ -54,6 +54,7 @@ class QuietKernelManager(AsyncKernelManager):
 #: the parent keeps as report.failed.ipynb (impact_kit.reports.salvage).
 SAVE_CELLS = False
 
+
 def execute_notebook(
     notebook: str | Path,
     output: str | Path,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
+import re
 import tempfile
 import time
 from pathlib import Path
@@ -18,15 +18,6 @@ from impact_kit.cli import main
 from impact_kit.files import RUN_PREFIX
 
 pytestmark = pytest.mark.slow
-
-
-def run_folders_of_children() -> list[Path]:
-    """Run folders of processes other than this one (the batch's children) still in the temporary folder."""
-    return [
-        p
-        for p in Path(tempfile.gettempdir()).glob(f"{RUN_PREFIX}*")
-        if not p.name.startswith(f"{RUN_PREFIX}{os.getpid()}-")
-    ]
 
 
 def test_a_folder_changed_during_a_batch_changes_no_report_of_it(data_dir, tmp_path):
@@ -58,7 +49,6 @@ def test_a_folder_changed_during_a_batch_changes_no_report_of_it(data_dir, tmp_p
 def test_a_timeout_keeps_the_notebook_and_removes_the_childs_files_now(tmp_path):
     notebook = broken_notebook(tmp_path, "import time\nif site == 'the-good-start':\n    time.sleep(120)")
     out = tmp_path / "out"
-    before = set(run_folders_of_children())
     result = run_batch(data=SAMPLE, out=out, years=[2021], notebook=notebook, timeout=25, progress=False)
     assert [j.site for j, _ in result.failed] == ["the-good-start"] and len(result.done) == 3
     failed = out / "the-good-start" / "2021"
@@ -67,7 +57,8 @@ def test_a_timeout_keeps_the_notebook_and_removes_the_childs_files_now(tmp_path)
     nb = nbformat.read(failed / "report.failed.ipynb", as_version=4)
     stopped = [o for c in nb.cells for o in c.get("outputs", []) if o.get("ename") == "Stopped"]
     assert len(stopped) == 1 and "25 seconds" in stopped[0]["evalue"]
-    assert set(run_folders_of_children()) <= before
+    pid = re.search(r"process (\d+) killed", result.failed[0][1]).group(1)
+    assert not list(Path(tempfile.gettempdir()).glob(f"{RUN_PREFIX}{pid}-*"))  # removed now, not next run
     no_debris(out)
 
 
@@ -126,7 +117,7 @@ def test_a_cluster_without_workers_fails_the_jobs_in_bounded_time(tmp_path, monk
 
     monkeypatch.setattr(distributed, "NO_WORKERS_WAIT", 3.0)
     out = tmp_path / "out"
-    with LocalCluster(n_workers=0, processes=False, host="127.0.0.1", dashboard_address=None) as cluster:
+    with LocalCluster(n_workers=0, host="127.0.0.1", scheduler_port=0, dashboard_address=None) as cluster:
         started = time.monotonic()
         result = run_batch(data=SAMPLE, out=out, years=[2021], scheduler=cluster.scheduler_address, progress=False)
         took = time.monotonic() - started

@@ -229,3 +229,30 @@ def test_keyboard_reaches_every_read_more_of_every_sample(browser, samples):
         folded += count
         page.close()
     assert folded >= 6  # the samples' testimonies over ~400 characters
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_a_name_of_20000_letters_and_a_right_to_left_override_stay_in_the_index(browser, data_dir, tmp_path, width):
+    """The index (no kernel: written from a manifest) keeps its width; the override reverses nothing after it."""
+    import csv
+
+    from impact_kit.dataset import load_dataset
+    from impact_kit.index import write_index
+    from impact_kit.manifest import Entry, Manifest
+
+    rows = list(csv.reader((data_dir / "sites.csv").read_text(encoding="utf-8").splitlines()))
+    rows[1][1], rows[2][2] = "Long" + "x" * 20000, "\u202eLyon"
+    with (data_dir / "sites.csv").open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    dataset = load_dataset(data_dir)
+    manifest = Manifest(tmp_path, {f"{s}/2022": Entry(s, 2022, "", "done", 1.0) for s in (rows[1][0], rows[2][0])})
+    index = write_index(dataset, manifest, tmp_path, lang="fr")
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    try:
+        page.goto(index.as_uri())
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        # The city holds the override between isolate marks (as <bdi>): nothing after it is reversed.
+        assert page.locator("tbody tr", has_text="Lyon").locator("td").nth(0).text_content() == "\u2068\u202eLyon\u2069"
+    finally:
+        context.close()

