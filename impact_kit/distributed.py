@@ -3,8 +3,8 @@
 ``impact-kit batch --scheduler tcp://HOST:8786`` sends each job to an existing cluster
 whose workers have impact_kit installed and write the reports folder at the same path
 (shared storage); ``--scheduler local`` starts a LocalCluster of worker processes on
-this machine (loopback only). The batch validates the data folder once and scatters
-that snapshot to every worker, which never reads the folder; each worker runs each
+this machine (loopback only). The batch validates the data folder once and sends
+that snapshot to the cluster once; no worker reads the folder; each worker runs each
 report in a forked child of itself, as the local batch does. A cluster with no worker
 left fails the remaining jobs after :data:`NO_WORKERS_WAIT` seconds. Needs
 ``impact_kit[distributed]``.
@@ -47,7 +47,7 @@ CONNECT_TIMEOUT = 30.0
 def worker_job(job: Job, options: BatchOptions, dataset: Dataset) -> Any:
     """Run one job on a Dask worker: in a forked child of the (warm) worker process.
 
-    ``dataset`` is the snapshot the batch validated (scattered once to every worker): the
+    ``dataset`` is the snapshot the batch validated (sent to the cluster once): the
     worker pins it (:func:`impact_kit.dataset.pinned`) and never reads the data folder.
     The programme's figures are computed once per worker before forking.
     """
@@ -95,7 +95,7 @@ def run_on_cluster(
 ) -> Iterator[tuple[Job, Any]]:
     """Submit the jobs to a Dask cluster and yield ``(job, entry or exception)`` as they finish.
 
-    The validated ``dataset`` is scattered once to every worker. A cluster left with no
+    The validated ``dataset`` goes to the cluster once, as a task every job depends on. A cluster left with no
     worker for :data:`NO_WORKERS_WAIT` seconds (or whose scheduler stops answering)
     fails every remaining job with one message, instead of waiting for ever.
 
@@ -164,7 +164,8 @@ def _watch(
     """Yield the jobs' outcomes as they finish; fail the rest once the cluster has had no worker for a while."""
     from dask.distributed import wait
 
-    shared = client.scatter(dataset, broadcast=True)
+    # Sent once as a task of its own (scatter would fail at once on a cluster with no worker yet).
+    shared = client.submit(_snapshot, dataset, pure=False)
     remaining = {client.submit(worker_job, job, options, shared, pure=False): job for job in jobs}
     alone_since: float | None = None
     while remaining:
@@ -198,6 +199,11 @@ def _watch(
             for job in sorted(remaining.values(), key=lambda j: (j.site, j.year)):
                 yield job, error
             return
+
+
+def _snapshot(dataset: Dataset) -> Dataset:
+    """The validated data, as a task's result: every job depends on it, a worker receives it once."""
+    return dataset
 
 
 def _workers(client: Any) -> int:

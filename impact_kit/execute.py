@@ -114,13 +114,16 @@ def execute_notebook(
     how = {"engine_name": engine, "request_save_on_cell_execute": SAVE_CELLS} if engine else kernel
     with _interrupts() as interrupted:
         try:
-            return pm.execute_notebook(
+            executed = pm.execute_notebook(
                 str(notebook), str(output), parameters=dict(parameters), progress_bar=False, cwd=str(cwd), **how
             )
         except Exception as exc:
             if interrupted:  # what the kernel's cleanup raised after a Ctrl-C: report the Ctrl-C
                 raise KeyboardInterrupt from None
             raise _failure(exc, pm, Path(output), timeout) from None
+    if interrupted:  # a Ctrl-C the kernel's event loop swallowed on its way: still a Ctrl-C
+        raise KeyboardInterrupt
+    return executed
 
 
 def _failure(exc: Exception, pm: Any, output: Path, timeout: float | None) -> Exception:
