@@ -202,7 +202,7 @@ def _watch(
 
 
 def _snapshot(dataset: Dataset) -> Dataset:
-    """The validated data, as a task's result: every job depends on it, a worker receives it once."""
+    """Return the validated data, as a task result: every job depends on it, a worker receives it once."""
     return dataset
 
 
