@@ -129,8 +129,8 @@ def _data_option(parser: argparse.ArgumentParser) -> None:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from impact_kit.dataset import load_dataset
-    from impact_kit.redaction import load_redactions
+    from impact_kit.data.dataset import load_dataset
+    from impact_kit.text.masking import load_redactions
 
     dataset = load_dataset(args.data, grid=args.grid)
     sites, obs = dataset.sites, dataset.observations
@@ -173,8 +173,8 @@ def _import_commune_mesure(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     from impact_kit.exceptions import ReportFailed
-    from impact_kit.parameters import read_parameters
-    from impact_kit.report import run_report
+    from impact_kit.reports.parameters import read_parameters
+    from impact_kit.reports.run import run_report
 
     given = read_parameters(args.parameters, site=args.site, year=args.year) if args.parameters else {}
     lang = args.lang or given.get("lang") or LANGUAGES[0]
@@ -202,7 +202,7 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _batch(args: argparse.Namespace) -> int:
-    from impact_kit.batch import run_batch
+    from impact_kit.batch.run import run_batch
 
     result = run_batch(
         data=args.data,
@@ -233,7 +233,7 @@ def _batch(args: argparse.Namespace) -> int:
 
 def _portfolio(args: argparse.Namespace) -> int:
     from impact_kit.exceptions import ReportFailed
-    from impact_kit.portfolio_run import run_portfolio
+    from impact_kit.reports.portfolio_run import run_portfolio
 
     lang = args.lang or LANGUAGES[0]
     print(f"Writing the portfolio report of {args.year} ({lang})...", file=sys.stderr)

@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 from conftest import SAMPLE, write_csv
 
-from impact_kit import indicators
-from impact_kit import portfolio_sections as sections
-from impact_kit.observations import as_number, load_observations, load_sites
-from impact_kit.portfolio import INDICATOR_COLUMNS, indicator_table, numbers, write_indicators_csv
+from impact_kit.data.observations import as_number, load_observations, load_sites
+from impact_kit.indicators import portfolio as sections
+from impact_kit.indicators import site as indicators
+from impact_kit.indicators.table import INDICATOR_COLUMNS, indicator_table, numbers, write_indicators_csv
 
 LONG = "Une longue histoire du quartier ; écrivez à jean@example.org pour la suite."
 
@@ -313,7 +313,7 @@ def test_sections_on_the_sample(grid):
     assert got["intensity_distribution"].groupby("level")["sites"].sum().eq(len(present)).all()
 
 
-@pytest.mark.parametrize("name", ["impact_kit.portfolio", "impact_kit.portfolio_sections"])
+@pytest.mark.parametrize("name", ["impact_kit.indicators.table", "impact_kit.indicators.portfolio"])
 def test_all_is_sorted_and_defined(name):
     module = importlib.import_module(name)
     assert module.__all__ == sorted(module.__all__, key=lambda n: (not n.isupper(), not n[:1].isupper(), n))

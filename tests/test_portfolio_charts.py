@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from impact_kit import portfolio_charts as pc
-from impact_kit.charts import chart_style
+from impact_kit.render import portfolio_charts as pc
+from impact_kit.render.charts import chart_style
 
 
 @pytest.fixture(autouse=True)
@@ -185,6 +185,6 @@ def test_chart_uses_current_axes_without_ax(movers):
 
 
 def test_all_is_sorted_and_defined():
-    module = importlib.import_module("impact_kit.portfolio_charts")
+    module = importlib.import_module("impact_kit.render.portfolio_charts")
     assert module.__all__ == sorted(module.__all__, key=lambda n: (not n.isupper(), not n[:1].isupper(), n))
     assert all(hasattr(module, public) for public in module.__all__)

@@ -13,13 +13,13 @@ from bs4 import BeautifulSoup
 from conftest import ROOT, SAMPLE, snapshot, write_csv
 
 from impact_kit.cli import main
+from impact_kit.data.observations import load_observations, load_sites
 from impact_kit.exceptions import NotFound
-from impact_kit.export import REMOVED_TAGS
-from impact_kit.observations import load_observations, load_sites
-from impact_kit.parameters import PORTFOLIO_NOTEBOOK, notebook_parameters
-from impact_kit.portfolio import INDICATOR_COLUMNS
-from impact_kit.portfolio_report import PORTFOLIO_CHARTS, PortfolioReport
-from impact_kit.portfolio_run import portfolio_parameters
+from impact_kit.indicators.table import INDICATOR_COLUMNS
+from impact_kit.render.export import REMOVED_TAGS
+from impact_kit.reports.parameters import PORTFOLIO_NOTEBOOK, notebook_parameters
+from impact_kit.reports.portfolio import PORTFOLIO_CHARTS, PortfolioReport
+from impact_kit.reports.portfolio_run import portfolio_parameters
 
 SITES_2023 = [
     "coeur-de-friche-exemple",
@@ -266,7 +266,7 @@ def test_parameters_are_relative_and_name_the_sites(small, monkeypatch):
 
 
 def test_cli_passes_every_option_and_repeated_sites(monkeypatch, capsys, tmp_path):
-    import impact_kit.portfolio_run as run
+    import impact_kit.reports.portfolio_run as run
 
     seen = {}
 
@@ -394,7 +394,7 @@ def test_in_a_browser_it_loads_nothing_else_and_its_data_tables_open(written, tm
     finally:
         context.close()
 
-    from impact_kit.pdf import print_pdf
+    from impact_kit.render.pdf import print_pdf
 
     work = tmp_path / "work"
     work.mkdir()

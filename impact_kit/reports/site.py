@@ -1,0 +1,417 @@
+"""A site's report for one year, section by section: what the master notebook's cells call.
+
+``notebooks/site_report.ipynb`` calls :meth:`SiteReport.load`, then one method per
+cell: :meth:`~SiteReport.header`, :meth:`~SiteReport.summary`,
+:meth:`~SiteReport.changes`, :meth:`~SiteReport.chart` (one chart),
+:meth:`~SiteReport.level` (one level). Each returns :class:`~impact_kit.render.markup.Html`,
+rendered from a template of ``impact_kit/templates/sections``, which Jupyter displays
+and nbconvert exports as is. :meth:`~SiteReport.plot` draws a chart on its own, in the
+report's style, for exploring.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from markupsafe import Markup
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from impact_kit.data.dataset import Dataset, load_dataset
+from impact_kit.data.observations import select_site
+from impact_kit.exceptions import NotFound
+from impact_kit.grid.model import Criterion, Grid, Level
+from impact_kit.indicators import site as indicators
+from impact_kit.indicators.programme import Programme, programme_of
+from impact_kit.indicators.site import Answers
+from impact_kit.render import charts, figures
+from impact_kit.render.markup import Html, render
+from impact_kit.text.changes import changes_statements
+from impact_kit.text.masking import KINDS, Name, load_redactions, redact
+from impact_kit.text.narrative import (
+    Statement,
+    criterion_statements,
+    level_statements,
+    programme_criterion_statements,
+    programme_level_statements,
+    summary_paragraph,
+    summary_statements,
+)
+from impact_kit.text.testimonies import is_extract, testimony_html
+from impact_kit.words import fill, fill_text, of_name, texts
+
+__all__ = ["CHARTS", "NARROW_WIDTH", "ChartSpec", "SiteReport"]
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """How to draw one of the report's charts: its table, drawing, alt text, figures, and sizes (inches).
+
+    ``size`` is the figure on a wide screen, ``narrow`` the one on a phone (and
+    :data:`~impact_kit.render.charts.NARROW` inches wide at most), both shown at their own size
+    so that their text stays at 12 CSS px.
+    """
+
+    table: Callable[[SiteReport], pd.DataFrame]
+    draw: Callable[..., Axes]
+    alt: Callable[[SiteReport, pd.DataFrame], str]
+    size: Callable[[pd.DataFrame], tuple[float, float]]
+    has_data: Callable[[pd.DataFrame], bool] = lambda table: not table.empty
+    data: Callable[..., pd.DataFrame] | None = None
+    narrow: Callable[[pd.DataFrame], tuple[float, float]] | None = None
+
+
+#: Width in inches of a chart's phone drawing: 317 CSS px, inside the 332 px column of a 375 px screen.
+NARROW_WIDTH = 3.3
+
+#: The report's charts, by the name :meth:`SiteReport.chart` takes, in the report's order.
+CHARTS: Mapping[str, ChartSpec] = {
+    "intensity": ChartSpec(
+        lambda r: indicators.intensity_table(r.grid, r.years, r.lang),
+        charts.intensity_chart,
+        lambda r, t: charts.intensity_alt(t, lang=r.lang),
+        lambda t: (7, 3.6),
+        lambda t: bool(t.notna().any().any()),
+        data=figures.intensity_data,
+        narrow=lambda t: (NARROW_WIDTH, 1.2 + 0.3 * len(t) * (len(t.columns) + 1)),
+    ),
+    "publics": ChartSpec(
+        lambda r: indicators.publics_matrix(r.grid, r.answers, r.lang),
+        charts.publics_chart,
+        lambda r, t: charts.publics_alt(t, year=r.year, lang=r.lang),
+        lambda t: (7, 1.6 + 0.42 * len(t)),
+        data=figures.publics_data,
+        narrow=lambda t: (NARROW_WIDTH, 1.9 + 0.5 * len(t)),
+    ),
+    "effects": ChartSpec(
+        lambda r: indicators.effects_table(r.grid, r.years, r.lang),
+        charts.effects_chart,
+        lambda r, t: charts.effects_alt(t, lang=r.lang),
+        lambda t: (7, 3.2),
+        data=figures.effects_data,
+        narrow=lambda t: (NARROW_WIDTH, 1.2 + 0.3 * len(t.columns) * (len(t) + 1)),
+    ),
+    "coverage": ChartSpec(
+        lambda r: indicators.coverage_table(r.grid, r.answers, r.lang),
+        charts.coverage_chart,
+        lambda r, t: charts.coverage_alt(t, year=r.year, lang=r.lang),
+        lambda t: (7, 1.6 + 0.36 * len(t)),
+        data=figures.coverage_data,
+        narrow=lambda t: (NARROW_WIDTH, 1.6 + 0.62 * len(t)),
+    ),
+}
+
+
+def _markup(statements: Sequence[Statement]) -> list[tuple[Markup, list[Markup]]]:
+    """Statements are escaped HTML already (see :mod:`impact_kit.text.narrative`): mark them safe for the templates."""
+    return [(Markup(s.html), [Markup(i) for i in s.items]) for s in statements]
+
+
+@dataclass(repr=False)
+class SiteReport:
+    """The report of one site for one year, with the site's earlier years for comparison."""
+
+    site: str
+    year: int
+    grid: Grid
+    info: pd.Series
+    years: dict[int, Answers]
+    lang: str = "fr"
+    pseudonymise: bool = False
+    #: The other sites of the data folder, to place this one among them (None: not compared).
+    programme: Programme | None = None
+    #: The names to mask in this site's testimonies when pseudonymised (``data/redact.csv``).
+    names: tuple[Name, ...] = ()
+    #: Figure numbers given so far, by chart name, in the order the charts were first shown.
+    figure_numbers: dict[str, int] = field(default_factory=dict, init=False, compare=False)
+
+    @classmethod
+    def load(
+        cls,
+        site: str,
+        year: int,
+        *,
+        data: str | Path | Dataset = "data",
+        grid: Grid | str | Path | None = None,
+        lang: str = "fr",
+        pseudonymise: bool = False,
+        programme: bool = True,
+    ) -> SiteReport:
+        """Read and validate the data folder (once per process), and keep this site's years up to ``year``.
+
+        Parameters
+        ----------
+        site, year : str, int
+            The site id (of ``sites.csv``) and the year of the report.
+        data : str, Path or Dataset
+            The data folder (a relative path is found from here or a parent folder), or
+            tables already validated.
+        grid : Grid, str or Path, optional
+            The grid or a grid file; the Commune Mesure grid by default.
+        lang : str
+            The report's language, one of the grid's.
+        pseudonymise : bool
+            Mask e-mail addresses, phone numbers and the names listed in ``redact.csv`` in testimonies.
+        programme : bool
+            Place the site among the data folder's sites of the same year (when there are
+            at least :data:`impact_kit.indicators.programme.MIN_SITES`); computed once per folder and process.
+
+        Raises
+        ------
+        InvalidData
+            If the data folder does not validate.
+        NotFound
+            If the site is not in ``sites.csv`` or has no observations for ``year``.
+        InvalidArgument
+            If ``lang`` is not a language of the grid.
+        """
+        dataset = data if isinstance(data, Dataset) else load_dataset(data, grid=grid)
+        the_grid = dataset.grid
+        the_grid.check_lang(lang)
+        site, year = str(site), int(year)
+        if site not in dataset.sites.index:
+            close = difflib.get_close_matches(site, list(dataset.sites.index), n=3)
+            hint = f"Did you mean {' or '.join(map(repr, close))}?" if close else "`impact-kit validate` lists them."
+            raise NotFound(f"{dataset.folder / 'sites.csv'} has no site {site!r}. {hint}")
+        observations = select_site(dataset.observations, site)
+        years = indicators.answers_by_year(observations[observations["year"] <= year])
+        if year not in years:
+            have = ", ".join(map(str, sorted(observations["year"].unique()))) or "none"
+            raise NotFound(f"{dataset.folder} has no observations of {site!r} for {year}. Its years: {have}.")
+        info: pd.Series = dataset.sites.loc[site]  # type: ignore[assignment]  # one row: the index is unique
+        placed = programme_of(dataset) if programme else None
+        names = tuple(load_redactions(dataset.folder, site, sites=set(dataset.sites.index))) if pseudonymise else ()
+        return cls(site, year, the_grid, info, years, lang, pseudonymise, placed, names)
+
+    def __repr__(self) -> str:
+        observed = len(indicators.observed_criteria(self.grid, self.answers))
+        earlier = ", ".join(str(y) for y in self.years if y < self.year) or "none"
+        return (
+            f"<SiteReport {self.site!r} {self.year} ({self.lang}): {self.info['name']}, {self.info['city']}>\n"
+            f"  {observed} of {len(self.grid.criteria)} criteria with observed effects; earlier years: {earlier}\n"
+            f"  sections: header(), summary(), changes(), heading('charts'), chart(name) for name in "
+            f"{list(CHARTS)}, level(id) for id in {[lv.id for lv in self.grid.levels]}"
+        )
+
+    @property
+    def words(self) -> Mapping[str, Any]:
+        """The report's own words in its language (see ``impact_kit/texts.yaml``)."""
+        return texts(self.lang)
+
+    @property
+    def title(self) -> str:
+        """The report's title as plain text: "Effets sociaux et urbains de <site name>"."""
+        return fill_text(self.words["title"], {"of_name": of_name(str(self.info["name"]), self.lang)}, self.lang)
+
+    @property
+    def answers(self) -> Answers:
+        """Answers of the report's year: ``{criterion or level id: {question id: [values]}}``."""
+        return self.years[self.year]
+
+    @property
+    def previous(self) -> int | None:
+        """The latest earlier year with observations, if any."""
+        earlier = [y for y in self.years if y < self.year]
+        return max(earlier) if earlier else None
+
+    def _t(self, key: str, **values: str | int) -> Markup:
+        return Markup(fill(self.words[key], values, self.lang))
+
+    def header(self) -> Html:
+        """Return the title block: site name, place, year, kind of place, grid (and the pseudonymisation note)."""
+        info = self.info
+        place = " ".join(p for p in (info["city"], info["postcode"] and f"({info['postcode']})") if p)
+        subtitle = self._t("subtitle", place=place, year=str(self.year)) if place else str(self.year)
+        grid = self._t("grid", grid=self.grid.name(self.lang))
+        kind = self._t("kind", kind=str(info["kind"])) if str(info.get("kind", "") or "").strip() else ""
+        block = render("header", title=self.title, subtitle=subtitle, grid=grid, kind=kind)
+        return Html(str(block) + str(self.pseudonymisation_note()), name="header")
+
+    def summary(self) -> Html:
+        """Return the year at a glance: a paragraph of three to five sentences, then the figures as bullets."""
+        paragraph = summary_paragraph(self.grid, self.years, self.year, self.lang, programme=self.programme)
+        figures = [Markup(s.html) for s in summary_statements(self.grid, self.answers, self.year, self.lang)]
+        return render("summary", title=self.words["summary"], paragraph=Markup(paragraph.html), figures=figures)
+
+    def changes(self) -> Html:
+        """Return what changed since the previous year (or a note that this is the first year)."""
+        if self.previous is None:
+            first = self._t("first_year_text", year=str(self.year))
+            return render("changes", title=self.words["first_year"], first_year=first, statements=[])
+        found = indicators.changes_between(
+            self.grid, self.years[self.previous], self.answers, previous=self.previous, year=self.year
+        )
+        title = fill_text(self.words["changes"], {"year": str(self.previous)}, self.lang)
+        said = changes_statements(self.grid, found, self.lang)
+        return render("changes", title=title, first_year="", statements=_markup(said))
+
+    def heading(self, name: str) -> Html:
+        """Return the heading of a group of cells: ``"charts"`` ("En graphiques")."""
+        headings = {"charts": ("ik-charts", self.words["charts"])}
+        if name not in headings:
+            raise NotFound(f"There is no heading {name!r}; use one of {list(headings)}.")
+        anchor, title = headings[name]
+        return render("heading", anchor=anchor, title=title)
+
+    def _spec(self, name: str) -> ChartSpec:
+        if name not in CHARTS:
+            raise NotFound(f"There is no chart {name!r}; use one of {list(CHARTS)}.")
+        return CHARTS[name]
+
+    def chart(self, name: str) -> Html:
+        """Return one chart as a numbered figure, with its figures as a table and a CSV, or a sentence saying why not.
+
+        The chart is inline SVG with real text, drawn twice: for wide screens and for
+        phones (the page's CSS shows one). Its number is given the first time it is
+        shown ("Figure 1 : ..."), in the order of the calls.
+
+        Parameters
+        ----------
+        name : str
+            One of :data:`CHARTS`: ``"intensity"``, ``"publics"``, ``"effects"``, ``"coverage"``.
+        """
+        spec = self._spec(name)
+        table = spec.table(self)
+        title = self.words[f"chart_{name}"]
+        if not spec.has_data(table):
+            return render("no_chart", text=self._t("chart_no_data", chart=title, year=str(self.year)))
+        number = self.figure_numbers.setdefault(name, len(self.figure_numbers) + 1)
+        drawings = {}
+        for variant, size in (("wide", spec.size), ("narrow", spec.narrow or spec.size)):
+            drawings[variant] = self.plot(name, table=table, size=size(table))
+            drawings[variant].axes[0].set_title("", loc="left")  # the caption says it, as text
+        return figures.figure_html(
+            drawings,
+            spec.data(table, lang=self.lang) if spec.data else table,
+            name=name,
+            number=number,
+            title=title,
+            alt=spec.alt(self, table),
+            file_name=f"{self.site}-{self.year}-{name}.csv",
+            lang=self.lang,
+        )
+
+    def plot(
+        self,
+        name: str,
+        *,
+        ax: Axes | None = None,
+        table: pd.DataFrame | None = None,
+        size: tuple[float, float] | None = None,
+        **kwargs: Any,
+    ) -> Figure:
+        """Draw one chart in the report's style and return its figure (its Axes is ``figure.axes[0]``).
+
+        Parameters
+        ----------
+        name : str
+            One of :data:`CHARTS`.
+        ax : matplotlib.axes.Axes, optional
+            Where to draw; a new figure of the report's size by default (shown once by Jupyter).
+        table : pandas.DataFrame, optional
+            The chart's data; computed from the report by default.
+        size : tuple of float, optional
+            The new figure's width and height in inches; the report's wide size by default.
+        **kwargs
+            Passed to the matplotlib call that draws the bars or dots.
+        """
+        spec = self._spec(name)
+        table = spec.table(self) if table is None else table
+        with charts.chart_style():
+            if ax is None:
+                import matplotlib.pyplot  # noqa: F401  (in Jupyter, registers how figures are displayed)
+
+                figure = Figure(figsize=size or spec.size(table), layout="constrained")
+                ax = figure.add_subplot()
+            spec.draw(table, lang=self.lang, ax=ax, **kwargs)
+        return ax.get_figure()  # type: ignore[return-value]
+
+    def _shown_text(self, testimony: str) -> str:
+        return redact(testimony, lang=self.lang, names=self.names).text if self.pseudonymise else testimony
+
+    def redactions(self) -> dict[str, int]:
+        """Return how many e-mails, phones and names the year's testimonies had masked (zeros if not pseudonymised)."""
+        counts = dict.fromkeys(KINDS, 0)
+        if self.pseudonymise:
+            for criterion in self.grid.criteria:
+                for text in self.answers.get(criterion.id, {}).get(self.grid.roles.testimony, []):
+                    for kind, n in redact(text, lang=self.lang, names=self.names).counts.items():
+                        counts[kind] += n
+        return counts
+
+    def pseudonymisation_note(self) -> Html:
+        """Return the note that the testimonies are pseudonymised, not anonymised (nothing if they are not)."""
+        if not self.pseudonymise:
+            return Html("", name="pseudonymisation note (none)")
+        return render("pseudonymised", text=self._t("pseudonymised_note"))
+
+    def _shown(self, criterion: Criterion) -> bool:
+        return bool(self.answers.get(criterion.id)) or criterion.always_shown
+
+    def level(self, level_id: str) -> Html:
+        """Return one level: its intensity and keywords, then each criterion's sentences and testimonies.
+
+        Raises
+        ------
+        NotFound
+            If the grid has no such level (the message lists its levels).
+        """
+        level = self.grid.level(level_id)
+        if level is None:
+            raise NotFound(
+                f"The grid {self.grid.id!r} has no level {level_id!r}; "
+                f"its levels are {[lv.id for lv in self.grid.levels]}."
+            )
+        return self._level(level)
+
+    def levels(self) -> Html:
+        """Return every level of the grid, in grid order."""
+        return Html("".join(str(self._level(level)) for level in self.grid.levels), name="levels")
+
+    def _level(self, level: Level) -> Html:
+        intro = level_statements(level, self.answers.get(level.id, {}), self.lang)
+        intro += programme_level_statements(
+            self.grid, self.programme, level, self.answers.get(level.id, {}), self.year, self.lang
+        )
+        criteria = [self._criterion(c) for c in level.criteria if self._shown(c)]
+        return render(
+            "level",
+            level=level,
+            title=level.label(self.lang),
+            statements=_markup(intro),
+            criteria=criteria,
+            empty=self._t("level_empty", year=str(self.year)),
+        )
+
+    def _criterion(self, criterion: Criterion) -> Html:
+        answers = self.answers.get(criterion.id, {})
+        caption = fill_text(
+            self.words["testimony_of"], {"criterion": criterion.label(self.lang), "year": str(self.year)}, self.lang
+        )
+        testimonies = [
+            Markup(
+                testimony_html(
+                    self._shown_text(t),
+                    lang=self.lang,
+                    caption=caption,
+                    extract=is_extract(t),  # masking changes the length: judge the text as recorded
+                )
+            )
+            for t in answers.get(self.grid.roles.testimony, [])
+        ]
+        statements = criterion_statements(criterion, answers, self.lang)
+        if indicators.is_observed(criterion, answers):
+            statements += programme_criterion_statements(self.programme, criterion, self.year, self.lang)
+        return render(
+            "criterion",
+            criterion=criterion,
+            title=criterion.label(self.lang),
+            statements=_markup(statements),
+            testimonies=testimonies,
+            empty=self._t("no_answer", year=str(self.year)),
+        )
