@@ -32,9 +32,9 @@ from impact_kit.grid.model import Grid
 from impact_kit.indicators.portfolio import portfolio_sections, previous_year
 from impact_kit.indicators.table import indicator_table, write_indicators_csv
 from impact_kit.render import data_tables as pft
-from impact_kit.render import portfolio_charts as pfc
 from impact_kit.render.markup import Html, render
-from impact_kit.reports.kind import NARROW_WIDTH, ChartSpec, ReportKind
+from impact_kit.reports.charts import PORTFOLIO_CHART_SPECS as _CHARTS
+from impact_kit.reports.kind import ChartSpec, ReportKind
 from impact_kit.reports.parameters import PORTFOLIO_NOTEBOOK
 from impact_kit.text.testimonies import testimony_html
 from impact_kit.words import join
@@ -44,71 +44,6 @@ __all__ = ["PORTFOLIO_CHARTS", "PORTFOLIO_FOLDER", "PortfolioReport"]
 #: The folder of the reports folder that holds the portfolio reports, one subfolder per year.
 PORTFOLIO_FOLDER = "portfolio"
 
-
-def _rows(table: pd.DataFrame, column: str) -> int:
-    return max(int(table[column].nunique()), 1)
-
-
-def _share_height(shares: pd.DataFrame, per_line: float) -> float:
-    return 1.2 + _rows(shares, "criterion") * (per_line + 0.1 * _rows(shares, "year"))
-
-
-#: The portfolio's charts (see :class:`~impact_kit.reports.kind.ChartSpec`), by the name
-#: :meth:`PortfolioReport.plot` takes. Each draws a section's table: a share, a count or a
-#: top N, never a mark per site, so that 5 sites or 5,000 read the same.
-_CHARTS: Mapping[str, ChartSpec] = {
-    "effects": ChartSpec(
-        lambda r: r.tables["effect_shares"],
-        lambda r, t, ax, **kw: pfc.effect_share_chart(t, r.grid, lang=r.lang, ax=ax, **kw),
-        lambda r, t: pfc.effect_share_alt(t, r.grid, lang=r.lang),
-        lambda t: (8, _share_height(t, 0.2)),
-        lambda t: True,
-        data=lambda r, t: pft.effect_shares_data(t, r.grid, r.lang),
-        narrow=lambda t: (NARROW_WIDTH, _share_height(t, 0.42)),
-        title=lambda r, t: r._shares_caption(t),
-    ),
-    "publics": ChartSpec(
-        lambda r: r.tables["publics_reach"],
-        lambda r, t, ax, **kw: pfc.publics_heatmap(t, r.grid, lang=r.lang, ax=ax, **kw),
-        lambda r, t: pfc.publics_heatmap_alt(t, r.grid, sites=r.reporting, year=r.year, lang=r.lang),
-        lambda t: (8, 2.0 + 0.42 * _rows(t, "public")),
-        lambda t: bool(t["sites"].any()),
-        data=lambda r, t: pft.publics_data(t, r.grid, r.lang),
-        narrow=lambda t: (NARROW_WIDTH, 3.2 + 0.45 * _rows(t, "criterion")),
-        title=lambda r, t: r._text("pr_caption_publics", sites=r.reporting, year=str(r.year)),
-    ),
-    "intensity": ChartSpec(
-        lambda r: r.tables["intensity_distribution"],
-        lambda r, t, ax, **kw: pfc.intensity_distribution_chart(t, r.grid, lang=r.lang, ax=ax, **kw),
-        lambda r, t: pfc.intensity_distribution_alt(t, r.grid, year=r.year, lang=r.lang),
-        lambda t: (8, 1.4 + 0.5 * _rows(t, "level")),
-        lambda t: True,
-        data=lambda r, t: pft.intensity_data(t, r.grid, r.lang),
-        narrow=lambda t: (NARROW_WIDTH, 2.0 + 0.7 * _rows(t, "level")),
-        title=lambda r, t: r._text("pr_caption_intensity", sites=r._sites(r.reporting), year=str(r.year)),
-    ),
-    "change": ChartSpec(
-        lambda r: r.tables["intensity_change"],
-        lambda r, t, ax, **kw: pfc.intensity_change_chart(
-            t, r.grid, previous=r.previous or r.year, lang=r.lang, ax=ax, **kw
-        ),
-        lambda r, t: pfc.intensity_change_alt(t, r.grid, previous=r.previous or r.year, year=r.year, lang=r.lang),
-        lambda t: (8, 1.4 + 0.5 * _rows(t, "level")),
-        lambda t: bool(t["sites"].any()),
-        data=lambda r, t: pft.change_data(t, r.grid, r.lang),
-        narrow=lambda t: (NARROW_WIDTH, 2.0 + 0.7 * _rows(t, "level")),
-        title=lambda r, t: r._text("pr_caption_change", previous=str(r.previous), year=str(r.year)),
-    ),
-    "movers": ChartSpec(
-        lambda r: r.tables["effect_movers"],
-        lambda r, t, ax, **kw: pfc.movers_chart(t, previous=r.previous or r.year, lang=r.lang, ax=ax, **kw),
-        lambda r, t: pfc.movers_alt(t, previous=r.previous or r.year, year=r.year, lang=r.lang),
-        lambda t: (8, 1.2 + 0.32 * max(len(t), 1)),
-        data=lambda r, t: pft.movers_data(t, previous=r.previous or r.year, year=r.year, name=r._name, lang=r.lang),
-        narrow=lambda t: (NARROW_WIDTH, 1.4 + 0.4 * max(len(t), 1)),
-        title=lambda r, t: r._text("pr_caption_movers", previous=str(r.previous), year=str(r.year)),
-    ),
-}
 
 #: The charts :meth:`PortfolioReport.plot` draws, in the report's order.
 PORTFOLIO_CHARTS = tuple(_CHARTS)
