@@ -102,7 +102,7 @@ def test_toc_links_scroll_to_sections(page):
 def test_print_pdf(browser, long_report, tmp_path):
     import re
 
-    from impact_kit.pdf import print_pdf
+    from impact_kit.render.pdf import print_pdf
 
     work = tmp_path / "work"
     work.mkdir()
@@ -236,9 +236,9 @@ def test_a_name_of_20000_letters_and_a_right_to_left_override_stay_in_the_index(
     """The index (no kernel: written from a manifest) keeps its width; the override reverses nothing after it."""
     import csv
 
-    from impact_kit.dataset import load_dataset
-    from impact_kit.index import write_index
-    from impact_kit.manifest import Entry, Manifest
+    from impact_kit.batch.index import write_index
+    from impact_kit.batch.manifest import Entry, Manifest
+    from impact_kit.data.dataset import load_dataset
 
     rows = list(csv.reader((data_dir / "sites.csv").read_text(encoding="utf-8").splitlines()))
     rows[1][1], rows[2][2] = "Long" + "x" * 20000, "\u202eLyon"

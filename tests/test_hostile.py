@@ -62,8 +62,8 @@ def test_every_error_crosses_a_process_boundary_whole(error):
 
 
 def test_invalid_data_raised_in_a_forked_child_keeps_its_problems():
+    from impact_kit.data.observations import load_observations
     from impact_kit.engine import run_isolated
-    from impact_kit.observations import load_observations
 
     with pytest.raises(InvalidData) as caught:
         run_isolated(load_observations, ROOT / "tests" / "data" / "bad" / "unknown-site" / "data")
@@ -89,7 +89,7 @@ def test_indicators_csv_runs_no_formula(tmp_path):
 
     import pandas as pd
 
-    from impact_kit.portfolio import write_indicators_csv
+    from impact_kit.indicators.table import write_indicators_csv
 
     table = pd.DataFrame({"site": [f"s{i}" for i in range(len(FORMULAS))], "name": FORMULAS, "intensity": [-1.0] * 6})
     for excel in (False, True):
@@ -105,7 +105,7 @@ def test_a_charts_csv_download_runs_no_formula():
 
     import pandas as pd
 
-    from impact_kit.figures import csv_data_uri
+    from impact_kit.render.figures import csv_data_uri
 
     data = pd.DataFrame({"=cmd|' /C calc'!A0": [1, 2]}, index=pd.Index(["@SUM(1)", "-x"], name="site"))
     text = urllib.parse.unquote(csv_data_uri(data).split(",", 1)[1])
