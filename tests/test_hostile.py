@@ -111,3 +111,44 @@ def test_a_charts_csv_download_runs_no_formula():
     text = urllib.parse.unquote(csv_data_uri(data).split(",", 1)[1])
     assert "'=cmd" in text and "'@SUM(1)" in text and "'-x" in text
     assert not any(line.startswith(("=", "+", "-", "@")) for cell in text.splitlines() for line in cell.split(","))
+
+
+PUBLISHER = """
+import sys
+from pathlib import Path
+from impact_kit.reports.publish import staged
+target, n = Path(sys.argv[1]), 0
+while True:
+    n += 1
+    with staged(target) as stage:
+        for name in ("report.html", "report.ipynb", "report.pdf"):
+            (stage / name).write_text(str(n % 10) * 300_000)
+"""
+
+
+@pytest.mark.parametrize("how", ["SIGKILL", "SIGINT"])
+def test_a_report_set_is_swapped_whole_whatever_the_moment_of_the_signal(tmp_path, how):
+    """A process publishes sets in a loop; killed at 15 moments, it always leaves one whole set and no debris."""
+    import os
+    import random
+    import signal
+    import time
+
+    from impact_kit.reports.publish import remove_stale_stages
+
+    target = tmp_path / "site" / "2021"
+    target.parent.mkdir()
+    (target.parent / "2022").mkdir()  # a neighbour report, left alone
+    moments = random.Random(18)
+    for _ in range(15):
+        process = subprocess.Popen([sys.executable, "-c", PUBLISHER, str(target)], cwd=ROOT)
+        time.sleep(moments.uniform(0.3, 1.2))  # the interpreter starts in about 0.2 s
+        os.kill(process.pid, getattr(signal, how))
+        process.wait(timeout=30)
+        remove_stale_stages(target.parent)  # what the next publication does first
+        assert sorted(p.name for p in target.parent.iterdir()) in (["2021", "2022"], ["2022"])  # no staging left
+        if not target.exists():  # killed before its first set
+            continue
+        contents = {p.name: p.read_text() for p in target.iterdir()}
+        assert sorted(contents) == ["report.html", "report.ipynb", "report.pdf"]
+        assert len(set(contents.values())) == 1, {k: v[:1] for k, v in contents.items()}
