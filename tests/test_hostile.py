@@ -152,3 +152,18 @@ def test_a_report_set_is_swapped_whole_whatever_the_moment_of_the_signal(tmp_pat
         contents = {p.name: p.read_text() for p in target.iterdir()}
         assert sorted(contents) == ["report.html", "report.ipynb", "report.pdf"]
         assert len(set(contents.values())) == 1, {k: v[:1] for k, v in contents.items()}
+
+
+def test_a_name_with_a_right_to_left_override_is_isolated_and_the_title_is_plain(data_dir):
+    import nbformat
+
+    from impact_kit.data.sites import load_sites
+    from impact_kit.render.export import export_html
+
+    text = (data_dir / "sites.csv").read_text(encoding="utf-8")
+    (data_dir / "sites.csv").write_text(text.replace(",The Good Start,", ",The \u202eGood Start,"), encoding="utf-8")
+    sites = load_sites(data_dir)
+    assert sites.loc["the-good-start", "name"] == "\u2068The \u202eGood Start\u2069"  # as <bdi> would
+    assert "\u2068" not in "".join(sites["name"].drop("the-good-start"))  # the others as written
+    page = export_html(nbformat.v4.new_notebook(), title="The \u202eGood\x1b[31m Start \u2068x\u2069 · 2021")
+    assert "<title>The Good[31m Start x · 2021</title>" in page
