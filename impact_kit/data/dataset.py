@@ -63,6 +63,24 @@ def _key(folder: Path, grid: Grid) -> tuple[Path, str]:
     return folder.resolve(), str(user_grid_file(grid) or grid.id)
 
 
+def _pinned_for(folder: Path, grid: Grid | str | Path | None) -> Dataset | None:
+    """Return the pinned dataset of ``folder`` with this grid (None: the kit's own; a Grid; a grid file), if any."""
+    if not _PINNED:
+        return None
+    for (where, _), dataset in _PINNED.items():
+        if where != folder.resolve():
+            continue
+        own = user_grid_file(dataset.grid)
+        if isinstance(grid, Grid):
+            if grid is dataset.grid or _key(folder, grid) == _key(folder, dataset.grid):
+                return dataset
+        elif (grid is None and own is None) or (
+            grid is not None and own is not None and Path(grid).resolve() == own.resolve()
+        ):
+            return dataset
+    return None
+
+
 @contextmanager
 def pinned(dataset: Dataset) -> Iterator[Dataset]:
     """Make :func:`load_dataset` return ``dataset`` for its folder and grid, without looking at the files.
@@ -118,14 +136,15 @@ def load_dataset(data: str | Path = "data", *, grid: Grid | str | Path | None = 
         If a grid file is given and cannot be loaded.
     """
     folder = resolve_data(data)
+    pinned_here = _pinned_for(folder, grid)
+    if pinned_here is not None:  # in a batch: neither the folder nor the grid file is read again
+        return pinned_here
     if not folder.is_dir():
         raise InvalidData.single(folder, "the data folder does not exist. Check its path.")
     the_grid = resolve_grid(grid)
     # Resolved: a report's notebook names the folder relative to its working directory (with
     # ".."), and must find the tables its batch parent validated, not read them again.
     key = _key(folder, the_grid)
-    if key in _PINNED:
-        return _PINNED[key]
     state = _state(folder, the_grid.path)
     cached = _CACHE.get(key)
     if cached and cached[0] == state:
