@@ -193,7 +193,8 @@ def test_a_report_set_is_replaced_whole_whatever_the_signal_and_its_moment(tmp_p
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, how)
             _, err = process.communicate(timeout=120)
-            if how == signal.SIGINT and process.returncode != 0:
+            if how == signal.SIGINT and (process.returncode != 0 or share <= 0.4):
+                # Well before the end, a Ctrl-C interrupts (a kernel's event loop once swallowed it: exit 0).
                 assert process.returncode == 130, err
                 assert err.strip().splitlines()[-1] == "interrupted" and "Traceback" not in err, err
             said = report_set(target)
