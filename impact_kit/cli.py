@@ -7,11 +7,14 @@ or usage (nothing written), with a message on stderr and no traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
+import signal
 import sys
+import threading
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -286,7 +289,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not any(isinstance(h, logging.NullHandler) for h in root.handlers):
             root.addHandler(logging.NullHandler())
     try:
-        code = int(args.run(args))
+        with _ctrl_c_noted() as interrupted:
+            code = int(args.run(args))
+            if interrupted:  # a Ctrl-C that a library caught on its way: still a Ctrl-C
+                raise KeyboardInterrupt
         sys.stdout.flush()  # here, not at exit: a closed pipe is then seen below
         return code
     except ImpactKitError as exc:
@@ -316,6 +322,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+@contextlib.contextmanager
+def _ctrl_c_noted() -> Iterator[list[bool]]:
+    """Raise KeyboardInterrupt on Ctrl-C as Python does, and note it: a library that swallows it cannot hide it."""
+    seen: list[bool] = []
+    if threading.current_thread() is not threading.main_thread() or (
+        signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+    ):
+        yield seen
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        seen.append(True)
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, handler)
+    try:
+        yield seen
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def _mute_stdout() -> None:
