@@ -29,7 +29,7 @@ from impact_kit.batch.jobs import BatchOptions, Job, run_job, warm_workers
 from impact_kit.batch.manifest import Entry, Manifest, fingerprints, outputs_state
 from impact_kit.data.dataset import Dataset, load_dataset, pinned
 from impact_kit.exceptions import InvalidArgument, NotFound
-from impact_kit.files import check_writable, resolve_data
+from impact_kit.files import check_writable
 from impact_kit.grid.file import user_grid_file
 from impact_kit.grid.model import Grid
 from impact_kit.indicators.programme import Programme, programme_of
@@ -105,24 +105,14 @@ def plan(
         keep &= pairs["year"].isin(list(years))
     wanted = pairs[keep]
     jobs = [Job(str(s), int(y), lang, pseudonymise) for s, y in sorted(wanted.itertuples(index=False, name=None))]
-    if not parameters:
-        return jobs
-    grid = user_grid_file(dataset.grid)
-    return [_with_parameters(job, parameters, dataset.folder, grid) for job in jobs]
+    return [_with_parameters(job, parameters) for job in jobs] if parameters else jobs
 
 
-def _with_parameters(job: Job, folder: Path, data: Path, grid: Path | None) -> Job:
+def _with_parameters(job: Job, folder: Path) -> Job:
     path = folder / f"{job.site}_{job.year}.yaml"
     if not path.is_file():
         return job
     values = read_parameters(path, site=job.site, year=job.year)
-    for key, batch in (("data", data), ("grid", grid)):
-        if values.get(key) is not None and (batch is None or resolve_data(str(values[key])).resolve() != batch):
-            own = "the grid shipped with the kit" if batch is None else str(batch)
-            raise InvalidArgument(
-                f"{path}: `{key}` is {values[key]!r}, but the batch's {key} is {own}; a batch takes only `lang` and "
-                f"`pseudonymise` from a job's file. Remove `{key}`, or run the batch with --{key} {values[key]}."
-            )
     lang = check_lang(str(values.get("lang", job.lang)))
     return replace(job, lang=lang, pseudonymise=bool(values.get("pseudonymise", job.pseudonymise)))
 
