@@ -48,7 +48,8 @@ def resolve_data(path: str | Path) -> Path:
         return path
     here = Path.cwd().resolve()
     for folder in (here, *here.parents):
-        if (folder / path).exists():
+        # A Python package is no data folder: impact_kit/data/ is not what "data" means from notebooks/.
+        if (folder / path).exists() and not (folder / path / "__init__.py").exists():
             return folder / path
     return here / path
 
