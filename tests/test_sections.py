@@ -6,6 +6,7 @@ import re
 
 import pytest
 from bs4 import BeautifulSoup
+from conftest import ROOT
 
 from impact_kit.data.observations import load_observations, load_sites
 from impact_kit.exceptions import InvalidArgument, NotFound
@@ -118,6 +119,13 @@ def test_data_resolves_the_same_way_everywhere_from_a_subfolder(monkeypatch):
     assert (resolve_data("data") / "sites.csv").is_file()
     assert len(load_sites("data")) == len(load_observations("data").drop_duplicates("site"))
     assert SiteReport.load("the-good-start", 2021, data="data").site == "the-good-start"
+
+
+def test_from_the_package_notebooks_folder_data_and_reports_are_not_its_subpackages(monkeypatch):
+    """The master runs from impact_kit/notebooks/, beside the subpackages data/ and reports/ of the package."""
+    monkeypatch.chdir(ROOT / "impact_kit" / "notebooks")
+    assert resolve_data("data") == ROOT / "data"
+    assert resolve_data("reports") == ROOT / "reports"
 
 
 def test_reprs_are_short(good_start):
