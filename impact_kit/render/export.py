@@ -16,8 +16,10 @@ from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
 
+from jinja2 import pass_context
 from markupsafe import Markup
 from nbconvert import HTMLExporter
+from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 from nbconvert.preprocessors import TagRemovePreprocessor
 from nbformat import NotebookNode
 
@@ -30,10 +32,30 @@ TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
 REMOVED_TAGS = frozenset({"parameters", "injected-parameters", "notes"})
 
 
+class _ReportExporter(HTMLExporter):
+    """nbconvert's HTML exporter, whose Markdown cells (an evaluator's own) show HTML tags as text.
+
+    Every word of the report is escaped; an evaluator's Markdown is too: ``<b>`` reads
+    ``<b>``, a ``javascript:`` link goes nowhere, and Markdown's own syntax still renders.
+    """
+
+    @pass_context
+    def markdown2html(self, context: dict[str, object], source: str) -> str:
+        cell: dict[str, object] = context.get("cell", {})  # type: ignore[assignment]
+        renderer = IPythonRenderer(
+            escape=True,
+            allow_harmful_protocols=False,
+            attachments=cell.get("attachments", {}),  # type: ignore[arg-type]
+            anchor_link_text=self.anchor_link_text,
+            exclude_anchor_links=self.exclude_anchor_links,
+        )
+        return str(MarkdownWithMath(renderer=renderer).render(source))
+
+
 @cache
 def _exporter(lang: str) -> HTMLExporter:
     """One exporter per language, its template compiled once per process."""
-    exporter = HTMLExporter(
+    exporter = _ReportExporter(
         template_name="impact_report",
         extra_template_basedirs=[str(TEMPLATES_DIR)],
         exclude_input=True,
