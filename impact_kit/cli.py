@@ -210,7 +210,7 @@ def _notebook(args: argparse.Namespace) -> int:
 
 
 def _shown(path: Path) -> str:
-    """A path as the user would type it: relative to the working directory when it is below it."""
+    """Return a path as the user would type it: relative to the working directory when it is below it."""
     return str(path.relative_to(Path.cwd())) if path.is_relative_to(Path.cwd()) else str(path)
 
 

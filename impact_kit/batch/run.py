@@ -27,12 +27,12 @@ import pandas as pd
 
 from impact_kit.batch.manifest import Entry, Manifest, fingerprints, notebook_digest, outputs_state
 from impact_kit.data.dataset import Dataset, load_dataset
+from impact_kit.data.sites import site_not_found
 from impact_kit.exceptions import InvalidArgument, NotFound, ReportFailed
 from impact_kit.files import check_writable
 from impact_kit.grid.file import user_grid_file
 from impact_kit.grid.model import Grid
 from impact_kit.indicators.programme import Programme, programme_of
-from impact_kit.data.sites import site_not_found
 from impact_kit.reports.parameters import SITE_NOTEBOOK, read_parameters
 from impact_kit.reports.working import (
     check_working_notebook,

@@ -1,4 +1,4 @@
-"""Tables for exploring a data folder in a notebook: its sites with their years, and one site-year's answers in words."""
+"""Tables for exploring a data folder in a notebook: its sites and years, one site-year's answers in words."""
 
 from __future__ import annotations
 

@@ -25,6 +25,7 @@ from impact_kit.grid.model import Grid
 from impact_kit.render.export import export_html
 from impact_kit.render.pdf import find_browser, print_pdf
 from impact_kit.reports.execute import execute_notebook
+from impact_kit.reports.lab import report_run
 from impact_kit.reports.parameters import NOTEBOOKS_DIR, SITE_NOTEBOOK
 from impact_kit.reports.site import SiteReport
 from impact_kit.reports.working import check_working_notebook, find_working_notebook, older_than_master
@@ -220,9 +221,11 @@ def produce_report(
     with run_folder() as work:
         executed = work / "report.ipynb"
         try:
-            nb = execute_notebook(
-                notebook, executed, parameters=parameters, cwd=Path.cwd(), workdir=work, timeout=timeout, engine=engine
-            )
+            with report_run():  # a cell calling report.export() does nothing in this run
+                nb = execute_notebook(
+                    notebook, executed, parameters=parameters, cwd=Path.cwd(), workdir=work, timeout=timeout,
+                    engine=engine,
+                )  # fmt: skip
         except ReportFailed as exc:
             kept = _keep_failed(executed, target) if exc.notebook else None
             where = f" Open {kept} to see where." if kept else ""

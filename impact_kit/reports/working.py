@@ -64,7 +64,7 @@ def master_digest(master: Path = SITE_NOTEBOOK) -> str:
 
 
 def _language_info() -> dict[str, Any]:
-    """The language_info this Python's kernel reports: JupyterLab marks a notebook modified when it differs."""
+    """Return the language_info this Python's kernel reports (JupyterLab marks a notebook modified when it differs)."""
     from ipykernel.ipkernel import IPythonKernel
 
     return dict(IPythonKernel.language_info)
