@@ -134,7 +134,7 @@ def end_to_end(data: Path, year: int, out: Path) -> None:
     """
     import threading
 
-    from impact_kit.reports.portfolio_run import run_portfolio
+    from impact_kit.reports.run import run_portfolio
 
     peaks: dict[int, float] = {}  # child pid -> its peak RSS (VmHWM), MB
     done = threading.Event()

@@ -43,7 +43,7 @@ _PUBLIC = {
     "run_batch": "impact_kit.batch.run",
     "SiteReport": "impact_kit.reports.site",
     "PortfolioReport": "impact_kit.reports.portfolio",
-    "run_portfolio": "impact_kit.reports.portfolio_run",
+    "run_portfolio": "impact_kit.reports.run",
 }
 
 __all__ = sorted([*_PUBLIC, "__version__"], key=lambda n: (not n.isupper(), not n[:1].isupper(), n))

@@ -342,7 +342,7 @@ def _redactions(dataset: Dataset, job: Job, sites: set[str]) -> str:
     """Return the redaction list a pseudonymised job depends on, as text (nothing for the others)."""
     if not job.pseudonymise:
         return ""
-    from impact_kit.text.masking import load_redactions
+    from impact_kit.data.redactions import load_redactions
 
     return repr(load_redactions(dataset.folder, job.site, sites=sites))
 
