@@ -25,8 +25,8 @@ from impact_kit.grid.model import Grid
 from impact_kit.render.export import export_html
 from impact_kit.render.pdf import find_browser, print_pdf
 from impact_kit.reports.execute import execute_notebook
-from impact_kit.reports.lab import report_run
 from impact_kit.reports.kind import ReportKind
+from impact_kit.reports.lab import report_run
 from impact_kit.reports.parameters import NOTEBOOKS_DIR, PORTFOLIO_NOTEBOOK, SITE_NOTEBOOK
 from impact_kit.reports.portfolio import PORTFOLIO_FOLDER, PortfolioReport
 from impact_kit.reports.site import SiteReport
