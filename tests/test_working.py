@@ -234,7 +234,7 @@ def test_plot_shows_once_and_errors_are_short_in_a_real_kernel():
         "assigned": 'fig = report.plot("publics")\ntype(fig).__name__',
         "portfolio": f'ik.PortfolioReport.load(2023, data={str(SAMPLE)!r}).plot("effects")',
         "wrong site": f'ik.SiteReport.load("the-good", 2021, data={str(SAMPLE)!r})',
-        "section": 'report.level("effets_individuels")',
+        "section": 'report.chart("coverage")',
     }
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells.values()])
     NotebookClient(nb, timeout=120, allow_errors=True, kernel_name="python3").execute()
@@ -245,9 +245,10 @@ def test_plot_shows_once_and_errors_are_short_in_a_real_kernel():
 
     for name in ("plain", "kwargs", "ax", "ax, then more", "silenced", "assigned", "portfolio"):
         assert images(name) == 1, name
-    assert out["assigned"].outputs[-1]["data"]["text/plain"] == "'Figure'"
+    [value] = [o for o in out["assigned"].outputs if o.output_type == "execute_result"]
+    assert value["data"]["text/plain"] == "'Figure'"  # plot() returned the Figure; it showed at the cell's end
     [error] = [o for o in out["wrong site"].outputs if o.output_type == "error"]
     assert 1 <= len(error.traceback) <= CELL_LINES and "the-good-start" in error.traceback[0]
     assert not any(re.search(r"File .*\.py", line) for line in error.traceback)
     html = out["section"].outputs[0]["data"]["text/html"]
-    assert html.startswith(STYLE_MARK)
+    assert html.startswith(STYLE_MARK) and ".ik-table-scroll" in html.split("</style>")[0]  # its figures' table
