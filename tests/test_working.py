@@ -252,3 +252,17 @@ def test_plot_shows_once_and_errors_are_short_in_a_real_kernel():
     assert not any(re.search(r"File .*\.py", line) for line in error.traceback)
     html = out["section"].outputs[0]["data"]["text/html"]
     assert html.startswith(STYLE_MARK) and ".ik-table-scroll" in html.split("</style>")[0]  # its figures' table
+
+
+def test_export_does_nothing_inside_a_run_of_the_kit_or_without_a_notebook(monkeypatch, capsys, tmp_path):
+    from impact_kit.reports.lab import IN_RUN, Exported, report_run
+
+    report = ik.SiteReport.load("the-good-start", 2021, data=SAMPLE)
+    monkeypatch.delenv("JPY_SESSION_NAME", raising=False)
+    with report_run():
+        assert os.environ[IN_RUN] and report.export() is None
+    assert IN_RUN not in os.environ and capsys.readouterr().err == ""
+    assert report.export() is None  # papermill or a script: no notebook open in an editor
+    assert "nothing exported" in capsys.readouterr().err
+    shown = Exported(tmp_path / "r" / "report.html", tmp_path / "r" / "report.pdf")
+    assert shown._repr_html_().count("<a href=") == 2 and "report.pdf" in repr(shown)

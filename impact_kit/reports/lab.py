@@ -46,8 +46,13 @@ def report_run() -> Iterator[None]:
 
 
 def current_notebook() -> Path | None:
-    """Return the notebook this kernel was started for by Jupyter Server (``JPY_SESSION_NAME``), if any."""
+    """Return the notebook this kernel runs for: JupyterLab's (``JPY_SESSION_NAME``) or VS Code's, if any."""
     named = os.environ.get("JPY_SESSION_NAME", "")
+    if not named and "IPython" in sys.modules:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+        named = str(getattr(shell, "user_ns", {}).get("__vsc_ipynb_file__", "")) if shell else ""
     path = Path(named)
     return path if named.endswith(".ipynb") and path.is_file() else None
 
@@ -94,8 +99,9 @@ def export_report(
     data : Path
         The data folder (absolute).
     notebook : str or Path, optional
-        The notebook to run; by default the one this kernel belongs to in JupyterLab, else
-        the site-year's working notebook, else the master.
+        The notebook to run; by default the one this kernel belongs to in JupyterLab (or
+        VS Code). A kernel of no editor's (papermill's, a script's) exports nothing
+        unless it is given.
     out : str or Path, optional
         The reports folder; ``reports`` beside the data folder by default.
     grid : Path, optional
@@ -107,7 +113,8 @@ def export_report(
     -------
     Exported or None
         The files written, shown in a cell as links; None inside a run of the kit
-        itself (a batch running a notebook that calls ``export()`` exports nothing more).
+        itself (a batch running a notebook that calls ``export()`` exports nothing more)
+        or of no editor's, with no ``notebook`` given.
 
     Raises
     ------
@@ -117,13 +124,20 @@ def export_report(
     if in_report_run():
         return None
     chosen = Path(notebook) if notebook is not None else current_notebook()
+    if chosen is None:  # papermill or nbclient running the master by hand: no saved notebook to export
+        print(
+            "export(): this kernel belongs to no notebook open in JupyterLab; nothing exported. "
+            f"Give it one, report.export(notebook=...), or run `impact-kit report {site} {year}`.",
+            file=sys.stderr,
+        )
+        return None
     target = Path(out) if out is not None else data.parent / "reports"
     command = [sys.executable, "-m", "impact_kit.cli", "report", site, str(int(year)), "--data", str(data)]
     command += ["--out", str(target.absolute()), "--lang", lang]
     command += ["--grid", str(grid)] if grid else []
     command += ["--pseudonymise"] if pseudonymise else []
     command += ["--pdf"] if pdf else []
-    command += ["--notebook", str(chosen.absolute())] if chosen else []
+    command += ["--notebook", str(chosen.absolute())]
     done = subprocess.run(command, capture_output=True, text=True, check=False, cwd=data.parent)
     for line in done.stderr.splitlines():
         if line.startswith("warning: "):  # a working notebook older than the master

@@ -243,8 +243,8 @@ class SiteReport(ReportKind):
         pdf : bool
             Also print ``report.pdf`` (needs Chromium or Chrome).
         notebook : str or Path, optional
-            The notebook to run; by default the one this JupyterLab kernel belongs to,
-            else the site-year's working notebook, else the master.
+            The notebook to run; by default the one this JupyterLab (or VS Code) kernel
+            belongs to. Elsewhere (papermill, a script) nothing is exported unless it is given.
         out : str or Path, optional
             The reports folder; ``reports`` beside the data folder by default.
 
@@ -252,7 +252,7 @@ class SiteReport(ReportKind):
         -------
         Exported or None
             Links to the files written (shown by the cell); None when the kit itself runs
-            the notebook (a batch), which exports nothing more.
+            the notebook (a batch), which exports nothing more, or no notebook is known.
 
         Raises
         ------
