@@ -37,7 +37,7 @@ def project(tmp_path):
     return tmp_path
 
 
-def add_commentary(path, text, *, before='report.level("effets_collectifs")'):
+def add_commentary(path, text, *, before="report.level(2)"):
     """Add an evaluator's Markdown cell to a working notebook, as JupyterLab saves it."""
     nb = nbformat.read(path, as_version=4)
     at = next(i for i, c in enumerate(nb.cells) if c.source == before)
