@@ -19,7 +19,9 @@ __all__ = ["NOTEBOOK_STYLES_DIR", "SECTIONS_DIR", "STYLE_MARK", "Html", "noteboo
 
 #: The folder of the section templates.
 SECTIONS_DIR = Path(__file__).resolve().parents[1] / "templates" / "sections"
-#: The styles a section needs in a notebook, which has no report.css: ``<class>.css`` for the class it styles.
+#: The styles a section needs in a notebook, which has no report.css: ``<class>.css`` for the class it
+#: styles (``ik-more``: a folded testimony shows one label; ``ik-table-wrap``, ``ik-table-scroll``: a wide
+#: table scrolls sideways). No comments in them: they land in report.ipynb's outputs.
 NOTEBOOK_STYLES_DIR = SECTIONS_DIR.parent / "notebook"
 #: How a section's notebook style starts: the HTML export removes it (the page has its one stylesheet).
 STYLE_MARK = '<style class="ik-notebook-style">'
