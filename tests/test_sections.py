@@ -65,7 +65,9 @@ def test_criteria_without_answers_are_hidden_except_always_shown(good_start):
 
 
 def test_unknown_site_or_year(tmp_path):
-    with pytest.raises(NotFound, match=re.escape("has no site 'nowhere'. `impact-kit validate` lists them.")):
+    with pytest.raises(
+        NotFound, match=r"has no site 'nowhere'\.\nIts sites: la-fabrique-des-possibles-exemple \(2021, "
+    ):
         SiteReport.load("nowhere", 2021, data="data")
     with pytest.raises(NotFound, match=re.escape("has no site 'the-good-stat'. Did you mean 'the-good-start'?")):
         SiteReport.load("the-good-stat", 2021, data="data")
