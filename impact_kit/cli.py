@@ -94,6 +94,9 @@ def _parser() -> argparse.ArgumentParser:
         "--site", dest="sites", action="append", default=[], metavar="S", help="keep only this site (repeatable)"
     )
     portfolio.set_defaults(run=_portfolio)
+    from impact_kit.forms.commands import add_commands  # form xlsform|workbook, import kobo|odk|workbook
+
+    add_commands(commands, sources)
     return parser
 
 

@@ -157,3 +157,34 @@ def write_zip(path: Path, grid, header, rows) -> Path:
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr(f"{form_id(grid)}.csv", out.getvalue())
     return path
+
+
+def fill_workbook(path: Path, grid, sub: Filled, *, lang: str = "fr", say_no: bool = True) -> Path:
+    """Fill a workbook's answer cells as a site manager would: labels, oui/non, numbers as numbers."""
+    from openpyxl import load_workbook
+
+    from impact_kit.forms.layout import form_text
+    from impact_kit.forms.workbook import ANSWER_COLUMN, workbook_rows
+
+    book = load_workbook(path)
+    sheet = book.worksheets[1]
+    for number, row in enumerate(workbook_rows(grid), 2):
+        item, question = row.field, row.field.question
+        values = [v for c, q, v in sub.rows if c == item.owner and q == question.id]
+        cell = sheet.cell(number, ANSWER_COLUMN)
+        if row.choice is not None:
+            chosen = row.choice.name in values
+            cell.value = form_text(lang, "yes") if chosen else (form_text(lang, "no") if say_no and values else None)
+        elif item.kind == "other" or (question.is_choice and not item.choices):
+            free = [v for v in values if question.option(v) is None]
+            cell.value = "\n".join(free) or None
+        elif item.select == "select_one":
+            cell.value = question.option(values[0]).labels[lang] if values else None
+        elif question.type in ("number", "scale"):
+            cell.value = int(values[0]) if values else None
+        elif question.type == "keywords":
+            cell.value = ", ".join(values) or None
+        else:
+            cell.value = values[0] if values else None
+    book.save(path)
+    return path

@@ -22,7 +22,7 @@ from impact_kit.forms.layout import Choice, Field, form_fields, grid_version
 from impact_kit.grid import Grid
 from impact_kit.observations import YEAR_RANGE, as_number, check_value, number_text
 
-__all__ = ["Column", "Submission", "SurveyTable", "match_header", "read_submissions"]
+__all__ = ["ID_COLUMNS", "SYSTEM_COLUMNS", "Column", "RowReader", "Submission", "SurveyTable", "match_header", "read_submissions"]
 
 #: Columns the tools add to every export, compared case-insensitively (and any column starting with ``_``).
 SYSTEM_COLUMNS = frozenset(
@@ -186,7 +186,7 @@ def read_submissions(
     version = grid_version(grid)
     submissions = []
     for row, cells in table.rows:
-        found = _Row(table.name, row, grid, problems)
+        found = RowReader(table.name, row, grid, problems)
         if (stated := cells[version_at].strip()) != version:
             found.problem(
                 table.header[version_at],
@@ -201,18 +201,22 @@ def read_submissions(
 
 
 @dataclass
-class _Row:
+class RowReader:
+    """Reads the cells of one submission (or one workbook row) into the grid's rows, collecting problems."""
+
     file: str
     row: int
     grid: Grid
     problems: list[InputProblem]
 
     def problem(self, column: str, value: str, message: str) -> None:
+        """Record a problem of this row."""
         self.problems.append(InputProblem(self.file, message, self.row, column, value))
 
     def read(
         self, columns: list[Column | None], header: list[str], cells: list[str], ids: list[int], year: int | None
     ) -> Submission:
+        """Return the submission the cells hold (``columns`` say what each cell is, ``ids`` where its id is)."""
         main: dict[str, tuple[str, str]] = {}  # field name -> (header, cell)
         splits: dict[str, list[tuple[str, Choice, str]]] = {}
         fields: dict[str, Field] = {}
@@ -231,7 +235,7 @@ class _Row:
             self.problem(main["site"][0], "", "the site is empty. Fill in the name of the site, or drop the row.")
         for name, item in fields.items():
             if item.kind in ("answer", "other") and item.question is not None:
-                sub.rows += [(item.owner, item.question.id, v) for v in self._values(item, main, splits.get(name))]
+                sub.rows += [(item.owner, item.question.id, v) for v in self.values(item, main, splits.get(name))]
         sub.rows = list(dict.fromkeys(sub.rows))
         return sub
 
@@ -249,9 +253,10 @@ class _Row:
             self.problem(head, cell, f"the submission is of {int(number)}, not of --year {given}. Drop `--year`.")
         return int(number)
 
-    def _values(
+    def values(
         self, item: Field, main: dict[str, tuple[str, str]], splits: list[tuple[str, Choice, str]] | None
     ) -> list[str]:
+        """Return the values a field's cells hold: ``main`` maps field names to (header, cell), ``splits`` its 1/0 cells."""
         question = item.question
         assert question is not None
         head, cell = main.get(item.name, ("", ""))
