@@ -71,7 +71,9 @@ def test_each_export_imports_to_the_observations_it_was_filled_from(data, source
 
 def test_import_never_rewrites_a_persons_file_and_replaces_only_its_own(data, capsys):
     export = str(EXPORTS / "odk-central.csv")
-    (data / "observations.csv").write_text("site,year,criterion,question,value\nthe-good-start,2021,sante,effects,discomfort\n")
+    (data / "observations.csv").write_text(
+        "site,year,criterion,question,value\nthe-good-start,2021,sante,effects,discomfort\n"
+    )
     before = (data / "observations.csv").read_bytes()
     assert main(["import", "odk", export, "--data", str(data)]) == 0
     assert main(["import", "odk", export, "--data", str(data)]) == 2
@@ -98,7 +100,9 @@ def _grid_with_labels(labels):
     """The grid with the French labels of the first options of its first multi-choice question replaced."""
     level, criterion = GRID.levels[0], GRID.levels[0].criteria[0]
     question = next(q for q in criterion.questions if q.type == "multi" and len(q.options) >= len(labels))
-    options = tuple(replace(o, labels={**o.labels, "fr": label}) for o, label in zip(question.options, labels, strict=False))
+    options = tuple(
+        replace(o, labels={**o.labels, "fr": label}) for o, label in zip(question.options, labels, strict=False)
+    )
     new = replace(question, options=options + question.options[len(labels) :])
     criterion = replace(criterion, questions=tuple(new if q is question else q for q in criterion.questions))
     level = replace(level, criteria=(criterion, *level.criteria[1:]))
@@ -141,7 +145,9 @@ def site_year_answers(draw):
             values = draw(st.lists(st.sampled_from(ids), unique=True, max_size=len(ids))) if ids else []
             if question.open:
                 labels = {label for o in question.options for label in (o.id, *o.labels.values())}
-                values += draw(st.lists(_LINE.filter(lambda t: t not in labels), unique=True, max_size=2))
+                values += draw(
+                    st.lists(_LINE.filter(lambda t, labels=labels: t not in labels), unique=True, max_size=2)
+                )
         elif question.type in ("number", "scale"):
             low, high = int(question.min or 0), int(question.max) if question.max is not None else 10**6
             values = [str(draw(st.integers(low, high)))]

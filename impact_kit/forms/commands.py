@@ -16,7 +16,7 @@ from impact_kit.exceptions import InvalidArgument
 __all__ = ["add_commands"]
 
 
-def add_commands(commands: argparse._SubParsersAction, sources: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_commands(commands: argparse._SubParsersAction, sources: argparse._SubParsersAction) -> None:
     """Add ``form`` to the top-level commands and ``kobo``, ``odk``, ``workbook`` to the import sources."""
     form = commands.add_parser("form", help="write a questionnaire from the grid, to collect answers")
     kinds = form.add_subparsers(dest="kind", required=True, metavar="KIND")
@@ -110,7 +110,9 @@ def _import(source: str, args: argparse.Namespace) -> int:
     )
     for file, columns in result.unknown_columns.items():
         names = ", ".join(f"`{c}`" for c in columns)
-        print(f"warning: {file}: the form has no column {names}; not read (check the export's options).", file=sys.stderr)
+        print(
+            f"warning: {file}: the form has no column {names}; not read (check the export's options).", file=sys.stderr
+        )
     per_file: dict[str, int] = {}
     for sub in result.submissions:
         per_file[sub.file] = per_file.get(sub.file, 0) + 1

@@ -122,9 +122,7 @@ def grid_version(grid: Grid) -> str:
     Any change an export would show (an id, a type, an option, a label) changes it; a
     change to the grid's sentences does not.
     """
-    levels = [
-        [lv.id, dict(lv.labels), [[c.id, dict(c.labels)] for c in lv.criteria]] for lv in grid.levels
-    ]
+    levels = [[lv.id, dict(lv.labels), [[c.id, dict(c.labels)] for c in lv.criteria]] for lv in grid.levels]
     questions = [
         [owner, q.id, q.type, q.open, q.min, q.max, dict(q.labels), [[o.id, dict(o.labels)] for o in q.options]]
         for owner, q in grid.iter_questions()

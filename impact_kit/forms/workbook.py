@@ -122,7 +122,7 @@ def _write_answers(grid: Grid, sheet: object, lists: object, lang: str) -> None:
     for number, row in enumerate(workbook_rows(grid), 2):
         item, question = row.field, row.field.question
         assert question is not None
-        groups = " › ".join(g.labels[lang] for g in item.path)
+        groups = " / ".join(g.labels[lang] for g in item.path)
         option = row.choice.labels[lang] if row.choice is not None else ""
         how = _how(lang, item, row)
         sheet.append([*row.ids, groups, item.labels[lang], option, None, how])  # type: ignore[attr-defined]

@@ -94,10 +94,10 @@ def _field_row(grid: Grid, field: Field, langs: Sequence[str]) -> dict[str, str]
     if field.select:
         return {**row, "type": f"{field.select} {field.list_name}"}
     if question.type in ("number", "scale"):
-        low = question.min if question.min is not None else 0
-        constraint = f". >= {low:g}" + (f" and . <= {question.max:g}" if question.max is not None else "")
+        bottom = question.min if question.min is not None else 0.0
+        constraint = f". >= {bottom:g}" + (f" and . <= {question.max:g}" if question.max is not None else "")
         key = "scale_constraint" if question.max is not None else "count_constraint"
-        message = _texts(langs, key, min=f"{low:g}", max=f"{question.max:g}" if question.max is not None else "")
+        message = _texts(langs, key, min=f"{bottom:g}", max=f"{question.max:g}" if question.max is not None else "")
         return {**row, "type": "integer", "constraint": constraint, **_translated("constraint_message", message, langs)}
     if question.type == "keywords":
         return {**row, "type": "text", **_translated("hint", _texts(langs, "keywords_hint"), langs)}

@@ -26,7 +26,15 @@ from impact_kit.importers.survey import Submission, SurveyTable
 from impact_kit.observations import OBSERVATION_COLUMNS, YEAR_RANGE, is_slug, site_identity, slugify
 from impact_kit.tables import read_table
 
-__all__ = ["PROVENANCE", "ImportResult", "cell_text", "check_year", "import_submissions", "observations_file", "read_export"]
+__all__ = [
+    "PROVENANCE",
+    "ImportResult",
+    "cell_text",
+    "check_year",
+    "import_submissions",
+    "observations_file",
+    "read_export",
+]
 
 #: The extra column that names each row's submission.
 PROVENANCE = "submission"
@@ -208,7 +216,7 @@ def import_submissions(
 
 
 def _kept_rows(own: Path, wanted: set[tuple[str, int]]) -> list[list[str]]:
-    """The rows of the source's own file that this run does not replace (with their provenance)."""
+    """Return the rows of the source's own file that this run does not replace (with their provenance)."""
     if not own.exists():
         return []
     frame = read_table(own).frame
@@ -253,9 +261,10 @@ def _assign_sites(
             if other is not None:
                 problems.append(
                     _site_problem(
-                        sub, f"would be site {slug!r}, which sites.csv (row {other.row}) gives to {other.describe()}",
-                        f"write this site's row in sites.csv yourself with its own id, or fix the answer",
-                    )  # fmt: skip
+                        sub,
+                        f"would be site {slug!r}, which sites.csv (row {other.row}) gives to {other.describe()}",
+                        "write this site's row in sites.csv yourself with its own id, or fix the answer",
+                    )
                 )
                 continue
             sub.site_id = slug

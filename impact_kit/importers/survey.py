@@ -22,7 +22,16 @@ from impact_kit.forms.layout import Choice, Field, form_fields, grid_version
 from impact_kit.grid import Grid
 from impact_kit.observations import YEAR_RANGE, as_number, check_value, number_text
 
-__all__ = ["ID_COLUMNS", "SYSTEM_COLUMNS", "Column", "RowReader", "Submission", "SurveyTable", "match_header", "read_submissions"]
+__all__ = [
+    "ID_COLUMNS",
+    "SYSTEM_COLUMNS",
+    "Column",
+    "RowReader",
+    "Submission",
+    "SurveyTable",
+    "match_header",
+    "read_submissions",
+]
 
 #: Columns the tools add to every export, compared case-insensitively (and any column starting with ``_``).
 SYSTEM_COLUMNS = frozenset(
@@ -256,7 +265,10 @@ class RowReader:
     def values(
         self, item: Field, main: dict[str, tuple[str, str]], splits: list[tuple[str, Choice, str]] | None
     ) -> list[str]:
-        """Return the values a field's cells hold: ``main`` maps field names to (header, cell), ``splits`` its 1/0 cells."""
+        """Return the values a field's cells hold.
+
+        ``main`` maps field names to their (header, cell); ``splits`` are the field's 1/0 cells.
+        """
         question = item.question
         assert question is not None
         head, cell = main.get(item.name, ("", ""))
@@ -300,7 +312,12 @@ class RowReader:
         if isinstance(found, list):
             return found
         names = ", ".join(c.name for c in item.choices)
-        self.problem(head, cell, f"{cell!r} {found} of question `{item.owner}.{question.id}` (options: {names}).")
+        self.problem(
+            head,
+            cell,
+            f"{cell!r} {found} of question `{item.owner}.{question.id}` (options: {names}). Correct the "
+            "answer where it was collected and export again.",
+        )
         return []
 
 
@@ -340,4 +357,3 @@ def _split_labels(text: str, index: dict[str, Choice]) -> list[list[Choice]]:
                 found += [[choice, *rest] for rest in ways.get(nxt, [])][:2]
         ways[start] = found[:2]
     return ways.get(0, [])
-

@@ -58,11 +58,14 @@ def read_workbook(
         if cell_text(value) != wanted:
             problems.append(
                 InputProblem(
-                    f"{name}, sheet {about.title!r}", f"the workbook was written for {key} {cell_text(value)!r}, but "
+                    f"{name}, sheet {about.title!r}",
+                    f"the workbook was written for {key} {cell_text(value)!r}, but "
                     f"the grid `{grid.id}` gives {wanted!r}. Import it with that grid (`--grid`), or write a new "
-                    "workbook for the current grid and copy the answers into it.", int(where[1:]), where[:1],
+                    "workbook for the current grid and copy the answers into it.",
+                    int(where[1:]),
+                    where[:1],
                     cell_text(value),
-                )  # fmt: skip
+                )
             )
     site = cell_text(facts["site"][0]).strip()
     stated = as_number(cell_text(facts["year"][0]))
@@ -82,14 +85,17 @@ def read_workbook(
         if found != row.ids:
             problems.append(
                 InputProblem(
-                    sheet, f"the hidden ids of this row are {' / '.join(found) or 'empty'}, where the grid gives "
-                    f"{' / '.join(row.ids)}: a row was edited, moved, inserted or deleted. {_REWRITE}", number,
+                    sheet,
+                    f"the hidden ids of this row are {' / '.join(found) or 'empty'}, where the grid gives "
+                    f"{' / '.join(row.ids)}: a row was edited, moved, inserted or deleted (the rows after it were not "
+                    f"read). {_REWRITE}",
+                    number,
                     "A-C",
-                )  # fmt: skip
+                )
             )
-            continue
+            break
         value = cell_text(cells[ANSWER_COLUMN - 1]) if len(cells) >= ANSWER_COLUMN else ""
-        first, parts = by_field.setdefault(row.field.name, (number, []))
+        _, parts = by_field.setdefault(row.field.name, (number, []))
         parts.append((f"{header} (row {number})", row, value))
     for extra in range(len(list(workbook_rows(grid))) + 2, len(rows) + 2):
         if any(c not in (None, "") for c in rows[extra - 2]):
