@@ -15,12 +15,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from impact_kit.cli import main
+from impact_kit.data.observations import ExtraColumnsWarning, load_observations
 from impact_kit.forms.workbook import write_workbook
-from impact_kit.grid_file import default_grid
+from impact_kit.grid.file import default_grid
 from impact_kit.importers.kobo import read_kobo
 from impact_kit.importers.odk import read_odk
 from impact_kit.importers.workbook import read_workbook
-from impact_kit.observations import ExtraColumnsWarning, load_observations
 
 ROOT = Path(__file__).resolve().parents[1]
 EXPORTS = ROOT / "tests" / "data" / "exports"

@@ -13,7 +13,7 @@ from impact_kit.cli import main
 from impact_kit.forms.layout import form_fields, form_id, grid_version, language_column
 from impact_kit.forms.workbook import ANSWER_COLUMN, workbook_rows, write_workbook
 from impact_kit.forms.xlsform import write_xlsform
-from impact_kit.grid_file import default_grid
+from impact_kit.grid.file import default_grid
 
 pyxform = pytest.importorskip("pyxform")
 

@@ -53,7 +53,7 @@ def _grid(parser: argparse.ArgumentParser) -> None:
 
 
 def _load_grid(path: Path | None):  # type: ignore[no-untyped-def]
-    from impact_kit.grid_file import default_grid, load_grid
+    from impact_kit.grid.file import default_grid, load_grid
 
     return load_grid(path) if path is not None else default_grid()
 
@@ -70,9 +70,9 @@ def _xlsform(args: argparse.Namespace) -> int:
 
 
 def _workbook(args: argparse.Namespace) -> int:
+    from impact_kit.data.observations import YEAR_RANGE
+    from impact_kit.data.sites import load_sites
     from impact_kit.forms.workbook import write_workbook
-    from impact_kit.observations import YEAR_RANGE
-    from impact_kit.sites import load_sites
 
     grid = _load_grid(args.grid)
     lang = grid.check_lang(args.lang or grid.languages[0])

@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 
 from impact_kit.exceptions import GridError
-from impact_kit.grid import Grid, Question
+from impact_kit.grid.model import Grid, Question
 
 __all__ = [
     "SEPARATOR",

@@ -21,7 +21,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from impact_kit.files import atomic_write
 from impact_kit.forms.layout import Choice, Field, form_fields, form_text, grid_version
-from impact_kit.grid import Grid
+from impact_kit.grid.model import Grid
 
 __all__ = ["ABOUT_KEYS", "ANSWER_COLUMN", "ID_COLUMNS", "WorkbookRow", "workbook_rows", "write_workbook"]
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
+from impact_kit.data.observations import YEAR_RANGE
 from impact_kit.files import atomic_write
 from impact_kit.forms.layout import (
     Field,
@@ -23,8 +24,7 @@ from impact_kit.forms.layout import (
     language_column,
     other_choice,
 )
-from impact_kit.grid import Grid
-from impact_kit.observations import YEAR_RANGE
+from impact_kit.grid.model import Grid
 
 __all__ = ["survey_rows", "write_xlsform"]
 

@@ -16,15 +16,15 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
+from impact_kit.data.observations import OBSERVATION_COLUMNS, YEAR_RANGE, is_slug, site_identity, slugify
+from impact_kit.data.read import read_table
 from impact_kit.exceptions import ImportFailed, InputProblem, InvalidData
 from impact_kit.files import atomic_write
-from impact_kit.grid import Grid
-from impact_kit.grid_file import default_grid
+from impact_kit.grid.file import default_grid
+from impact_kit.grid.model import Grid
 from impact_kit.importers.commune_mesure import Place, _check_existing, _sites_with, csv_line
 from impact_kit.importers.site_ids import SiteRow, read_site_rows
 from impact_kit.importers.survey import Submission, SurveyTable
-from impact_kit.observations import OBSERVATION_COLUMNS, YEAR_RANGE, is_slug, site_identity, slugify
-from impact_kit.tables import read_table
 
 __all__ = [
     "PROVENANCE",

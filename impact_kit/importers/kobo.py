@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from impact_kit.exceptions import InputProblem
-from impact_kit.grid import Grid
+from impact_kit.grid.model import Grid
 from impact_kit.importers.collect import read_export
 from impact_kit.importers.survey import Submission, read_submissions
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from impact_kit.exceptions import InputProblem
 from impact_kit.forms.layout import form_id
-from impact_kit.grid import Grid
+from impact_kit.grid.model import Grid
 from impact_kit.importers.collect import read_export
 from impact_kit.importers.survey import Submission, read_submissions
 

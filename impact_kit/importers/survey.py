@@ -17,10 +17,10 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
+from impact_kit.data.observations import YEAR_RANGE, as_number, check_value, number_text
 from impact_kit.exceptions import InputProblem
 from impact_kit.forms.layout import Choice, Field, form_fields, grid_version
-from impact_kit.grid import Grid
-from impact_kit.observations import YEAR_RANGE, as_number, check_value, number_text
+from impact_kit.grid.model import Grid
 
 __all__ = [
     "ID_COLUMNS",

@@ -12,13 +12,13 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
+from impact_kit.data.observations import as_number
 from impact_kit.exceptions import InputProblem, InvalidData
 from impact_kit.forms.layout import form_text, grid_version
 from impact_kit.forms.workbook import ABOUT_KEYS, ANSWER_COLUMN, ID_COLUMNS, workbook_rows
-from impact_kit.grid import Grid
+from impact_kit.grid.model import Grid
 from impact_kit.importers.collect import cell_text
 from impact_kit.importers.survey import RowReader, Submission, _norm
-from impact_kit.observations import as_number
 
 __all__ = ["SOURCE", "read_workbook"]
 

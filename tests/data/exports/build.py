@@ -25,7 +25,7 @@ sys.path.insert(0, str(HERE.parents[1]))
 from dialects import Filled, fill_workbook, kobo_table, odk_table, write_csv, write_xlsx, write_zip  # noqa: E402
 
 from impact_kit.forms.workbook import write_workbook  # noqa: E402
-from impact_kit.grid_file import default_grid  # noqa: E402
+from impact_kit.grid.file import default_grid  # noqa: E402
 
 PAIRS = (("coeur-de-friche-exemple", 2022), ("l-atelier-du-canal-exemple", 2023))
 
