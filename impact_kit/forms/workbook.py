@@ -32,6 +32,8 @@ ANSWER_COLUMN = 7
 ABOUT_KEYS = ("grid", "version", "site", "year")
 _LISTS = "lists"
 _FILL = PatternFill("solid", fgColor="FFF4CC")
+#: The widths of the visible columns D to H, in characters.
+_WIDTHS = (28, 44, 36, 36, 30)
 
 
 @dataclass(frozen=True)
@@ -100,12 +102,24 @@ def write_workbook(grid: Grid, site: str, year: int, path: str | Path, *, lang: 
     about.append([])
     for line in form_text(lang, "instructions"):
         about.append([line])
-    about.column_dimensions["A"].width = 28
-    about.column_dimensions["B"].width = 60
+        about.merge_cells(start_row=about.max_row, start_column=1, end_row=about.max_row, end_column=2)
+        about.cell(about.max_row, 1).alignment = Alignment(wrap_text=True, vertical="top")
+        about.row_dimensions[about.max_row].height = 30
+    about.merge_cells("A1:B1")
+    for row in range(2, 2 + len(ABOUT_KEYS)):
+        about.cell(row, 1).font = Font(bold=True)
+        about.cell(row, 2).alignment = Alignment(horizontal="left")
+    about.column_dimensions["A"].width = 24
+    about.column_dimensions["B"].width = 90
     about.column_dimensions["C"].hidden = True
     _write_answers(grid, answers, lists, lang)
     for sheet in (about, answers, lists):
         sheet.protection.sheet = True  # locked cells cannot be edited, hidden columns cannot be shown
+        # Printed (or turned into PDF) one page wide, in landscape.
+        sheet.page_setup.orientation = "landscape"
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+    answers.print_title_rows = "1:1"
     lists.sheet_state = "hidden"
     path = Path(path)
     with atomic_write(path, "wb") as handle:
@@ -126,10 +140,19 @@ def _write_answers(grid: Grid, sheet: object, lists: object, lang: str) -> None:
         option = row.choice.labels[lang] if row.choice is not None else ""
         how = _how(lang, item, row)
         sheet.append([*row.ids, groups, item.labels[lang], option, None, how])  # type: ignore[attr-defined]
+        for column in range(len(ID_COLUMNS) + 1, ANSWER_COLUMN + 2):
+            sheet.cell(number, column).alignment = Alignment(  # type: ignore[attr-defined]
+                wrap_text=True, vertical="top", horizontal="left"
+            )
+        # Spreadsheets do not grow a row for wrapped text they load: give it the lines its longest text needs.
+        lines = max(
+            -(-len(text) // int(width))
+            for text, width in zip((groups, item.labels[lang], option, how), _WIDTHS[:3] + _WIDTHS[4:], strict=True)
+        )
+        sheet.row_dimensions[number].height = 15 * max(1, lines)  # type: ignore[attr-defined]
         cell = sheet.cell(number, ANSWER_COLUMN)  # type: ignore[attr-defined]
         cell.protection = Protection(locked=False)
         cell.fill = _FILL
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
         if row.choice is not None:
             source = yes_no
         elif item.select == "select_one":
@@ -156,7 +179,7 @@ def _write_answers(grid: Grid, sheet: object, lists: object, lang: str) -> None:
         validations[source].add(cell)
     for column in range(1, len(ID_COLUMNS) + 1):
         sheet.column_dimensions[get_column_letter(column)].hidden = True  # type: ignore[attr-defined]
-    for letter, width in zip("DEFGH", (30, 50, 40, 40, 34), strict=True):
+    for letter, width in zip("DEFGH", _WIDTHS, strict=True):
         sheet.column_dimensions[letter].width = width  # type: ignore[attr-defined]
     for cell in sheet[1]:  # type: ignore[index]
         cell.font = Font(bold=True)
