@@ -96,6 +96,17 @@ def test_a_column_the_form_lacks_is_named_and_a_new_site_can_be_added(data, tmp_
     assert sites.iloc[-1][["site", "name", "city"]].tolist() == ["le-nouveau-lieu", "Le Nouveau Lieu", "Brest"]
 
 
+def test_two_new_places_with_one_slug_are_never_merged(data, tmp_path, capsys):
+    subs = [Filled("Le Café", "Paris", 2023, [("sante", "effects", "discomfort")]),
+            Filled("Le Cafe !", "Lyon", 2024, [("sante", "effects", "discomfort")])]  # fmt: skip
+    header, rows = odk_table(GRID, subs)
+    export = write_csv(tmp_path / "odk.csv", header, rows)
+    before = (data / "sites.csv").read_bytes()
+    assert main(["import", "odk", str(export), "--data", str(data), "--new-sites"]) == 2
+    assert "would be site 'le-cafe', like the different place 'Le Café' (Paris)" in capsys.readouterr().err
+    assert (data / "sites.csv").read_bytes() == before and not (data / "observations-odk.csv").exists()
+
+
 def _grid_with_labels(labels):
     """The grid with the French labels of the first options of its first multi-choice question replaced."""
     level, criterion = GRID.levels[0], GRID.levels[0].criteria[0]

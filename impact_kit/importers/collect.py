@@ -267,8 +267,18 @@ def _assign_sites(
                     )
                 )
                 continue
+            first = added.setdefault(slug, Place(Path(sub.file), sub.site, sub.city, "", site_id=slug))
+            if site_identity(first.name, first.city) != identity:
+                problems.append(
+                    _site_problem(
+                        sub,
+                        f"would be site {slug!r}, like the different place {first.name!r} ({first.city or 'no city'}) "
+                        "of this import; different places are never merged",
+                        "add this one to sites.csv yourself with its own id, then import again",
+                    )
+                )
+                continue
             sub.site_id = slug
-            added.setdefault(slug, Place(Path(sub.file), sub.site, sub.city, "", site_id=slug))
     return list(added.values())
 
 

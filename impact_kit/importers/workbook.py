@@ -70,7 +70,18 @@ def read_workbook(
     site = cell_text(facts["site"][0]).strip()
     stated = as_number(cell_text(facts["year"][0]))
     sub_year = int(stated) if stated is not None and stated.is_integer() else None
-    if year is not None and sub_year != year:
+    if sub_year is None:
+        value, where = facts["year"]
+        problems.append(
+            InputProblem(
+                f"{name}, sheet {about.title!r}",
+                f"{cell_text(value)!r} is not a year. {_REWRITE}",
+                int(where[1:]),
+                where[:1],
+                cell_text(value),
+            )
+        )
+    elif year is not None and sub_year != year:
         problems.append(InputProblem(name, f"the workbook is for {sub_year}, not for --year {year}.", None, "year"))
     if problems:
         return [], problems, []
