@@ -49,6 +49,50 @@ class Filled:
     uuid: str = field(default_factory=lambda: str(uuid.uuid4()))
 
 
+def xlsform_fields(path: Path, grid) -> list[Field]:
+    """The fields of an XLSForm file as an export tool sees them: names, group paths, labels, choice lists.
+
+    Read from the file, not from the kit's layout, so that exports built from them test what
+    the form really says. A field ``<owner>__<question>`` answers that question of the grid.
+    """
+    from openpyxl import load_workbook
+
+    from impact_kit.forms.layout import Choice, Group
+
+    book = load_workbook(path)
+
+    def rows(name):
+        lines = list(book[name].iter_rows(values_only=True))
+        return [dict(zip(lines[0], line, strict=True)) for line in lines[1:]]
+
+    def labels(row):
+        return {c.split("(")[-1].rstrip(")"): v for c, v in row.items() if c.startswith("label::") and v}
+
+    lists: dict[str, list] = {}
+    for row in rows("choices"):
+        lists.setdefault(row["list_name"], []).append(Choice(row["name"], labels(row), row["name"] == "other"))
+    fields, path_stack = [], []
+    for row in rows("survey"):
+        kind = row["type"]
+        if kind == "begin_group":
+            path_stack.append(Group(row["name"], labels(row)))
+            continue
+        if kind == "end_group":
+            path_stack.pop()
+            continue
+        name = row["name"]
+        owner, _, rest = name.partition("__")
+        question_id = rest.removesuffix("_other")
+        question = grid.question(owner, question_id) if rest else None
+        role = name if question is None else ("other" if rest.endswith("_other") and row["type"] == "text" and
+                                              question.options else "answer")  # fmt: skip
+        role = {"grid_version": "version"}.get(role, role)
+        list_name = kind.split()[1] if kind.startswith("select_") else ""
+        fields.append(Field(name, role, labels(row), tuple(path_stack), owner if question else "", question,
+                            tuple(lists.get(list_name, ())), list_name))  # fmt: skip
+    return fields
+
+
 def answers(grid, item: Field, sub: Filled, lang: str | None) -> dict[str, str]:
     """The cells of one field: "" for its main cell, option names for its split cells."""
     if item.kind in ("site", "city", "year"):
@@ -84,10 +128,10 @@ def _head(item: Field, lang: str | None, sep: str | None) -> str:
     return sep.join([*groups, leaf])
 
 
-def kobo_table(grid, subs, *, lang=None, sep=None, multiple="both"):
-    """Header and rows of a Kobo export (``multiple``: summary, details or both)."""
+def kobo_table(grid, subs, *, lang=None, sep=None, multiple="both", fields=None):
+    """Header and rows of a Kobo export (``multiple``: summary, details or both) of the form's ``fields``."""
     header, getters = [], []
-    for item in form_fields(grid):
+    for item in fields or form_fields(grid):
         head = _head(item, lang, sep)
         if not item.choices or item.select == "select_one" or multiple in ("summary", "both"):
             header.append(head)
@@ -107,10 +151,10 @@ def kobo_table(grid, subs, *, lang=None, sep=None, multiple="both"):
     return header, rows
 
 
-def odk_table(grid, subs, *, group_paths=True, split=True):
-    """Header and rows of an ODK Central export."""
+def odk_table(grid, subs, *, group_paths=True, split=True, fields=None):
+    """Header and rows of an ODK Central export of the form's ``fields``."""
     header, getters = ["SubmissionDate"], []
-    for item in form_fields(grid):
+    for item in fields or form_fields(grid):
         head = _head(item, None, "-" if group_paths else None)
         header.append(head)
         getters.append((item, ""))

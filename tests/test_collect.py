@@ -10,13 +10,15 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from dialects import Filled, fill_workbook, kobo_table, odk_table, write_csv, write_xlsx, write_zip
+from dialects import Filled, fill_workbook, kobo_table, odk_table, write_csv, write_xlsx, write_zip, xlsform_fields
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from impact_kit.cli import main
 from impact_kit.data.observations import ExtraColumnsWarning, load_observations
+from impact_kit.forms.layout import form_fields
 from impact_kit.forms.workbook import write_workbook
+from impact_kit.forms.xlsform import write_xlsform
 from impact_kit.grid.file import default_grid
 from impact_kit.importers.kobo import read_kobo
 from impact_kit.importers.odk import read_odk
@@ -25,6 +27,9 @@ from impact_kit.importers.workbook import read_workbook
 ROOT = Path(__file__).resolve().parents[1]
 EXPORTS = ROOT / "tests" / "data" / "exports"
 GRID = default_grid()
+with tempfile.TemporaryDirectory() as _folder:
+    # The exports of the round trip are built from the XLSForm file the command writes, as a tool reads it.
+    FIELDS = xlsform_fields(write_xlsform(GRID, Path(_folder) / "form.xlsx"), GRID)
 SITES = pd.read_csv(ROOT / "data" / "sites.csv", dtype=str, keep_default_na=False).set_index("site")
 
 
@@ -137,6 +142,14 @@ def test_a_label_summary_that_reads_two_ways_is_refused(tmp_path):
     assert len(problems) == 1 and "not an option" in problems[0].message
 
 
+def test_the_xlsform_file_says_what_the_importer_reads():
+    def summary(fields):
+        return [(f.name, f.kind, dict(f.labels), [g.name for g in f.path], [(c.name, dict(c.labels)) for c in f.choices])
+                for f in fields]  # fmt: skip
+
+    assert summary(FIELDS) == summary(form_fields(GRID))
+
+
 # The round trip, as a property: any valid answers, through any dialect, come back the same.
 _WORDS = st.text(st.characters(categories=("L", "N", "Zs", "Pd")), min_size=1, max_size=12).map(str.strip)
 _LINE = _WORDS.filter(bool)
@@ -211,9 +224,11 @@ def test_round_trip_through_every_dialect(pairs, answers, dialect, by_name):
         else:
             if tool == "kobo":
                 header, rows = kobo_table(GRID, subs, lang=dialect["lang"], sep=dialect["sep"],
-                                          multiple=dialect["multiple"])  # fmt: skip
+                                          multiple=dialect["multiple"], fields=FIELDS)  # fmt: skip
             else:
-                header, rows = odk_table(GRID, subs, group_paths=dialect["group_paths"], split=dialect["split"])
+                header, rows = odk_table(
+                    GRID, subs, group_paths=dialect["group_paths"], split=dialect["split"], fields=FIELDS
+                )
             kind = dialect["file"]
             if kind == "xlsx":
                 export = write_xlsx(path / "export.xlsx", header, rows)
