@@ -1,4 +1,4 @@
-"""The ``impact-kit`` command line (a contract: see DESIGN.md, "Command line").
+"""The ``impact-kit`` command line (a contract: see README.md, "Command line"; extend, never rename).
 
 Exit codes: 0 done; 1 some reports failed (the others are written); 2 bad input
 or usage (nothing written), with a message on stderr and no traceback.
@@ -98,7 +98,7 @@ def _parser() -> argparse.ArgumentParser:
         "--site", dest="sites", action="append", default=[], metavar="S", help="keep only this site (repeatable)"
     )
     portfolio.set_defaults(run=_portfolio)
-    from impact_kit.forms.commands import add_commands  # form xlsform|workbook, import kobo|odk|workbook
+    from impact_kit.importers.commands import add_commands  # form xlsform|workbook, import kobo|odk|workbook
 
     add_commands(commands, sources)
     return parser

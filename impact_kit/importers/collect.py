@@ -22,7 +22,8 @@ from impact_kit.exceptions import ImportFailed, InputProblem, InvalidData
 from impact_kit.files import atomic_write
 from impact_kit.grid.file import default_grid
 from impact_kit.grid.model import Grid
-from impact_kit.importers.commune_mesure import Place, _check_existing, _sites_with, csv_line
+from impact_kit.importers.commune_mesure import _check_existing, _sites_with, csv_line
+from impact_kit.importers.place import Place
 from impact_kit.importers.site_ids import SiteRow, read_site_rows
 from impact_kit.importers.survey import Submission, SurveyTable
 
