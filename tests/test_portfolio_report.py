@@ -369,6 +369,8 @@ def test_the_page_opens_offline(written):
         href = tag["href"]
         if href.startswith("#"):
             assert page.find(id=href[1:]) is not None, href
+        elif href.startswith("data:text/csv;"):  # a chart's figures, inline
+            assert tag.has_attr("download"), href
         else:
             assert "://" not in href and not href.startswith("/") and (target / href).resolve().is_file(), href
 
