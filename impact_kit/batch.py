@@ -14,6 +14,7 @@ Dask distributed cluster (:mod:`impact_kit.distributed`).
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
 import sys
 import time
@@ -71,6 +72,7 @@ class BatchOptions:
     notebook: Path | None = None  # None: the master notebook shipped with the kit
     pdf_browser: str | None = None
     timeout: float | None = None
+    docx: Path | bool | None = None  # None: no Word file; True: in the kit's styles; a path: that template's
 
 
 @dataclass
@@ -164,7 +166,7 @@ def run_job(job: Job, options: BatchOptions) -> Entry:
         report = SiteReport.load(job.site, job.year, data=dataset, lang=job.lang, pseudonymise=job.pseudonymise)
         write_report(
             report, dataset, out=options.out, notebook=options.notebook or SITE_NOTEBOOK, browser=options.pdf_browser,
-            engine=CHILD_ENGINE,
+            engine=CHILD_ENGINE, docx=options.docx,
         )  # fmt: skip
     except ReportFailed as exc:
         return Entry(job.site, job.year, "", "failed", time.perf_counter() - started, str(exc), "")
@@ -184,6 +186,8 @@ def run_batch(
     lang: str = "fr",
     pseudonymise: bool = False,
     pdf: bool = False,
+    docx: bool = False,
+    docx_template: str | Path | None = None,
     timeout: float | None = None,
     parameters: str | Path | None = None,
     notebook: str | Path = SITE_NOTEBOOK,
@@ -207,6 +211,9 @@ def run_batch(
         Redo every job, changed or not.
     lang, pseudonymise, pdf, timeout
         The reports' language, pseudonymisation, PDF, and the seconds one report may take.
+    docx, docx_template : bool, str or Path
+        Also write each ``report.docx`` (Word), in the kit's styles or in a funder's
+        template's (a template implies ``docx``; its bytes are part of each fingerprint).
     parameters : str or Path, optional
         A folder of ``<site>_<year>.yaml`` parameters files that set a job's language or
         pseudonymisation (``parameters/``).
@@ -229,6 +236,7 @@ def run_batch(
     """
     from impact_kit.index import write_index
     from impact_kit.pdf import find_browser
+    from impact_kit.report import docx_option
 
     started = time.perf_counter()
     check_lang(lang)
@@ -247,7 +255,10 @@ def run_batch(
         notebook=None if Path(notebook).resolve() == SITE_NOTEBOOK.resolve() else Path(notebook).resolve(),
         pdf_browser=find_browser() if pdf else None,
         timeout=timeout,
+        docx=docx_option(docx, docx_template),
     )
+    # A funder's template changes every Word file: its bytes join the fingerprints (the kit's is in the package's).
+    template = hashlib.sha256(options.docx.read_bytes()).hexdigest() if isinstance(options.docx, Path) else ""
     check_writable(options.out)
     options.out.mkdir(parents=True, exist_ok=True)
     with _only_batch_in(options.out):
@@ -263,6 +274,7 @@ def run_batch(
             extra={
                 (j.site, j.year): "|".join(
                     (j.lang, str(j.pseudonymise), _redactions(dataset, j, known), _programme(programme, j.year))
+                    + ((template,) if template else ())
                 )
                 for j in jobs
             },
@@ -271,7 +283,10 @@ def run_batch(
         todo = []
         for job in jobs:
             folder = options.out / job.site / str(job.year)
-            if not force and manifest.up_to_date(job.key, prints[(job.site, job.year)], folder, pdf=pdf):
+            up_to_date = manifest.up_to_date(
+                job.key, prints[(job.site, job.year)], folder, pdf=pdf, docx=bool(options.docx)
+            )
+            if not force and up_to_date:
                 result.skipped.append(job)
             else:
                 todo.append(job)

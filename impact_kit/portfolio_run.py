@@ -4,7 +4,7 @@
 year and the sites first (nothing is written if they are wrong), runs
 ``portfolio_report.ipynb`` with papermill in a private run folder, exports the HTML, and
 writes ``<out>/portfolio/<year>/report.ipynb``, ``report.html`` and ``indicators.csv``
-(and ``report.pdf``) atomically. An interrupted or failed run leaves the previous
+(and ``report.pdf``, ``report.docx``) atomically. An interrupted or failed run leaves the previous
 report as it was. It mirrors :func:`impact_kit.report.run_report`.
 """
 
@@ -24,7 +24,7 @@ from impact_kit.parameters import PORTFOLIO_NOTEBOOK
 from impact_kit.pdf import find_browser
 from impact_kit.portfolio import write_indicators_csv
 from impact_kit.portfolio_report import PortfolioReport
-from impact_kit.report import produce_report
+from impact_kit.report import docx_option, produce_report
 
 __all__ = ["PORTFOLIO_FOLDER", "PortfolioPaths", "portfolio_parameters", "run_portfolio"]
 
@@ -40,6 +40,7 @@ class PortfolioPaths:
     notebook: Path
     indicators: Path
     pdf: Path | None = None
+    docx: Path | None = None
 
 
 def portfolio_parameters(
@@ -73,6 +74,8 @@ def run_portfolio(
     pseudonymise: bool = False,
     sites: Sequence[str] | None = None,
     pdf: bool = False,
+    docx: bool = False,
+    docx_template: str | Path | None = None,
     notebook: str | Path = PORTFOLIO_NOTEBOOK,
     timeout: float | None = None,
 ) -> PortfolioPaths:
@@ -97,6 +100,9 @@ def run_portfolio(
         Site ids to keep; every site by default.
     pdf : bool
         Also print ``report.pdf`` with Chromium.
+    docx, docx_template : bool, str or Path
+        Also write ``report.docx`` (Word), in the kit's styles or in a funder's template's
+        (a template implies ``docx``).
     notebook : str or Path
         The portfolio's master notebook.
     timeout : float, optional
@@ -109,7 +115,8 @@ def run_portfolio(
     Raises
     ------
     InvalidData, NotFound, GridError, InvalidArgument
-        If the data, the year, a site, the grid or the language is wrong (nothing written).
+        If the data, the year, a site, the grid, the language or the Word template is wrong
+        (nothing written).
     MissingDependency
         If ``pdf`` is asked for and no browser is found (nothing written).
     ReportFailed
@@ -120,6 +127,7 @@ def run_portfolio(
     dataset = load_dataset(data, grid=grid)
     report = PortfolioReport.load(year, data=dataset, lang=lang, pseudonymise=pseudonymise, sites=sites)
     browser = find_browser() if pdf else None
+    word = docx_option(docx, docx_template)
     check_writable(out)
     reports = Path(out)
     target = reports / PORTFOLIO_FOLDER / str(report.year)
@@ -135,5 +143,6 @@ def run_portfolio(
         browser=browser,
         timeout=timeout,
         also_write=lambda folder: write_indicators_csv(report.indicators, folder / "indicators.csv"),
+        docx=word,
     )
-    return PortfolioPaths(written.html, written.notebook, target / "indicators.csv", written.pdf)
+    return PortfolioPaths(written.html, written.notebook, target / "indicators.csv", written.pdf, written.docx)

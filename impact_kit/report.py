@@ -3,7 +3,7 @@
 :func:`run_report` is what ``impact-kit report`` does: it checks the data, the site
 and the year first (nothing is written if they are wrong), runs the master notebook
 with papermill in a private run folder, exports the HTML, and writes
-``<out>/<site>/<year>/report.ipynb`` and ``report.html`` (and ``report.pdf``)
+``<out>/<site>/<year>/report.ipynb`` and ``report.html`` (and ``report.pdf``, ``report.docx``)
 atomically. An interrupted or failed run leaves the previous report as it was.
 """
 
@@ -28,7 +28,18 @@ from impact_kit.parameters import NOTEBOOKS_DIR, SITE_NOTEBOOK
 from impact_kit.pdf import find_browser, print_pdf
 from impact_kit.sections import SiteReport
 
-__all__ = ["ReportPaths", "produce_report", "report_parameters", "run_report", "write_report"]
+__all__ = [
+    "DocxOption",
+    "ReportPaths",
+    "docx_option",
+    "produce_report",
+    "report_parameters",
+    "run_report",
+    "write_report",
+]
+
+#: Word output: None for none, True in the kit's styles, a path for a funder's template.
+DocxOption = Path | bool | None
 
 
 @dataclass(frozen=True)
@@ -38,6 +49,7 @@ class ReportPaths:
     html: Path
     notebook: Path
     pdf: Path | None = None
+    docx: Path | None = None
 
 
 def report_parameters(report: SiteReport, data: Path, *, pseudonymise: bool) -> dict[str, Any]:
@@ -66,6 +78,8 @@ def run_report(
     lang: str = "fr",
     pseudonymise: bool = False,
     pdf: bool = False,
+    docx: bool = False,
+    docx_template: str | Path | None = None,
     notebook: str | Path = SITE_NOTEBOOK,
     timeout: float | None = None,
     on_start: Callable[[SiteReport], object] | None = None,
@@ -88,6 +102,11 @@ def run_report(
         Mask e-mail addresses and phone numbers in testimonies.
     pdf : bool
         Also print ``report.pdf`` with Chromium.
+    docx : bool
+        Also write ``report.docx`` (Word), from the same page.
+    docx_template : str or Path, optional
+        A funder's ``.docx`` whose styles, margins, header and footer the Word document
+        takes (implies ``docx``); the kit's own template by default.
     notebook : str or Path
         The master notebook.
     timeout : float, optional
@@ -103,7 +122,8 @@ def run_report(
     Raises
     ------
     InvalidData, NotFound, GridError, InvalidArgument
-        If the data, the site, the year, the grid or the language is wrong (nothing written).
+        If the data, the site, the year, the grid, the language or the Word template is
+        wrong (nothing written).
     MissingDependency
         If ``pdf`` is asked for and no browser is found (nothing written).
     ReportFailed
@@ -113,10 +133,11 @@ def run_report(
     dataset = load_dataset(data, grid=grid)
     report = SiteReport.load(site, year, data=dataset, lang=lang, pseudonymise=pseudonymise)
     browser = find_browser() if pdf else None
+    word = docx_option(docx, docx_template)
     check_writable(out)
     if on_start is not None:
         on_start(report)
-    return write_report(report, dataset, out=out, notebook=notebook, browser=browser, timeout=timeout)
+    return write_report(report, dataset, out=out, notebook=notebook, browser=browser, timeout=timeout, docx=word)
 
 
 def write_report(
@@ -128,6 +149,7 @@ def write_report(
     browser: str | None = None,
     timeout: float | None = None,
     engine: str | None = None,
+    docx: DocxOption = None,
 ) -> ReportPaths:
     """Run the notebook for a report whose inputs were checked, and write its files (see :func:`run_report`).
 
@@ -147,6 +169,9 @@ def write_report(
         Seconds a cell may run (kernel runs only; a batch times its children instead).
     engine : str, optional
         A papermill engine name (a batch's child passes ``"impact-kit-inprocess"``).
+    docx : Path or True, optional
+        Also write ``report.docx``: True in the kit's styles, a path in that template's
+        (:func:`docx_option` checks it).
 
     Returns
     -------
@@ -172,6 +197,7 @@ def write_report(
         browser=browser,
         timeout=timeout,
         engine=engine,
+        docx=docx,
     )
 
 
@@ -188,13 +214,16 @@ def produce_report(
     timeout: float | None = None,
     engine: str | None = None,
     also_write: Callable[[Path], object] | None = None,
+    docx: DocxOption = None,
 ) -> ReportPaths:
     """Run a master notebook in a private run folder and write ``report.ipynb`` and ``report.html`` in ``target``.
 
     What a site report and a portfolio report share: the executed notebook records
     relative paths and ``metadata`` (under ``impact_kit``); both files are written
     atomically, after ``also_write(target)`` if given (the portfolio's indicators.csv);
-    ``report.pdf`` is printed when a ``browser`` is given.
+    ``report.pdf`` is printed when a ``browser`` is given; ``report.docx`` is made from the
+    same page when ``docx`` is given (True: the kit's template; a path: that one), before
+    any file is written, and written with them.
 
     Raises
     ------
@@ -215,6 +244,7 @@ def produce_report(
         _relative_paths(nb, Path(notebook), target / "report.ipynb")
         nb.metadata["impact_kit"] = dict(metadata)
         page = export_html(nb, lang=lang, title=title)
+        document = _word(page, docx, label=label, lang=lang, title=title) if docx else None
         target.mkdir(parents=True, exist_ok=True)
         if also_write is not None:
             also_write(target)
@@ -222,10 +252,37 @@ def produce_report(
             nbformat.write(nb, handle)
         with atomic_write(target / "report.html", "w", encoding="utf-8") as handle:
             handle.write(page)
+        if document is not None:
+            with atomic_write(target / "report.docx", "wb") as binary:
+                binary.write(document)
         (target / "report.failed.ipynb").unlink(missing_ok=True)
         html = target / "report.html"
         pdf_path = print_pdf(html, target / "report.pdf", workdir=work, browser=browser) if browser else None
-    return ReportPaths(html, target / "report.ipynb", pdf_path)
+    return ReportPaths(html, target / "report.ipynb", pdf_path, target / "report.docx" if document else None)
+
+
+def docx_option(docx: bool, template: str | Path | None) -> DocxOption:
+    """Return what ``produce_report`` takes for ``--docx`` and ``--docx-template`` (a template implies Word output).
+
+    Raises
+    ------
+    InvalidArgument
+        If the template is not a ``.docx`` python-docx can open.
+    """
+    if template is not None:
+        from impact_kit.render.docx import check_template
+
+        return check_template(template).resolve()
+    return True if docx else None
+
+
+def _word(page: str, docx: Path | bool, *, label: str, lang: str, title: str) -> bytes:
+    from impact_kit.render.docx import docx_bytes
+
+    try:
+        return docx_bytes(page, lang=lang, title=title, footer=title, template=docx if isinstance(docx, Path) else None)
+    except (ValueError, KeyError, OSError) as exc:
+        raise ReportFailed(f"{label}: the Word document could not be made ({exc}). Nothing was written.") from None
 
 
 def _relative_paths(nb: nbformat.NotebookNode, notebook: Path, output: Path) -> None:
