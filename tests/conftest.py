@@ -62,13 +62,13 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 @pytest.fixture(scope="session")
 def good_start(tmp_path_factory):
-    """The Good Start's 2021 report, written once by `impact-kit report`: (folder, html text, soup)."""
+    """The Good Start's 2021 report, written once by `impact-kit report --docx`: (folder, html text, soup)."""
     from bs4 import BeautifulSoup
 
     from impact_kit.cli import main
 
     out = tmp_path_factory.mktemp("reports")
-    assert main(["report", "the-good-start", "2021", "--data", str(SAMPLE), "--out", str(out)]) == 0
+    assert main(["report", "the-good-start", "2021", "--data", str(SAMPLE), "--out", str(out), "--docx"]) == 0
     target = out / "the-good-start" / "2021"
     text = (target / "report.html").read_text(encoding="utf-8")
     return target, text, BeautifulSoup(text, "html.parser")

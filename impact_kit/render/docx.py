@@ -158,7 +158,10 @@ class _Writer:
             style = "Subtitle" if "ik-subtitle" in classes else None
             if node.find_all("a") and all("ik-csv" in a.classes for a in node.find_all("a")):
                 return  # the chart's CSV link: its figures are the table beside it
-            self.paragraph(node, style=style)
+            if node.find_all("img") or node.find_all("svg"):
+                self.container(node)  # a picture (a Markdown image) is a block of its own
+            else:
+                self.paragraph(node, style=style)
         elif tag in ("ul", "ol"):
             for item in node.children:
                 if isinstance(item, _Node) and item.tag == "li":
