@@ -237,25 +237,33 @@ def test_a_template_that_is_not_a_docx_is_refused(tmp_path, capsys):
 
 @pytest.fixture(scope="module")
 def word_batch(sample_batch, tmp_path_factory):
-    """The sample batch asked again with --docx: (reports folder, that run's result)."""
+    """The sample batch asked again with --docx for two sites (4 reports): (reports folder, that run's result)."""
     out, _ = sample_batch
     copy = tmp_path_factory.mktemp("word-batch") / "reports"
     shutil.copytree(out, copy)
-    result = run_batch(data=SAMPLE, out=copy, parameters=ROOT / "parameters", docx=True, progress=False)
+    result = run_batch(
+        data=SAMPLE, out=copy, parameters=ROOT / "parameters", sites=TWO_SITES, docx=True, progress=False
+    )
     return copy, result
+
+
+TWO_SITES = ["the-good-start", "tiers-lieu-des-trois-rivieres-exemple"]
 
 
 def test_batch_docx_writes_one_per_report_and_a_rerun_redoes_nothing(word_batch):
     out, result = word_batch
-    assert result.exit_code == 0 and len(result.done) == 15  # asked for later: each report lacked its DOCX
-    files = sorted(out.rglob("report.docx"))
-    assert len(files) == 15
-    again = run_batch(data=SAMPLE, out=out, parameters=ROOT / "parameters", docx=True, progress=False)
-    assert len(again.skipped) == 15 and not again.done
+    # Asked for later: only the reports without a DOCX are redone, each once.
+    assert result.exit_code == 0 and len(result.done) == 3 and not result.skipped
+    assert sorted(p.relative_to(out).parts[0] for p in out.rglob("report.docx")) == sorted(
+        [TWO_SITES[0], *[TWO_SITES[1]] * 2]
+    )
+    args = {"data": SAMPLE, "out": out, "parameters": ROOT / "parameters", "progress": False}
+    again = run_batch(**args, sites=TWO_SITES, docx=True)
+    assert len(again.skipped) == 3 and not again.done
     (out / "the-good-start" / "2021" / "report.docx").unlink()
-    once = run_batch(data=SAMPLE, out=out, parameters=ROOT / "parameters", docx=True, progress=False)
+    once = run_batch(**args, docx=True, sites=TWO_SITES)
     assert [(j.site, j.year) for j in once.done] == [("the-good-start", 2021)]
-    plain = run_batch(data=SAMPLE, out=out, parameters=ROOT / "parameters", progress=False)
+    plain = run_batch(**args)
     assert len(plain.skipped) == 15  # without --docx, the Word files are no reason to redo anything
 
 
@@ -273,18 +281,20 @@ def test_batch_docx_of_hostile_data(tmp_path):
     assert xml.count("<w:instrText") == 2 and "<w:hyperlink" not in xml and 'TargetMode="External"' not in xml
 
 
-def test_libreoffice_converts_every_sample_docx_to_pdf(word_batch, portfolio, tmp_path):
+def test_libreoffice_converts_every_sample_docx_to_pdf(sample_batch, portfolio, tmp_path):
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
         message = "LibreOffice is not installed (apt-get install libreoffice-writer-nogui)"
         (pytest.fail if os.environ.get("IMPACT_KIT_REQUIRE_OFFICE") else pytest.skip)(message)
-    out, _ = word_batch
-    documents = [*sorted(out.rglob("report.docx")), portfolio[0] / "report.docx"]
-    assert len(documents) == 16
+    out, _ = sample_batch
+    pages = sorted(out.glob("*/*/report.html"))
+    assert len(pages) == 15
     named = []
-    for index, document in enumerate(documents):  # every report is named report.docx: one name each
-        named.append(tmp_path / f"{index:02d}-{document.parent.parent.name}-{document.parent.name}.docx")
-        shutil.copyfile(document, named[-1])
+    for page in pages:  # the DOCX each sample's page gives (what --docx writes), one file name each
+        named.append(tmp_path / f"{page.parent.parent.name}-{page.parent.name}.docx")
+        named[-1].write_bytes(docx_bytes(page.read_text(encoding="utf-8"), lang="fr", title="t", footer="t · 2021"))
+    named.append(tmp_path / "portfolio-2022.docx")
+    shutil.copyfile(portfolio[0] / "report.docx", named[-1])
     done = subprocess.run(
         [soffice, "--headless", f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--convert-to", "pdf",
          "--outdir", str(tmp_path / "pdf"), *map(str, named)],
