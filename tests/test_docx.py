@@ -19,9 +19,9 @@ from conftest import ROOT, SAMPLE
 from docx.shared import Cm
 from test_export import SEED_STATEMENTS
 
-from impact_kit.batch import run_batch
+from impact_kit.batch.run import run_batch
 from impact_kit.cli import main
-from impact_kit.observations import load_observations
+from impact_kit.data.observations import load_observations
 from impact_kit.render.docx import DEFAULT_TEMPLATE, docx_bytes
 
 pytestmark = pytest.mark.slow

@@ -4,8 +4,8 @@ import csv
 
 import pytest
 
+from impact_kit.data.read import read_table
 from impact_kit.exceptions import InvalidData
-from impact_kit.tables import read_table
 
 
 def test_a_cell_longer_than_the_csv_module_default_is_read_whole(tmp_path):

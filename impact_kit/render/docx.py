@@ -19,8 +19,6 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 
 import docx
@@ -38,6 +36,7 @@ from docx.text.paragraph import Paragraph
 
 from impact_kit.exceptions import InvalidArgument
 from impact_kit.render.docx_parts import add_field, add_toc, chart_png, copy_missing_styles, set_language, xml_text
+from impact_kit.render.html_tree import Node, parse_page
 from impact_kit.words import texts
 
 __all__ = ["DEFAULT_TEMPLATE", "STYLES", "check_template", "docx_bytes"]
@@ -50,7 +49,6 @@ STYLES = (
     "List Number 2", "Quote", "Caption", "Table Grid", "TOC Heading", "TOC 1", "TOC 2", "Footer",
 )  # fmt: skip
 
-_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 _SKIPPED = {"head", "script", "style", "template", "noscript", "button", "input", "select", "textarea"}
 _HEADINGS = {
     "h1": "Title",
@@ -60,70 +58,6 @@ _HEADINGS = {
     "h5": "Heading 3",
     "h6": "Heading 3",
 }
-
-
-@dataclass
-class _Node:
-    tag: str
-    attrs: dict[str, str] = field(default_factory=dict)
-    children: list[_Node | str] = field(default_factory=list)
-
-    @property
-    def classes(self) -> set[str]:
-        return set(self.attrs.get("class", "").split())
-
-    def text(self) -> str:
-        return "".join(c if isinstance(c, str) else c.text() for c in self.children)
-
-    def find_all(self, tag: str) -> list[_Node]:
-        found = []
-        for child in self.children:
-            if isinstance(child, _Node):
-                if child.tag == tag:
-                    found.append(child)
-                found += child.find_all(tag)
-        return found
-
-
-class _Tree(HTMLParser):
-    """The page as a tree of :class:`_Node`."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.root = _Node("root")
-        self.stack = [self.root]
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        node = _Node(tag, {k: v or "" for k, v in attrs})
-        self.stack[-1].children.append(node)
-        if tag not in _VOID:
-            self.stack.append(node)
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.stack[-1].children.append(_Node(tag, {k: v or "" for k, v in attrs}))
-
-    def handle_endtag(self, tag: str) -> None:
-        for depth in range(len(self.stack) - 1, 0, -1):
-            if self.stack[depth].tag == tag:
-                del self.stack[depth:]
-                return
-
-    def handle_data(self, data: str) -> None:
-        self.stack[-1].children.append(data)
-
-
-def _parse(page: str) -> tuple[_Node, list[str]]:
-    """Return the page's tree and the sources of its ``<svg>`` elements (a node ``svg`` has its index)."""
-    svgs: list[str] = []
-
-    def keep(match: re.Match[str]) -> str:
-        svgs.append(match[0])
-        return f'{match[1]} data-ik-svg="{len(svgs) - 1}"></svg>'
-
-    tree = _Tree()
-    tree.feed(re.sub(r"(<svg\b[^>]*?)>.*?</svg>", keep, page, flags=re.S))
-    tree.close()
-    return tree.root, svgs
 
 
 def _spaces(text: str) -> str:
@@ -142,7 +76,7 @@ class _Writer:
         self.text_width = _text_width(document.sections[-1])
 
     # Blocks -------------------------------------------------------------------------------------------------
-    def block(self, node: _Node, list_level: int = 0) -> None:
+    def block(self, node: Node, list_level: int = 0) -> None:
         tag, classes = node.tag, node.classes
         if tag in _SKIPPED or "hidden" in node.attrs or "ik-chart-narrow" in classes or "ik-csv" in classes:
             return
@@ -164,7 +98,7 @@ class _Writer:
                 self.paragraph(node, style=style)
         elif tag in ("ul", "ol"):
             for item in node.children:
-                if isinstance(item, _Node) and item.tag == "li":
+                if isinstance(item, Node) and item.tag == "li":
                     self.list_item(item, numbered=tag == "ol", level=list_level)
         elif tag == "table":
             self.table(node)
@@ -185,37 +119,37 @@ class _Writer:
         else:  # containers (main, section, div, header, details, figure, footer...) and stray inline content
             self.container(node, list_level)
 
-    def container(self, node: _Node, list_level: int = 0) -> None:
-        loose: list[_Node | str] = []
-        for child in [*node.children, _Node("ik-end")]:
+    def container(self, node: Node, list_level: int = 0) -> None:
+        loose: list[Node | str] = []
+        for child in [*node.children, Node("ik-end")]:
             if isinstance(child, str) or child.tag in _INLINE:
                 loose.append(child)
                 continue
-            if any(isinstance(c, _Node) or c.strip() for c in loose):
-                self.paragraph(_Node("span", children=loose))
+            if any(isinstance(c, Node) or c.strip() for c in loose):
+                self.paragraph(Node("span", children=loose))
             loose = []
             if child.tag != "ik-end":
                 self.block(child, list_level)
 
-    def paragraph(self, node: _Node, *, style: str | None = None, verbatim: bool = False) -> Paragraph:
+    def paragraph(self, node: Node, *, style: str | None = None, verbatim: bool = False) -> Paragraph:
         paragraph = self.doc.add_paragraph(style=style)
         self.inline(paragraph, node, verbatim=verbatim)
         _trim(paragraph)
         return paragraph
 
-    def list_item(self, item: _Node, *, numbered: bool, level: int) -> None:
+    def list_item(self, item: Node, *, numbered: bool, level: int) -> None:
         style = ("List Number" if numbered else "List Bullet") + (" 2" if level else "")
         paragraph = self.doc.add_paragraph(style=style)
         for child in item.children:
-            if isinstance(child, _Node) and child.tag in ("ul", "ol"):
+            if isinstance(child, Node) and child.tag in ("ul", "ol"):
                 self.block(child, level + 1)
-            elif isinstance(child, _Node) and child.tag not in _INLINE:
+            elif isinstance(child, Node) and child.tag not in _INLINE:
                 self.block(child, level)
             else:
                 self._inline_child(paragraph, child, verbatim=False, bold=False, italic=False)
         _trim(paragraph)
 
-    def testimony(self, node: _Node) -> None:
+    def testimony(self, node: Node) -> None:
         quote = next((c for c in node.find_all("blockquote")), None)
         if quote is not None:
             spans = [s for s in quote.find_all("span") if "ik-verbatim" in s.classes]
@@ -223,12 +157,12 @@ class _Writer:
             paragraph = self.doc.add_paragraph(style="Quote")
             _verbatim_runs(paragraph, words)
         for child in node.children:
-            if isinstance(child, _Node) and child.tag != "blockquote":
+            if isinstance(child, Node) and child.tag != "blockquote":
                 self.block(child)
 
-    def chart(self, node: _Node) -> None:
+    def chart(self, node: Node) -> None:
         for child in node.children:
-            if isinstance(child, _Node):
+            if isinstance(child, Node):
                 self.block(child)
 
     def picture(self, source: str, alt: str) -> None:
@@ -248,19 +182,19 @@ class _Writer:
         properties.set("descr", xml_text(alt))
         properties.set("title", "")
 
-    def table(self, node: _Node) -> None:
-        caption = next((c for c in node.children if isinstance(c, _Node) and c.tag == "caption"), None)
+    def table(self, node: Node) -> None:
+        caption = next((c for c in node.children if isinstance(c, Node) and c.tag == "caption"), None)
         if caption is not None:
             self.paragraph(caption, style="Caption")
         rows = [r for r in node.find_all("tr")]
         if not rows:
             return
         header = {id(r) for part in node.find_all("thead") for r in part.find_all("tr")}
-        width = max(len([c for c in r.children if isinstance(c, _Node) and c.tag in ("th", "td")]) for r in rows)
+        width = max(len([c for c in r.children if isinstance(c, Node) and c.tag in ("th", "td")]) for r in rows)
         table: Table = self.doc.add_table(rows=0, cols=width)
         table.style = self.doc.styles["Table Grid"]
         for row in rows:
-            cells = [c for c in row.children if isinstance(c, _Node) and c.tag in ("th", "td")]
+            cells = [c for c in row.children if isinstance(c, Node) and c.tag in ("th", "td")]
             word_row = table.add_row()
             if id(row) in header:
                 _repeat_header(word_row._tr)
@@ -270,7 +204,7 @@ class _Writer:
                 _trim(paragraph)
         self.doc.add_paragraph()
 
-    def _heading_text(self, node: _Node) -> str:
+    def _heading_text(self, node: Node) -> str:
         """Return a heading's words, without the pilcrow link nbconvert adds to a Markdown heading."""
         return "".join(
             c if isinstance(c, str) else self._heading_text(c)
@@ -279,12 +213,12 @@ class _Writer:
         )
 
     # Inline content -----------------------------------------------------------------------------------------
-    def inline(self, paragraph: Paragraph, node: _Node, *, verbatim: bool = False, bold: bool = False) -> None:
+    def inline(self, paragraph: Paragraph, node: Node, *, verbatim: bool = False, bold: bool = False) -> None:
         for child in node.children:
             self._inline_child(paragraph, child, verbatim=verbatim, bold=bold, italic=False)
 
     def _inline_child(
-        self, paragraph: Paragraph, child: _Node | str, *, verbatim: bool, bold: bool, italic: bool
+        self, paragraph: Paragraph, child: Node | str, *, verbatim: bool, bold: bool, italic: bool
     ) -> None:
         if isinstance(child, str):
             if verbatim:
@@ -420,7 +354,7 @@ def docx_bytes(page: str, *, lang: str, title: str, footer: str, template: Path 
         The ``.docx`` file.
     """
     document = _document(template)
-    root, svgs = _parse(page)
+    root, svgs = parse_page(page)
     main = next(iter(root.find_all("main")), root)
     writer = _Writer(document, lang, svgs)
     writer.container(main)
