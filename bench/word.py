@@ -1,6 +1,6 @@
 """Word output: the candidates measured on the same report pages (fidelity, seconds per report, install size).
 
-Run: .venv/bin/python bench/docx.py [--reports FOLDER] [--repeat N]
+Run: .venv/bin/python bench/word.py [--reports FOLDER] [--repeat N]
 
 FOLDER holds exported reports (`make reports`, or `impact-kit batch --out FOLDER`); every
 ``*/*/report.html`` is converted. Candidates:
@@ -8,7 +8,7 @@ FOLDER holds exported reports (`make reports`, or `impact-kit batch --out FOLDER
 - ``python-docx``: the kit's :func:`impact_kit.render.docx.docx_bytes` (charts through resvg);
 - ``pandoc``: pypandoc-binary's pandoc, HTML to DOCX with the kit's template as reference
   document; pandoc's HTML reader drops inline ``<svg>``, so each is first replaced by an
-  ``<img>`` of its PNG (the same resvg rendering, not timed against pandoc);
+  ``<img>`` of its PNG (the same resvg rendering, timed with it as it is with python-docx);
 - ``docxtpl``: a Jinja template inside a .docx, rendered with the page's blocks as
   paragraphs (it has no HTML reader: tables, lists and pictures would each be built with
   python-docx as sub-documents, so only its paragraph pass is measured).
@@ -68,7 +68,9 @@ def score(data: bytes, page: str) -> dict[str, object]:
     soup = BeautifulSoup(page, "html.parser")
     main = soup.find("main") or soup
     wanted = [" ".join(h.get_text().split()) for h in main.find_all(["h2", "h3"]) if not h.find_parent("nav")]
-    got = [p.text.strip() for p in document.paragraphs if p.style.name in ("Heading 1", "Heading 2", "Heading 3")]
+    title = " ".join(main.find("h1").get_text().split()) if main.find("h1") else ""
+    styles = ("Heading 1", "Heading 2", "Heading 3")
+    got = [p.text.strip() for p in document.paragraphs if p.style.name in styles and p.text.strip() != title]
     text = "\n".join(
         [p.text for p in document.paragraphs] + [c.text for t in document.tables for r in t.rows for c in r.cells]
     )
