@@ -58,6 +58,15 @@ def installed_mb(*names: str) -> float:
     return total / 1e6
 
 
+def in_order(wanted: list[str], got: list[str]) -> int:
+    """How many of the wanted headings the document has as Word headings, in the page's order."""
+    found, rest = 0, iter(got)
+    for heading in wanted:
+        if any(heading == g for g in rest):
+            found += 1
+    return found
+
+
 def score(data: bytes, page: str) -> dict[str, object]:
     """What a reader of the Word file gets, against the page."""
     import docx
@@ -77,7 +86,7 @@ def score(data: bytes, page: str) -> dict[str, object]:
     quotes = sum(p.style.name in ("Quote", "Block Text") for p in document.paragraphs)
     alts = [s._inline.docPr.get("descr") or "" for s in document.inline_shapes]
     return {
-        "headings": f"{sum(a == b for a, b in zip(wanted, got, strict=False))}/{len(wanted)}",
+        "headings": f"{in_order(wanted, got)}/{len(wanted)}",
         "seed": f"{sum(s in text for s in SEED_STATEMENTS)}/{len(SEED_STATEMENTS)}"
         if "The Good Start" in page
         else "-",
