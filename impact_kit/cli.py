@@ -56,6 +56,18 @@ def _parser() -> argparse.ArgumentParser:
     _data_option(commune)
     commune.set_defaults(run=_import_commune_mesure)
 
+    notebook = commands.add_parser(
+        "notebook", help="write your own working notebook for one site and year (notebooks/SITE/YEAR.ipynb)"
+    )
+    notebook.add_argument("site", metavar="SITE", help="a site id of sites.csv")
+    notebook.add_argument("year", metavar="YEAR", type=int)
+    _data_option(notebook)
+    _grid_option(notebook)
+    notebook.add_argument(
+        "--lang", choices=LANGUAGES, default=LANGUAGES[0], help=f"the report's language (default: {LANGUAGES[0]})"
+    )
+    notebook.set_defaults(run=_notebook)
+
     report = commands.add_parser("report", help="write the report of one site for one year")
     report.add_argument("site", metavar="SITE", help="a site id of sites.csv")
     report.add_argument("year", metavar="YEAR", type=int)
@@ -67,6 +79,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="a YAML file of notebook parameters (as for papermill -f): its data, grid, lang and "
         "pseudonymise are used where the command line does not set them",
+    )
+    report.add_argument(
+        "--notebook",
+        type=Path,
+        metavar="FILE",
+        help="the notebook to run, as last saved (default: notebooks/SITE/YEAR.ipynb if it exists, else the master)",
     )
     report.set_defaults(run=_report)
 
@@ -183,6 +201,31 @@ def _import_commune_mesure(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _notebook(args: argparse.Namespace) -> int:
+    from impact_kit.data.dataset import load_dataset
+    from impact_kit.data.sites import site_not_found
+    from impact_kit.reports.site import SiteReport
+    from impact_kit.reports.working import create_working_notebook
+
+    dataset = load_dataset(args.data, grid=args.grid)
+    if args.site not in dataset.sites.index:
+        raise site_not_found(dataset, args.site)
+    report = SiteReport.load(args.site, args.year, data=dataset, lang=args.lang, programme=False)  # checks them all
+    path = create_working_notebook(dataset, report.site, report.year, lang=args.lang)
+    print(
+        f"Open it in JupyterLab (`jupyter lab {_shown(path)}`), run it, add your own Markdown cells and save; "
+        f"`impact-kit report {report.site} {report.year}` and `impact-kit batch` then use it.",
+        file=sys.stderr,
+    )
+    print(_shown(path))
+    return EXIT_OK
+
+
+def _shown(path: Path) -> str:
+    """Return a path as the user would type it: relative to the working directory when it is below it."""
+    return str(path.relative_to(Path.cwd())) if path.is_relative_to(Path.cwd()) else str(path)
+
+
 def _written(run: Callable[[], ReportPaths]) -> int:
     """Run a report and print the paths of its files, or say that it failed (exit 1)."""
     from impact_kit.exceptions import ReportFailed
@@ -216,9 +259,11 @@ def _report(args: argparse.Namespace) -> int:
             pdf=args.pdf,
             docx=args.docx,
             docx_template=args.docx_template,
+            notebook=args.notebook,
             on_start=lambda report: print(
                 f"Writing the report of {report.site} {report.year} ({lang})...", file=sys.stderr
             ),
+            on_warning=lambda said: print(f"warning: {said}", file=sys.stderr),
         )
     )
 
@@ -243,6 +288,8 @@ def _batch(args: argparse.Namespace) -> int:
         timeout=args.timeout,
         parameters=args.parameters,
     )
+    for said in result.warnings:
+        print(f"warning: {said}", file=sys.stderr)
     per = f", {result.seconds / len(result.done):.2f} s per report" if result.done else ""
     print(
         f"Reports: {result.planned} planned, {len(result.done)} written, {len(result.skipped)} up to date, "

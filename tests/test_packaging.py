@@ -30,7 +30,7 @@ def test_all_is_sorted_and_defined(name):
 
 def test_package_reexports_its_public_names():
     assert {"load_grid", "load_observations", "load_sites", "slugify", "ImpactKitError"} <= set(impact_kit.__all__)
-    assert {"SiteReport", "load_dataset", "run_report", "default_grid"} <= set(impact_kit.__all__)
+    assert {"SiteReport", "load_dataset", "run_report", "default_grid", "sites"} <= set(impact_kit.__all__)
 
 
 def test_every_module_is_checked_and_short():

@@ -34,6 +34,8 @@ class Job:
     year: int
     lang: str = "fr"
     pseudonymise: bool = False
+    #: The site-year's working notebook (``notebooks/<site>/<year>.ipynb``), if the evaluator made one.
+    notebook: Path | None = None
 
     def __str__(self) -> str:
         return self.key
@@ -73,8 +75,8 @@ def run_job(job: Job, options: BatchOptions) -> Entry:
         dataset = load_dataset(options.data, grid=options.grid)
         report = SiteReport.load(job.site, job.year, data=dataset, lang=job.lang, pseudonymise=job.pseudonymise)
         write_report(
-            report, dataset, out=options.out, notebook=options.notebook or SITE_NOTEBOOK, browser=options.pdf_browser,
-            engine=CHILD_ENGINE, docx=options.docx,
+            report, dataset, out=options.out, notebook=job.notebook or options.notebook or SITE_NOTEBOOK,
+            browser=options.pdf_browser, engine=CHILD_ENGINE, docx=options.docx,
         )  # fmt: skip
     except ReportFailed as exc:
         return Entry(job.site, job.year, "", "failed", time.perf_counter() - started, str(exc), "")

@@ -24,7 +24,7 @@ from impact_kit.data.dataset import Dataset
 from impact_kit.exceptions import InvalidData
 from impact_kit.files import atomic_write
 
-__all__ = ["MANIFEST", "Entry", "Manifest", "fingerprints", "outputs_state", "package_digest"]
+__all__ = ["MANIFEST", "Entry", "Manifest", "fingerprints", "notebook_digest", "outputs_state", "package_digest"]
 
 #: The manifest's name in the reports folder.
 MANIFEST = "manifest.json"
@@ -56,6 +56,8 @@ class Entry:
         When it ended (ISO 8601, UTC).
     outputs : dict
         ``{file name: [size, mtime_ns]}`` of the files it wrote, to tell whether they changed since.
+    commentary : int
+        The evaluator's Markdown cells in the working notebook it ran (0 for the master).
     """
 
     site: str
@@ -66,6 +68,8 @@ class Entry:
     error: str | None = None
     finished: str = ""
     outputs: dict[str, list[int]] = field(default_factory=dict)
+    #: How many of the evaluator's own Markdown cells its working notebook holds (0: the master was run).
+    commentary: int = 0
 
 
 def outputs_state(folder: Path, names: Iterable[str] = (*OUTPUTS, *EXTRAS)) -> dict[str, list[int]]:
@@ -160,6 +164,11 @@ def package_digest(notebook: Path) -> str:
     files = [notebook, *sorted((_PACKAGE / "templates").rglob("*")), _PACKAGE / "texts.yaml"]
     files += sorted(_PACKAGE.rglob("*.py"))
     return _digest(__version__, *(p.read_bytes() for p in files if p.is_file()))
+
+
+def notebook_digest(notebook: Path) -> str:
+    """Hash a site-year's working notebook: its bytes and its modification time (saving or touching it counts)."""
+    return _digest(str(notebook.stat().st_mtime_ns), notebook.read_bytes())
 
 
 def fingerprints(

@@ -27,14 +27,21 @@ from typing import Any
 import pandas as pd
 
 from impact_kit.batch.jobs import BatchOptions, Job, run_job, warm_workers
-from impact_kit.batch.manifest import Entry, Manifest, fingerprints
+from impact_kit.batch.manifest import Entry, Manifest, fingerprints, notebook_digest
 from impact_kit.data.dataset import Dataset, load_dataset
+from impact_kit.data.sites import site_not_found
 from impact_kit.exceptions import InvalidArgument, NotFound
 from impact_kit.files import check_writable
 from impact_kit.grid.file import user_grid_file
 from impact_kit.grid.model import Grid
 from impact_kit.indicators.programme import Programme, programme_of
 from impact_kit.reports.parameters import SITE_NOTEBOOK, read_parameters
+from impact_kit.reports.working import (
+    check_working_notebook,
+    commentary_cells,
+    find_working_notebook,
+    older_than_master,
+)
 from impact_kit.words import check_lang
 
 __all__ = ["BatchOptions", "BatchResult", "Job", "plan", "run_batch", "run_job"]  # the jobs: impact_kit.batch.jobs
@@ -53,6 +60,8 @@ class BatchResult:
     failed: list[tuple[Job, str]] = field(default_factory=list)
     seconds: float = 0.0
     index: Path | None = None
+    #: Sentences for the user: working notebooks copied from an older master.
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -92,6 +101,9 @@ def plan(
     """
     pairs = dataset.observations[["site", "year"]].drop_duplicates()
     known_sites, known_years = set(pairs["site"]), {int(y) for y in pairs["year"]}
+    unknown = [s for s in sites if s not in dataset.sites.index]
+    if unknown:
+        raise site_not_found(dataset, unknown[0])
     missing = [s for s in sites if s not in known_sites] + [str(y) for y in years if y not in known_years]
     if missing:
         raise NotFound(
@@ -104,7 +116,13 @@ def plan(
     if years:
         keep &= pairs["year"].isin(list(years))
     wanted = pairs[keep]
-    jobs = [Job(str(s), int(y), lang, pseudonymise) for s, y in sorted(wanted.itertuples(index=False, name=None))]
+    jobs = [
+        Job(str(s), int(y), lang, pseudonymise, find_working_notebook(dataset, str(s), int(y)))
+        for s, y in sorted(wanted.itertuples(index=False, name=None))
+    ]
+    for job in jobs:
+        if job.notebook:
+            check_working_notebook(job.notebook, job.site, job.year)
     return [_with_parameters(job, parameters) for job in jobs] if parameters else jobs
 
 
@@ -217,13 +235,20 @@ def run_batch(
             parameters={},
             extra={
                 (j.site, j.year): "|".join(
-                    (j.lang, str(j.pseudonymise), _redactions(dataset, j, known), _programme(programme, j.year))
+                    (
+                        j.lang,
+                        str(j.pseudonymise),
+                        _redactions(dataset, j, known),
+                        _programme(programme, j.year),
+                        notebook_digest(j.notebook) if j.notebook else "",
+                    )
                     + ((template,) if template else ())
                 )
                 for j in jobs
             },
         )
         result = BatchResult(planned=len(jobs))
+        result.warnings = [said for j in jobs if j.notebook and (said := older_than_master(j.notebook))]
         todo = []
         for job in jobs:
             folder = options.out / job.site / str(job.year)
@@ -302,6 +327,7 @@ def _run(
         for job, outcome in finished:
             entry = outcome if isinstance(outcome, Entry) else _crashed(job, outcome)
             entry.fingerprint = prints[(job.site, job.year)]
+            entry.commentary = commentary_cells(job.notebook) if job.notebook else 0
             manifest.record(job.key, entry)
             if entry.status == "done":
                 result.done.append(job)

@@ -89,7 +89,7 @@ PORTFOLIO_CHART_SPECS: Mapping[str, ChartSpec] = {
         lambda t: bool(t["sites"].any()),
         data=lambda r, t: pft.publics_data(t, r.grid, r.lang),
         narrow=lambda t: (NARROW_WIDTH, 3.2 + 0.45 * _rows(t, "criterion")),
-        title=lambda r, t: r._text("pr_caption_publics", sites=r.reporting, year=str(r.year)),
+        title=lambda r, t: r._text("pf_caption_publics", sites=r.reporting, year=str(r.year)),
     ),
     "intensity": ChartSpec(
         lambda r: r.tables["intensity_distribution"],
@@ -99,7 +99,7 @@ PORTFOLIO_CHART_SPECS: Mapping[str, ChartSpec] = {
         lambda t: True,
         data=lambda r, t: pft.intensity_data(t, r.grid, r.lang),
         narrow=lambda t: (NARROW_WIDTH, 2.0 + 0.7 * _rows(t, "level")),
-        title=lambda r, t: r._text("pr_caption_intensity", sites=r._sites(r.reporting), year=str(r.year)),
+        title=lambda r, t: r._text("pf_caption_intensity", sites=r._sites(r.reporting), year=str(r.year)),
     ),
     "change": ChartSpec(
         lambda r: r.tables["intensity_change"],
@@ -111,7 +111,7 @@ PORTFOLIO_CHART_SPECS: Mapping[str, ChartSpec] = {
         lambda t: bool(t["sites"].any()),
         data=lambda r, t: pft.change_data(t, r.grid, r.lang),
         narrow=lambda t: (NARROW_WIDTH, 2.0 + 0.7 * _rows(t, "level")),
-        title=lambda r, t: r._text("pr_caption_change", previous=str(r.previous), year=str(r.year)),
+        title=lambda r, t: r._text("pf_caption_change", previous=str(r.previous), year=str(r.year)),
     ),
     "movers": ChartSpec(
         lambda r: r.tables["effect_movers"],
@@ -120,6 +120,6 @@ PORTFOLIO_CHART_SPECS: Mapping[str, ChartSpec] = {
         lambda t: (8, 1.2 + 0.32 * max(len(t), 1)),
         data=lambda r, t: pft.movers_data(t, previous=r.previous or r.year, year=r.year, name=r._name, lang=r.lang),
         narrow=lambda t: (NARROW_WIDTH, 1.4 + 0.4 * max(len(t), 1)),
-        title=lambda r, t: r._text("pr_caption_movers", previous=str(r.previous), year=str(r.year)),
+        title=lambda r, t: r._text("pf_caption_movers", previous=str(r.previous), year=str(r.year)),
     ),
 }

@@ -19,16 +19,18 @@ from typing import Any
 import nbformat
 
 from impact_kit.data.dataset import Dataset, load_dataset
-from impact_kit.exceptions import ReportFailed
+from impact_kit.exceptions import InvalidArgument, ReportFailed
 from impact_kit.files import atomic_write, check_writable, relative_to_cwd, run_folder
 from impact_kit.grid.model import Grid
 from impact_kit.render.export import export_html
 from impact_kit.render.pdf import find_browser, print_pdf
 from impact_kit.reports.execute import execute_notebook
 from impact_kit.reports.kind import ReportKind
+from impact_kit.reports.lab import report_run
 from impact_kit.reports.parameters import NOTEBOOKS_DIR, PORTFOLIO_NOTEBOOK, SITE_NOTEBOOK
 from impact_kit.reports.portfolio import PORTFOLIO_FOLDER, PortfolioReport
 from impact_kit.reports.site import SiteReport
+from impact_kit.reports.working import check_working_notebook, find_working_notebook, older_than_master
 
 __all__ = [
     "PORTFOLIO_FOLDER",
@@ -68,9 +70,10 @@ def run_report(
     pdf: bool = False,
     docx: bool = False,
     docx_template: str | Path | None = None,
-    notebook: str | Path = SITE_NOTEBOOK,
+    notebook: str | Path | None = None,
     timeout: float | None = None,
     on_start: Callable[[SiteReport], object] | None = None,
+    on_warning: Callable[[str], object] | None = None,
 ) -> ReportPaths:
     """Execute the master notebook for a site and year and write ``report.ipynb`` and ``report.html``.
 
@@ -95,13 +98,17 @@ def run_report(
     docx_template : str or Path, optional
         A funder's ``.docx`` whose styles, margins, header and footer the Word document
         takes (implies ``docx``); the kit's own template by default.
-    notebook : str or Path
-        The master notebook.
+    notebook : str or Path, optional
+        The notebook to run: by default the site-year's working notebook
+        (``notebooks/<site>/<year>.ipynb`` beside the data folder) if there is one,
+        else the master.
     timeout : float, optional
         Seconds a cell may run.
     on_start : callable, optional
         Called with the report once its inputs are checked, before the notebook runs
         (the command line says what it is writing).
+    on_warning : callable, optional
+        Called with a sentence when the working notebook was copied from an older master.
 
     Returns
     -------
@@ -120,6 +127,15 @@ def run_report(
     """
     dataset = load_dataset(data, grid=grid)
     report = SiteReport.load(site, year, data=dataset, lang=lang, pseudonymise=pseudonymise)
+    if notebook is None:
+        notebook = find_working_notebook(dataset, report.site, report.year) or SITE_NOTEBOOK
+    elif not Path(notebook).is_file():
+        raise InvalidArgument(f"{notebook}: there is no such notebook. Check its path.")
+    notebook = Path(notebook)
+    if notebook.resolve() != SITE_NOTEBOOK.resolve():
+        check_working_notebook(notebook, report.site, report.year)
+        if on_warning is not None and (older := older_than_master(notebook)):
+            on_warning(older)
     browser = find_browser() if pdf else None
     word = docx_option(docx, docx_template)
     check_writable(out)
@@ -293,9 +309,11 @@ def produce_report(
     with run_folder() as work:
         executed = work / "report.ipynb"
         try:
-            nb = execute_notebook(
-                notebook, executed, parameters=parameters, cwd=Path.cwd(), workdir=work, timeout=timeout, engine=engine
-            )
+            with report_run():  # a cell calling report.export() does nothing in this run
+                nb = execute_notebook(
+                    notebook, executed, parameters=parameters, cwd=Path.cwd(), workdir=work, timeout=timeout,
+                    engine=engine,
+                )  # fmt: skip
         except ReportFailed as exc:
             kept = _keep_failed(executed, target) if exc.notebook else None
             where = f" Open {kept} to see where." if kept else ""
