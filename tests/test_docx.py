@@ -305,3 +305,16 @@ def test_libreoffice_converts_every_sample_docx_to_pdf(sample_batch, portfolio, 
         pdf = tmp_path / "pdf" / f"{document.stem}.pdf"
         assert pdf.is_file(), (document.name, done.stdout, done.stderr)
         assert pdf.read_bytes().startswith(b"%PDF-") and pdf.stat().st_size > 10_000
+
+
+def test_the_lab_export_writes_the_docx_too(tmp_path):
+    """report.export(docx=True) in JupyterLab: the same command line, --docx added."""
+    from impact_kit.reports.lab import export_report
+    from impact_kit.reports.parameters import SITE_NOTEBOOK
+
+    data = tmp_path / "data"
+    shutil.copytree(SAMPLE, data)
+    done = export_report("the-good-start", 2021, data=data, notebook=SITE_NOTEBOOK, out=tmp_path / "reports", docx=True)
+    assert done is not None and done.docx == tmp_path / "reports" / "the-good-start" / "2021" / "report.docx"
+    assert "report.docx" in done._repr_html_()
+    assert paragraphs(docx.Document(str(done.docx)), "Quote")
