@@ -120,6 +120,9 @@ def _parser() -> argparse.ArgumentParser:
         "--site", dest="sites", action="append", default=[], metavar="S", help="keep only this site (repeatable)"
     )
     portfolio.set_defaults(run=_portfolio)
+    from impact_kit.importers.commands import add_commands  # form xlsform|workbook, import kobo|odk|workbook
+
+    add_commands(commands, sources)
     return parser
 
 
@@ -148,6 +151,14 @@ def _report_options(parser: argparse.ArgumentParser) -> None:
         help="mask e-mail addresses and phone numbers in testimonies",
     )
     parser.add_argument("--pdf", action="store_true", help="also print report.pdf (needs Chromium or Chrome)")
+    parser.add_argument("--docx", action="store_true", help="also write report.docx (Word), from the same sections")
+    parser.add_argument(
+        "--docx-template",
+        type=Path,
+        metavar="FILE",
+        help="a .docx whose styles, margins, header and footer report.docx takes (implies --docx; "
+        "default: the kit's template)",
+    )
 
 
 def _data_option(parser: argparse.ArgumentParser) -> None:
@@ -231,7 +242,7 @@ def _written(run: Callable[[], ReportPaths]) -> int:
     except ReportFailed as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    for path in (paths.html, paths.indicators, paths.pdf):
+    for path in (paths.html, paths.indicators, paths.pdf, paths.docx):
         if path:
             print(path)
     return EXIT_OK
@@ -253,6 +264,8 @@ def _report(args: argparse.Namespace) -> int:
             lang=lang,
             pseudonymise=bool(args.pseudonymise if args.pseudonymise is not None else given.get("pseudonymise")),
             pdf=args.pdf,
+            docx=args.docx,
+            docx_template=args.docx_template,
             notebook=args.notebook,
             on_start=lambda report: print(
                 f"Writing the report of {report.site} {report.year} ({lang})...", file=sys.stderr
@@ -277,6 +290,8 @@ def _batch(args: argparse.Namespace) -> int:
         lang=args.lang or LANGUAGES[0],
         pseudonymise=bool(args.pseudonymise),
         pdf=args.pdf,
+        docx=args.docx,
+        docx_template=args.docx_template,
         timeout=args.timeout,
         parameters=args.parameters,
     )
@@ -312,6 +327,8 @@ def _portfolio(args: argparse.Namespace) -> int:
             pseudonymise=bool(args.pseudonymise),
             sites=args.sites,
             pdf=args.pdf,
+            docx=args.docx,
+            docx_template=args.docx_template,
         )
     )
 

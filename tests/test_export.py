@@ -52,7 +52,7 @@ def verbatims(soup: BeautifulSoup) -> list[str]:
 
 def test_writes_html_and_executed_notebook(good_start):
     target, _, _ = good_start
-    assert sorted(p.name for p in target.iterdir()) == ["report.html", "report.ipynb"]
+    assert sorted(p.name for p in target.iterdir()) == ["report.docx", "report.html", "report.ipynb"]  # --docx
     nb = nbformat.read(target / "report.ipynb", as_version=4)
     code_cells = [c for c in nb.cells if c.cell_type == "code"]
     calls = [c for c in code_cells if not {"parameters", "injected-parameters"} & set(c.metadata.get("tags", []))]

@@ -292,10 +292,12 @@ def test_cli_passes_every_option_and_repeated_sites(monkeypatch, capsys, tmp_pat
         return run.ReportPaths(tmp_path / "r.html", tmp_path / "r.ipynb", indicators=tmp_path / "i.csv")
 
     monkeypatch.setattr(run, "run_portfolio", fake)
-    argv = ["portfolio", "2023", "--site", "a", "--site", "b", "--lang", "en", "--pseudonymise", "--out", "o"]
+    argv = ["portfolio", "2023", "--site", "a", "--site", "b", "--lang", "en", "--pseudonymise", "--out", "o",
+            "--docx-template", "funder.docx"]  # fmt: skip
     assert main(argv) == 0
     assert seen == {"year": 2023, "data": Path("data").absolute(), "out": Path("o"), "grid": None, "lang": "en",
-                    "pseudonymise": True, "sites": ["a", "b"], "pdf": False}  # fmt: skip
+                    "pseudonymise": True, "sites": ["a", "b"], "pdf": False, "docx": False,
+                    "docx_template": Path("funder.docx")}  # fmt: skip
     assert capsys.readouterr().out.splitlines() == [str(tmp_path / "r.html"), str(tmp_path / "i.csv")]
 
 
@@ -369,6 +371,8 @@ def test_the_page_opens_offline(written):
         href = tag["href"]
         if href.startswith("#"):
             assert page.find(id=href[1:]) is not None, href
+        elif href.startswith("data:text/csv;"):  # a chart's figures, inline
+            assert tag.has_attr("download"), href
         else:
             assert "://" not in href and not href.startswith("/") and (target / href).resolve().is_file(), href
 

@@ -30,6 +30,8 @@ __all__ = ["MANIFEST", "Entry", "Manifest", "fingerprints", "notebook_digest", "
 MANIFEST = "manifest.json"
 #: The files a finished site report has.
 OUTPUTS = ("report.html", "report.ipynb")
+#: The files a report has when asked for (``--pdf``, ``--docx``).
+EXTRAS = ("report.pdf", "report.docx")
 
 _PACKAGE = Path(__file__).resolve().parents[1]
 
@@ -70,7 +72,7 @@ class Entry:
     commentary: int = 0
 
 
-def outputs_state(folder: Path, names: Iterable[str] = (*OUTPUTS, "report.pdf")) -> dict[str, list[int]]:
+def outputs_state(folder: Path, names: Iterable[str] = (*OUTPUTS, *EXTRAS)) -> dict[str, list[int]]:
     """Return ``{name: [size, mtime_ns]}`` of the files of ``folder`` that exist."""
     state = {}
     for name in names:
@@ -109,14 +111,15 @@ class Manifest:
             ) from None
         return cls(out, entries)
 
-    def up_to_date(self, key: str, fingerprint: str, folder: Path, *, pdf: bool = False) -> bool:
+    def up_to_date(self, key: str, fingerprint: str, folder: Path, *, pdf: bool = False, docx: bool = False) -> bool:
         """Return True if the job ran with this fingerprint, succeeded, and its files are as it left them.
 
-        With ``pdf``, its ``report.pdf`` must be there too (asking for PDFs redoes only the reports without one).
+        With ``pdf`` (``docx``), its ``report.pdf`` (``report.docx``) must be there too: asking
+        for them later redoes only the reports without one.
         """
         entry = self.entries.get(key)
-        wanted = {*OUTPUTS, "report.pdf"} if pdf else set(OUTPUTS)
-        state = outputs_state(folder, sorted(wanted | {"report.pdf"}))
+        wanted = set(OUTPUTS) | ({"report.pdf"} if pdf else set()) | ({"report.docx"} if docx else set())
+        state = outputs_state(folder, sorted(wanted | set(EXTRAS)))
         return (
             entry is not None
             and entry.status == "done"

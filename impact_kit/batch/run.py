@@ -14,6 +14,7 @@ Dask distributed cluster (:mod:`impact_kit.batch.cluster`).
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
 import sys
 import time
@@ -148,6 +149,8 @@ def run_batch(
     lang: str = "fr",
     pseudonymise: bool = False,
     pdf: bool = False,
+    docx: bool = False,
+    docx_template: str | Path | None = None,
     timeout: float | None = None,
     parameters: str | Path | None = None,
     notebook: str | Path = SITE_NOTEBOOK,
@@ -171,6 +174,9 @@ def run_batch(
         Redo every job, changed or not.
     lang, pseudonymise, pdf, timeout
         The reports' language, pseudonymisation, PDF, and the seconds one report may take.
+    docx, docx_template : bool, str or Path
+        Also write each ``report.docx`` (Word), in the kit's styles or in a funder's
+        template's (a template implies ``docx``; its bytes are part of each fingerprint).
     parameters : str or Path, optional
         A folder of ``<site>_<year>.yaml`` parameters files that set a job's language or
         pseudonymisation (``parameters/``).
@@ -192,6 +198,7 @@ def run_batch(
         On Ctrl-C, after the running children are stopped and the manifest is written.
     """
     from impact_kit.render.pdf import find_browser
+    from impact_kit.reports.run import docx_option
 
     started = time.perf_counter()
     check_lang(lang)
@@ -210,13 +217,16 @@ def run_batch(
         notebook=None if Path(notebook).resolve() == SITE_NOTEBOOK.resolve() else Path(notebook).resolve(),
         pdf_browser=find_browser() if pdf else None,
         timeout=timeout,
+        docx=docx_option(docx, docx_template),
     )
+    # A funder's template changes every Word file: its bytes join the fingerprints (the kit's is in the package's).
+    template = hashlib.sha256(options.docx.read_bytes()).hexdigest() if isinstance(options.docx, Path) else ""
     check_writable(options.out)
     created = not options.out.exists()
     options.out.mkdir(parents=True, exist_ok=True)
     try:
         return _batch(dataset, jobs, options, started, force=force, pdf=pdf, lang=lang, notebook=Path(notebook),
-                      workers=workers, scheduler=scheduler, progress=progress)  # fmt: skip
+                      template=template, workers=workers, scheduler=scheduler, progress=progress)  # fmt: skip
     except BaseException:
         if created and not any(options.out.iterdir()):  # no scheduler, a Ctrl-C at once: leave no empty folder
             options.out.rmdir()
@@ -233,6 +243,7 @@ def _batch(
     pdf: bool,
     lang: str,
     notebook: Path,
+    template: str,
     workers: int | None,
     scheduler: str | None,
     progress: bool | None,
@@ -258,6 +269,7 @@ def _batch(
                         _programme(programme, j.year),
                         notebook_digest(j.notebook) if j.notebook else "",
                     )
+                    + ((template,) if template else ())
                 )
                 for j in jobs
             },
@@ -267,7 +279,10 @@ def _batch(
         todo = []
         for job in jobs:
             folder = options.out / job.site / str(job.year)
-            if not force and manifest.up_to_date(job.key, prints[(job.site, job.year)], folder, pdf=pdf):
+            up_to_date = manifest.up_to_date(
+                job.key, prints[(job.site, job.year)], folder, pdf=pdf, docx=bool(options.docx)
+            )
+            if not force and up_to_date:
                 result.skipped.append(job)
             else:
                 todo.append(job)
@@ -393,7 +408,7 @@ def _run_here(todo: list[Job], options: BatchOptions, *, workers: int | None) ->
 
     if not todo:
         return iter(())
-    warm_workers()
+    warm_workers(docx=bool(options.docx))
     warm_exporters({job.lang for job in todo})
     return engine.map_isolated(
         lambda job: run_job(job, options), todo, workers=workers or os.cpu_count(), timeout=options.timeout

@@ -63,9 +63,10 @@ class Exported:
 
     html: Path
     pdf: Path | None = None
+    docx: Path | None = None
 
     def _links(self) -> list[tuple[str, Path]]:
-        return [(p.name, p) for p in (self.html, self.pdf) if p is not None]
+        return [(p.name, p) for p in (self.html, self.pdf, self.docx) if p is not None]
 
     def __repr__(self) -> str:
         return "\n".join(f"Written: {relative_to_cwd(path)}" for _, path in self._links())
@@ -89,8 +90,10 @@ def export_report(
     lang: str = "fr",
     pseudonymise: bool = False,
     pdf: bool = False,
+    docx: bool = False,
+    docx_template: Path | None = None,
 ) -> Exported | None:
-    """Write ``report.html`` (and ``report.pdf``) of a site-year from a notebook as last saved.
+    """Write ``report.html`` (and ``report.pdf``, ``report.docx``) of a site-year from a notebook as last saved.
 
     Parameters
     ----------
@@ -106,8 +109,8 @@ def export_report(
         The reports folder; ``reports`` beside the data folder by default.
     grid : Path, optional
         A grid file of the user's (None: the grid shipped with the kit).
-    lang, pseudonymise, pdf
-        As for ``impact-kit report``.
+    lang, pseudonymise, pdf, docx, docx_template
+        As for ``impact-kit report`` (``--docx``, ``--docx-template``).
 
     Returns
     -------
@@ -137,6 +140,8 @@ def export_report(
     command += ["--grid", str(grid)] if grid else []
     command += ["--pseudonymise"] if pseudonymise else []
     command += ["--pdf"] if pdf else []
+    command += ["--docx"] if docx else []
+    command += ["--docx-template", str(Path(docx_template).absolute())] if docx_template else []
     command += ["--notebook", str(chosen.absolute())]
     done = subprocess.run(command, capture_output=True, text=True, check=False, cwd=data.parent)
     for line in done.stderr.splitlines():
@@ -151,6 +156,7 @@ def export_report(
     return Exported(
         html if html.is_absolute() else data.parent / html,
         next((p if p.is_absolute() else data.parent / p for p in paths if p.suffix == ".pdf"), None),
+        next((p if p.is_absolute() else data.parent / p for p in paths if p.suffix == ".docx"), None),
     )
 
 

@@ -4,7 +4,7 @@
 ``impact-kit portfolio`` does: each checks the data and the report's inputs first
 (nothing is written if they are wrong), then :func:`write_report` runs the kind's master
 notebook with papermill in a private run folder, exports the HTML, and writes
-``report.ipynb`` and ``report.html`` (and ``report.pdf``, and the portfolio's
+``report.ipynb`` and ``report.html`` (and ``report.pdf``, ``report.docx``, and the portfolio's
 ``indicators.csv``) atomically into the report's folder. An interrupted or failed run
 leaves the previous report as it was.
 """
@@ -35,12 +35,17 @@ from impact_kit.reports.working import check_working_notebook, find_working_note
 
 __all__ = [
     "PORTFOLIO_FOLDER",
+    "DocxOption",
     "ReportPaths",
+    "docx_option",
     "produce_report",
     "run_portfolio",
     "run_report",
     "write_report",
 ]
+
+#: Word output: None for none, True in the kit's styles, a path for a funder's template.
+DocxOption = Path | bool | None
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,7 @@ class ReportPaths:
     notebook: Path
     pdf: Path | None = None
     indicators: Path | None = None
+    docx: Path | None = None
 
 
 def run_report(
@@ -63,6 +69,8 @@ def run_report(
     lang: str = "fr",
     pseudonymise: bool = False,
     pdf: bool = False,
+    docx: bool = False,
+    docx_template: str | Path | None = None,
     notebook: str | Path | None = None,
     timeout: float | None = None,
     on_start: Callable[[SiteReport], object] | None = None,
@@ -86,6 +94,11 @@ def run_report(
         Mask e-mail addresses and phone numbers in testimonies.
     pdf : bool
         Also print ``report.pdf`` with Chromium.
+    docx : bool
+        Also write ``report.docx`` (Word), from the same page.
+    docx_template : str or Path, optional
+        A funder's ``.docx`` whose styles, margins, header and footer the Word document
+        takes (implies ``docx``); the kit's own template by default.
     notebook : str or Path, optional
         The notebook to run: by default the site-year's working notebook
         (``notebooks/<site>/<year>.ipynb`` beside the data folder) if there is one,
@@ -105,7 +118,8 @@ def run_report(
     Raises
     ------
     InvalidData, NotFound, GridError, InvalidArgument
-        If the data, the site, the year, the grid or the language is wrong (nothing written).
+        If the data, the site, the year, the grid, the language or the Word template is
+        wrong (nothing written).
     MissingDependency
         If ``pdf`` is asked for and no browser is found (nothing written).
     ReportFailed
@@ -124,10 +138,11 @@ def run_report(
         if on_warning is not None and (older := older_than_master(notebook)):
             on_warning(older)
     browser = find_browser() if pdf else None
+    word = docx_option(docx, docx_template)
     check_writable(out)
     if on_start is not None:
         on_start(report)
-    return write_report(report, dataset, out=out, notebook=notebook, browser=browser, timeout=timeout)
+    return write_report(report, dataset, out=out, notebook=notebook, browser=browser, timeout=timeout, docx=word)
 
 
 def run_portfolio(
@@ -140,6 +155,8 @@ def run_portfolio(
     pseudonymise: bool = False,
     sites: Sequence[str] | None = None,
     pdf: bool = False,
+    docx: bool = False,
+    docx_template: str | Path | None = None,
     notebook: str | Path = PORTFOLIO_NOTEBOOK,
     timeout: float | None = None,
 ) -> ReportPaths:
@@ -164,6 +181,9 @@ def run_portfolio(
         Site ids to keep; every site by default.
     pdf : bool
         Also print ``report.pdf`` with Chromium.
+    docx, docx_template : bool, str or Path
+        Also write ``report.docx`` (Word), in the kit's styles or in a funder's template's
+        (a template implies ``docx``).
     notebook : str or Path
         The portfolio's master notebook.
     timeout : float, optional
@@ -177,7 +197,8 @@ def run_portfolio(
     Raises
     ------
     InvalidData, NotFound, GridError, InvalidArgument
-        If the data, the year, a site, the grid or the language is wrong (nothing written).
+        If the data, the year, a site, the grid, the language or the Word template is wrong
+        (nothing written).
     MissingDependency
         If ``pdf`` is asked for and no browser is found (nothing written).
     ReportFailed
@@ -187,8 +208,9 @@ def run_portfolio(
     dataset = load_dataset(data, grid=grid)
     report = PortfolioReport.load(year, data=dataset, lang=lang, pseudonymise=pseudonymise, sites=sites, out=out)
     browser = find_browser() if pdf else None
+    word = docx_option(docx, docx_template)
     check_writable(out)
-    return write_report(report, dataset, out=out, notebook=notebook, browser=browser, timeout=timeout)
+    return write_report(report, dataset, out=out, notebook=notebook, browser=browser, timeout=timeout, docx=word)
 
 
 def write_report(
@@ -200,6 +222,7 @@ def write_report(
     browser: str | None = None,
     timeout: float | None = None,
     engine: str | None = None,
+    docx: DocxOption = None,
 ) -> ReportPaths:
     """Run the notebook for a report whose inputs were checked, and write its files (see :func:`run_report`).
 
@@ -220,6 +243,9 @@ def write_report(
         Seconds a cell may run (kernel runs only; a batch times its children instead).
     engine : str, optional
         A papermill engine name (a batch's child passes ``"impact-kit-inprocess"``).
+    docx : Path or True, optional
+        Also write ``report.docx``: True in the kit's styles, a path in that template's
+        (:func:`impact_kit.render.docx.docx_option` checks it).
 
     Returns
     -------
@@ -245,9 +271,10 @@ def write_report(
         timeout=timeout,
         engine=engine,
         also_write=report.also_write,
+        docx=docx,
     )
     indicators = target / "indicators.csv" if isinstance(report, PortfolioReport) else None
-    return ReportPaths(written.html, written.notebook, written.pdf, indicators)
+    return ReportPaths(written.html, written.notebook, written.pdf, indicators, written.docx)
 
 
 def produce_report(
@@ -263,15 +290,18 @@ def produce_report(
     timeout: float | None = None,
     engine: str | None = None,
     also_write: Callable[[Path], object] | None = None,
+    docx: DocxOption = None,
 ) -> ReportPaths:
     """Run a master notebook in a private run folder and write ``report.ipynb`` and ``report.html`` in ``target``.
 
     What a site report and a portfolio report share: the executed notebook records
     relative paths and ``metadata`` (under ``impact_kit``). Its files (with
-    ``also_write(folder)``'s, the portfolio's indicators.csv, and ``report.pdf`` when a
-    ``browser`` is given) are written in a staging folder that then takes ``target``'s
-    place in one step (:func:`impact_kit.reports.publish.staged`): the set is replaced
-    whole or not at all, whatever stops the run.
+    ``also_write(folder)``'s, the portfolio's indicators.csv, ``report.pdf`` when a
+    ``browser`` is given, and ``report.docx``, made from the same page before any file is
+    written, when ``docx`` is given: True for the kit's template, a path for that one) are
+    written in a staging folder that then takes ``target``'s place in one step
+    (:func:`impact_kit.reports.publish.staged`): the set is replaced whole or not at all,
+    whatever stops the run.
 
     Raises
     ------
@@ -294,6 +324,7 @@ def produce_report(
         _relative_paths(nb, Path(notebook), target / "report.ipynb")
         nb.metadata["impact_kit"] = dict(metadata)
         page = export_html(nb, lang=lang, title=title)
+        document = _report_docx(page, docx, label=label, lang=lang, title=title) if docx else None
         with staged(target) as stage:  # every file of the set, then one swap: never a mix of two runs
             if also_write is not None:
                 also_write(stage)
@@ -301,11 +332,45 @@ def produce_report(
                 nbformat.write(nb, handle)
             with atomic_write(stage / "report.html", "w", encoding="utf-8") as handle:
                 handle.write(page)
+            if document is not None:
+                with atomic_write(stage / "report.docx", "wb") as binary:
+                    binary.write(document)
             if browser:
                 print_pdf(stage / "report.html", stage / "report.pdf", workdir=work, browser=browser)
         html = target / "report.html"
         pdf_path = target / "report.pdf" if browser else None
-    return ReportPaths(html, target / "report.ipynb", pdf_path)
+    return ReportPaths(html, target / "report.ipynb", pdf_path, docx=target / "report.docx" if document else None)
+
+
+def docx_option(docx: bool, template: str | Path | None) -> DocxOption:
+    """Return what ``produce_report`` takes for ``--docx`` and ``--docx-template`` (a template implies Word output).
+
+    Raises
+    ------
+    InvalidArgument
+        If the template is not a ``.docx`` python-docx can open.
+    """
+    if template is not None:
+        from impact_kit.render.docx import check_template
+
+        return check_template(template).resolve()
+    return True if docx else None
+
+
+def _report_docx(page: str, docx: Path | bool, *, label: str, lang: str, title: str) -> bytes:
+    """Return the Word document of an exported page (python-docx is imported only when one is asked for).
+
+    Raises
+    ------
+    ReportFailed
+        If it cannot be made (nothing of the report is written then).
+    """
+    from impact_kit.render.docx import docx_bytes
+
+    try:
+        return docx_bytes(page, lang=lang, title=title, footer=title, template=docx if isinstance(docx, Path) else None)
+    except (ValueError, KeyError, OSError) as exc:
+        raise ReportFailed(f"{label}: the Word document could not be made ({exc}). Nothing was written.") from None
 
 
 def _relative_paths(nb: nbformat.NotebookNode, notebook: Path, output: Path) -> None:

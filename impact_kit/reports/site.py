@@ -194,8 +194,16 @@ class SiteReport(ReportKind):
         rows = select_site_year(self.dataset.observations, self.site, self.year)
         return labelled_observations(self.grid, rows, self.lang)
 
-    def export(self, *, pdf: bool = False, notebook: str | Path | None = None, out: str | Path | None = None) -> Any:
-        """Write this report's ``report.html`` (and with ``pdf``, ``report.pdf``) from the notebook as last saved.
+    def export(
+        self,
+        *,
+        pdf: bool = False,
+        docx: bool = False,
+        docx_template: str | Path | None = None,
+        notebook: str | Path | None = None,
+        out: str | Path | None = None,
+    ) -> Any:
+        """Write this report's ``report.html`` (and its PDF, its DOCX, if asked) from the notebook as last saved.
 
         What ``impact-kit report SITE YEAR --notebook FILE`` does, in a process of its own:
         the page equals what ``impact-kit batch`` writes for that notebook. Save first.
@@ -204,6 +212,8 @@ class SiteReport(ReportKind):
         ----------
         pdf : bool
             Also print ``report.pdf`` (needs Chromium or Chrome).
+        docx, docx_template : bool, str or Path
+            Also write ``report.docx`` (Word), in the kit's styles or a funder's template's.
         notebook : str or Path, optional
             The notebook to run; by default the one this JupyterLab (or VS Code) kernel
             belongs to. Elsewhere (papermill, a script) nothing is exported unless it is given.
@@ -227,7 +237,8 @@ class SiteReport(ReportKind):
             raise NotFound("This report was built without its data folder: load it with SiteReport.load().")
         return export_report(
             self.site, self.year, data=self.dataset.folder, notebook=notebook, out=out,
-            grid=user_grid_file(self.grid), lang=self.lang, pseudonymise=self.pseudonymise, pdf=pdf,
+            grid=user_grid_file(self.grid), lang=self.lang, pseudonymise=self.pseudonymise, pdf=pdf, docx=docx,
+            docx_template=Path(docx_template) if docx_template else None,
         )  # fmt: skip
 
     @property
