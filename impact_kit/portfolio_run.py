@@ -31,6 +31,11 @@ __all__ = ["PORTFOLIO_FOLDER", "PortfolioPaths", "portfolio_parameters", "run_po
 #: The folder of the reports folder that holds the portfolio reports, one subfolder per year.
 PORTFOLIO_FOLDER = "portfolio"
 
+# The notebook runs in a forked child of this process (papermill engine ``impact-kit``), as a
+# batch's reports do: it finds the tables this process validated (load_dataset's cache) instead
+# of a new kernel reading and validating the whole folder again, and starts no kernel.
+_ENGINE = "impact-kit"
+
 
 @dataclass(frozen=True)
 class PortfolioPaths:
@@ -134,6 +139,7 @@ def run_portfolio(
         metadata={"version": __version__, "pseudonymised": pseudonymise},
         browser=browser,
         timeout=timeout,
+        engine=_ENGINE,
         also_write=lambda folder: write_indicators_csv(report.indicators, folder / "indicators.csv"),
     )
     return PortfolioPaths(written.html, written.notebook, target / "indicators.csv", written.pdf)
