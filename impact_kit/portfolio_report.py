@@ -417,7 +417,8 @@ class PortfolioReport:
     def _figure(self, name: str, alt: str, caption: str, data: pft.DataTable) -> Html:
         """One chart as an inline SVG image with its alt text, caption and data table."""
         buffer = io.BytesIO()
-        self.plot(name).savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+        with charts.chart_style():  # drawn in the style: ticks made at drawing time read it too
+            self.plot(name).savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
         svg = base64.b64encode(buffer.getvalue()).decode("ascii")
         return render(
             "portfolio_chart",
