@@ -231,8 +231,8 @@ def floor_child(data: str, pairs: list[tuple[str, int]]) -> None:
     import nbformat
 
     import impact_kit  # noqa: F401
-    from impact_kit.dataset import load_dataset
-    from impact_kit.export import export_html, warm_exporters
+    from impact_kit.data.dataset import load_dataset
+    from impact_kit.render.export import export_html, warm_exporters
 
     cells = [c for c in nbformat.read(MASTER, as_version=4).cells if c.cell_type == "code"]
     code = [c.source for c in cells if "parameters" not in c.metadata.get("tags", [])]

@@ -41,9 +41,9 @@ def main() -> None:
     parser.add_argument("--mb", type=float, default=50)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
+    from impact_kit.data.observations import load_observations
+    from impact_kit.data.read import read_table
     from impact_kit.importers.commune_mesure import IMPORT_FILE, import_places
-    from impact_kit.observations import load_observations
-    from impact_kit.tables import read_table
 
     text = testimony(args.mb)
     print(f"testimony: {len(text):,} characters, {len(text.encode()) / 1e6:.1f} MB UTF-8; {os.cpu_count()} cores")

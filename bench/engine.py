@@ -68,7 +68,7 @@ def memory() -> dict[str, int]:
 
 
 def write_report(nb, parameters: dict, target: Path) -> None:
-    from impact_kit.export import export_html
+    from impact_kit.render.export import export_html
 
     title = f"{parameters['site']} · {parameters['year']}"
     html = export_html(nb, lang=parameters["lang"], title=title)
@@ -95,7 +95,7 @@ def notebook_job(parameters: dict, target: Path, engine: str | None, **extra) ->
 def floor_job(parameters: dict, target: Path) -> dict:
     import nbformat
 
-    from impact_kit.report import SiteReport
+    from impact_kit.reports.run import SiteReport
 
     report = SiteReport.load(
         parameters["site"],
@@ -185,7 +185,7 @@ def compare(limit: int | None) -> None:
     import papermill as pm
 
     from impact_kit.engine import run_isolated, warm
-    from impact_kit.export import export_html
+    from impact_kit.render.export import export_html
 
     warm()
 

@@ -43,7 +43,11 @@ def stage(name: str, action: Callable[[], Any], report: list[tuple[str, float, f
 def _imports() -> SimpleNamespace:
     from matplotlib.figure import Figure
 
-    from impact_kit import charts, grid_file, observations, portfolio, portfolio_charts, portfolio_sections
+    from impact_kit.data import observations
+    from impact_kit.grid import file as grid_file
+    from impact_kit.indicators import portfolio as portfolio_sections
+    from impact_kit.indicators import table as portfolio
+    from impact_kit.render import charts, portfolio_charts
 
     return SimpleNamespace(
         Figure=Figure,
@@ -130,7 +134,7 @@ def end_to_end(data: Path, year: int, out: Path) -> None:
     """
     import threading
 
-    from impact_kit.portfolio_run import run_portfolio
+    from impact_kit.reports.run import run_portfolio
 
     peaks: dict[int, float] = {}  # child pid -> its peak RSS (VmHWM), MB
     done = threading.Event()

@@ -32,8 +32,8 @@ def main() -> None:
     args = parser.parse_args()
 
     start = time.perf_counter()
-    from impact_kit.export import run_report
-    from impact_kit.report import SiteReport
+    from impact_kit.render.export import run_report
+    from impact_kit.reports.run import SiteReport
 
     print(f"{'import impact_kit (once)':<32}{time.perf_counter() - start:8.3f} s")
     load, report = timed(lambda: SiteReport.load(args.site, args.year, data=ROOT / "data"), args.repeat)

@@ -5,7 +5,7 @@ after year, and varies its answers with a seeded random generator: intensities m
 by one step, multi-choice options are dropped or added, single choices change,
 numbers scale, a testimony is sometimes left out (the others are kept verbatim). Some
 sites start later or stop early, as in a real programme. Everything stays valid
-against the grid: :func:`impact_kit.observations.load_observations` accepts it.
+against the grid: :func:`impact_kit.data.observations.load_observations` accepts it.
 
 Use from a script in ``bench/`` (its folder is on ``sys.path``)::
 
@@ -24,9 +24,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from impact_kit.grid import Grid
-from impact_kit.grid_file import default_grid
-from impact_kit.observations import OBSERVATION_COLUMNS, load_observations, load_sites
+from impact_kit.data.observations import OBSERVATION_COLUMNS, load_observations, load_sites
+from impact_kit.grid.file import default_grid
+from impact_kit.grid.model import Grid
 
 __all__ = ["SAMPLE", "make_sample"]
 

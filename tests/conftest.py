@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from impact_kit.grid import Grid
-from impact_kit.grid_file import default_grid
+from impact_kit.grid.file import default_grid
+from impact_kit.grid.model import Grid
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data"
@@ -83,7 +83,7 @@ LONG_TESTIMONY = ("Chaque jeudi, des voisines apprennent la couture avec une bé
 def long_report(tmp_path_factory):
     """The report of a place imported with one 868-character testimony: (report.html path, the testimony)."""
     from impact_kit.importers.commune_mesure import import_places
-    from impact_kit.report import run_report
+    from impact_kit.reports.run import run_report
 
     root = tmp_path_factory.mktemp("long")
     data = root / "data"
@@ -123,7 +123,7 @@ def sample_batch(tmp_path_factory):
     Shared by the batch tests and the browser checks of every sample report; tests that
     change reports work on a copy.
     """
-    from impact_kit.batch import run_batch
+    from impact_kit.batch.run import run_batch
 
     out = tmp_path_factory.mktemp("batch") / "reports"
     result = run_batch(data=SAMPLE, out=out, parameters=ROOT / "parameters", progress=False)

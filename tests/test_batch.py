@@ -17,11 +17,11 @@ import pytest
 from bs4 import BeautifulSoup
 from conftest import ROOT, SAMPLE
 
-from impact_kit.batch import Job, plan, run_batch
+from impact_kit.batch.run import Job, plan, run_batch
 from impact_kit.cli import main
-from impact_kit.dataset import load_dataset
+from impact_kit.data.dataset import load_dataset
 from impact_kit.exceptions import NotFound
-from impact_kit.parameters import SITE_NOTEBOOK
+from impact_kit.reports.parameters import SITE_NOTEBOOK
 
 pytestmark = pytest.mark.slow
 

@@ -102,7 +102,7 @@ def test_toc_links_scroll_to_sections(page):
 def test_print_pdf(browser, long_report, tmp_path):
     import re
 
-    from impact_kit.pdf import print_pdf
+    from impact_kit.render.pdf import print_pdf
 
     work = tmp_path / "work"
     work.mkdir()

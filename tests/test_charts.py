@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from impact_kit import charts
+from impact_kit.render import charts
 
 
 @pytest.fixture(autouse=True)

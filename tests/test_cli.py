@@ -168,15 +168,15 @@ def test_report_pdf_without_a_browser_exits_2_and_writes_nothing(capsys, monkeyp
 
 def test_report_takes_its_options_from_a_parameters_file(monkeypatch, tmp_path, capsys):
     """`make reports` passes each parameters/*.yaml: what the file says is used, the command line wins."""
-    import impact_kit.report
+    import impact_kit.reports.run
 
     calls = []
 
     def fake(site, year, **options):
         calls.append((site, year, options))
-        return impact_kit.report.ReportPaths(tmp_path / "report.html", tmp_path / "report.ipynb")
+        return impact_kit.reports.run.ReportPaths(tmp_path / "report.html", tmp_path / "report.ipynb")
 
-    monkeypatch.setattr(impact_kit.report, "run_report", fake)
+    monkeypatch.setattr(impact_kit.reports.run, "run_report", fake)
     path = tmp_path / "p.yaml"
     path.write_text(
         'site: the-good-start\nyear: 2021\ndata: "data"\nlang: "en"\npseudonymise: true\n', encoding="utf-8"

@@ -6,7 +6,7 @@ import shutil
 
 from conftest import ROOT
 
-from impact_kit.dataset import load_dataset
+from impact_kit.data.dataset import load_dataset
 
 
 def test_same_folder_through_dotdot_is_not_read_again(tmp_path, monkeypatch):
@@ -32,8 +32,8 @@ def test_an_edited_grid_file_is_read_again(tmp_path):
 
     from conftest import SAMPLE
 
-    from impact_kit.dataset import load_dataset
-    from impact_kit.grid_file import GRIDS_DIR
+    from impact_kit.data.dataset import load_dataset
+    from impact_kit.grid.file import GRIDS_DIR
 
     grid = tmp_path / "grid.yaml"
     shutil.copy(GRIDS_DIR / "commune_mesure.yaml", grid)

@@ -172,12 +172,12 @@ def test_a_child_past_its_timeout_is_killed_and_a_clear_error():
 
 def warm_then_report_modules() -> list[str]:
     warm()
-    return sorted(m for m in ("pandas", "nbconvert", "papermill", "impact_kit.export") if m in sys.modules)
+    return sorted(m for m in ("pandas", "nbconvert", "papermill", "impact_kit.render.export") if m in sys.modules)
 
 
 def test_warm_imports_what_reports_need():
     # in a child: warm() sets MPLBACKEND and imports much, which the test process must not get
-    assert run_isolated(warm_then_report_modules) == ["impact_kit.export", "nbconvert", "pandas", "papermill"]
+    assert run_isolated(warm_then_report_modules) == ["impact_kit.render.export", "nbconvert", "pandas", "papermill"]
 
 
 def job(n: int) -> int:

@@ -15,8 +15,8 @@ from conftest import ROOT, snapshot
 from nbclient import NotebookClient
 
 from impact_kit.cli import main
-from impact_kit.observations import load_observations
-from impact_kit.parameters import SITE_NOTEBOOK as MASTER_NOTEBOOK
+from impact_kit.data.observations import load_observations
+from impact_kit.reports.parameters import SITE_NOTEBOOK as MASTER_NOTEBOOK
 
 pytestmark = pytest.mark.slow
 
@@ -148,7 +148,7 @@ def test_english_page_around_the_same_notebook(good_start):
     """The page's language and footer come from the export (the sections' English is in test_sections.py)."""
     import datetime as dt
 
-    from impact_kit.export import export_html
+    from impact_kit.render.export import export_html
 
     target, _, _ = good_start
     nb = nbformat.read(target / "report.ipynb", as_version=4)
@@ -169,7 +169,7 @@ def test_unknown_site_exits_2_and_writes_nothing(capsys, tmp_path):
 
 def test_failing_notebook_keeps_the_previous_report(tmp_path):
     from impact_kit.exceptions import ReportFailed
-    from impact_kit.report import run_report
+    from impact_kit.reports.run import run_report
 
     out = tmp_path / "out"
     target = out / "the-good-start" / "2021"
@@ -231,7 +231,7 @@ def test_wrong_site_stops_the_notebook_at_its_first_cell():
 
 def test_an_edited_notebook_gives_exactly_that_report(tmp_path):
     """An evaluator deletes a chart cell and adds a comment between two levels: the HTML follows."""
-    from impact_kit.report import run_report
+    from impact_kit.reports.run import run_report
 
     nb = nbformat.read(MASTER_NOTEBOOK, as_version=4)
     nb.cells = [c for c in nb.cells if c.source != 'report.chart("publics")']

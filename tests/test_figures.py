@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 import pytest
 from bs4 import BeautifulSoup
 
-from impact_kit.sections import CHARTS, SiteReport
+from impact_kit.reports.site import CHARTS, SiteReport
 
 FABRIQUE = ("la-fabrique-des-possibles-exemple", 2023)
 
@@ -156,7 +156,7 @@ def test_the_same_chart_gives_the_same_svg_in_another_process(fabrique):
     import sys
 
     code = (
-        "from impact_kit.sections import SiteReport; "
+        "from impact_kit.reports.site import SiteReport; "
         "print(SiteReport.load('la-fabrique-des-possibles-exemple', 2023, data='data').chart('coverage'), end='')"
     )
     other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from impact_kit.grid import QUESTION_TYPES
-from impact_kit.grid_file import load_grid
+from impact_kit.grid.file import load_grid
+from impact_kit.grid.model import QUESTION_TYPES
 
 GRID_FILE = Path(__file__).resolve().parent.parent / "impact_kit" / "grids" / "commune_mesure.yaml"
 DESIGN_CRITERIA = {

@@ -9,8 +9,8 @@ import pytest
 import yaml
 
 from impact_kit.exceptions import GridError
-from impact_kit.grid import CHANGE_KINDS
-from impact_kit.grid_file import GRIDS_DIR, load_grid
+from impact_kit.grid.file import GRIDS_DIR, load_grid
+from impact_kit.grid.model import CHANGE_KINDS
 from impact_kit.words import TEXTS_FILE
 
 GRID_FILE = GRIDS_DIR / "commune_mesure.yaml"

@@ -5,9 +5,9 @@ import json
 import pytest
 from conftest import OLDER_PLACES, snapshot, write_csv
 
+from impact_kit.data.observations import load_observations
 from impact_kit.exceptions import ImportFailed, InvalidData
 from impact_kit.importers.commune_mesure import IMPORT_FILE, import_places, normalize_label, read_place
-from impact_kit.observations import load_observations
 
 PLATFORM_TESTIMONY_KEYS = {
     "lien_social",
@@ -228,8 +228,8 @@ def test_two_files_for_one_site(empty_data, tmp_path):
 
 def _read_back_everything(folder):
     """Every file the importer wrote reads back with the kit's own readers."""
-    from impact_kit.observations import load_sites
-    from impact_kit.tables import read_table
+    from impact_kit.data.observations import load_sites
+    from impact_kit.data.read import read_table
 
     for path in folder.iterdir():
         read_table(path)
@@ -369,7 +369,7 @@ def test_data_folder_must_exist_unless_init(tmp_path):
 
 
 def load_sites_of(folder):
-    from impact_kit.observations import load_sites
+    from impact_kit.data.observations import load_sites
 
     return load_sites(folder)
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from impact_kit.indicators import (
+from impact_kit.indicators.site import (
     answers_by_year,
     coverage_table,
     effects_table,

@@ -4,13 +4,13 @@ import re
 
 import pytest
 
-from impact_kit.indicators import changes_between
-from impact_kit.narrative import (
+from impact_kit.indicators.site import changes_between
+from impact_kit.text.changes import changes_statements
+from impact_kit.text.narrative import (
     criterion_statements,
     level_statements,
     summary_statements,
 )
-from impact_kit.narrative_changes import changes_statements
 
 
 def say(grid, criterion, lang="fr", **answers):
@@ -292,7 +292,7 @@ def _sentences_of(html_text: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def fabrique_changes():
-    from impact_kit.sections import SiteReport
+    from impact_kit.reports.site import SiteReport
 
     return {
         lang: _sentences_of(str(SiteReport.load("la-fabrique-des-possibles-exemple", 2023, lang=lang).changes()))
@@ -350,7 +350,7 @@ def summary_sentences(report) -> list[str]:
 
 
 def test_summary_la_fabrique_2023_placed_in_its_programme():
-    from impact_kit.sections import SiteReport
+    from impact_kit.reports.site import SiteReport
 
     fr = summary_sentences(SiteReport.load("la-fabrique-des-possibles-exemple", 2023))
     assert fr[0] == (
@@ -371,7 +371,7 @@ def test_summary_la_fabrique_2023_placed_in_its_programme():
 
 
 def test_summary_the_good_start_2021_first_year_without_programme():
-    from impact_kit.sections import SiteReport
+    from impact_kit.reports.site import SiteReport
 
     fr = summary_sentences(SiteReport.load("the-good-start", 2021))  # 4 sites in 2021: no comparison
     assert fr == [
@@ -387,7 +387,7 @@ def test_summary_the_good_start_2021_first_year_without_programme():
 
 
 def test_summary_coeur_de_friche_2023_ties_and_a_level_that_fell():
-    from impact_kit.sections import SiteReport
+    from impact_kit.reports.site import SiteReport
 
     en = summary_sentences(SiteReport.load("coeur-de-friche-exemple", 2023, lang="en"))
     assert en[0] == (
@@ -406,7 +406,7 @@ def test_summary_coeur_de_friche_2023_ties_and_a_level_that_fell():
 
 
 def test_summary_labels_with_commas_are_quoted_in_a_list(grid):
-    from impact_kit.narrative import summary_paragraph
+    from impact_kit.text.narrative import summary_paragraph
 
     answers = {"gouvernance_partagee": {"testimony": ["t"]}, "evolution_projet": {"changes": ["design"]}}
     said = summary_paragraph(grid, {2024: answers}, 2024, "en").html
@@ -414,7 +414,7 @@ def test_summary_labels_with_commas_are_quoted_in_a_list(grid):
 
 
 def test_summary_of_a_year_without_anything_is_still_three_sentences(grid):
-    from impact_kit.narrative import summary_paragraph
+    from impact_kit.text.narrative import summary_paragraph
 
     said = sentences(re.sub(r"<[^>]+>", "", summary_paragraph(grid, {2022: {}}, 2022, "fr").html))
     assert said == [
@@ -436,7 +436,7 @@ def _sample_reports():
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_every_sample_report_changes_are_whole_sentences_and_summary_a_paragraph(grid, lang):
     """The issue's acceptance, on all 15 site-years of parameters/*.yaml, in process."""
-    from impact_kit.sections import SiteReport
+    from impact_kit.reports.site import SiteReport
 
     labels = [c.label(lang) for c in grid.criteria]
     verbs = {"fr": r"\b(est|sont|a|ont|n'a|n'ont|qualifie|qualifient|présente|présentait|avait|avaient|était|"
@@ -480,7 +480,7 @@ def test_every_sample_report_changes_are_whole_sentences_and_summary_a_paragraph
     ],
 )
 def test_summary_most_notable_change(grid, before, after, expected):
-    from impact_kit.narrative import summary_paragraph
+    from impact_kit.text.narrative import summary_paragraph
 
     said = sentences(re.sub(r"<[^>]+>", "", summary_paragraph(grid, {2022: before, 2023: after}, 2023, "fr").html))
     assert said[-2] == expected

@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from impact_kit.indicators import answer_changes, changes_between
-from impact_kit.narrative import sentence_case
-from impact_kit.narrative_changes import changes_statements
+from impact_kit.indicators.site import answer_changes, changes_between
+from impact_kit.text.changes import changes_statements
+from impact_kit.text.narrative import sentence_case
 
 # (criterion, question, before, after, French, English). Each criterion keeps a testimony
 # both years, so that it is observed both years and the answer's own change is told.

@@ -8,9 +8,9 @@ import nbformat
 import yaml
 from conftest import ROOT
 
-from impact_kit.export import REMOVED_TAGS
-from impact_kit.observations import load_observations
-from impact_kit.parameters import SITE_NOTEBOOK, notebook_parameters
+from impact_kit.data.observations import load_observations
+from impact_kit.render.export import REMOVED_TAGS
+from impact_kit.reports.parameters import SITE_NOTEBOOK, notebook_parameters
 
 
 def test_committed_notebook_has_no_outputs_and_only_calls_the_package():

@@ -4,8 +4,7 @@ import pandas as pd
 import pytest
 from conftest import write_csv
 
-from impact_kit.exceptions import InvalidData
-from impact_kit.observations import (
+from impact_kit.data.observations import (
     is_slug,
     load_observations,
     load_sites,
@@ -14,7 +13,8 @@ from impact_kit.observations import (
     select_year,
     slugify,
 )
-from impact_kit.tables import EncodingWarning
+from impact_kit.data.read import EncodingWarning
+from impact_kit.exceptions import InvalidData
 
 HEADER = "site,year,criterion,question,value"
 SITES = "site,name,city,postcode,kind"
@@ -436,7 +436,7 @@ def _sheet(rows):
 
 
 def test_every_sheet_with_the_header_is_read_and_others_are_named(tiny):
-    from impact_kit.tables import SheetsWarning
+    from impact_kit.data.read import SheetsWarning
 
     (tiny / "observations.csv").unlink()
     with pd.ExcelWriter(tiny / "observations.xlsx") as book:
@@ -460,7 +460,7 @@ def test_a_problem_on_another_sheet_names_the_sheet(tiny):
 
 
 def test_extra_columns_are_kept_with_one_warning(tiny):
-    from impact_kit.observations import ExtraColumnsWarning
+    from impact_kit.data.observations import ExtraColumnsWarning
 
     write_csv(tiny / "observations.csv", HEADER + ",comment", "le-lieu,2022,lien_social,frequency,daily,vu en juin")
     write_csv(tiny / "observations-2.csv", HEADER + ",author", "le-lieu,2023,lien_social,frequency,daily,Léa")

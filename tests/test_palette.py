@@ -11,8 +11,8 @@ import re
 import numpy as np
 import pytest
 
-from impact_kit.charts import PALETTE, THEMES
-from impact_kit.export import TEMPLATES_DIR
+from impact_kit.render.charts import PALETTE, THEMES
+from impact_kit.render.export import TEMPLATES_DIR
 
 CSS = (TEMPLATES_DIR / "impact_report" / "report.css").read_text(encoding="utf-8")
 

@@ -23,7 +23,7 @@ def pdf(good_start, tmp_path_factory):
     """(path, pdfinfo fields, text of each page)."""
     from pathlib import Path
 
-    from impact_kit.pdf import print_pdf
+    from impact_kit.render.pdf import print_pdf
 
     required = os.environ.get("IMPACT_KIT_REQUIRE_BROWSER")
     for tool in ("pdfinfo", "pdftotext"):

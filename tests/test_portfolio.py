@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 from conftest import SAMPLE, write_csv
 
-from impact_kit import indicators
-from impact_kit import portfolio_sections as sections
-from impact_kit.observations import as_number, load_observations, load_sites
-from impact_kit.portfolio import INDICATOR_COLUMNS, indicator_table, numbers, write_indicators_csv
+from impact_kit.data.observations import as_number, load_observations, load_sites
+from impact_kit.indicators import portfolio as sections
+from impact_kit.indicators import site as indicators
+from impact_kit.indicators.table import INDICATOR_COLUMNS, indicator_table, numbers, write_indicators_csv
 
 LONG = "Une longue histoire du quartier ; écrivez à jean@example.org pour la suite."
 
@@ -279,10 +279,7 @@ def test_testimony_picks_follow_the_rule(obs, grid):
     ]
     assert got["text"][0] == LONG
     assert sections.testimony_picks(obs, grid, 2022, per_criterion=1)["site"].tolist() == ["gamma"]
-    masked = sections.testimony_picks(obs, grid, 2022, pseudonymise=True)
-    assert "[courriel]" in masked["text"][0] and "jean@" not in masked["text"][0]
-    assert masked["chars"][0] == len(LONG)
-    assert "{per_criterion}" in sections.TESTIMONY_RULE
+    assert "jean@" in got["text"][0]  # verbatim: the report pseudonymises what it quotes
 
 
 def test_testimony_picks_one_per_site_and_criterion(obs, grid):
@@ -313,7 +310,7 @@ def test_sections_on_the_sample(grid):
     assert got["intensity_distribution"].groupby("level")["sites"].sum().eq(len(present)).all()
 
 
-@pytest.mark.parametrize("name", ["impact_kit.portfolio", "impact_kit.portfolio_sections"])
+@pytest.mark.parametrize("name", ["impact_kit.indicators.table", "impact_kit.indicators.portfolio"])
 def test_all_is_sorted_and_defined(name):
     module = importlib.import_module(name)
     assert module.__all__ == sorted(module.__all__, key=lambda n: (not n.isupper(), not n[:1].isupper(), n))

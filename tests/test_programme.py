@@ -9,12 +9,12 @@ import pytest
 from bs4 import BeautifulSoup
 from conftest import ROOT
 
-import impact_kit.programme as programme_module
-from impact_kit.dataset import load_dataset
-from impact_kit.indicators import is_observed
-from impact_kit.portfolio import indicator_table
-from impact_kit.programme import MIN_SITES, Programme, programme_of
-from impact_kit.sections import SiteReport
+import impact_kit.indicators.programme as programme_module
+from impact_kit.data.dataset import load_dataset
+from impact_kit.indicators.programme import MIN_SITES, Programme, programme_of
+from impact_kit.indicators.site import is_observed
+from impact_kit.indicators.table import indicator_table
+from impact_kit.reports.site import SiteReport
 
 YEAR = 2023
 #: What the kit says of the programme (the grid's own labels may say "programme" otherwise).
@@ -122,8 +122,8 @@ def test_from_table_of_the_sample(grid):
 
 def test_the_batch_index_reuses_the_indicator_table_of_the_programme(six, monkeypatch, tmp_path):
     """One indicator table per dataset: the programme's figures and the index both start from it."""
-    from impact_kit.index import write_index
-    from impact_kit.manifest import Entry, Manifest
+    from impact_kit.batch.index import write_index
+    from impact_kit.batch.manifest import Entry, Manifest
 
     calls = []
 
@@ -132,7 +132,9 @@ def test_the_batch_index_reuses_the_indicator_table_of_the_programme(six, monkey
         return indicator_table(*args, **kwargs)
 
     monkeypatch.setattr(programme_module, "indicator_table", counted)
-    monkeypatch.setattr("impact_kit.index.indicator_table", counted, raising=False)  # were it computed there again
+    monkeypatch.setattr(
+        "impact_kit.batch.index.indicator_table", counted, raising=False
+    )  # were it computed there again
     monkeypatch.setattr(programme_module, "_TABLES", {})
     monkeypatch.setattr(programme_module, "_PROGRAMMES", {})
     programme_of(six)

@@ -7,14 +7,14 @@ import re
 import pytest
 from bs4 import BeautifulSoup
 
-from impact_kit.charts import PALETTE
+from impact_kit.data.observations import load_observations, load_sites
 from impact_kit.exceptions import InvalidArgument, NotFound
-from impact_kit.export import contents_html
 from impact_kit.files import resolve_data
-from impact_kit.grid_file import default_grid
-from impact_kit.markup import Html
-from impact_kit.observations import load_observations, load_sites
-from impact_kit.sections import CHARTS, SiteReport
+from impact_kit.grid.file import default_grid
+from impact_kit.render.charts import PALETTE
+from impact_kit.render.export import contents_html
+from impact_kit.render.markup import Html
+from impact_kit.reports.site import CHARTS, SiteReport
 
 FABRIQUE = "la-fabrique-des-possibles-exemple"
 
@@ -175,7 +175,7 @@ def _renamed_grid(tmp_path):
     import pandas as pd
     import yaml
 
-    from impact_kit.grid_file import GRIDS_DIR
+    from impact_kit.grid.file import GRIDS_DIR
 
     doc = yaml.safe_load((GRIDS_DIR / "commune_mesure.yaml").read_text(encoding="utf-8"))
     ids = {q["id"] for q in doc["level_questions"]}

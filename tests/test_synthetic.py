@@ -7,7 +7,7 @@ import importlib.util
 import pytest
 from conftest import ROOT
 
-from impact_kit.observations import load_observations, load_sites
+from impact_kit.data.observations import load_observations, load_sites
 
 
 @pytest.fixture(scope="module")

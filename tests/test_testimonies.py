@@ -5,8 +5,8 @@ import html
 import markupsafe
 import pytest
 
-from impact_kit import testimonies
-from impact_kit.testimonies import FOLD_AT, MIN_HIDDEN, is_extract, pseudonymise
+from impact_kit.text import testimonies
+from impact_kit.text.testimonies import FOLD_AT, MIN_HIDDEN, is_extract, pseudonymise
 
 # Not imported by name: pytest would collect a function called test...
 render = testimonies.testimony_html

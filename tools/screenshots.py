@@ -16,7 +16,7 @@ from pathlib import Path
 from PIL import Image
 from playwright.sync_api import sync_playwright
 
-from impact_kit.report import run_report
+from impact_kit.reports.run import run_report
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORTS = [("the-good-start", 2021), ("la-fabrique-des-possibles-exemple", 2023)]

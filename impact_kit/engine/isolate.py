@@ -54,9 +54,9 @@ WARM_MODULES = (
     "nbconvert",
     "papermill",
     "impact_kit",
-    "impact_kit.export",
+    "impact_kit.render.export",
     "impact_kit.engine.inprocess",
-    "impact_kit.report",  # with impact_kit.sections, charts, narrative: what run_job and the notebook import
+    "impact_kit.reports.run",  # with impact_kit.reports.site, charts, narrative: what run_job and the notebook import
 )
 
 #: The pipe to the parent, in a child only.
@@ -79,7 +79,7 @@ def warm(modules: Iterable[str] = WARM_MODULES, *, export: bool = True) -> None:
     if export:
         import nbformat
 
-        from impact_kit.export import export_html
+        from impact_kit.render.export import export_html
 
         export_html(nbformat.v4.new_notebook())
 

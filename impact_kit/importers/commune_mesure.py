@@ -20,12 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from impact_kit.exceptions import ImportFailed, InputProblem, InvalidData
-from impact_kit.files import atomic_write
-from impact_kit.grid import SINGLE_VALUED, Grid, Question
-from impact_kit.grid_file import default_grid
-from impact_kit.importers.site_ids import assign_site_ids, read_site_rows
-from impact_kit.observations import (
+from impact_kit.data.observations import (
     OBSERVATION_COLUMNS,
     SITE_COLUMNS,
     YEAR_RANGE,
@@ -34,7 +29,12 @@ from impact_kit.observations import (
     find_files,
     slugify,
 )
-from impact_kit.tables import read_table, read_tables, require_columns
+from impact_kit.data.read import read_table, read_tables, require_columns
+from impact_kit.exceptions import ImportFailed, InputProblem, InvalidData
+from impact_kit.files import atomic_write
+from impact_kit.grid.file import default_grid
+from impact_kit.grid.model import SINGLE_VALUED, Grid, Question
+from impact_kit.importers.site_ids import assign_site_ids, read_site_rows
 
 __all__ = ["IMPORT_FILE", "Place", "csv_line", "import_places", "normalize_label", "read_place"]
 
@@ -330,7 +330,7 @@ def import_places(
 
 
 def csv_line(cells: Iterable[str], separator: str = ",", newline: str = "\n") -> str:
-    r"""Return one CSV record that :func:`impact_kit.tables.read_table` reads back exactly.
+    r"""Return one CSV record that :func:`impact_kit.data.read.read_table` reads back exactly.
 
     A cell is quoted when it holds the separator, a quote, or any line break: ``\r``
     as well as ``\n`` (``csv.writer`` leaves a lone ``\r`` unquoted when lines end

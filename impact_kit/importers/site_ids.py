@@ -1,6 +1,6 @@
 """Give each imported place its site id, and never merge two places into one site.
 
-A place is known by its name and city (:func:`impact_kit.observations.site_identity`).
+A place is known by its name and city (:func:`impact_kit.data.observations.site_identity`).
 Its site id is, in this order: the ``--id`` given for it; the id that ``sites.csv``
 already gives to a row of the same name and city (so a ``sites.csv`` row is the way to
 map a platform place to any id); the slug of its name. A slug that ``sites.csv`` or
@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from impact_kit.data.observations import MAX_ID_LENGTH, is_slug, site_identity, slugify
+from impact_kit.data.read import read_table
 from impact_kit.exceptions import ImportFailed, InputProblem, InvalidData
-from impact_kit.observations import MAX_ID_LENGTH, is_slug, site_identity, slugify
-from impact_kit.tables import read_table
 
 if TYPE_CHECKING:
     from impact_kit.importers.commune_mesure import Place

@@ -1,0 +1,407 @@
+"""Every site and year in one command: plan, run on warm isolated workers, resume, index.
+
+:func:`run_batch` validates the data folder once, plans one job per (site, year),
+skips the jobs whose inputs and files did not change since the last run (see
+:mod:`impact_kit.batch.manifest`), runs the others and writes ``reports/index.html``.
+
+Locally, the parent process imports the kit and its libraries once
+(:func:`impact_kit.engine.warm`) and each report runs in a forked child of it
+(:func:`impact_kit.engine.map_isolated`): no kernel to start, nothing shared between
+reports, a crash or a timeout costs one job. With ``scheduler``, the same jobs go to a
+Dask distributed cluster (:mod:`impact_kit.batch.cluster`).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import sys
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from impact_kit.batch.manifest import Entry, Manifest, fingerprints, outputs_state
+from impact_kit.data.dataset import Dataset, load_dataset
+from impact_kit.exceptions import InvalidArgument, NotFound, ReportFailed
+from impact_kit.files import check_writable
+from impact_kit.grid.file import user_grid_file
+from impact_kit.grid.model import Grid
+from impact_kit.indicators.programme import Programme, programme_of
+from impact_kit.reports.parameters import SITE_NOTEBOOK, read_parameters
+from impact_kit.words import check_lang
+
+__all__ = ["BatchOptions", "BatchResult", "Job", "plan", "run_batch", "run_job"]
+
+#: Seconds between two writes of the manifest while jobs finish (and once at the end).
+SAVE_EVERY = 2.0
+#: The papermill engine a child runs the notebook with (see impact_kit.engine).
+CHILD_ENGINE = "impact-kit-inprocess"
+
+
+@dataclass(frozen=True)
+class Job:
+    """One report to make: a site, a year, and its language and pseudonymisation."""
+
+    site: str
+    year: int
+    lang: str = "fr"
+    pseudonymise: bool = False
+
+    def __str__(self) -> str:
+        return self.key
+
+    @property
+    def key(self) -> str:
+        """``site/year``, the job's name in the manifest and in messages."""
+        return f"{self.site}/{self.year}"
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    """What every job of a batch shares (picklable: a Dask worker receives it)."""
+
+    data: Path
+    out: Path
+    grid: Path | None = None  # None: the grid shipped with the kit (each worker's own)
+    notebook: Path | None = None  # None: the master notebook shipped with the kit
+    pdf_browser: str | None = None
+    timeout: float | None = None
+
+
+@dataclass
+class BatchResult:
+    """What a batch did."""
+
+    planned: int
+    skipped: list[Job] = field(default_factory=list)
+    done: list[Job] = field(default_factory=list)
+    failed: list[tuple[Job, str]] = field(default_factory=list)
+    seconds: float = 0.0
+    index: Path | None = None
+
+    @property
+    def exit_code(self) -> int:
+        """0 if every job is done or up to date, 1 if any failed."""
+        return 1 if self.failed else 0
+
+
+def plan(
+    dataset: Dataset,
+    *,
+    years: Sequence[int] = (),
+    sites: Sequence[str] = (),
+    lang: str = "fr",
+    pseudonymise: bool = False,
+    parameters: Path | None = None,
+) -> list[Job]:
+    """Return one job per (site, year) present in the data, filtered by ``years`` and ``sites``.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The validated data.
+    years, sites : sequences
+        Keep only these years and sites (every one by default).
+    lang, pseudonymise : str, bool
+        Every job's language and pseudonymisation, unless its parameters file says otherwise.
+    parameters : Path, optional
+        A folder of papermill parameters files named ``<site>_<year>.yaml`` (``parameters/``):
+        a job's file sets its ``lang`` and ``pseudonymise``.
+
+    Raises
+    ------
+    NotFound
+        If a site or a year asked for is not in the data.
+    InvalidArgument
+        If a parameters file names a parameter the notebook does not have.
+    """
+    pairs = dataset.observations[["site", "year"]].drop_duplicates()
+    known_sites, known_years = set(pairs["site"]), {int(y) for y in pairs["year"]}
+    missing = [s for s in sites if s not in known_sites] + [str(y) for y in years if y not in known_years]
+    if missing:
+        raise NotFound(
+            f"{dataset.folder} has no observations for {', '.join(map(repr, missing))}. "
+            "`impact-kit validate` lists its sites and years."
+        )
+    keep = pd.Series(True, index=pairs.index)
+    if sites:
+        keep &= pairs["site"].isin(list(sites))
+    if years:
+        keep &= pairs["year"].isin(list(years))
+    wanted = pairs[keep]
+    jobs = [Job(str(s), int(y), lang, pseudonymise) for s, y in sorted(wanted.itertuples(index=False, name=None))]
+    return [_with_parameters(job, parameters) for job in jobs] if parameters else jobs
+
+
+def _with_parameters(job: Job, folder: Path) -> Job:
+    path = folder / f"{job.site}_{job.year}.yaml"
+    if not path.is_file():
+        return job
+    values = read_parameters(path, site=job.site, year=job.year)
+    lang = check_lang(str(values.get("lang", job.lang)))
+    return replace(job, lang=lang, pseudonymise=bool(values.get("pseudonymise", job.pseudonymise)))
+
+
+def run_job(job: Job, options: BatchOptions) -> Entry:
+    """Make one report in this process and return its manifest entry (``done`` or ``failed``).
+
+    Meant to run in a throw-away child (it executes the notebook in this process). The
+    data folder is read through :func:`impact_kit.data.dataset.load_dataset`, so a child forked
+    from a warm parent reuses the tables the parent validated.
+    """
+    from impact_kit.reports.run import write_report
+    from impact_kit.reports.site import SiteReport
+
+    started = time.perf_counter()
+    target = options.out / job.site / str(job.year)
+    try:
+        dataset = load_dataset(options.data, grid=options.grid)
+        report = SiteReport.load(job.site, job.year, data=dataset, lang=job.lang, pseudonymise=job.pseudonymise)
+        write_report(
+            report, dataset, out=options.out, notebook=options.notebook or SITE_NOTEBOOK, browser=options.pdf_browser,
+            engine=CHILD_ENGINE,
+        )  # fmt: skip
+    except ReportFailed as exc:
+        return Entry(job.site, job.year, "", "failed", time.perf_counter() - started, str(exc), "")
+    return Entry(job.site, job.year, "", "done", time.perf_counter() - started, None, "", outputs_state(target))
+
+
+def run_batch(
+    *,
+    data: str | Path = "data",
+    out: str | Path = "reports",
+    grid: Grid | str | Path | None = None,
+    years: Sequence[int] = (),
+    sites: Sequence[str] = (),
+    workers: int | None = None,
+    scheduler: str | None = None,
+    force: bool = False,
+    lang: str = "fr",
+    pseudonymise: bool = False,
+    pdf: bool = False,
+    timeout: float | None = None,
+    parameters: str | Path | None = None,
+    notebook: str | Path = SITE_NOTEBOOK,
+    progress: bool | None = None,
+) -> BatchResult:
+    """Make every (site, year) report of a data folder; skip those whose inputs and files did not change.
+
+    Parameters
+    ----------
+    data, out : str or Path
+        The data folder and the reports folder.
+    grid : Grid, str or Path, optional
+        The grid or a grid file; the Commune Mesure grid by default.
+    years, sites : sequences
+        Only these years and sites (all by default).
+    workers : int, optional
+        Reports at a time (local) or worker processes (``scheduler="local"``); the CPUs by default.
+    scheduler : str, optional
+        None runs here; ``"local"`` starts a Dask LocalCluster; ``"tcp://host:port"`` uses a cluster.
+    force : bool
+        Redo every job, changed or not.
+    lang, pseudonymise, pdf, timeout
+        The reports' language, pseudonymisation, PDF, and the seconds one report may take.
+    parameters : str or Path, optional
+        A folder of ``<site>_<year>.yaml`` parameters files that set a job's language or
+        pseudonymisation (``parameters/``).
+    notebook : str or Path
+        The master notebook.
+    progress : bool, optional
+        Show a progress bar (plain lines when False); by default when stderr is a terminal.
+
+    Returns
+    -------
+    BatchResult
+        Jobs done, skipped and failed; ``exit_code`` is 1 if any failed.
+
+    Raises
+    ------
+    InvalidData, NotFound, GridError, InvalidArgument, MissingDependency
+        Before anything is written, if the inputs are wrong.
+    KeyboardInterrupt
+        On Ctrl-C, after the running children are stopped and the manifest is written.
+    """
+    from impact_kit.batch.index import write_index
+    from impact_kit.render.pdf import find_browser
+
+    started = time.perf_counter()
+    check_lang(lang)
+    if scheduler:
+        from impact_kit.batch.cluster import check_scheduler
+
+        check_scheduler(scheduler)
+    dataset = load_dataset(data, grid=grid)
+    folder = Path(parameters) if parameters else None
+    jobs = plan(dataset, years=years, sites=sites, lang=lang, pseudonymise=pseudonymise, parameters=folder)
+    options = BatchOptions(
+        data=dataset.folder,
+        out=Path(out).resolve(),
+        # What ships with the kit is named by nothing: a cluster's workers use their own install's.
+        grid=user_grid_file(dataset.grid),
+        notebook=None if Path(notebook).resolve() == SITE_NOTEBOOK.resolve() else Path(notebook).resolve(),
+        pdf_browser=find_browser() if pdf else None,
+        timeout=timeout,
+    )
+    check_writable(options.out)
+    options.out.mkdir(parents=True, exist_ok=True)
+    with _only_batch_in(options.out):
+        manifest = Manifest.read(options.out)
+        # Computed once here, before the children are forked: every report places its site in it.
+        programme = programme_of(dataset)
+        known = set(dataset.sites.index)
+        prints = fingerprints(
+            dataset,
+            [(j.site, j.year) for j in jobs],
+            notebook=Path(notebook).resolve(),
+            parameters={},
+            extra={
+                (j.site, j.year): "|".join(
+                    (j.lang, str(j.pseudonymise), _redactions(dataset, j, known), _programme(programme, j.year))
+                )
+                for j in jobs
+            },
+        )
+        result = BatchResult(planned=len(jobs))
+        todo = []
+        for job in jobs:
+            folder = options.out / job.site / str(job.year)
+            if not force and manifest.up_to_date(job.key, prints[(job.site, job.year)], folder, pdf=pdf):
+                result.skipped.append(job)
+            else:
+                todo.append(job)
+        try:
+            _run(todo, options, prints, manifest, result, workers=workers, scheduler=scheduler, progress=progress)
+        finally:
+            manifest.write()
+        result.index = write_index(dataset, manifest, options.out, lang=lang)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+@contextmanager
+def _only_batch_in(out: Path) -> Iterator[None]:
+    """Hold a lock on the reports folder for the whole batch: a second batch on it is refused, not merged."""
+    fd = os.open(out, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise InvalidArgument(
+                f"{out}: another batch is writing reports there. Wait for it to end, or give this one another --out."
+            ) from None
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock, on every exit path (a killed process's too)
+
+
+def _programme(programme: Programme, year: int) -> str:
+    """Return the programme's figures a report of ``year`` shows, as text (nothing below MIN_SITES sites)."""
+    if not programme.covers(year):
+        return ""
+    figures: list[object] = [programme.sites[year], programme.criteria.get(year)]
+    figures += sorted((k, v) for k, v in programme.observed.items() if k[0] == year)
+    figures += sorted((k, v) for k, v in programme.intensity.items() if k[0] == year)
+    return repr(figures)
+
+
+def _redactions(dataset: Dataset, job: Job, sites: set[str]) -> str:
+    """Return the redaction list a pseudonymised job depends on, as text (nothing for the others)."""
+    if not job.pseudonymise:
+        return ""
+    from impact_kit.data.redactions import load_redactions
+
+    return repr(load_redactions(dataset.folder, job.site, sites=sites))
+
+
+def _run(
+    todo: list[Job],
+    options: BatchOptions,
+    prints: dict[tuple[str, int], str],
+    manifest: Manifest,
+    result: BatchResult,
+    *,
+    workers: int | None,
+    scheduler: str | None,
+    progress: bool | None,
+) -> None:
+    if scheduler:
+        from impact_kit.batch.cluster import run_on_cluster
+
+        finished: Iterable[tuple[Job, Entry | BaseException]] = run_on_cluster(
+            todo, options, scheduler=scheduler, workers=workers
+        )
+    else:
+        finished = _run_here(todo, options, workers=workers)
+    last_save = time.monotonic()
+    with _Progress(len(todo), enabled=progress) as bar:
+        for job, outcome in finished:
+            entry = outcome if isinstance(outcome, Entry) else _crashed(job, outcome)
+            entry.fingerprint = prints[(job.site, job.year)]
+            manifest.record(job.key, entry)
+            if entry.status == "done":
+                result.done.append(job)
+            else:
+                result.failed.append((job, entry.error or "failed"))
+            bar.update(job, entry)
+            if time.monotonic() - last_save > SAVE_EVERY:
+                manifest.write()
+                last_save = time.monotonic()
+
+
+def _run_here(todo: list[Job], options: BatchOptions, *, workers: int | None) -> Iterator[tuple[Job, Any]]:
+    from impact_kit import engine
+    from impact_kit.render.export import warm_exporters
+
+    if not todo:
+        return iter(())
+    engine.warm()
+    warm_exporters({job.lang for job in todo})
+    return engine.map_isolated(
+        lambda job: run_job(job, options), todo, workers=workers or os.cpu_count(), timeout=options.timeout
+    )
+
+
+def _crashed(job: Job, error: BaseException) -> Entry:
+    message = str(error) or type(error).__name__
+    return Entry(job.site, job.year, "", "failed", 0.0, f"{job.key}: {message}", "")
+
+
+class _Progress:
+    """A tqdm bar on a terminal (done, failed, rate, time left); one plain line per report otherwise."""
+
+    def __init__(self, total: int, *, enabled: bool | None) -> None:
+        self.total = total
+        self.enabled = sys.stderr.isatty() if enabled is None else enabled
+        self.count = 0
+        self.failed = 0
+        self.bar: Any = None
+
+    def __enter__(self) -> _Progress:
+        if self.enabled and self.total:
+            from tqdm import tqdm
+
+            tqdm.monitor_interval = 0  # no monitor thread: the batch forks, and forking beside threads is unsafe
+            self.bar = tqdm(total=self.total, unit="report", file=sys.stderr, dynamic_ncols=True)
+        return self
+
+    def update(self, job: Job, entry: Entry) -> None:
+        self.count += 1
+        self.failed += entry.status != "done"
+        if self.bar is not None:
+            self.bar.set_postfix(failed=self.failed, refresh=False)
+            self.bar.update(1)
+            if entry.status != "done":
+                self.bar.write(f"failed: {entry.error}", file=sys.stderr)
+        else:
+            what = "done" if entry.status == "done" else f"FAILED: {entry.error}"
+            print(f"[{self.count}/{self.total}] {job.key} ({entry.duration:.1f} s) {what}", file=sys.stderr)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.close()

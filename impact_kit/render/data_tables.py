@@ -1,0 +1,170 @@
+"""The portfolio report's tables as a reader sees them: labels from the grid, numbers written out.
+
+Each function takes a section's table (:mod:`impact_kit.indicators.portfolio`) and returns
+a :class:`DataTable` of text: the data behind a chart (shown in a ``<details>`` element
+under it) or the table of every site. The templates escape every cell; only links,
+made by :class:`~impact_kit.reports.portfolio.PortfolioReport`, come as Markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+from markupsafe import Markup
+
+from impact_kit.grid.model import Grid
+from impact_kit.words import fill_text, format_number, texts
+
+__all__ = [
+    "DataTable",
+    "change_data",
+    "effect_shares_data",
+    "intensity_data",
+    "label",
+    "movers_data",
+    "percent",
+    "publics_data",
+    "sites_data",
+]
+
+
+@dataclass(frozen=True)
+class DataTable:
+    """A table of the report: column headings, then rows of (row heading, cells), all text or Markup."""
+
+    columns: Sequence[str]
+    rows: Sequence[tuple[str | Markup, Sequence[str]]]
+
+
+def label(grid: Grid, item: str, lang: str) -> str:
+    """Return the label of a criterion, a level or a public option of ``grid`` (the id if it has none)."""
+    owner = grid.criterion(item) or grid.level(item)
+    if owner is not None:
+        return owner.label(lang)
+    for _, question in grid.publics_questions():
+        option = question.option(item)
+        if option is not None:
+            return option.label(lang)
+    return item
+
+
+def percent(share: float, lang: str) -> str:
+    """Return a share (0 to 1) as a whole percentage: "40 %" in French, "40%" in English."""
+    return fill_text(texts(lang)["pf_percent"], {"value": format_number(round(share * 100), lang)}, lang)
+
+
+def _counts(wide: pd.DataFrame, grid: Grid, lang: str) -> list[tuple[str | Markup, Sequence[str]]]:
+    return [(label(grid, str(key), lang), [str(int(n)) for n in row]) for key, row in wide.iterrows()]
+
+
+def effect_shares_data(shares: pd.DataFrame, grid: Grid, lang: str) -> DataTable:
+    """Return criteria (rows) x years (columns): "observed of sites (share)"."""
+    words = texts(lang)
+    years = sorted(int(y) for y in shares["year"].unique())
+    cells = {
+        (c, int(y)): fill_text(words["pr_cell_share"], {"observed": o, "sites": s, "percent": percent(p, lang)}, lang)
+        for c, y, o, s, p in shares[["criterion", "year", "observed", "sites", "share"]].itertuples(index=False)
+    }
+    rows: list[tuple[str | Markup, Sequence[str]]] = [
+        (label(grid, str(c), lang), [cells.get((c, y), words["pr_none"]) for y in years])
+        for c in pd.unique(shares["criterion"])
+    ]
+    return DataTable([words["pr_col_criterion"], *map(str, years)], rows)
+
+
+def publics_data(reach: pd.DataFrame, grid: Grid, lang: str) -> DataTable:
+    """Return publics (rows) x criteria (columns): the number of sites."""
+    wide = reach.pivot(index="public", columns="criterion", values="sites")
+    wide = wide.reindex(index=pd.unique(reach["public"]), columns=pd.unique(reach["criterion"])).fillna(0)
+    columns = [texts(lang)["pr_col_public"], *(label(grid, str(c), lang) for c in wide.columns)]
+    return DataTable(columns, _counts(wide, grid, lang))
+
+
+def intensity_data(distribution: pd.DataFrame, grid: Grid, lang: str) -> DataTable:
+    """Return levels (rows) x ratings 1 to 5 and "not rated" (columns): the number of sites."""
+    words = texts(lang)
+    rated = distribution.assign(intensity=distribution["intensity"].astype("string").fillna("-"))
+    wide = rated.pivot(index="level", columns="intensity", values="sites")
+    wide = wide.reindex(index=pd.unique(distribution["level"]), columns=["1", "2", "3", "4", "5", "-"]).fillna(0)
+    return DataTable([words["pr_col_level"], "1", "2", "3", "4", "5", words["pf_not_rated"]], _counts(wide, grid, lang))
+
+
+def change_data(change: pd.DataFrame, grid: Grid, lang: str) -> DataTable:
+    """Return levels (rows) x down, unchanged, up (columns): the number of sites."""
+    words = texts(lang)
+    direction = pd.cut(change["change"], [-10, -1, 0, 10], labels=["down", "same", "up"])
+    wide = change.assign(direction=direction).pivot_table(
+        index="level", columns="direction", values="sites", aggfunc="sum", sort=False, observed=False
+    )
+    wide = wide.reindex(index=pd.unique(change["level"]), columns=["down", "same", "up"]).fillna(0)
+    columns = [words["pr_col_level"], words["pf_down"], words["pf_same"], words["pf_up"]]
+    return DataTable(columns, _counts(wide, grid, lang))
+
+
+def movers_data(movers: pd.DataFrame, *, previous: int, year: int, name: Callable[[str], str], lang: str) -> DataTable:
+    """Return the movers (rows) with their criteria observed each year and the change."""
+    words = texts(lang)
+    columns = [
+        words["pr_col_site"],
+        fill_text(words["pr_col_before"], {"year": str(previous)}, lang),
+        fill_text(words["pr_col_before"], {"year": str(year)}, lang),
+        fill_text(words["pr_col_change"], {"previous": str(previous)}, lang),
+    ]
+    rows: list[tuple[str | Markup, Sequence[str]]] = [
+        (name(str(s)), [str(b), str(a), f"{int(c):+d}"])
+        for s, b, a, c in movers[["site", "before", "after", "change"]].itertuples(index=False)
+    ]
+    return DataTable(columns, rows)
+
+
+def _number(value: float, lang: str) -> str:
+    return texts(lang)["pr_none"] if pd.isna(value) else format_number(float(value), lang)
+
+
+def sites_data(
+    table: pd.DataFrame,
+    grid: Grid,
+    *,
+    previous: int | None,
+    head: Callable[[str], str | Markup],
+    city: Callable[[str], str],
+    lang: str,
+) -> DataTable:
+    """Return every site (rows) with its key figures (:func:`impact_kit.indicators.portfolio.site_table`).
+
+    Parameters
+    ----------
+    previous : int, optional
+        The previous year: adds the change since then ("new" for a site not observed then).
+    head, city : callable
+        A site id's row heading (its name, a link where its report exists) and its town.
+    """
+    words = texts(lang)
+    levels = [c for c in table.columns if str(c).startswith("intensity_")]
+    columns = [
+        words["pr_col_site"],
+        words["pr_col_city"],
+        fill_text(words["pr_col_observed"], {"total": len(grid.criteria)}, lang),
+    ]
+    if previous is not None:
+        columns.append(fill_text(words["pr_col_change"], {"previous": str(previous)}, lang))
+    columns += [words["pr_col_publics"], words["pr_col_testimonies"], words["pr_col_answered"]]
+    columns += [
+        fill_text(words["pr_col_intensity"], {"level": label(grid, c.removeprefix("intensity_"), lang)}, lang)
+        for c in levels
+    ]
+    columns.append(words["pr_col_first"])
+    rows: list[tuple[str | Markup, Sequence[str]]] = []
+    for row in table.to_dict("records"):
+        site = str(row["site"])
+        cells = [city(site), str(row["observed"])]
+        if previous is not None:
+            change = row["change"]
+            cells.append(words["pr_new_site"] if pd.isna(change) else f"{int(change):+d}")
+        cells += [str(row["publics"]), str(row["testimonies"]), f"{row['answered']}/{row['questions']}"]
+        cells += [_number(row[c], lang) for c in levels]
+        cells.append(str(row["first_year"]))
+        rows.append((head(site), cells))
+    return DataTable(columns, rows)

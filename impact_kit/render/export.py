@@ -1,0 +1,166 @@
+"""HTML export: an executed report notebook to one offline page, with nbconvert and the kit's template.
+
+The template (``impact_kit/templates/impact_report``, extending ``lab``) drops code,
+prompts, parameters, notes for evaluators and every script or style from the network;
+charts are inline. The table of contents is made from the page's own headings, so it
+lists exactly the sections the notebook shows, an evaluator's own included.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import html
+from collections.abc import Iterable
+from functools import cache
+from html.parser import HTMLParser
+from pathlib import Path
+
+from markupsafe import Markup
+from nbconvert import HTMLExporter
+from nbconvert.preprocessors import TagRemovePreprocessor
+from nbformat import NotebookNode
+
+from impact_kit.words import fill, format_date, texts
+
+__all__ = ["REMOVED_TAGS", "TEMPLATES_DIR", "contents_html", "export_html", "warm_exporters"]
+
+TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
+#: Cells with these tags never reach the HTML: parameters, and notes for evaluators.
+REMOVED_TAGS = frozenset({"parameters", "injected-parameters", "notes"})
+
+
+@cache
+def _exporter(lang: str) -> HTMLExporter:
+    """One exporter per language, its template compiled once per process."""
+    exporter = HTMLExporter(
+        template_name="impact_report",
+        extra_template_basedirs=[str(TEMPLATES_DIR)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        language_code=lang,
+    )
+    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags=set(REMOVED_TAGS)), enabled=True)
+    return exporter
+
+
+def warm_exporters(langs: Iterable[str]) -> None:
+    """Build the exporters of these languages and compile their template once (a batch's parent does it)."""
+    from nbformat.v4 import new_notebook
+
+    for lang in langs:
+        _exporter(lang).from_notebook_node(new_notebook(), resources={"impact_kit": {"generated": ""}})
+
+
+class _Headings(HTMLParser):
+    """Collects ``(level, id, text)`` of the h2 and h3 headings with an id (their own or their section's)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[int, str, str]] = []
+        self._open: tuple[int, str, list[str]] | None = None
+        self._section: str | None = None
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if tag == "section":
+            self._section = attributes.get("id")
+        elif tag in ("h2", "h3") and (attributes.get("id") or self._section):
+            self._open = (int(tag[1]), str(attributes.get("id") or self._section), [])
+            self._section = None
+        elif tag == "a" and "anchor-link" in (attributes.get("class") or ""):
+            self._skip += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self._skip:
+            self._skip -= 1
+        elif tag in ("h2", "h3") and self._open:
+            level, anchor, words = self._open
+            self.found.append((level, anchor, " ".join("".join(words).split())))
+            self._open = None
+
+    def handle_data(self, data: str) -> None:
+        if self._open and not self._skip:
+            self._open[2].append(data)
+
+
+def contents_html(body: str, lang: str) -> str:
+    """Return the table of contents (``<nav>``) of a page's h2 and h3 headings.
+
+    A heading is listed when it has an id, or opens a ``<section>`` that has one.
+    """
+    parser = _Headings()
+    parser.feed(body)
+    tree: list[tuple[str, list[str]]] = []
+    for level, anchor, text in parser.found:
+        link = f'<a href="#{html.escape(anchor)}">{html.escape(text, quote=False)}</a>'
+        if level == 3 and tree:
+            tree[-1][1].append(link)
+        else:
+            tree.append((link, []))
+    items = "".join(
+        f"<li>{link}" + (f"<ol>{''.join(f'<li>{c}</li>' for c in children)}</ol>" if children else "") + "</li>"
+        for link, children in tree
+    )
+    title = html.escape(texts(lang)["contents"])
+    # A <details>: folded on phones (the summary comes first), held open beside the text on wide screens (CSS).
+    return (
+        f'<nav class="ik-toc" aria-label="{title}"><details class="ik-toc-fold"><summary><h2>{title}</h2></summary>'
+        f"<ol>{items}</ol></details></nav>"
+    )
+
+
+def _css_string(text: str) -> Markup:
+    """Return text as a CSS string (quoted, escaped) that is safe inside a ``<style>`` element."""
+    escaped = "".join(ch if ch.isalnum() or ch in " ·-,.'()" else f"\\{ord(ch):x} " for ch in text)
+    return Markup(f'"{escaped}"')
+
+
+def export_html(notebook: NotebookNode, *, lang: str = "fr", title: str = "", generated: dt.date | None = None) -> str:
+    """Convert an executed report notebook to one self-contained HTML page.
+
+    Parameters
+    ----------
+    notebook : nbformat.NotebookNode
+        The executed notebook (left unchanged).
+    lang : str
+        The page's language (``<html lang>`` and the footer).
+    title : str
+        The page's ``<title>``.
+    generated : datetime.date, optional
+        The generation date shown in the footer; today by default.
+
+    Returns
+    -------
+    str
+        The HTML page, its table of contents after the report's header.
+    """
+    nb = copy.deepcopy(notebook)
+    nb.metadata.pop("papermill", None)  # the run's parameters stay in report.ipynb only
+    nb.metadata["title"] = title
+    for cell in nb.cells:
+        cell.metadata.pop("papermill", None)
+        if cell.cell_type == "code":
+            cell.outputs = [o for o in cell.outputs if not (o.output_type == "stream" and o.name == "stderr")]
+    date = format_date(generated or dt.date.today(), lang)
+    resources = {
+        "impact_kit": {
+            "generated": Markup(fill(texts(lang)["generated"], {"date": date}, lang)),
+            "running": _css_string(title),  # the printed pages' running footer
+        }
+    }
+    body, _ = _exporter(lang).from_notebook_node(nb, resources=resources)
+    main = body[body.find("<main") :]
+    contents = contents_html(main, lang)
+    marker = "</header>"
+    at = body.find(marker, body.find("<main"))
+    if at >= 0:  # the title block ends with the report's date
+        dated = f'<p class="ik-date">{fill(texts(lang)["dated"], {"date": date}, lang)}</p>\n'
+        body = body[:at] + dated + body[at:]
+        at += len(dated)
+    if at < 0:  # no header cell: the contents open the page
+        at, marker = body.find(">", body.find("<main")), ""
+        return body[: at + 1] + contents + body[at + 1 :]
+    return body[: at + len(marker)] + contents + body[at + len(marker) :]

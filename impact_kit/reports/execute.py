@@ -1,0 +1,156 @@
+"""Running a notebook: papermill in a fresh kernel whose files stay in a private folder.
+
+:func:`execute_notebook` runs a master notebook (see :mod:`impact_kit.reports.parameters`) with papermill:
+the kernel's connection file and sockets go to the run's private folder (see
+:func:`impact_kit.files.run_folder`), never to the project or the package, so that
+several reports can run at once; the kernel is shut down without the interrupt that
+makes it print "KeyboardInterrupt caught in kernel".
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from jupyter_client.manager import AsyncKernelManager
+from nbformat import NotebookNode
+from traitlets.config import Config
+
+from impact_kit.exceptions import ReportFailed
+from impact_kit.reports.parameters import check_parameters
+
+__all__ = ["QuietKernelManager", "execute_notebook"]
+
+
+class QuietKernelManager(AsyncKernelManager):
+    """A kernel manager that keeps the kernel's own messages out of the terminal.
+
+    jupyter_client sends SIGINT before the shutdown request, which makes ipykernel log
+    "KeyboardInterrupt caught in kernel" at random: an idle kernel is not interrupted.
+    What the kernel prints itself (such as a ZMQ error while it is stopped after a Ctrl-C)
+    goes to ``kernel.log`` beside its connection file, in the run's private folder.
+    """
+
+    async def _async_interrupt_kernel(self) -> None:
+        if self.shutting_down:
+            return
+        await super()._async_interrupt_kernel()
+
+    async def start_kernel(self, **kw: Any) -> None:  # type: ignore[override]
+        """Start the kernel with its output in ``kernel.log`` (see the class's docstring)."""
+        log = Path(self.connection_file).with_name("kernel.log")
+        with log.open("ab") as handle:  # the kernel process keeps its own copy of the descriptor
+            kw.setdefault("stdout", handle)
+            kw.setdefault("stderr", handle)
+            await super()._async_start_kernel(**kw)
+
+
+def execute_notebook(
+    notebook: str | Path,
+    output: str | Path,
+    *,
+    parameters: Mapping[str, Any],
+    cwd: str | Path,
+    workdir: Path,
+    timeout: float | None = None,
+    engine: str | None = None,
+) -> NotebookNode:
+    """Run ``notebook`` with papermill in a fresh kernel and write the executed notebook to ``output``.
+
+    Parameters
+    ----------
+    notebook, output : str or Path
+        The notebook to run, and where papermill writes the executed one (also on failure).
+    parameters : mapping
+        The notebook's parameters (checked against those it declares).
+    cwd : str or Path
+        The kernel's working directory.
+    workdir : Path
+        A private folder for the kernel's connection file and sockets (see
+        :func:`impact_kit.files.run_folder`).
+    timeout : float, optional
+        Seconds a cell may run; no limit by default.
+    engine : str, optional
+        A papermill engine name; by default papermill's own (a fresh kernel). A batch's
+        forked child passes ``"impact-kit-inprocess"``, the portfolio ``"impact-kit"`` (a
+        forked child of this process; see :mod:`impact_kit.engine`).
+
+    Returns
+    -------
+    nbformat.NotebookNode
+        The executed notebook.
+
+    Raises
+    ------
+    ReportFailed
+        If a cell raised (``notebook`` is then ``output``, holding papermill's error cell)
+        or timed out, or the kernel died.
+    """
+    import papermill as pm  # slow to import: only when a notebook runs
+
+    check_parameters(parameters, notebook)
+    config = Config(
+        {
+            "KernelManager": {
+                # Unix sockets, not TCP: nothing else on the machine can listen to the kernel.
+                "transport": "ipc",
+                "ip": str(workdir / "kernel"),
+                "connection_file": str(workdir / "kernel.json"),
+            }
+        }
+    )
+    kernel = {"config": config, "kernel_manager_class": QuietKernelManager, "execution_timeout": timeout}
+    # In a batch's child the notebook is written once at the end, not after every cell.
+    engine_options: dict[str, object] = {
+        "engine_name": engine,
+        "request_save_on_cell_execute": False,
+        "execution_timeout": timeout,
+    }
+    how = engine_options if engine else kernel
+    with _interrupts() as interrupted:
+        try:
+            return pm.execute_notebook(
+                str(notebook), str(output), parameters=dict(parameters), progress_bar=False, cwd=str(cwd), **how
+            )
+        except Exception as exc:
+            if interrupted:  # what the kernel's cleanup raised after a Ctrl-C: report the Ctrl-C
+                raise KeyboardInterrupt from None
+            raise _failure(exc, pm, Path(output), timeout) from None
+
+
+def _failure(exc: Exception, pm: Any, output: Path, timeout: float | None) -> Exception:
+    """Turn papermill's and nbclient's errors into ReportFailed (others are returned as they are)."""
+    if isinstance(exc, pm.PapermillExecutionError):
+        return ReportFailed(
+            f"the notebook failed at cell {exc.exec_count} ({exc.ename}: {exc.evalue}).", notebook=output
+        )
+    if isinstance(exc, TimeoutError):
+        return ReportFailed(f"a cell ran longer than {timeout or 0:g} seconds ({exc}).", notebook=output)
+    if isinstance(exc, RuntimeError):  # nbclient's DeadKernelError, a kernel that did not start
+        log = output.with_name("kernel.log")
+        said = " ".join(log.read_text(errors="replace").split()[-40:]) if log.exists() else ""
+        return ReportFailed(f"the kernel stopped: {exc}" + (f" The kernel said: {said}" if said else ""), notebook=None)
+    return exc
+
+
+@contextmanager
+def _interrupts() -> Iterator[list[bool]]:
+    """Note a Ctrl-C, so that whatever the kernel's cleanup raises after it is reported as the interrupt."""
+    seen: list[bool] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield seen
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        seen.append(True)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield seen
+    finally:
+        signal.signal(signal.SIGINT, previous)

@@ -1,0 +1,451 @@
+"""The portfolio report of a year, section by section: what ``portfolio_report.ipynb``'s cells call.
+
+``notebooks/portfolio_report.ipynb`` calls :meth:`PortfolioReport.load`, then one
+method per cell: :meth:`~PortfolioReport.header`, :meth:`~PortfolioReport.summary`,
+:meth:`~PortfolioReport.effects`, :meth:`~PortfolioReport.publics`,
+:meth:`~PortfolioReport.intensity`, :meth:`~PortfolioReport.movers`,
+:meth:`~PortfolioReport.testimonies`, :meth:`~PortfolioReport.site_table`. Each returns
+:class:`~impact_kit.render.markup.Html` rendered from a ``portfolio_*`` template of
+``impact_kit/templates/sections`` (autoescaped). The data comes from
+:mod:`impact_kit.indicators.table` and :mod:`impact_kit.indicators.portfolio`; every chart is
+an inline SVG image with its alt text, a caption and its data in a ``<details>`` table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, ClassVar
+from urllib.parse import quote
+
+import pandas as pd
+from markupsafe import Markup
+
+from impact_kit.data.dataset import Dataset
+from impact_kit.data.redactions import Name
+from impact_kit.exceptions import NotFound
+from impact_kit.files import relative_to_cwd, resolve_data
+from impact_kit.grid.file import user_grid_file
+from impact_kit.grid.model import Grid
+from impact_kit.indicators.portfolio import portfolio_sections, previous_year
+from impact_kit.indicators.table import indicator_table, write_indicators_csv
+from impact_kit.render import data_tables as pft
+from impact_kit.render import portfolio_charts as pfc
+from impact_kit.render.markup import Html, render
+from impact_kit.reports.kind import NARROW_WIDTH, ChartSpec, ReportKind
+from impact_kit.reports.parameters import PORTFOLIO_NOTEBOOK
+from impact_kit.text.testimonies import testimony_html
+from impact_kit.words import join
+
+__all__ = ["PORTFOLIO_CHARTS", "PORTFOLIO_FOLDER", "PortfolioReport"]
+
+#: The folder of the reports folder that holds the portfolio reports, one subfolder per year.
+PORTFOLIO_FOLDER = "portfolio"
+
+
+def _rows(table: pd.DataFrame, column: str) -> int:
+    return max(int(table[column].nunique()), 1)
+
+
+def _share_height(shares: pd.DataFrame, per_line: float) -> float:
+    return 1.2 + _rows(shares, "criterion") * (per_line + 0.1 * _rows(shares, "year"))
+
+
+#: The portfolio's charts (see :class:`~impact_kit.reports.kind.ChartSpec`), by the name
+#: :meth:`PortfolioReport.plot` takes. Each draws a section's table: a share, a count or a
+#: top N, never a mark per site, so that 5 sites or 5,000 read the same.
+_CHARTS: Mapping[str, ChartSpec] = {
+    "effects": ChartSpec(
+        lambda r: r.tables["effect_shares"],
+        lambda r, t, ax, **kw: pfc.effect_share_chart(t, r.grid, lang=r.lang, ax=ax, **kw),
+        lambda r, t: pfc.effect_share_alt(t, r.grid, lang=r.lang),
+        lambda t: (8, _share_height(t, 0.2)),
+        lambda t: True,
+        data=lambda r, t: pft.effect_shares_data(t, r.grid, r.lang),
+        narrow=lambda t: (NARROW_WIDTH, _share_height(t, 0.42)),
+        title=lambda r, t: r._shares_caption(t),
+    ),
+    "publics": ChartSpec(
+        lambda r: r.tables["publics_reach"],
+        lambda r, t, ax, **kw: pfc.publics_heatmap(t, r.grid, lang=r.lang, ax=ax, **kw),
+        lambda r, t: pfc.publics_heatmap_alt(t, r.grid, sites=r.reporting, year=r.year, lang=r.lang),
+        lambda t: (8, 2.0 + 0.42 * _rows(t, "public")),
+        lambda t: bool(t["sites"].any()),
+        data=lambda r, t: pft.publics_data(t, r.grid, r.lang),
+        narrow=lambda t: (NARROW_WIDTH, 3.2 + 0.45 * _rows(t, "criterion")),
+        title=lambda r, t: r._text("pr_caption_publics", sites=r.reporting, year=str(r.year)),
+    ),
+    "intensity": ChartSpec(
+        lambda r: r.tables["intensity_distribution"],
+        lambda r, t, ax, **kw: pfc.intensity_distribution_chart(t, r.grid, lang=r.lang, ax=ax, **kw),
+        lambda r, t: pfc.intensity_distribution_alt(t, r.grid, year=r.year, lang=r.lang),
+        lambda t: (8, 1.4 + 0.5 * _rows(t, "level")),
+        lambda t: True,
+        data=lambda r, t: pft.intensity_data(t, r.grid, r.lang),
+        narrow=lambda t: (NARROW_WIDTH, 2.0 + 0.7 * _rows(t, "level")),
+        title=lambda r, t: r._text("pr_caption_intensity", sites=r._sites(r.reporting), year=str(r.year)),
+    ),
+    "change": ChartSpec(
+        lambda r: r.tables["intensity_change"],
+        lambda r, t, ax, **kw: pfc.intensity_change_chart(
+            t, r.grid, previous=r.previous or r.year, lang=r.lang, ax=ax, **kw
+        ),
+        lambda r, t: pfc.intensity_change_alt(t, r.grid, previous=r.previous or r.year, year=r.year, lang=r.lang),
+        lambda t: (8, 1.4 + 0.5 * _rows(t, "level")),
+        lambda t: bool(t["sites"].any()),
+        data=lambda r, t: pft.change_data(t, r.grid, r.lang),
+        narrow=lambda t: (NARROW_WIDTH, 2.0 + 0.7 * _rows(t, "level")),
+        title=lambda r, t: r._text("pr_caption_change", previous=str(r.previous), year=str(r.year)),
+    ),
+    "movers": ChartSpec(
+        lambda r: r.tables["effect_movers"],
+        lambda r, t, ax, **kw: pfc.movers_chart(t, previous=r.previous or r.year, lang=r.lang, ax=ax, **kw),
+        lambda r, t: pfc.movers_alt(t, previous=r.previous or r.year, year=r.year, lang=r.lang),
+        lambda t: (8, 1.2 + 0.32 * max(len(t), 1)),
+        data=lambda r, t: pft.movers_data(t, previous=r.previous or r.year, year=r.year, name=r._name, lang=r.lang),
+        narrow=lambda t: (NARROW_WIDTH, 1.4 + 0.4 * max(len(t), 1)),
+        title=lambda r, t: r._text("pr_caption_movers", previous=str(r.previous), year=str(r.year)),
+    ),
+}
+
+#: The charts :meth:`PortfolioReport.plot` draws, in the report's order.
+PORTFOLIO_CHARTS = tuple(_CHARTS)
+_FOLD_LIST = 12  # longer lists of new or missing sites fold behind a <details>
+
+
+@dataclass(repr=False)
+class PortfolioReport(ReportKind):
+    """The portfolio report of one year: every site observed that year, with the earlier years for trends.
+
+    Attributes
+    ----------
+    indicators : pandas.DataFrame
+        :func:`impact_kit.indicators.table.indicator_table` of the selected sites, for every year up
+        to ``year``: what ``indicators.csv`` holds.
+    tables : dict of pandas.DataFrame
+        Each section's data (:func:`impact_kit.indicators.portfolio.portfolio_sections`).
+    """
+
+    year: int
+    grid: Grid
+    site_info: pd.DataFrame
+    observations: pd.DataFrame
+    indicators: pd.DataFrame
+    lang: str = "fr"
+    pseudonymise: bool = False
+    out: Path | None = None
+    total_sites: int = 0
+    top: int = 10
+    per_criterion: int = 3
+    #: The site ids the report was asked for (empty: every site).
+    selection: tuple[str, ...] = ()
+    #: The validated data, for the names of ``redact.csv`` when pseudonymised.
+    dataset: Dataset | None = field(default=None, compare=False)
+    #: Figure numbers given so far, by chart name, in the order the charts were first shown.
+    figure_numbers: dict[str, int] = field(default_factory=dict, init=False, compare=False)
+    _names_of: dict[str, tuple[Name, ...]] = field(default_factory=dict, init=False, compare=False)
+
+    CHARTS: ClassVar[Mapping[str, ChartSpec]] = _CHARTS
+    NOTEBOOK: ClassVar[Path] = PORTFOLIO_NOTEBOOK
+
+    @cached_property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Each section's data, computed once when first asked for (see the class's attributes)."""
+        return portfolio_sections(
+            self.observations,
+            self.indicators,
+            self.grid,
+            self.year,
+            top=self.top,
+            per_criterion=self.per_criterion,
+        )
+
+    @classmethod
+    def load(
+        cls,
+        year: int,
+        *,
+        data: str | Path | Dataset = "data",
+        grid: Grid | str | Path | None = None,
+        lang: str = "fr",
+        pseudonymise: bool = False,
+        sites: Sequence[str] | None = None,
+        out: str | Path | None = None,
+    ) -> PortfolioReport:
+        """Read and validate the data folder (once per process) and compute the portfolio of ``year``.
+
+        Parameters
+        ----------
+        year : int
+            The year of the report; earlier years are kept for the trends, later ones left out.
+        data : str, Path or Dataset
+            The data folder (a relative path is found from here or a parent folder), or
+            tables already validated.
+        grid : Grid, str or Path, optional
+            The grid or a grid file; the Commune Mesure grid by default.
+        lang : str
+            The report's language, one of the grid's.
+        pseudonymise : bool
+            Mask e-mail addresses, phone numbers and the names listed in ``redact.csv``
+            in the testimonies quoted, as the site reports do.
+        sites : sequence of str, optional
+            Site ids to keep (one id alone may be given as a string); all sites when empty or None.
+        out : str or Path, optional
+            The reports folder, in which the portfolio goes to ``portfolio/<year>/``: the
+            site table links to ``<out>/<site>/<year>/report.html`` where that file exists.
+            No links without it.
+
+        Raises
+        ------
+        InvalidData
+            If the data folder does not validate.
+        NotFound
+            If a site of ``sites`` is not in ``sites.csv``, or no selected site has
+            observations for ``year``.
+        InvalidArgument
+            If ``lang`` is not a language of the grid.
+        """
+        dataset = cls._dataset(data, grid, lang)
+        the_grid = dataset.grid
+        year = int(year)
+        wanted = list(dict.fromkeys(str(s) for s in ([sites] if isinstance(sites, str) else sites or ())))
+        for site in wanted:
+            cls._site(dataset, site)
+        obs = dataset.observations
+        if wanted:
+            obs = obs[obs["site"].isin(wanted)]
+        if not (obs["year"] == year).any():
+            have = ", ".join(map(str, sorted(obs["year"].unique()))) or "none"
+            which = f"the sites {', '.join(map(repr, wanted))}" if wanted else "any site"
+            raise NotFound(f"{dataset.folder} has no observations of {which} for {year}. Years observed: {have}.")
+        obs = obs[obs["year"] <= year]
+        table = indicator_table(obs, the_grid, dataset.sites)
+        reports = resolve_data(out) if out is not None and str(out) else None
+        total = int(dataset.observations.loc[dataset.observations["year"] == year, "site"].nunique())
+        info = dataset.sites.loc[dataset.sites.index.isin(obs["site"].unique())]
+        return cls(
+            year,
+            the_grid,
+            info,
+            obs,
+            table,
+            lang,
+            pseudonymise,
+            reports,
+            total,
+            selection=tuple(wanted),
+            dataset=dataset,
+        )
+
+    def __repr__(self) -> str:
+        status = self.tables["sites_reporting"]["status"].value_counts()
+        previous = f" since {self.previous}" if self.previous else ""
+        return (
+            f"<PortfolioReport {self.year} ({self.lang}): {self.reporting} sites, {status.get('new', 0)} new and "
+            f"{status.get('missing', 0)} missing{previous}; grid {self.grid.id!r}>\n"
+            "  sections: header(), summary(), effects(), publics(), intensity(), movers(), testimonies(), "
+            f"site_table(); plot(name) for name in {list(PORTFOLIO_CHARTS)}"
+        )
+
+    @property
+    def title(self) -> str:
+        """The report's title as plain text."""
+        return self._text("pr_title", year=str(self.year))
+
+    @cached_property
+    def previous(self) -> int | None:
+        """The latest earlier year in which any selected site was observed, if any."""
+        return previous_year(self.indicators, self.year)
+
+    @property
+    def reporting(self) -> int:
+        """How many sites were observed in the report's year."""
+        return int((self.tables["sites_reporting"]["status"] != "missing").sum())
+
+    def _sites(self, count: int) -> str:
+        return self._text("pf_sites", form=count, count=count)
+
+    def _name(self, site: str) -> str:
+        name = self.site_info["name"].get(site) if "name" in self.site_info else None
+        return str(name) if name is not None and pd.notna(name) and str(name) else site
+
+    def _label(self, item: str) -> str:
+        return pft.label(self.grid, item, self.lang)
+
+    def link(self, site: str) -> str | None:
+        """Return the relative link from the portfolio page to ``site``'s report of the year, if that file exists."""
+        if self.out is None or not (self.out / site / str(self.year) / "report.html").is_file():
+            return None
+        return f"../../{quote(site)}/{self.year}/report.html"
+
+    def header(self) -> Html:
+        """Return the title block: year, number of sites, selection and grid."""
+        subtitle = self._t("pr_subtitle", sites=self._sites(self.reporting), year=str(self.year))
+        selection = ""
+        if self.reporting < self.total_sites:
+            selection = self._t("pr_selection", sites=self._sites(self.reporting), total=self.total_sites)
+        grid = self._t("grid", grid=self.grid.name(self.lang))
+        block = render("portfolio_header", title=self.title, subtitle=subtitle, selection=selection, grid=grid)
+        return Html(str(block) + str(self.pseudonymisation_note()), name="header")
+
+    def summary(self) -> Html:
+        """Return the year at a glance: sites reporting, new and missing since the previous year, widest effect."""
+        table = self.tables["sites_reporting"]
+        year, previous = str(self.year), self.previous
+        sentences = [self._t("pr_reporting", form=self.reporting, count=self.reporting, year=year)]
+        lists = []
+        if previous is None:
+            sentences.append(self._t("pr_first_year", year=year))
+        else:
+            continuing = int((table["status"] == "continuing").sum())
+            sentences.append(self._t("pr_continuing", form=continuing, count=continuing, previous=str(previous)))
+            for status in ("new", "missing"):
+                sites = list(table.loc[table["status"] == status, "site"])
+                if sites:
+                    heading = self._t(
+                        f"pr_{status}", form=len(sites), count=len(sites), previous=str(previous), year=year
+                    )
+                    show = self._t("pr_show_list", count=len(sites))
+                    lists.append((heading, [self._name(s) for s in sites], show))
+        shares = self.tables["effect_shares"]
+        now = shares[shares["year"] == self.year]
+        if len(now) and now["observed"].max() > 0:
+            widest = now.iloc[int(now["share"].to_numpy().argmax())]
+            sentences.append(
+                self._t(
+                    "pr_widest",
+                    criterion=self._label(widest["criterion"]),
+                    share=pft.percent(widest["share"], self.lang),
+                )
+            )
+        return render(
+            "portfolio_summary", title=self.words["summary"], sentences=sentences, lists=lists, fold=_FOLD_LIST
+        )
+
+    def _section(self, anchor: str, title: str, intro: Sequence[str], parts: Sequence[Html]) -> Html:
+        return render("portfolio_section", anchor=anchor, title=title, intro=intro, parts=parts)
+
+    def _shares_caption(self, shares: pd.DataFrame) -> str:
+        years = sorted(int(y) for y in shares["year"].unique())
+        counts = shares.drop_duplicates("year").set_index("year")["sites"]
+        bases = [self._text("pair", label=str(y), values=self._sites(int(counts[y]))) for y in years]
+        return self._text("pr_caption_shares", counts=join(bases, "comma", self.lang))
+
+    def effects(self) -> Html:
+        """Return, per criterion, the share of sites with an observed effect, this year and the years before."""
+        shares = self.tables["effect_shares"]
+        years = sorted(int(y) for y in shares["year"].unique())
+        intro = self._t("pr_effects_intro", years=join([str(y) for y in years], "and", self.lang))
+        return self._section("ik-effects", self.words["pr_effects"], [intro], [self.chart("effects")])
+
+    def publics(self) -> Html:
+        """Return which publics took part in which criteria, in how many sites (a coloured table)."""
+        intro = [self._t("pr_publics_intro")]
+        if not self._spec("publics").has_data(self.tables["publics_reach"]):
+            text = self._text("pf_alt_publics_empty", year=str(self.year))
+            return self._section("ik-publics", self.words["pr_publics"], intro, [render("no_chart", text=text)])
+        return self._section("ik-publics", self.words["pr_publics"], intro, [self.chart("publics")])
+
+    def intensity(self) -> Html:
+        """Return the intensity per level across sites (a distribution) and its change since the previous year."""
+        year, previous = str(self.year), self.previous
+        parts = [self.chart("intensity")]
+        if previous is None:
+            parts.append(render("no_chart", text=self._t("pr_no_previous", year=year)))
+        elif not self._spec("change").has_data(self.tables["intensity_change"]):
+            parts.append(render("no_chart", text=self._text("pf_alt_change_empty", previous=previous, year=self.year)))
+        else:
+            parts.append(self.chart("change"))
+        return self._section("ik-intensity", self.words["pr_intensity"], [self._t("pr_intensity_intro")], parts)
+
+    def movers(self) -> Html:
+        """Return the sites whose number of criteria with an observed effect grew or shrank most."""
+        year, previous = str(self.year), self.previous
+        title = self.words["pr_movers"]
+        if previous is None:
+            return self._section(
+                "ik-movers", title, [], [render("no_chart", text=self._t("pr_no_previous", year=year))]
+            )
+        intro = [self._t("pr_movers_intro", previous=str(previous), year=year, top=self.top)]
+        if self.tables["effect_movers"].empty:
+            text = self._text("pf_alt_movers_empty", previous=previous, year=self.year)
+            return self._section("ik-movers", title, intro, [render("no_chart", text=text)])
+        return self._section("ik-movers", title, intro, [self.chart("movers")])
+
+    def testimonies(self) -> Html:
+        """Return a few testimonies per criterion, chosen by the rule the section states, pseudonymised if asked."""
+        picks = self.tables["testimony_picks"]
+        year = str(self.year)
+        intro = [self._t("pr_testimony_rule", year=year, count=self.per_criterion)]
+        groups = []
+        for criterion, part in picks.groupby("criterion", sort=False):
+            label = self._label(str(criterion))
+            quotes = []
+            for site, text in part[["site", "text"]].itertuples(index=False):
+                caption = self._text("pr_testimony_of", site=self._name(str(site)), criterion=label, year=year)
+                shown = self.shown_text(str(text), str(site))
+                quotes.append(Markup(testimony_html(shown, lang=self.lang, caption=caption)))
+            groups.append((label, quotes))
+        empty = self._t("pr_no_testimony", year=year)
+        return render(
+            "portfolio_testimonies", title=self.words["pr_testimonies"], intro=intro, groups=groups, empty=empty
+        )
+
+    def site_table(self) -> Html:
+        """Return every site of the year with its key figures, its name linking to its own report when it exists."""
+        cities = self.site_info["city"] if "city" in self.site_info else pd.Series(dtype="string")
+
+        def head(site: str) -> Markup:
+            return Markup(render("portfolio_link", href=self.link(site), text=self._name(site)))
+
+        def city(site: str) -> str:
+            value = cities.get(site)
+            return str(value) if value is not None and pd.notna(value) else ""
+
+        data = pft.sites_data(
+            self.tables["site_table"], self.grid, previous=self.previous, head=head, city=city, lang=self.lang
+        )
+        intro = [self._t("pr_sites_intro", year=str(self.year))]
+        return self._section("ik-sites", self.words["pr_sites"], intro, [render("portfolio_table", table=data)])
+
+    def _file_stem(self) -> str:
+        return f"portfolio-{self.year}"
+
+    def names_of(self, site: str) -> tuple[Name, ...]:
+        """Return the names ``redact.csv`` lists for ``site``'s testimonies (read once per site)."""
+        if site not in self._names_of:
+            self._names_of[site] = self._names(self.dataset, site) if self.dataset is not None else ()
+        return self._names_of[site]
+
+    def target(self, out: str | Path) -> Path:
+        """Return ``<out>/portfolio/<year>``, the folder of this report's files."""
+        return Path(out) / PORTFOLIO_FOLDER / str(self.year)
+
+    @property
+    def label(self) -> str:
+        """How messages name this report: "portfolio <year>"."""
+        return f"portfolio {self.year}"
+
+    def parameters(self, data: Path, out: Path) -> dict[str, Any]:
+        """Return the portfolio notebook's parameters, with paths relative to the working directory.
+
+        The executed notebook records them: relative paths let it run again from the same
+        place in another checkout or on another machine.
+        """
+        own = user_grid_file(self.grid)
+        return {
+            "year": self.year,
+            "data": relative_to_cwd(data),
+            "grid": relative_to_cwd(own) if own else "",
+            "lang": self.lang,
+            "pseudonymise": self.pseudonymise,
+            "sites": list(self.selection),
+            # No folder, no site reports to link to: "" rather than a path the notebook would look for in parents.
+            "out": relative_to_cwd(out) if out.is_dir() else "",
+        }
+
+    def also_write(self, folder: Path) -> None:
+        """Write ``indicators.csv``, the indicator table of the report's sites, in ``folder``."""
+        write_indicators_csv(self.indicators, folder / "indicators.csv")
