@@ -1,4 +1,4 @@
-"""The ``impact-kit`` command line (a contract: see DESIGN.md, "Command line").
+"""The ``impact-kit`` command line (a contract: see README.md, "Command line"; extend, never rename).
 
 Exit codes: 0 done; 1 some reports failed (the others are written); 2 bad input
 or usage (nothing written), with a message on stderr and no traceback.

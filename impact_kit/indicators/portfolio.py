@@ -218,7 +218,7 @@ def testimony_picks(
 ) -> pd.DataFrame:
     """Return a few testimonies per criterion, verbatim, chosen by the rule the report states.
 
-    The rule (``pr_testimony_rule`` in ``impact_kit/texts.yaml``, which the report shows):
+    The rule (``pf_testimony_rule`` in ``impact_kit/texts.yaml``, which the report shows):
     for each criterion, the longest testimonies of the year, at most one per site (its
     longest) and at most ``per_criterion``; at equal length, the site whose id comes
     first; blank testimonies are left out. The report pseudonymises what it quotes.

@@ -32,9 +32,9 @@ from impact_kit.grid.model import Grid
 from impact_kit.indicators.portfolio import portfolio_sections, previous_year
 from impact_kit.indicators.table import indicator_table, write_indicators_csv
 from impact_kit.render import data_tables as pft
-from impact_kit.render import portfolio_charts as pfc
 from impact_kit.render.markup import Html, render
-from impact_kit.reports.kind import NARROW_WIDTH, ChartSpec, ReportKind
+from impact_kit.reports.charts import PORTFOLIO_CHART_SPECS as _CHARTS
+from impact_kit.reports.kind import ChartSpec, ReportKind
 from impact_kit.reports.parameters import PORTFOLIO_NOTEBOOK
 from impact_kit.text.testimonies import testimony_html
 from impact_kit.words import join
@@ -44,71 +44,6 @@ __all__ = ["PORTFOLIO_CHARTS", "PORTFOLIO_FOLDER", "PortfolioReport"]
 #: The folder of the reports folder that holds the portfolio reports, one subfolder per year.
 PORTFOLIO_FOLDER = "portfolio"
 
-
-def _rows(table: pd.DataFrame, column: str) -> int:
-    return max(int(table[column].nunique()), 1)
-
-
-def _share_height(shares: pd.DataFrame, per_line: float) -> float:
-    return 1.2 + _rows(shares, "criterion") * (per_line + 0.1 * _rows(shares, "year"))
-
-
-#: The portfolio's charts (see :class:`~impact_kit.reports.kind.ChartSpec`), by the name
-#: :meth:`PortfolioReport.plot` takes. Each draws a section's table: a share, a count or a
-#: top N, never a mark per site, so that 5 sites or 5,000 read the same.
-_CHARTS: Mapping[str, ChartSpec] = {
-    "effects": ChartSpec(
-        lambda r: r.tables["effect_shares"],
-        lambda r, t, ax, **kw: pfc.effect_share_chart(t, r.grid, lang=r.lang, ax=ax, **kw),
-        lambda r, t: pfc.effect_share_alt(t, r.grid, lang=r.lang),
-        lambda t: (8, _share_height(t, 0.2)),
-        lambda t: True,
-        data=lambda r, t: pft.effect_shares_data(t, r.grid, r.lang),
-        narrow=lambda t: (NARROW_WIDTH, _share_height(t, 0.42)),
-        title=lambda r, t: r._shares_caption(t),
-    ),
-    "publics": ChartSpec(
-        lambda r: r.tables["publics_reach"],
-        lambda r, t, ax, **kw: pfc.publics_heatmap(t, r.grid, lang=r.lang, ax=ax, **kw),
-        lambda r, t: pfc.publics_heatmap_alt(t, r.grid, sites=r.reporting, year=r.year, lang=r.lang),
-        lambda t: (8, 2.0 + 0.42 * _rows(t, "public")),
-        lambda t: bool(t["sites"].any()),
-        data=lambda r, t: pft.publics_data(t, r.grid, r.lang),
-        narrow=lambda t: (NARROW_WIDTH, 3.2 + 0.45 * _rows(t, "criterion")),
-        title=lambda r, t: r._text("pr_caption_publics", sites=r.reporting, year=str(r.year)),
-    ),
-    "intensity": ChartSpec(
-        lambda r: r.tables["intensity_distribution"],
-        lambda r, t, ax, **kw: pfc.intensity_distribution_chart(t, r.grid, lang=r.lang, ax=ax, **kw),
-        lambda r, t: pfc.intensity_distribution_alt(t, r.grid, year=r.year, lang=r.lang),
-        lambda t: (8, 1.4 + 0.5 * _rows(t, "level")),
-        lambda t: True,
-        data=lambda r, t: pft.intensity_data(t, r.grid, r.lang),
-        narrow=lambda t: (NARROW_WIDTH, 2.0 + 0.7 * _rows(t, "level")),
-        title=lambda r, t: r._text("pr_caption_intensity", sites=r._sites(r.reporting), year=str(r.year)),
-    ),
-    "change": ChartSpec(
-        lambda r: r.tables["intensity_change"],
-        lambda r, t, ax, **kw: pfc.intensity_change_chart(
-            t, r.grid, previous=r.previous or r.year, lang=r.lang, ax=ax, **kw
-        ),
-        lambda r, t: pfc.intensity_change_alt(t, r.grid, previous=r.previous or r.year, year=r.year, lang=r.lang),
-        lambda t: (8, 1.4 + 0.5 * _rows(t, "level")),
-        lambda t: bool(t["sites"].any()),
-        data=lambda r, t: pft.change_data(t, r.grid, r.lang),
-        narrow=lambda t: (NARROW_WIDTH, 2.0 + 0.7 * _rows(t, "level")),
-        title=lambda r, t: r._text("pr_caption_change", previous=str(r.previous), year=str(r.year)),
-    ),
-    "movers": ChartSpec(
-        lambda r: r.tables["effect_movers"],
-        lambda r, t, ax, **kw: pfc.movers_chart(t, previous=r.previous or r.year, lang=r.lang, ax=ax, **kw),
-        lambda r, t: pfc.movers_alt(t, previous=r.previous or r.year, year=r.year, lang=r.lang),
-        lambda t: (8, 1.2 + 0.32 * max(len(t), 1)),
-        data=lambda r, t: pft.movers_data(t, previous=r.previous or r.year, year=r.year, name=r._name, lang=r.lang),
-        narrow=lambda t: (NARROW_WIDTH, 1.4 + 0.4 * max(len(t), 1)),
-        title=lambda r, t: r._text("pr_caption_movers", previous=str(r.previous), year=str(r.year)),
-    ),
-}
 
 #: The charts :meth:`PortfolioReport.plot` draws, in the report's order.
 PORTFOLIO_CHARTS = tuple(_CHARTS)
@@ -252,7 +187,7 @@ class PortfolioReport(ReportKind):
     @property
     def title(self) -> str:
         """The report's title as plain text."""
-        return self._text("pr_title", year=str(self.year))
+        return self._text("pf_title", year=str(self.year))
 
     @cached_property
     def previous(self) -> int | None:
@@ -282,10 +217,10 @@ class PortfolioReport(ReportKind):
 
     def header(self) -> Html:
         """Return the title block: year, number of sites, selection and grid."""
-        subtitle = self._t("pr_subtitle", sites=self._sites(self.reporting), year=str(self.year))
+        subtitle = self._t("pf_subtitle", sites=self._sites(self.reporting), year=str(self.year))
         selection = ""
         if self.reporting < self.total_sites:
-            selection = self._t("pr_selection", sites=self._sites(self.reporting), total=self.total_sites)
+            selection = self._t("pf_selection", sites=self._sites(self.reporting), total=self.total_sites)
         grid = self._t("grid", grid=self.grid.name(self.lang))
         block = render("portfolio_header", title=self.title, subtitle=subtitle, selection=selection, grid=grid)
         return Html(str(block) + str(self.pseudonymisation_note()), name="header")
@@ -294,20 +229,20 @@ class PortfolioReport(ReportKind):
         """Return the year at a glance: sites reporting, new and missing since the previous year, widest effect."""
         table = self.tables["sites_reporting"]
         year, previous = str(self.year), self.previous
-        sentences = [self._t("pr_reporting", form=self.reporting, count=self.reporting, year=year)]
+        sentences = [self._t("pf_reporting", form=self.reporting, count=self.reporting, year=year)]
         lists = []
         if previous is None:
-            sentences.append(self._t("pr_first_year", year=year))
+            sentences.append(self._t("pf_first_year", year=year))
         else:
             continuing = int((table["status"] == "continuing").sum())
-            sentences.append(self._t("pr_continuing", form=continuing, count=continuing, previous=str(previous)))
+            sentences.append(self._t("pf_continuing", form=continuing, count=continuing, previous=str(previous)))
             for status in ("new", "missing"):
                 sites = list(table.loc[table["status"] == status, "site"])
                 if sites:
                     heading = self._t(
-                        f"pr_{status}", form=len(sites), count=len(sites), previous=str(previous), year=year
+                        f"pf_{status}", form=len(sites), count=len(sites), previous=str(previous), year=year
                     )
-                    show = self._t("pr_show_list", count=len(sites))
+                    show = self._t("pf_show_list", count=len(sites))
                     lists.append((heading, [self._name(s) for s in sites], show))
         shares = self.tables["effect_shares"]
         now = shares[shares["year"] == self.year]
@@ -315,7 +250,7 @@ class PortfolioReport(ReportKind):
             widest = now.iloc[int(now["share"].to_numpy().argmax())]
             sentences.append(
                 self._t(
-                    "pr_widest",
+                    "pf_widest",
                     criterion=self._label(widest["criterion"]),
                     share=pft.percent(widest["share"], self.lang),
                 )
@@ -331,44 +266,44 @@ class PortfolioReport(ReportKind):
         years = sorted(int(y) for y in shares["year"].unique())
         counts = shares.drop_duplicates("year").set_index("year")["sites"]
         bases = [self._text("pair", label=str(y), values=self._sites(int(counts[y]))) for y in years]
-        return self._text("pr_caption_shares", counts=join(bases, "comma", self.lang))
+        return self._text("pf_caption_shares", counts=join(bases, "comma", self.lang))
 
     def effects(self) -> Html:
         """Return, per criterion, the share of sites with an observed effect, this year and the years before."""
         shares = self.tables["effect_shares"]
         years = sorted(int(y) for y in shares["year"].unique())
-        intro = self._t("pr_effects_intro", years=join([str(y) for y in years], "and", self.lang))
-        return self._section("ik-effects", self.words["pr_effects"], [intro], [self.chart("effects")])
+        intro = self._t("pf_effects_intro", years=join([str(y) for y in years], "and", self.lang))
+        return self._section("ik-effects", self.words["pf_effects"], [intro], [self.chart("effects")])
 
     def publics(self) -> Html:
         """Return which publics took part in which criteria, in how many sites (a coloured table)."""
-        intro = [self._t("pr_publics_intro")]
+        intro = [self._t("pf_publics_intro")]
         if not self._spec("publics").has_data(self.tables["publics_reach"]):
             text = self._text("pf_alt_publics_empty", year=str(self.year))
-            return self._section("ik-publics", self.words["pr_publics"], intro, [render("no_chart", text=text)])
-        return self._section("ik-publics", self.words["pr_publics"], intro, [self.chart("publics")])
+            return self._section("ik-publics", self.words["pf_publics"], intro, [render("no_chart", text=text)])
+        return self._section("ik-publics", self.words["pf_publics"], intro, [self.chart("publics")])
 
     def intensity(self) -> Html:
         """Return the intensity per level across sites (a distribution) and its change since the previous year."""
         year, previous = str(self.year), self.previous
         parts = [self.chart("intensity")]
         if previous is None:
-            parts.append(render("no_chart", text=self._t("pr_no_previous", year=year)))
+            parts.append(render("no_chart", text=self._t("pf_no_previous", year=year)))
         elif not self._spec("change").has_data(self.tables["intensity_change"]):
             parts.append(render("no_chart", text=self._text("pf_alt_change_empty", previous=previous, year=self.year)))
         else:
             parts.append(self.chart("change"))
-        return self._section("ik-intensity", self.words["pr_intensity"], [self._t("pr_intensity_intro")], parts)
+        return self._section("ik-intensity", self.words["pf_intensity"], [self._t("pf_intensity_intro")], parts)
 
     def movers(self) -> Html:
         """Return the sites whose number of criteria with an observed effect grew or shrank most."""
         year, previous = str(self.year), self.previous
-        title = self.words["pr_movers"]
+        title = self.words["pf_movers"]
         if previous is None:
             return self._section(
-                "ik-movers", title, [], [render("no_chart", text=self._t("pr_no_previous", year=year))]
+                "ik-movers", title, [], [render("no_chart", text=self._t("pf_no_previous", year=year))]
             )
-        intro = [self._t("pr_movers_intro", previous=str(previous), year=year, top=self.top)]
+        intro = [self._t("pf_movers_intro", previous=str(previous), year=year, top=self.top)]
         if self.tables["effect_movers"].empty:
             text = self._text("pf_alt_movers_empty", previous=previous, year=self.year)
             return self._section("ik-movers", title, intro, [render("no_chart", text=text)])
@@ -378,19 +313,19 @@ class PortfolioReport(ReportKind):
         """Return a few testimonies per criterion, chosen by the rule the section states, pseudonymised if asked."""
         picks = self.tables["testimony_picks"]
         year = str(self.year)
-        intro = [self._t("pr_testimony_rule", year=year, count=self.per_criterion)]
+        intro = [self._t("pf_testimony_rule", year=year, count=self.per_criterion)]
         groups = []
         for criterion, part in picks.groupby("criterion", sort=False):
             label = self._label(str(criterion))
             quotes = []
             for site, text in part[["site", "text"]].itertuples(index=False):
-                caption = self._text("pr_testimony_of", site=self._name(str(site)), criterion=label, year=year)
+                caption = self._text("pf_testimony_of", site=self._name(str(site)), criterion=label, year=year)
                 shown = self.shown_text(str(text), str(site))
                 quotes.append(Markup(testimony_html(shown, lang=self.lang, caption=caption)))
             groups.append((label, quotes))
-        empty = self._t("pr_no_testimony", year=year)
+        empty = self._t("pf_no_testimony", year=year)
         return render(
-            "portfolio_testimonies", title=self.words["pr_testimonies"], intro=intro, groups=groups, empty=empty
+            "portfolio_testimonies", title=self.words["pf_testimonies"], intro=intro, groups=groups, empty=empty
         )
 
     def site_table(self) -> Html:
@@ -407,8 +342,8 @@ class PortfolioReport(ReportKind):
         data = pft.sites_data(
             self.tables["site_table"], self.grid, previous=self.previous, head=head, city=city, lang=self.lang
         )
-        intro = [self._t("pr_sites_intro", year=str(self.year))]
-        return self._section("ik-sites", self.words["pr_sites"], intro, [render("portfolio_table", table=data)])
+        intro = [self._t("pf_sites_intro", year=str(self.year))]
+        return self._section("ik-sites", self.words["pf_all_sites"], intro, [render("portfolio_table", table=data)])
 
     def _file_stem(self) -> str:
         return f"portfolio-{self.year}"

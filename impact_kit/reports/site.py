@@ -29,8 +29,8 @@ from impact_kit.grid.model import Criterion, Grid, Level
 from impact_kit.indicators import site as indicators
 from impact_kit.indicators.programme import Programme, programme_of
 from impact_kit.indicators.site import Answers
-from impact_kit.render import charts, figures
 from impact_kit.render.markup import Html, render
+from impact_kit.reports.charts import SITE_CHART_SPECS as CHARTS
 from impact_kit.reports.kind import NARROW_WIDTH, ChartSpec, ReportKind
 from impact_kit.reports.parameters import SITE_NOTEBOOK
 from impact_kit.text.changes import changes_statements
@@ -48,44 +48,6 @@ from impact_kit.text.testimonies import is_extract, testimony_html
 from impact_kit.words import fill_text, of_name
 
 __all__ = ["CHARTS", "NARROW_WIDTH", "ChartSpec", "SiteReport"]
-
-
-#: The report's charts, by the name :meth:`SiteReport.chart` takes, in the report's order.
-CHARTS: Mapping[str, ChartSpec] = {
-    "intensity": ChartSpec(
-        lambda r: indicators.intensity_table(r.grid, r.years, r.lang),
-        lambda r, t, ax, **kw: charts.intensity_chart(t, lang=r.lang, ax=ax, **kw),
-        lambda r, t: charts.intensity_alt(t, lang=r.lang),
-        lambda t: (7, 3.6),
-        lambda t: bool(t.notna().any().any()),
-        data=lambda r, t: figures.intensity_data(t, lang=r.lang),
-        narrow=lambda t: (NARROW_WIDTH, 1.2 + 0.3 * len(t) * (len(t.columns) + 1)),
-    ),
-    "publics": ChartSpec(
-        lambda r: indicators.publics_matrix(r.grid, r.answers, r.lang),
-        lambda r, t, ax, **kw: charts.publics_chart(t, lang=r.lang, ax=ax, **kw),
-        lambda r, t: charts.publics_alt(t, year=r.year, lang=r.lang),
-        lambda t: (7, 1.6 + 0.42 * len(t)),
-        data=lambda r, t: figures.publics_data(t, lang=r.lang),
-        narrow=lambda t: (NARROW_WIDTH, 1.9 + 0.5 * len(t)),
-    ),
-    "effects": ChartSpec(
-        lambda r: indicators.effects_table(r.grid, r.years, r.lang),
-        lambda r, t, ax, **kw: charts.effects_chart(t, lang=r.lang, ax=ax, **kw),
-        lambda r, t: charts.effects_alt(t, lang=r.lang),
-        lambda t: (7, 3.2),
-        data=lambda r, t: figures.effects_data(t, lang=r.lang),
-        narrow=lambda t: (NARROW_WIDTH, 1.2 + 0.3 * len(t.columns) * (len(t) + 1)),
-    ),
-    "coverage": ChartSpec(
-        lambda r: indicators.coverage_table(r.grid, r.answers, r.lang),
-        lambda r, t, ax, **kw: charts.coverage_chart(t, lang=r.lang, ax=ax, **kw),
-        lambda r, t: charts.coverage_alt(t, year=r.year, lang=r.lang),
-        lambda t: (7, 1.6 + 0.36 * len(t)),
-        data=lambda r, t: figures.coverage_data(t, lang=r.lang),
-        narrow=lambda t: (NARROW_WIDTH, 1.6 + 0.62 * len(t)),
-    ),
-}
 
 
 def _markup(statements: Sequence[Statement]) -> list[tuple[Markup, list[Markup]]]:
@@ -280,25 +242,35 @@ class SiteReport(ReportKind):
     def _shown(self, criterion: Criterion) -> bool:
         return bool(self.answers.get(criterion.id)) or criterion.always_shown
 
-    def level(self, level_id: str) -> Html:
+    def level(self, level: str | int) -> Html:
         """Return one level: its intensity and keywords, then each criterion's sentences and testimonies.
+
+        Parameters
+        ----------
+        level : str or int
+            The level's id, or its place in the grid (1 for the first level), so that the
+            master notebook names no level of any grid. A place after the grid's last level
+            gives nothing (a grid with fewer levels).
 
         Raises
         ------
         NotFound
-            If the grid has no such level (the message lists its levels).
+            If the grid has no level of that id (the message lists its levels).
         """
-        level = self.grid.level(level_id)
-        if level is None:
-            raise NotFound(
-                f"The grid {self.grid.id!r} has no level {level_id!r}; "
-                f"its levels are {[lv.id for lv in self.grid.levels]}."
-            )
-        return self._level(level)
+        if isinstance(level, int):
+            levels = self.grid.levels
+            if level < 1:
+                raise NotFound(f"Levels are counted from 1; the grid {self.grid.id!r} has {len(levels)}.")
+            return self._level(levels[level - 1]) if level <= len(levels) else Html("", name="no such level")
+        found = self.grid.level(level)
+        if found is None:
+            ids = [lv.id for lv in self.grid.levels]
+            raise NotFound(f"The grid {self.grid.id!r} has no level {level!r}; its levels are {ids}.")
+        return self._level(found)
 
-    def levels(self) -> Html:
-        """Return every level of the grid, in grid order."""
-        return Html("".join(str(self._level(level)) for level in self.grid.levels), name="levels")
+    def levels(self, start: int = 1) -> Html:
+        """Return every level of the grid from the ``start``-th (1: all of them), in grid order."""
+        return Html("".join(str(self._level(level)) for level in self.grid.levels[start - 1 :]), name="levels")
 
     def _level(self, level: Level) -> Html:
         intro = level_statements(level, self.answers.get(level.id, {}), self.lang)
