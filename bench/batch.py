@@ -229,14 +229,17 @@ def batch(data: Path, out: Path, *extra: str, before: Path | None = None) -> dic
     if before is None:
         return run([str(BIN / "impact-kit"), "batch", "--data", str(data), "--out", str(out), *extra], watch=True)
     command = [sys.executable, "-m", "impact_kit.cli", "batch", "--data", str(data), "--out", str(out), *extra]
-    return run(command, watch=True, env=older(before))
+    # Run from the export's parent: `python -m` puts the working directory first on sys.path.
+    return run(command, watch=True, env=older(before), cwd=before.parent)
 
 
 def floor(data: Path, pairs: list[tuple[str, int]], *, before: Path | None = None) -> dict:
     """(c) in a fresh process: see floor_child (with ``before``: that kit's own bench/batch.py and code)."""
     script = before / "bench" / "batch.py" if before else Path(__file__)
     command = [sys.executable, str(script), "--floor-child", str(data), "--pairs", json.dumps(pairs)]
-    done = subprocess.run(command, capture_output=True, text=True, check=True, env=older(before) if before else None)
+    done = subprocess.run(
+        command, capture_output=True, text=True, check=True, env=older(before) if before else None, cwd=script.parent
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 

@@ -202,13 +202,15 @@ def before_after(data: Path, year: int, tmp: Path, revision: str, repeat: int, *
     the check of the data, the notebook, the export and the files: what a user waits for.
     """
     old = export(revision, tmp / "before")
+    data = data.resolve()
     kits = {"before": {**os.environ, "PYTHONPATH": str(old)}, "after": None}
     figures: dict[str, dict[str, list[float]]] = {k: {"load s": [], "load MB": [], "portfolio s": []} for k in kits}
     rows = 0
     for i in range(repeat):
         for kit, env in kits.items():
+            # From tmp: `python -c` and `-m` put the working directory first on sys.path, before PYTHONPATH.
             done = subprocess.run(
-                [sys.executable, "-c", _LOAD, str(data)], capture_output=True, text=True, check=True, env=env
+                [sys.executable, "-c", _LOAD, str(data)], capture_output=True, text=True, check=True, env=env, cwd=tmp
             )
             load = json.loads(done.stdout.strip().splitlines()[-1])
             rows = load["rows"]
@@ -220,7 +222,7 @@ def before_after(data: Path, year: int, tmp: Path, revision: str, repeat: int, *
             out = tmp / f"{kit}{i}"
             command = [sys.executable, "-m", "impact_kit.cli", "portfolio", str(year), "--data", str(data)]
             start = time.perf_counter()
-            subprocess.run([*command, "--out", str(out)], capture_output=True, check=True, env=env)
+            subprocess.run([*command, "--out", str(out)], capture_output=True, check=True, env=env, cwd=tmp)
             figures[kit]["portfolio s"].append(time.perf_counter() - start)
             shutil.rmtree(out, ignore_errors=True)
             print(f"  run {i + 1}, {kit}: load {load['wall']:.2f} s, {load['peak_mb']:.0f} MB; "
