@@ -389,10 +389,11 @@ def movers_chart(
     )
     ax.set_ylim(max(len(movers), 1) - 0.5, -0.5)
     reach = max(float(np.abs(change).max(initial=0)), 1.0)
-    ax.set_xlim(-reach * 1.5, reach * 1.5)
+    span = reach * (2.0 if is_narrow(ax) else 1.5)  # room for "+4 (1 → 5)" beside the longest bars
+    ax.set_xlim(-span, span)
     ax.axvline(0, color=THEMES["light"]["muted"], linewidth=0.8)
     ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
-    ax.set_xlabel(words["pf_movers_x"])
+    ax.set_xlabel(wrap_label(words["pf_movers_x"], chars_across(ax, 0.7)))
     ax.set_title(fill_text(words["pf_chart_movers"], {"previous": previous}, lang), loc="left")
     return ax
 
