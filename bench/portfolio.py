@@ -218,6 +218,7 @@ def before_after(data: Path, year: int, tmp: Path, revision: str, repeat: int, *
             figures[kit]["load MB"].append(load["peak_mb"])
             if load_only:
                 figures[kit]["portfolio s"].append(float("nan"))
+                print(f"  run {i + 1}, {kit}: load {load['wall']:.2f} s, {load['peak_mb']:.0f} MB", flush=True)
                 continue
             out = tmp / f"{kit}{i}"
             command = [sys.executable, "-m", "impact_kit.cli", "portfolio", str(year), "--data", str(data)]
