@@ -424,3 +424,31 @@ def test_in_a_browser_it_loads_nothing_else_and_its_data_tables_open(written, tm
     work.mkdir()
     pdf = print_pdf(html, tmp_path / "report.pdf", workdir=work, browser=chromium)
     assert pdf.read_bytes().startswith(b"%PDF-")
+
+
+@pytest.mark.slow
+def test_the_notebook_runs_on_the_tables_the_command_validated(tmp_path, monkeypatch):
+    # The notebook runs in a fork of the command's process and finds its validated tables:
+    # the data folder is read and validated once, not once more by a kernel.
+    import os
+
+    from impact_kit.data import dataset
+    from impact_kit.engine import ForkEngine
+    from impact_kit.reports.run import run_portfolio
+
+    calls = tmp_path / "calls"
+    original = dataset.load_observations
+
+    def counted(*args, **kwargs):
+        with calls.open("a") as handle:
+            handle.write(f"{os.getpid()}\n")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(dataset, "load_observations", counted)
+    monkeypatch.setattr(dataset, "_CACHE", {})
+    started = ForkEngine.started
+    paths = run_portfolio(2023, data=SAMPLE, out=tmp_path / "reports")
+    assert ForkEngine.started == started + 1
+    assert calls.read_text().split() == [str(os.getpid())]
+    page = soup(paths.html.read_text(encoding="utf-8")).get_text()
+    assert all(name in page for name in names_2023().values())

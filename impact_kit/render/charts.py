@@ -88,6 +88,8 @@ _STYLE = {
     "figure.dpi": 100,
     "svg.fonttype": "none",  # real text: found by the browser's search, read at any zoom
     "svg.hashsalt": "impact_kit",  # stable ids: the same data gives the same file
+    # Names, labels and keywords are drawn as written: "5$ et 10$" is not math, "$\\foo$" no error.
+    "text.parse_math": False,
 }
 
 

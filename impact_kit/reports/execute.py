@@ -82,7 +82,8 @@ def execute_notebook(
         Seconds a cell may run; no limit by default.
     engine : str, optional
         A papermill engine name; by default papermill's own (a fresh kernel). A batch's
-        forked child passes ``"impact-kit-inprocess"`` (see :mod:`impact_kit.engine`).
+        forked child passes ``"impact-kit-inprocess"``, the portfolio ``"impact-kit"`` (a
+        forked child of this process; see :mod:`impact_kit.engine`).
 
     Returns
     -------
@@ -111,7 +112,12 @@ def execute_notebook(
     kernel = {"config": config, "kernel_manager_class": QuietKernelManager, "execution_timeout": timeout}
     # In a batch's child the notebook is written once at the end, not after every cell (unless
     # the batch has a timeout: then its parent keeps what a stopped child had run, see SAVE_CELLS).
-    how = {"engine_name": engine, "request_save_on_cell_execute": SAVE_CELLS} if engine else kernel
+    engine_options: dict[str, object] = {
+        "engine_name": engine,
+        "request_save_on_cell_execute": SAVE_CELLS,
+        "execution_timeout": timeout,
+    }
+    how = engine_options if engine else kernel
     with _interrupts() as interrupted:
         try:
             executed = pm.execute_notebook(

@@ -145,6 +145,12 @@ def run_report(
     return write_report(report, dataset, out=out, notebook=notebook, browser=browser, timeout=timeout, docx=word)
 
 
+# The portfolio's notebook runs in a forked child of this process (papermill engine ``impact-kit``),
+# as a batch's reports do: it finds the tables this process validated (load_dataset's cache)
+# instead of a new kernel reading and validating the whole folder again, and no kernel starts.
+_PORTFOLIO_ENGINE = "impact-kit"
+
+
 def run_portfolio(
     year: int,
     *,
@@ -210,7 +216,16 @@ def run_portfolio(
     browser = find_browser() if pdf else None
     word = docx_option(docx, docx_template)
     check_writable(out)
-    return write_report(report, dataset, out=out, notebook=notebook, browser=browser, timeout=timeout, docx=word)
+    return write_report(
+        report,
+        dataset,
+        out=out,
+        notebook=notebook,
+        browser=browser,
+        timeout=timeout,
+        engine=_PORTFOLIO_ENGINE,
+        docx=word,
+    )
 
 
 def write_report(
@@ -240,9 +255,10 @@ def write_report(
     browser : str, optional
         A browser to print ``report.pdf`` with; no PDF without one.
     timeout : float, optional
-        Seconds a cell may run (kernel runs only; a batch times its children instead).
+        Seconds a cell may run (kernel and ``impact-kit`` engine runs; a batch times its children instead).
     engine : str, optional
-        A papermill engine name (a batch's child passes ``"impact-kit-inprocess"``).
+        A papermill engine name (a batch's child passes ``"impact-kit-inprocess"``, the portfolio
+        ``"impact-kit"``).
     docx : Path or True, optional
         Also write ``report.docx``: True in the kit's styles, a path in that template's
         (:func:`impact_kit.render.docx.docx_option` checks it).
