@@ -153,10 +153,11 @@ class ForkEngine(Engine):
     The child runs the cells with IPython and sends each message (output, display update)
     back as it happens; this process records them as nbclient would and keeps papermill's
     bookkeeping (metadata, saves, autosaves, progress bar, logging). ``execution_timeout``
-    limits each cell: the child is killed, the cell keeps what it had sent, and
-    :class:`CellTimeout` is raised. A child that dies raises :class:`KernelDied`. Ctrl-C
-    interrupts the running cell as papermill's engine does (it ends with a
-    ``KeyboardInterrupt`` error output) and raises KeyboardInterrupt.
+    limits each cell: as a kernel shut down by papermill's engine, the child is interrupted
+    (then killed), the cell keeps what it had sent, and :class:`CellTimeout` is raised. A
+    child that dies raises :class:`KernelDied`. Ctrl-C interrupts the running cell as
+    papermill's engine does (it ends with a ``KeyboardInterrupt`` error output) and raises
+    KeyboardInterrupt.
     """
 
     started: ClassVar[int] = 0  # children started (read by tests and benchmarks)
@@ -182,12 +183,13 @@ class ForkEngine(Engine):
         client = _Client(nb_man, log_output, stdout_file, stderr_file)
         recorder = Recorder(nb)
         running: list[int] = []
+        last = [-1]  # the last cell started
 
         def on_event(event: tuple[str, int, Any, Any]) -> bool:
             kind, index, first, second = event
             cell = nb.cells[index]
             if kind == "start":
-                running[:] = [index]
+                running[:] = last[:] = [index]
                 nb_man.cell_start(cell, index)
                 return True
             if kind == "msg":
@@ -216,7 +218,7 @@ class ForkEngine(Engine):
             )
         except ExecutionTimeout as exc:
             raise CellTimeout(
-                f"A cell of {name} (cell {running[0] + 1 if running else '?'}) ran for more than "
+                f"A cell of {name} (cell {last[0] + 1}) ran for more than "
                 f"{execution_timeout:g} seconds and was stopped. Raise --execution-timeout or look for a loop "
                 "that never ends.",
                 seconds=execution_timeout,

@@ -159,9 +159,9 @@ def run_in_child(
         Start the child in a session of its own (as jupyter_client starts a kernel): Ctrl-C
         at a terminal reaches this process only. The child ends itself if this process dies.
     interrupt_grace : float, optional
-        On KeyboardInterrupt here, send SIGINT to the child and keep taking its events for
-        up to this many seconds, until it ends (as a kernel manager interrupts its kernel),
-        then raise KeyboardInterrupt.
+        On KeyboardInterrupt here, or a timeout, send SIGINT to the child and keep taking its
+        events for up to this many seconds, until it ends (as a kernel manager interrupts
+        its kernel before shutting it down), then raise KeyboardInterrupt or the timeout.
     """
     child = _Child(fn, args, kwargs or {}, what, new_session=new_session)
     try:
@@ -172,6 +172,8 @@ def run_in_child(
             wait = None if deadline is None else max(0.0, deadline - time.monotonic())
             try:
                 if not child.reader.poll(wait):
+                    if interrupt_grace is not None:  # as a kernel manager shutting down: interrupt, then kill
+                        child.interrupt(interrupt_grace, on_event)
                     raise child.timed_out(
                         timeout if limits[0] == deadline else event_timeout, per_step=limits[0] != deadline
                     )
