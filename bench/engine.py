@@ -93,22 +93,26 @@ def notebook_job(parameters: dict, target: Path, engine: str | None, **extra) ->
 
 
 def floor_job(parameters: dict, target: Path) -> dict:
+    """The master notebook's code cells as plain Python in this process (no engine), then the export."""
+    import ast
+
     import nbformat
 
-    from impact_kit.reports.run import SiteReport
-
-    report = SiteReport.load(
-        parameters["site"],
-        parameters["year"],
-        data=parameters["data"],
-        lang=parameters["lang"],
-        pseudonymise=parameters["pseudonymise"],
-    )
+    master = nbformat.read(MASTER, as_version=4)
+    names = {"grid": "", "lang": "fr", "pseudonymise": False, "programme": True, **parameters}
     nb = nbformat.v4.new_notebook()
-    for section in ("header", "contents", "summary", "changes", "charts", "levels"):
-        part = getattr(report, section)()
-        output = nbformat.v4.new_output("execute_result", data={"text/html": part._repr_html_(), "text/plain": ""})
-        nb.cells.append(nbformat.v4.new_code_cell(f"report.{section}()", outputs=[output]))
+    for cell in master.cells:
+        if cell.cell_type != "code" or "parameters" in cell.metadata.get("tags", []):
+            continue
+        tree = ast.parse(cell.source)
+        last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+        exec(compile(tree, "<cell>", "exec"), names)
+        part = eval(compile(ast.Expression(last.value), "<cell>", "eval"), names) if last else None
+        outputs = []
+        if part is not None and hasattr(part, "_repr_html_"):
+            data = {"text/html": part._repr_html_(), "text/plain": ""}
+            outputs.append(nbformat.v4.new_output("execute_result", data=data))
+        nb.cells.append(nbformat.v4.new_code_cell(cell.source, outputs=outputs))
     target.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, target / "report.ipynb")
     write_report(nb, parameters, target)

@@ -3,8 +3,8 @@
 Run: .venv/bin/python bench/portfolio.py [--sites 5000] [--year 2023] [--data FOLDER]
 Without ``--data`` it writes a synthetic folder (:mod:`synthetic`) in a temporary
 folder, in a child process so that its memory is not counted, and removes it after.
-It measures and prints; it asserts nothing (DESIGN.md, "Scale": under 60 s and
-1 GB on 2 cores for 5,000 sites x 3 years). Peak memory is the process's maximum
+It measures and prints; it asserts nothing (bench/README.md: the targets, under 60 s and
+1 GB on 2 cores for 5,000 sites x 3 years, and the figures measured). Peak memory is the process's maximum
 resident set size (``getrusage``), imports and interpreter included.
 """
 
@@ -134,7 +134,7 @@ def end_to_end(data: Path, year: int, out: Path) -> None:
     """
     import threading
 
-    from impact_kit.reports.portfolio_run import run_portfolio
+    from impact_kit.reports.run import run_portfolio
 
     peaks: dict[int, float] = {}  # child pid -> its peak RSS (VmHWM), MB
     done = threading.Event()

@@ -1,7 +1,7 @@
 """Where the time of one report goes: loading, each section, the whole papermill run.
 
 Run: .venv/bin/python bench/report_stages.py [SITE YEAR] [--repeat N]
-It measures and prints; it asserts nothing (see DESIGN.md, "Scale", for the targets).
+It measures and prints; it asserts nothing (bench/README.md holds the targets and the figures).
 """
 
 from __future__ import annotations
@@ -32,15 +32,18 @@ def main() -> None:
     args = parser.parse_args()
 
     start = time.perf_counter()
-    from impact_kit.render.export import run_report
-    from impact_kit.reports.run import SiteReport
+    from impact_kit.reports.run import run_report
+    from impact_kit.reports.site import CHARTS, SiteReport
 
     print(f"{'import impact_kit (once)':<32}{time.perf_counter() - start:8.3f} s")
     load, report = timed(lambda: SiteReport.load(args.site, args.year, data=ROOT / "data"), args.repeat)
     print(f"{'SiteReport.load':<32}{load:8.3f} s")
-    for section in ("header", "contents", "summary", "changes", "charts", "levels"):
-        seconds, _ = timed(getattr(report, section), args.repeat)
-        print(f"{'  .' + section + '()':<32}{seconds:8.3f} s")
+    sections = {"header()": report.header, "summary()": report.summary, "changes()": report.changes}
+    sections |= {f"chart({name!r})": lambda name=name: report.chart(name) for name in CHARTS}
+    sections |= {f"level({i})": lambda i=i: report.level(i) for i in range(1, len(report.grid.levels) + 1)}
+    for name, section in sections.items():
+        seconds, _ = timed(section, args.repeat)
+        print(f"{'  .' + name:<32}{seconds:8.3f} s")
     with tempfile.TemporaryDirectory() as out:
         seconds, _ = timed(lambda: run_report(args.site, args.year, data=ROOT / "data", out=out), args.repeat)
     print(f"{'run_report (papermill + export)':<32}{seconds:8.3f} s   median of {args.repeat}")

@@ -14,7 +14,9 @@ In a notebook::
 
 from __future__ import annotations
 
+import sys
 from importlib import import_module
+from importlib.abc import MetaPathFinder
 from typing import Any
 
 #: Where each public name lives: imported on first use, so that `import impact_kit` (and
@@ -43,11 +45,63 @@ _PUBLIC = {
     "run_batch": "impact_kit.batch.run",
     "SiteReport": "impact_kit.reports.site",
     "PortfolioReport": "impact_kit.reports.portfolio",
-    "run_portfolio": "impact_kit.reports.portfolio_run",
+    "run_portfolio": "impact_kit.reports.run",
 }
 
 __all__ = sorted([*_PUBLIC, "__version__"], key=lambda n: (not n.isupper(), not n[:1].isupper(), n))
-__version__ = "0.2.0"
+__version__ = "0.3.0"
+
+
+#: The modules of 0.2, which 0.3 moved into a subpackage per job (CHANGELOG.md): importing an
+#: old path says where the module went.
+MOVED = {
+    "impact_kit.grid": "impact_kit.grid.model",
+    "impact_kit.grid_file": "impact_kit.grid.file",
+    "impact_kit.tables": "impact_kit.data.read",
+    "impact_kit.sites": "impact_kit.data.sites",
+    "impact_kit.observations": "impact_kit.data.observations",
+    "impact_kit.dataset": "impact_kit.data.dataset",
+    "impact_kit.redaction": "impact_kit.text.masking",
+    "impact_kit.narrative": "impact_kit.text.narrative",
+    "impact_kit.narrative_changes": "impact_kit.text.changes",
+    "impact_kit.testimonies": "impact_kit.text.testimonies",
+    "impact_kit.indicators": "impact_kit.indicators.site",
+    "impact_kit.portfolio": "impact_kit.indicators.table",
+    "impact_kit.programme": "impact_kit.indicators.programme",
+    "impact_kit.portfolio_sections": "impact_kit.indicators.portfolio",
+    "impact_kit.markup": "impact_kit.render.markup",
+    "impact_kit.charts": "impact_kit.render.charts",
+    "impact_kit.portfolio_charts": "impact_kit.render.portfolio_charts",
+    "impact_kit.figures": "impact_kit.render.figures",
+    "impact_kit.export": "impact_kit.render.export",
+    "impact_kit.pdf": "impact_kit.render.pdf",
+    "impact_kit.portfolio_tables": "impact_kit.render.data_tables",
+    "impact_kit.sections": "impact_kit.reports.site",
+    "impact_kit.portfolio_report": "impact_kit.reports.portfolio",
+    "impact_kit.report": "impact_kit.reports.run",
+    "impact_kit.portfolio_run": "impact_kit.reports.run",
+    "impact_kit.parameters": "impact_kit.reports.parameters",
+    "impact_kit.execute": "impact_kit.reports.execute",
+    "impact_kit.batch": "impact_kit.batch.run",
+    "impact_kit.distributed": "impact_kit.batch.cluster",
+    "impact_kit.manifest": "impact_kit.batch.manifest",
+    "impact_kit.index": "impact_kit.batch.index",
+}
+
+
+class _MovedFinder(MetaPathFinder):
+    """Last on ``sys.meta_path``: asked only for a module no other finder has, such as a moved one."""
+
+    def find_spec(self, fullname: str, path: Any, target: Any = None) -> None:
+        if fullname in MOVED:
+            raise ModuleNotFoundError(
+                f"{fullname} moved to {MOVED[fullname]} in impact_kit 0.3 (see CHANGELOG.md); import it from there.",
+                name=fullname,
+            )
+
+
+if not any(isinstance(finder, _MovedFinder) for finder in sys.meta_path):
+    sys.meta_path.append(_MovedFinder())
 
 
 def __getattr__(name: str) -> Any:

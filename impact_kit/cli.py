@@ -1,4 +1,4 @@
-"""The ``impact-kit`` command line (a contract: see DESIGN.md, "Command line").
+"""The ``impact-kit`` command line (a contract: see README.md, "Command line"; extend, never rename).
 
 Exit codes: 0 done; 1 some reports failed (the others are written); 2 bad input
 or usage (nothing written), with a message on stderr and no traceback.
@@ -10,11 +10,15 @@ import argparse
 import logging
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from impact_kit.exceptions import ImpactKitError
 from impact_kit.words import LANGUAGES
+
+if TYPE_CHECKING:  # the command line imports the heavy modules only for the command it runs
+    from impact_kit.reports.run import ReportPaths
 
 __all__ = ["main"]
 
@@ -130,7 +134,7 @@ def _data_option(parser: argparse.ArgumentParser) -> None:
 
 def _validate(args: argparse.Namespace) -> int:
     from impact_kit.data.dataset import load_dataset
-    from impact_kit.text.masking import load_redactions
+    from impact_kit.data.redactions import load_redactions
 
     dataset = load_dataset(args.data, grid=args.grid)
     sites, obs = dataset.sites, dataset.observations
@@ -171,15 +175,29 @@ def _import_commune_mesure(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _report(args: argparse.Namespace) -> int:
+def _written(run: Callable[[], ReportPaths]) -> int:
+    """Run a report and print the paths of its files, or say that it failed (exit 1)."""
     from impact_kit.exceptions import ReportFailed
+
+    try:
+        paths = run()
+    except ReportFailed as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    for path in (paths.html, paths.indicators, paths.pdf):
+        if path:
+            print(path)
+    return EXIT_OK
+
+
+def _report(args: argparse.Namespace) -> int:
     from impact_kit.reports.parameters import read_parameters
     from impact_kit.reports.run import run_report
 
     given = read_parameters(args.parameters, site=args.site, year=args.year) if args.parameters else {}
     lang = args.lang or given.get("lang") or LANGUAGES[0]
-    try:
-        paths = run_report(
+    return _written(
+        lambda: run_report(
             args.site,
             args.year,
             data=args.data if args.data is not None else given.get("data") or "data",
@@ -192,13 +210,7 @@ def _report(args: argparse.Namespace) -> int:
                 f"Writing the report of {report.site} {report.year} ({lang})...", file=sys.stderr
             ),
         )
-    except ReportFailed as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_FAILED
-    print(paths.html)
-    if paths.pdf:
-        print(paths.pdf)
-    return EXIT_OK
+    )
 
 
 def _batch(args: argparse.Namespace) -> int:
@@ -232,13 +244,12 @@ def _batch(args: argparse.Namespace) -> int:
 
 
 def _portfolio(args: argparse.Namespace) -> int:
-    from impact_kit.exceptions import ReportFailed
-    from impact_kit.reports.portfolio_run import run_portfolio
+    from impact_kit.reports.run import run_portfolio
 
     lang = args.lang or LANGUAGES[0]
     print(f"Writing the portfolio report of {args.year} ({lang})...", file=sys.stderr)
-    try:
-        paths = run_portfolio(
+    return _written(
+        lambda: run_portfolio(
             args.year,
             data=args.data,
             out=args.out,
@@ -248,13 +259,7 @@ def _portfolio(args: argparse.Namespace) -> int:
             sites=args.sites,
             pdf=args.pdf,
         )
-    except ReportFailed as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_FAILED
-    for path in (paths.html, paths.indicators, paths.pdf):
-        if path:
-            print(path)
-    return EXIT_OK
+    )
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:  # type: ignore[no-untyped-def]

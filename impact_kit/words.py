@@ -163,5 +163,6 @@ def format_number(value: float, lang: str) -> str:
 
 
 def format_date(date: dt.date, lang: str) -> str:
-    """Return a date as "26 novembre 2026" or "26 November 2026"."""
-    return f"{date.day} {texts(lang)['months'][date.month - 1]} {date.year}"
+    """Return a date as "26 novembre 2026" or "26 November 2026"; French writes the first as "1er décembre"."""
+    day = "1er" if date.day == 1 and lang == "fr" else str(date.day)
+    return f"{day} {texts(lang)['months'][date.month - 1]} {date.year}"

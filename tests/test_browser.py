@@ -9,6 +9,7 @@ requests, and axe-core (axe-playwright-python bundles it: no network).
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -229,3 +230,36 @@ def test_keyboard_reaches_every_read_more_of_every_sample(browser, samples):
         folded += count
         page.close()
     assert folded >= 6  # the samples' testimonies over ~400 characters
+
+
+@pytest.fixture(scope="session")
+def portfolio_page(sample_batch, tmp_path_factory):
+    """The 2023 portfolio of the sample, linking into the session's batch of site reports."""
+    from impact_kit.reports.run import run_portfolio
+
+    out, _ = sample_batch
+    copy = tmp_path_factory.mktemp("portfolio") / "reports"
+    shutil.copytree(out, copy)
+    return run_portfolio(2023, data=ROOT / "data", out=copy).html
+
+
+#: The issue's floor for the portfolio's charts: text at 12 CSS px or more, on a phone too.
+PORTFOLIO_SMALLEST_PX = 12
+
+
+@pytest.mark.parametrize(("width", "height", "scheme"), VIEWS, ids=[f"{w}px-{s}" for w, _, s in VIEWS])
+def test_portfolio_charts_in_the_browser(browser, axe, portfolio_page, width, height, scheme):
+    context = browser.new_context(viewport={"width": width, "height": height}, color_scheme=scheme)
+    page = context.new_page()
+    try:
+        page.goto(portfolio_page.as_uri())
+        assert page.evaluate("document.documentElement.scrollWidth") <= width  # no horizontal scroll
+        assert page.locator("figure.ik-chart svg[role=img][aria-label]").count() == 10  # 5 charts, wide and narrow
+        sizes = page.evaluate(CHART_TEXT_SIZES)
+        assert sizes and min(sizes) >= PORTFOLIO_SMALLEST_PX - 0.05, f"chart text at {min(sizes):.1f} px"
+        fill = page.evaluate("getComputedStyle(document.querySelector('figure.ik-chart svg text')).fill")
+        assert fill == ("rgb(230, 237, 243)" if scheme == "dark" else "rgb(31, 35, 40)")  # the page's text colour
+        results = axe.run(page)
+        assert results.violations_count == 0, results.generate_report()
+    finally:
+        context.close()

@@ -68,3 +68,45 @@ def test_environment_yml_matches_pyproject():
     conda = dict(_name(d) for d in env["dependencies"] if isinstance(d, str) and d != "pip")
     assert conda == wanted
     assert {"pip": ["-e .[dev,distributed]"]} in env["dependencies"]
+
+
+def _layout_block() -> list[str]:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## Layout", 1)[1].split("```", 2)[1]
+    return block.splitlines()
+
+
+def test_readme_layout_lists_every_subpackage_and_module_of_the_tree():
+    listed = {line.split()[0] for line in _layout_block() if line.startswith("  ") and line.strip()[:1].isalpha()}
+    package = ROOT / "impact_kit"
+    tree = {f"{p.parent.name}/" for p in package.glob("*/__init__.py")}
+    tree |= {p.name for p in package.glob("*.py") if p.name != "__init__.py"}
+    assert listed == tree  # every subpackage and top module in one line, and nothing that is not there
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("impact_kit.portfolio", "impact_kit.indicators.table"),
+        ("impact_kit.redaction", "impact_kit.text.masking"),
+        ("impact_kit.programme", "impact_kit.indicators.programme"),
+        ("impact_kit.sections", "impact_kit.reports.site"),
+    ],
+)
+def test_a_module_of_0_2_names_its_new_place(old, new):
+    import impact_kit
+
+    with pytest.raises(ModuleNotFoundError, match=f"{old} moved to {new} .*CHANGELOG"):
+        importlib.import_module(old)
+    assert importlib.import_module(new)
+    for moved, place in impact_kit.MOVED.items():  # every new place exists
+        assert importlib.util.find_spec(place) is not None, moved
+
+
+def test_the_engines_import_before_papermill_in_a_fresh_process():
+    import subprocess
+    import sys
+
+    # papermill imports its engines' entry points (ours among them) when papermill.engines is first imported.
+    code = "import impact_kit.engine.engines as e; import papermill.engines as p; assert p.papermill_engines.get_engine('impact-kit') is e.ForkEngine"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 0

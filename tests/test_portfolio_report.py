@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import csv
 import re
 from pathlib import Path
@@ -19,7 +18,6 @@ from impact_kit.indicators.table import INDICATOR_COLUMNS
 from impact_kit.render.export import REMOVED_TAGS
 from impact_kit.reports.parameters import PORTFOLIO_NOTEBOOK, notebook_parameters
 from impact_kit.reports.portfolio import PORTFOLIO_CHARTS, PortfolioReport
-from impact_kit.reports.portfolio_run import portfolio_parameters
 
 SITES_2023 = [
     "coeur-de-friche-exemple",
@@ -107,13 +105,17 @@ def test_every_chart_is_an_inline_svg_with_alt_caption_and_data(sample):
     figures = [f for name in SECTIONS for f in soup(getattr(report, name)()).select("figure.ik-chart")]
     assert [f["id"] for f in figures] == ["chart-effects", "chart-publics", "chart-intensity", "chart-change",
                                           "chart-movers"]  # fmt: skip
-    for figure in figures:
-        img = figure.img
-        assert img["src"].startswith("data:image/svg+xml;base64,")
-        assert base64.b64decode(img["src"].split(",", 1)[1]).lstrip().startswith(b"<?xml")
-        assert len(img["alt"]) > 40 and figure.figcaption.get_text(strip=True)
+    for number, figure in enumerate(figures, start=1):
+        # The site reports' figure pipeline: inline SVG with real text, wide and narrow, numbered, data and CSV.
+        assert not figure.select("img")
+        wide, narrow = figure.select_one(".ik-chart-wide svg"), figure.select_one(".ik-chart-narrow svg")
+        for svg in (wide, narrow):
+            assert svg["role"] == "img" and len(svg["aria-label"]) > 40 and svg.select("text")
+        assert figure.figcaption.get_text(strip=True).startswith(f"Figure {number} : ")
         table = figure.select_one("details.ik-data table")
         assert table.select("thead th") and table.select("tbody tr")
+        csv = figure.select_one("a.ik-csv")
+        assert csv["href"].startswith("data:text/csv;charset=utf-8,") and csv["download"].startswith("portfolio-2023-")
 
 
 def test_chart_data_tables_hold_the_section_figures(sample):
@@ -186,7 +188,21 @@ def test_pseudonymise_masks_contacts_in_the_testimonies_quoted(small):
     masked = soup(PortfolioReport.load(2023, data=small, pseudonymise=True).testimonies()).get_text()
     assert "jean@example.org" in verbatim
     assert "jean@example.org" not in masked and "écrivez à" in masked
-    assert "masqués" in masked and "masqués" not in verbatim
+    note = "pseudonymisés"  # the same note as the site reports', in the header
+    assert note in soup(PortfolioReport.load(2023, data=small, pseudonymise=True).header()).get_text()
+    assert note not in soup(PortfolioReport.load(2023, data=small).header()).get_text()
+
+
+def test_pseudonymise_masks_the_names_of_redact_csv_as_the_site_reports_do(small):
+    from impact_kit.reports.site import SiteReport
+
+    # "co" in alpha's testimony is a nickname listed for alpha: masked in both kinds alike.
+    write_csv(small / "redact.csv", "site,text,replacement", "alpha,co,", ",jean,[prénom]")
+    portfolio = soup(PortfolioReport.load(2023, data=small, pseudonymise=True).testimonies()).get_text()
+    site = soup(SiteReport.load("alpha", 2023, data=small, pseudonymise=True).level("effets_individuels")).get_text()
+    for page in (portfolio, site):
+        assert "& [personne 1]" in page and "& co" not in page
+    assert "& co" in soup(PortfolioReport.load(2023, data=small).testimonies()).get_text()
 
 
 def test_a_site_with_no_earlier_year_is_new(small):
@@ -255,24 +271,24 @@ def test_the_notebook_is_committed_clean_and_only_calls_the_package():
 
 def test_parameters_are_relative_and_name_the_sites(small, monkeypatch):
     monkeypatch.chdir(small.parent)
-    report = PortfolioReport.load(2023, data=small)
-    params = portfolio_parameters(report, small, small / "nowhere", sites=["beta"], pseudonymise=True)
+    report = PortfolioReport.load(2023, data=small, sites=["beta"], pseudonymise=True)
+    params = report.parameters(small, small / "nowhere")
     assert params == {"year": 2023, "data": small.name, "grid": "", "lang": "fr", "pseudonymise": True,
                       "sites": ["beta"], "out": ""}  # fmt: skip
     (small / "reports").mkdir()
-    assert portfolio_parameters(report, small, small / "reports", sites=[], pseudonymise=False)["out"] == str(
-        Path(small.name) / "reports"
-    )
+    every = PortfolioReport.load(2023, data=small)
+    assert every.parameters(small, small / "reports")["out"] == str(Path(small.name) / "reports")
+    assert every.parameters(small, small / "reports")["sites"] == []
 
 
 def test_cli_passes_every_option_and_repeated_sites(monkeypatch, capsys, tmp_path):
-    import impact_kit.reports.portfolio_run as run
+    import impact_kit.reports.run as run
 
     seen = {}
 
     def fake(year, **options):
         seen.update(options, year=year)
-        return run.PortfolioPaths(tmp_path / "r.html", tmp_path / "r.ipynb", tmp_path / "i.csv")
+        return run.ReportPaths(tmp_path / "r.html", tmp_path / "r.ipynb", indicators=tmp_path / "i.csv")
 
     monkeypatch.setattr(run, "run_portfolio", fake)
     argv = ["portfolio", "2023", "--site", "a", "--site", "b", "--lang", "en", "--pseudonymise", "--out", "o"]

@@ -3,8 +3,9 @@ from __future__ import annotations
 import pytest
 from conftest import write_csv
 
+from impact_kit.data.redactions import Name, load_redactions
 from impact_kit.exceptions import InvalidData
-from impact_kit.text.masking import Name, Redacted, load_redactions, redact
+from impact_kit.text.masking import Redacted, redact
 from impact_kit.text.testimonies import pseudonymise
 
 NAMES = [

@@ -36,6 +36,9 @@ def test_numbers_and_dates():
     assert (format_number(3.0, "fr"), format_number(2.5, "fr"), format_number(2.5, "en")) == ("3", "2,5", "2.5")
     assert format_date(dt.date(2026, 11, 26), "fr") == "26 novembre 2026"
     assert format_date(dt.date(2026, 11, 26), "en") == "26 November 2026"
+    # Seen on a report of 1 December: French writes the first of the month as an ordinal.
+    assert format_date(dt.date(2026, 12, 1), "fr") == "1er décembre 2026"
+    assert format_date(dt.date(2026, 12, 1), "en") == "1 December 2026"
 
 
 def test_texts_have_the_same_keys_in_both_languages():

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from impact_kit.exceptions import InvalidArgument, MissingDependency
 
 if TYPE_CHECKING:
-    from impact_kit.batch.run import BatchOptions, Job
+    from impact_kit.batch.jobs import BatchOptions, Job
 
 __all__ = ["CLUSTER_TIMEOUT", "check_scheduler", "run_on_cluster", "worker_job"]
 
@@ -33,11 +33,11 @@ def worker_job(job: Job, options: BatchOptions) -> Any:
     once (cached in its process) before forking, so its children reuse them.
     """
     from impact_kit import engine
-    from impact_kit.batch.run import run_job
+    from impact_kit.batch.jobs import run_job, warm_workers
     from impact_kit.data.dataset import load_dataset
     from impact_kit.indicators.programme import programme_of
 
-    engine.warm()
+    warm_workers()
     programme_of(load_dataset(options.data, grid=options.grid))
     return engine.run_isolated(run_job, job, options, timeout=options.timeout or CLUSTER_TIMEOUT)
 

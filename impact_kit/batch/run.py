@@ -25,9 +25,10 @@ from typing import Any
 
 import pandas as pd
 
-from impact_kit.batch.manifest import Entry, Manifest, fingerprints, outputs_state
+from impact_kit.batch.jobs import BatchOptions, Job, run_job, warm_workers
+from impact_kit.batch.manifest import Entry, Manifest, fingerprints
 from impact_kit.data.dataset import Dataset, load_dataset
-from impact_kit.exceptions import InvalidArgument, NotFound, ReportFailed
+from impact_kit.exceptions import InvalidArgument, NotFound
 from impact_kit.files import check_writable
 from impact_kit.grid.file import user_grid_file
 from impact_kit.grid.model import Grid
@@ -35,42 +36,10 @@ from impact_kit.indicators.programme import Programme, programme_of
 from impact_kit.reports.parameters import SITE_NOTEBOOK, read_parameters
 from impact_kit.words import check_lang
 
-__all__ = ["BatchOptions", "BatchResult", "Job", "plan", "run_batch", "run_job"]
+__all__ = ["BatchOptions", "BatchResult", "Job", "plan", "run_batch", "run_job"]  # the jobs: impact_kit.batch.jobs
 
 #: Seconds between two writes of the manifest while jobs finish (and once at the end).
 SAVE_EVERY = 2.0
-#: The papermill engine a child runs the notebook with (see impact_kit.engine).
-CHILD_ENGINE = "impact-kit-inprocess"
-
-
-@dataclass(frozen=True)
-class Job:
-    """One report to make: a site, a year, and its language and pseudonymisation."""
-
-    site: str
-    year: int
-    lang: str = "fr"
-    pseudonymise: bool = False
-
-    def __str__(self) -> str:
-        return self.key
-
-    @property
-    def key(self) -> str:
-        """``site/year``, the job's name in the manifest and in messages."""
-        return f"{self.site}/{self.year}"
-
-
-@dataclass(frozen=True)
-class BatchOptions:
-    """What every job of a batch shares (picklable: a Dask worker receives it)."""
-
-    data: Path
-    out: Path
-    grid: Path | None = None  # None: the grid shipped with the kit (each worker's own)
-    notebook: Path | None = None  # None: the master notebook shipped with the kit
-    pdf_browser: str | None = None
-    timeout: float | None = None
 
 
 @dataclass
@@ -145,30 +114,6 @@ def _with_parameters(job: Job, folder: Path) -> Job:
     values = read_parameters(path, site=job.site, year=job.year)
     lang = check_lang(str(values.get("lang", job.lang)))
     return replace(job, lang=lang, pseudonymise=bool(values.get("pseudonymise", job.pseudonymise)))
-
-
-def run_job(job: Job, options: BatchOptions) -> Entry:
-    """Make one report in this process and return its manifest entry (``done`` or ``failed``).
-
-    Meant to run in a throw-away child (it executes the notebook in this process). The
-    data folder is read through :func:`impact_kit.data.dataset.load_dataset`, so a child forked
-    from a warm parent reuses the tables the parent validated.
-    """
-    from impact_kit.reports.run import write_report
-    from impact_kit.reports.site import SiteReport
-
-    started = time.perf_counter()
-    target = options.out / job.site / str(job.year)
-    try:
-        dataset = load_dataset(options.data, grid=options.grid)
-        report = SiteReport.load(job.site, job.year, data=dataset, lang=job.lang, pseudonymise=job.pseudonymise)
-        write_report(
-            report, dataset, out=options.out, notebook=options.notebook or SITE_NOTEBOOK, browser=options.pdf_browser,
-            engine=CHILD_ENGINE,
-        )  # fmt: skip
-    except ReportFailed as exc:
-        return Entry(job.site, job.year, "", "failed", time.perf_counter() - started, str(exc), "")
-    return Entry(job.site, job.year, "", "done", time.perf_counter() - started, None, "", outputs_state(target))
 
 
 def run_batch(
@@ -314,7 +259,7 @@ def _redactions(dataset: Dataset, job: Job, sites: set[str]) -> str:
     """Return the redaction list a pseudonymised job depends on, as text (nothing for the others)."""
     if not job.pseudonymise:
         return ""
-    from impact_kit.text.masking import load_redactions
+    from impact_kit.data.redactions import load_redactions
 
     return repr(load_redactions(dataset.folder, job.site, sites=sites))
 
@@ -360,7 +305,7 @@ def _run_here(todo: list[Job], options: BatchOptions, *, workers: int | None) ->
 
     if not todo:
         return iter(())
-    engine.warm()
+    warm_workers()
     warm_exporters({job.lang for job in todo})
     return engine.map_isolated(
         lambda job: run_job(job, options), todo, workers=workers or os.cpu_count(), timeout=options.timeout

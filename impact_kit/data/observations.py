@@ -2,7 +2,7 @@
 
 ``data/sites.csv`` lists the sites (``site,name,city,postcode,kind`` + any extra
 columns); ``data/observations*.csv`` (or ``.xlsx``, ``.parquet``) hold one row per
-answer: ``site,year,criterion,question,value``. See DESIGN.md, "Data formats".
+answer: ``site,year,criterion,question,value``. See README.md, "Data format".
 """
 
 from __future__ import annotations

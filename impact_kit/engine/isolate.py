@@ -31,8 +31,9 @@ __all__ = ["WARM_MODULES", "in_child", "map_isolated", "notify", "run_in_child",
 T = TypeVar("T")
 A = TypeVar("A")
 
-#: What a report needs, imported once in the parent so that no child pays for it. Not the inline
-#: backend: a kernel imports it, and hooks it to the shell, when pyplot first needs it.
+#: The libraries a notebook run needs, imported once in the parent so that no child pays for
+#: them; a caller adds its own modules (:func:`warm`). Not the inline backend: a kernel imports
+#: it, and hooks it to the shell, when pyplot first needs it.
 WARM_MODULES = (
     "pandas",
     "matplotlib",
@@ -54,35 +55,28 @@ WARM_MODULES = (
     "nbformat",
     "nbconvert",
     "papermill",
-    "impact_kit",
-    "impact_kit.render.export",
     "impact_kit.engine.inprocess",
-    "impact_kit.reports.run",  # with impact_kit.reports.site, charts, narrative: what run_job and the notebook import
 )
 
 #: The pipe to the parent, in a child only.
 _channel: Connection | None = None
 
 
-def warm(modules: Iterable[str] = WARM_MODULES, *, export: bool = True) -> None:
+def warm(modules: Iterable[str] = WARM_MODULES, *, prepare: Callable[[], object] | None = None) -> None:
     """Import ``modules`` now, in this (parent) process, so that forked children start with them.
 
     Sets ``MPLBACKEND`` to the inline backend first, as ipykernel does, unless it is set.
-    With ``export``, also converts an empty notebook to HTML once, so that what nbconvert
-    loads on first use (templates, filters, lexers) is loaded here: measured ~0.15 s less
-    per report (2 cores). No notebook code runs here.
+    The caller names what its jobs use besides the libraries of :data:`WARM_MODULES`, and
+    may ``prepare`` what they load on first use (a batch converts an empty notebook to
+    HTML once: nbconvert's templates, filters and lexers); no notebook code runs here.
     """
     from impact_kit.engine.inprocess import INLINE_BACKEND
 
     os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)
     for name in modules:
         importlib.import_module(name)
-    if export:
-        import nbformat
-
-        from impact_kit.render.export import export_html
-
-        export_html(nbformat.v4.new_notebook())
+    if prepare is not None:
+        prepare()
 
 
 def in_child() -> bool:

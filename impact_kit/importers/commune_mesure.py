@@ -16,7 +16,6 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +26,13 @@ from impact_kit.data.observations import (
     as_number,
     check_value,
     find_files,
-    slugify,
 )
 from impact_kit.data.read import read_table, read_tables, require_columns
 from impact_kit.exceptions import ImportFailed, InputProblem, InvalidData
 from impact_kit.files import atomic_write
 from impact_kit.grid.file import default_grid
 from impact_kit.grid.model import SINGLE_VALUED, Grid, Question
+from impact_kit.importers.place import Place
 from impact_kit.importers.site_ids import assign_site_ids, read_site_rows
 
 __all__ = ["IMPORT_FILE", "Place", "csv_line", "import_places", "normalize_label", "read_place"]
@@ -41,24 +40,6 @@ __all__ = ["IMPORT_FILE", "Place", "csv_line", "import_places", "normalize_label
 #: The observations file this importer writes in the data folder.
 IMPORT_FILE = "observations-commune-mesure.csv"
 _UNWRITABLE = re.compile("[\x00\ud800-\udfff]")
-
-
-@dataclass
-class Place:
-    """A place read from a platform file, its answers mapped to the grid."""
-
-    path: Path
-    name: str
-    city: str
-    postcode: str
-    rows: list[tuple[str, str, str]] = field(default_factory=list)  # criterion, question, value
-    kept_keys: dict[str, str] = field(default_factory=dict)  # platform key the grid lacks -> criterion
-    site_id: str | None = None
-
-    @property
-    def site(self) -> str:
-        """The place's site id: the one the import gave it, else the slug of its name."""
-        return self.site_id or slugify(self.name)
 
 
 def normalize_label(label: str) -> str:

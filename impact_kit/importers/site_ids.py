@@ -13,14 +13,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from impact_kit.data.observations import MAX_ID_LENGTH, is_slug, site_identity, slugify
 from impact_kit.data.read import read_table
 from impact_kit.exceptions import ImportFailed, InputProblem, InvalidData
-
-if TYPE_CHECKING:
-    from impact_kit.importers.commune_mesure import Place
+from impact_kit.importers.place import Place
 
 __all__ = ["SiteRow", "assign_site_ids", "read_site_rows"]
 

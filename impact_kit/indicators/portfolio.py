@@ -14,10 +14,8 @@ import pandas as pd
 
 from impact_kit.grid.model import Grid
 from impact_kit.indicators.table import role
-from impact_kit.text.testimonies import pseudonymise as mask_contacts
 
 __all__ = [
-    "TESTIMONY_RULE",
     "effect_movers",
     "effect_shares",
     "intensity_change",
@@ -29,13 +27,6 @@ __all__ = [
     "sites_reporting",
     "testimony_picks",
 ]
-
-#: How :func:`testimony_picks` chooses the testimonies the report quotes (the report says it).
-TESTIMONY_RULE = (
-    "For each criterion, the longest testimonies of the year, at most one per site (its longest) and "
-    "at most {per_criterion} per criterion; among testimonies of the same length, the "
-    "site that comes first alphabetically. Testimonies of blank text are left out."
-)
 
 
 def previous_year(table: pd.DataFrame, year: int) -> int | None:
@@ -224,16 +215,13 @@ def testimony_picks(
     year: int,
     *,
     per_criterion: int = 3,
-    pseudonymise: bool = False,
-    lang: str = "fr",
 ) -> pd.DataFrame:
-    """Return a few testimonies per criterion, chosen by :data:`TESTIMONY_RULE`.
+    """Return a few testimonies per criterion, verbatim, chosen by the rule the report states.
 
-    Parameters
-    ----------
-    pseudonymise : bool
-        Mask e-mail addresses and phone numbers (:func:`impact_kit.text.testimonies.pseudonymise`);
-        the choice is made on the verbatim text.
+    The rule (``pf_testimony_rule`` in ``impact_kit/texts.yaml``, which the report shows):
+    for each criterion, the longest testimonies of the year, at most one per site (its
+    longest) and at most ``per_criterion``; at equal length, the site whose id comes
+    first; blank testimonies are left out. The report pseudonymises what it quotes.
 
     Returns
     -------
@@ -249,7 +237,7 @@ def testimony_picks(
     picked = picked.drop_duplicates(["criterion", "site"]).groupby("criterion", sort=False).head(per_criterion)
     order = {c: i for i, c in enumerate(level_of)}
     picked = picked.sort_values("criterion", key=lambda s: s.map(order), kind="stable").reset_index(drop=True)
-    text = picked["value"].map(lambda t: mask_contacts(t, lang)) if pseudonymise else picked["value"]
+    text = picked["value"]
     out = pd.DataFrame(
         {
             "level": picked["criterion"].map(level_of),
@@ -307,8 +295,6 @@ def portfolio_sections(
     *,
     top: int = 10,
     per_criterion: int = 3,
-    pseudonymise: bool = False,
-    lang: str = "fr",
 ) -> dict[str, pd.DataFrame]:
     """Return every section's table for ``year``, keyed by the name of its function.
 
@@ -324,8 +310,6 @@ def portfolio_sections(
         "intensity_distribution": intensity_distribution(table, year),
         "intensity_change": intensity_change(table, year, previous=previous),
         "effect_movers": effect_movers(table, year, previous=previous, n=top),
-        "testimony_picks": testimony_picks(
-            observations, grid, year, per_criterion=per_criterion, pseudonymise=pseudonymise, lang=lang
-        ),
+        "testimony_picks": testimony_picks(observations, grid, year, per_criterion=per_criterion),
         "site_table": site_table(table, year, previous=previous),
     }

@@ -33,15 +33,20 @@ __all__ = [
     "PALETTE",
     "SMALLEST",
     "THEMES",
+    "chars_across",
     "chart_style",
     "coverage_alt",
     "coverage_chart",
+    "current_axes",
     "effects_alt",
     "effects_chart",
     "intensity_alt",
     "intensity_chart",
+    "is_narrow",
     "publics_alt",
     "publics_chart",
+    "sentences",
+    "wrap_label",
 ]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -113,7 +118,8 @@ def chart_style() -> Iterator[None]:
         yield
 
 
-def _wrap(label: str, width: int = 18) -> str:
+def wrap_label(label: str, width: int = 18) -> str:
+    """Return ``label`` on lines of at most ``width`` characters (at least 6), never breaking a word."""
     return "\n".join(textwrap.wrap(label, max(width, 6), break_long_words=False)) or label
 
 
@@ -121,17 +127,19 @@ def _wrap(label: str, width: int = 18) -> str:
 NARROW = 4.5
 
 
-def _narrow(ax: Axes) -> bool:
+def is_narrow(ax: Axes) -> bool:
+    """Return whether the Axes' figure is a phone's drawing (narrower than :data:`NARROW` inches)."""
     return bool(ax.get_figure().get_figwidth() < NARROW)  # type: ignore[union-attr]
 
 
-def _chars(ax: Axes, share: float) -> int:
+def chars_across(ax: Axes, share: float) -> int:
     """How many characters of tick text fit in ``share`` of the figure's width (DejaVu Sans: ~0.6 em each)."""
     points = ax.get_figure().get_figwidth() * 72 * share  # type: ignore[union-attr]
     return int(points / (0.6 * mpl.rcParams["font.size"]))
 
 
-def _axes(ax: Axes | None) -> Axes:
+def current_axes(ax: Axes | None) -> Axes:
+    """Return ``ax``, or the current Axes of pyplot (as seaborn does) when it is None."""
     if ax is not None:
         return ax
     import matplotlib.pyplot as plt  # only here: pyplot is slow to import and picks a backend
@@ -145,7 +153,7 @@ def _grouped_bars(ax: Axes, table: pd.DataFrame, lang: str, *, unit: str = "", *
     The bars stand on a wide figure and lie on a narrow one (see :data:`NARROW`); returns
     whether they lie, so that the caller labels the value axis (x or y) accordingly.
     """
-    flat = _narrow(ax)
+    flat = is_narrow(ax)
     years = list(table.columns)
     width = 0.8 / max(len(years), 1)
     x = np.arange(len(table.index))
@@ -165,10 +173,10 @@ def _grouped_bars(ax: Axes, table: pd.DataFrame, lang: str, *, unit: str = "", *
                 at, shift, align = (bar.get_x() + bar.get_width() / 2, value), (0, 2), {"ha": "center", "va": "bottom"}
             ax.annotate(text, at, xytext=shift, textcoords="offset points", fontsize=SMALLEST, **align)  # type: ignore[arg-type]
     if flat:
-        ax.set_yticks(x, [_wrap(str(label), _chars(ax, 0.4)) for label in table.index])
+        ax.set_yticks(x, [wrap_label(str(label), chars_across(ax, 0.4)) for label in table.index])
         ax.set_ylim(len(table.index) - 0.5, -0.5)
     else:
-        ax.set_xticks(x, [_wrap(str(label), _chars(ax, 0.85 / max(len(x), 1))) for label in table.index])
+        ax.set_xticks(x, [wrap_label(str(label), chars_across(ax, 0.85 / max(len(x), 1))) for label in table.index])
     if len(years) > 1:
         columns = min(len(years), 2) if flat else len(years)  # a phone's legend: two years a line
         ax.legend(ncols=columns, loc="lower left", bbox_to_anchor=(0, 1.0), fontsize=SMALLEST)
@@ -180,7 +188,7 @@ def _value_axis(ax: Axes, flat: bool, top: float, ticks: Any, label: str) -> Non
     if flat:
         ax.set_xlim(0, top)
         ax.set_xticks(ticks)
-        ax.set_xlabel(_wrap(label, _chars(ax, 0.5)))
+        ax.set_xlabel(wrap_label(label, chars_across(ax, 0.5)))
     else:
         ax.set_ylim(0, top)
         ax.set_yticks(ticks)
@@ -201,7 +209,7 @@ def intensity_chart(table: pd.DataFrame, *, lang: str = "fr", ax: Axes | None = 
 
     {returns}
     """
-    ax = _axes(ax)
+    ax = current_axes(ax)
     words = texts(lang)
     flat = _grouped_bars(ax, table, lang, **kwargs)
     _value_axis(ax, flat, 5.4, range(6), words["chart_intensity_y"])
@@ -226,14 +234,15 @@ def _per_year(table: pd.DataFrame, show: Callable[[float], str], lang: str) -> t
     for label, row in table.iterrows():
         values = [show(v) if len(years) == 1 else f"{show(v)} ({year})" for year, v in zip(years, row, strict=True)]
         parts.append(fill_text(words["pair"], {"label": str(label), "values": join(values, "comma", lang)}, lang))
-    return join(years, "and", lang), _sentences(parts)
+    return join(years, "and", lang), sentences(parts)
 
 
 def _value(value: float, lang: str) -> str:
     return texts(lang)["not_rated"] if pd.isna(value) else f"{format_number(value, lang)}/5"
 
 
-def _sentences(parts: list[str]) -> str:
+def sentences(parts: list[str]) -> str:
+    """Return the parts of an alt text as one sentence: "a; b; c." (empty if there are none)."""
     return "; ".join(parts) + "." if parts else ""
 
 
@@ -252,13 +261,14 @@ def publics_chart(matrix: pd.DataFrame, *, lang: str = "fr", ax: Axes | None = N
 
     {returns}
     """
-    ax = _axes(ax)
+    ax = current_axes(ax)
     rows, cols = np.nonzero(matrix.to_numpy(dtype=bool))
     ax.scatter(cols, rows, **{"s": 220, "color": PALETTE[0], "zorder": 3, **kwargs})
     ax.set_xticks(
-        range(len(matrix.columns)), [_wrap(str(c), _chars(ax, 0.6 / max(matrix.shape[1], 1))) for c in matrix.columns]
+        range(len(matrix.columns)),
+        [wrap_label(str(c), chars_across(ax, 0.6 / max(matrix.shape[1], 1))) for c in matrix.columns],
     )
-    ax.set_yticks(range(len(matrix.index)), [_wrap(str(i), _chars(ax, 0.4)) for i in matrix.index])
+    ax.set_yticks(range(len(matrix.index)), [wrap_label(str(i), chars_across(ax, 0.4)) for i in matrix.index])
     ax.set_xlim(-0.5, len(matrix.columns) - 0.5)
     ax.set_ylim(len(matrix.index) - 0.5, -0.5)
     ax.grid(True, color=_LIGHT["rule"], zorder=0)
@@ -280,7 +290,7 @@ def publics_alt(matrix: pd.DataFrame, *, year: int, lang: str = "fr") -> str:
     ]
     if not parts:
         return fill_text(words["alt_publics_empty"], {"year": year}, lang)
-    return fill_text(words["alt_publics"], {"year": year, "values": _sentences(parts)}, lang)
+    return fill_text(words["alt_publics"], {"year": year, "values": sentences(parts)}, lang)
 
 
 @_document("Axes.bar")
@@ -297,7 +307,7 @@ def effects_chart(table: pd.DataFrame, *, lang: str = "fr", ax: Axes | None = No
 
     {returns}
     """
-    ax = _axes(ax)
+    ax = current_axes(ax)
     words = texts(lang)
     flat = _grouped_bars(ax, table.T, lang, **kwargs)
     top = max(int(table.to_numpy().max()) if table.size else 0, 4)
@@ -327,7 +337,7 @@ def coverage_chart(table: pd.DataFrame, *, lang: str = "fr", ax: Axes | None = N
 
     {returns}
     """
-    ax = _axes(ax)
+    ax = current_axes(ax)
     words = texts(lang)
     levels = list(dict.fromkeys(table["level"]))
     colors = [PALETTE[levels.index(level) % len(PALETTE)] for level in table["level"]]
@@ -342,20 +352,23 @@ def coverage_chart(table: pd.DataFrame, *, lang: str = "fr", ax: Axes | None = N
             va="center",
             fontsize=SMALLEST,
         )
-    ax.set_yticks(y, [_wrap(str(c), _chars(ax, 0.42)) for c in table.index])
+    ax.set_yticks(y, [wrap_label(str(c), chars_across(ax, 0.42)) for c in table.index])
     ax.set_ylim(len(table) - 0.5, -0.5)
-    ax.set_xlim(0, 118 if _narrow(ax) else 110)  # room for "12/12" after a full bar
-    ax.set_xticks(range(0, 101, 50 if _narrow(ax) else 25))
-    ax.set_xlabel(_wrap(words["chart_coverage_x"], _chars(ax, 0.5)) if _narrow(ax) else words["chart_coverage_x"])
+    ax.set_xlim(0, 118 if is_narrow(ax) else 110)  # room for "12/12" after a full bar
+    ax.set_xticks(range(0, 101, 50 if is_narrow(ax) else 25))
+    ax.set_xlabel(
+        wrap_label(words["chart_coverage_x"], chars_across(ax, 0.5)) if is_narrow(ax) else words["chart_coverage_x"]
+    )
     ax.set_title(words["chart_coverage"], loc="left")
     handles = [
         mpl.patches.Patch(
-            color=PALETTE[i % len(PALETTE)], label=_wrap(str(level), _chars(ax, 0.45 if _narrow(ax) else 0.35))
+            color=PALETTE[i % len(PALETTE)],
+            label=wrap_label(str(level), chars_across(ax, 0.45 if is_narrow(ax) else 0.35)),
         )
         for i, level in enumerate(levels)
     ]
     ax.legend(
-        handles=handles, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=1 if _narrow(ax) else 2, fontsize=SMALLEST
+        handles=handles, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=1 if is_narrow(ax) else 2, fontsize=SMALLEST
     )
     return ax
 

@@ -64,21 +64,21 @@ def effect_shares_data(shares: pd.DataFrame, grid: Grid, lang: str) -> DataTable
     words = texts(lang)
     years = sorted(int(y) for y in shares["year"].unique())
     cells = {
-        (c, int(y)): fill_text(words["pr_cell_share"], {"observed": o, "sites": s, "percent": percent(p, lang)}, lang)
+        (c, int(y)): fill_text(words["pf_cell_share"], {"observed": o, "sites": s, "percent": percent(p, lang)}, lang)
         for c, y, o, s, p in shares[["criterion", "year", "observed", "sites", "share"]].itertuples(index=False)
     }
     rows: list[tuple[str | Markup, Sequence[str]]] = [
-        (label(grid, str(c), lang), [cells.get((c, y), words["pr_none"]) for y in years])
+        (label(grid, str(c), lang), [cells.get((c, y), words["pf_none"]) for y in years])
         for c in pd.unique(shares["criterion"])
     ]
-    return DataTable([words["pr_col_criterion"], *map(str, years)], rows)
+    return DataTable([words["pf_col_criterion"], *map(str, years)], rows)
 
 
 def publics_data(reach: pd.DataFrame, grid: Grid, lang: str) -> DataTable:
     """Return publics (rows) x criteria (columns): the number of sites."""
     wide = reach.pivot(index="public", columns="criterion", values="sites")
     wide = wide.reindex(index=pd.unique(reach["public"]), columns=pd.unique(reach["criterion"])).fillna(0)
-    columns = [texts(lang)["pr_col_public"], *(label(grid, str(c), lang) for c in wide.columns)]
+    columns = [texts(lang)["pf_col_public"], *(label(grid, str(c), lang) for c in wide.columns)]
     return DataTable(columns, _counts(wide, grid, lang))
 
 
@@ -88,7 +88,7 @@ def intensity_data(distribution: pd.DataFrame, grid: Grid, lang: str) -> DataTab
     rated = distribution.assign(intensity=distribution["intensity"].astype("string").fillna("-"))
     wide = rated.pivot(index="level", columns="intensity", values="sites")
     wide = wide.reindex(index=pd.unique(distribution["level"]), columns=["1", "2", "3", "4", "5", "-"]).fillna(0)
-    return DataTable([words["pr_col_level"], "1", "2", "3", "4", "5", words["pf_not_rated"]], _counts(wide, grid, lang))
+    return DataTable([words["pf_col_level"], "1", "2", "3", "4", "5", words["pf_not_rated"]], _counts(wide, grid, lang))
 
 
 def change_data(change: pd.DataFrame, grid: Grid, lang: str) -> DataTable:
@@ -99,7 +99,7 @@ def change_data(change: pd.DataFrame, grid: Grid, lang: str) -> DataTable:
         index="level", columns="direction", values="sites", aggfunc="sum", sort=False, observed=False
     )
     wide = wide.reindex(index=pd.unique(change["level"]), columns=["down", "same", "up"]).fillna(0)
-    columns = [words["pr_col_level"], words["pf_down"], words["pf_same"], words["pf_up"]]
+    columns = [words["pf_col_level"], words["pf_down"], words["pf_same"], words["pf_up"]]
     return DataTable(columns, _counts(wide, grid, lang))
 
 
@@ -107,10 +107,10 @@ def movers_data(movers: pd.DataFrame, *, previous: int, year: int, name: Callabl
     """Return the movers (rows) with their criteria observed each year and the change."""
     words = texts(lang)
     columns = [
-        words["pr_col_site"],
-        fill_text(words["pr_col_before"], {"year": str(previous)}, lang),
-        fill_text(words["pr_col_before"], {"year": str(year)}, lang),
-        fill_text(words["pr_col_change"], {"previous": str(previous)}, lang),
+        words["pf_col_site"],
+        fill_text(words["pf_col_before"], {"year": str(previous)}, lang),
+        fill_text(words["pf_col_before"], {"year": str(year)}, lang),
+        fill_text(words["pf_col_change"], {"previous": str(previous)}, lang),
     ]
     rows: list[tuple[str | Markup, Sequence[str]]] = [
         (name(str(s)), [str(b), str(a), f"{int(c):+d}"])
@@ -120,7 +120,7 @@ def movers_data(movers: pd.DataFrame, *, previous: int, year: int, name: Callabl
 
 
 def _number(value: float, lang: str) -> str:
-    return texts(lang)["pr_none"] if pd.isna(value) else format_number(float(value), lang)
+    return texts(lang)["pf_none"] if pd.isna(value) else format_number(float(value), lang)
 
 
 def sites_data(
@@ -144,25 +144,25 @@ def sites_data(
     words = texts(lang)
     levels = [c for c in table.columns if str(c).startswith("intensity_")]
     columns = [
-        words["pr_col_site"],
-        words["pr_col_city"],
-        fill_text(words["pr_col_observed"], {"total": len(grid.criteria)}, lang),
+        words["pf_col_site"],
+        words["pf_col_city"],
+        fill_text(words["pf_col_observed"], {"total": len(grid.criteria)}, lang),
     ]
     if previous is not None:
-        columns.append(fill_text(words["pr_col_change"], {"previous": str(previous)}, lang))
-    columns += [words["pr_col_publics"], words["pr_col_testimonies"], words["pr_col_answered"]]
+        columns.append(fill_text(words["pf_col_change"], {"previous": str(previous)}, lang))
+    columns += [words["pf_col_publics"], words["pf_col_testimonies"], words["pf_col_answered"]]
     columns += [
-        fill_text(words["pr_col_intensity"], {"level": label(grid, c.removeprefix("intensity_"), lang)}, lang)
+        fill_text(words["pf_col_intensity"], {"level": label(grid, c.removeprefix("intensity_"), lang)}, lang)
         for c in levels
     ]
-    columns.append(words["pr_col_first"])
+    columns.append(words["pf_col_first"])
     rows: list[tuple[str | Markup, Sequence[str]]] = []
     for row in table.to_dict("records"):
         site = str(row["site"])
         cells = [city(site), str(row["observed"])]
         if previous is not None:
             change = row["change"]
-            cells.append(words["pr_new_site"] if pd.isna(change) else f"{int(change):+d}")
+            cells.append(words["pf_new_site"] if pd.isna(change) else f"{int(change):+d}")
         cells += [str(row["publics"]), str(row["testimonies"]), f"{row['answered']}/{row['questions']}"]
         cells += [_number(row[c], lang) for c in levels]
         cells.append(str(row["first_year"]))

@@ -14,7 +14,7 @@ import io
 import math
 import re
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -23,17 +23,20 @@ from markupsafe import Markup, escape
 from matplotlib.figure import Figure
 
 from impact_kit.render.charts import THEMES, chart_style
+from impact_kit.render.data_tables import DataTable
 from impact_kit.render.markup import Html, render
 from impact_kit.words import fill_text, format_number, texts
 
 __all__ = [
     "coverage_data",
     "csv_data_uri",
+    "data_table",
     "effects_data",
     "figure_html",
     "inline_svg",
     "intensity_data",
     "publics_data",
+    "table_frame",
 ]
 
 
@@ -137,9 +140,27 @@ def csv_data_uri(data: pd.DataFrame) -> str:
     return "data:text/csv;charset=utf-8," + urllib.parse.quote(text, safe="")
 
 
+def data_table(data: pd.DataFrame, *, lang: str = "fr") -> DataTable:
+    """Return a chart's figures as the page's table shows them: the index's name in the corner, cells as words."""
+    words = texts(lang)
+    rows: list[tuple[str | Markup, Sequence[str]]] = [
+        (str(i), [_cell(v, words, lang) for v in row]) for i, row in zip(data.index, data.to_numpy(), strict=True)
+    ]
+    return DataTable([str(data.index.name or ""), *(str(c) for c in data.columns)], rows)
+
+
+def table_frame(table: DataTable) -> pd.DataFrame:
+    """Return a :class:`DataTable` of words as a DataFrame of text, for its CSV: row headings as the index."""
+    return pd.DataFrame(
+        [list(cells) for _, cells in table.rows],
+        index=pd.Index([str(head) for head, _ in table.rows], name=table.columns[0] if table.columns else None),
+        columns=[str(c) for c in table.columns[1:]],
+    )
+
+
 def figure_html(
     drawings: Mapping[str, Figure],
-    data: pd.DataFrame,
+    data: pd.DataFrame | DataTable,
     *,
     name: str,
     number: int,
@@ -155,8 +176,8 @@ def figure_html(
     drawings : mapping of str to matplotlib.figure.Figure
         ``{"wide": ..., "narrow": ...}``: the chart for wide screens and for phones (the
         page's CSS shows one).
-    data : pandas.DataFrame
-        The figures (a ``*_data`` function's table).
+    data : pandas.DataFrame or DataTable
+        The figures: a ``*_data`` function's table of numbers, or a table already in words.
     name, number, title, alt : str, int, str, str
         The chart's name (``id="chart-<name>"``), number, title and alt text.
     file_name : str
@@ -165,6 +186,7 @@ def figure_html(
         The language of the caption and the table's words.
     """
     words = texts(lang)
+    table = data_table(data, lang=lang) if isinstance(data, pd.DataFrame) else data
     svgs = {
         variant: Markup(inline_svg(drawing, label=alt, prefix=f"ik-{name}-{variant}-"))
         for variant, drawing in drawings.items()
@@ -177,12 +199,10 @@ def figure_html(
         caption=fill_text(words["figure"], {"number": number, "title": title}, lang),
         summary=fill_text(words["figure_data"], {"number": number}, lang),
         table_caption=fill_text(words["figure_table"], {"number": number, "title": title}, lang),
-        corner=data.index.name or "",
-        columns=[str(c) for c in data.columns],
-        rows=[
-            (str(i), [_cell(v, words, lang) for v in row]) for i, row in zip(data.index, data.to_numpy(), strict=True)
-        ],
-        csv=csv_data_uri(data),
+        corner=table.columns[0] if table.columns else "",
+        columns=list(table.columns[1:]),
+        rows=table.rows,
+        csv=csv_data_uri(data if isinstance(data, pd.DataFrame) else table_frame(data)),
         csv_name=file_name,
         csv_label=words["figure_csv"],
     )

@@ -11,6 +11,7 @@ says in words what it shows. Labels come from the grid in the report's language.
 from __future__ import annotations
 
 import textwrap
+from typing import Any
 
 import matplotlib as mpl
 import numpy as np
@@ -18,7 +19,16 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from impact_kit.grid.model import Grid
-from impact_kit.render.charts import PALETTE
+from impact_kit.render.charts import (
+    PALETTE,
+    SMALLEST,
+    THEMES,
+    chars_across,
+    current_axes,
+    is_narrow,
+    sentences,
+    wrap_label,
+)
 from impact_kit.render.data_tables import label, percent
 from impact_kit.words import fill_text, join, texts
 
@@ -43,28 +53,14 @@ CHANGE_COLORS = ("#D55E00", "#bdbdbd", "#009E73")
 _LABEL_MIN_SHARE = 0.06  # segments narrower than this carry no number: it would not fit
 
 
-def _axes(ax: Axes | None) -> Axes:
-    if ax is not None:
-        return ax
-    import matplotlib.pyplot as plt  # only here: pyplot is slow to import and picks a backend
-
-    return plt.gca()
-
-
-def _wrap(label: str, width: int) -> str:
-    return "\n".join(textwrap.wrap(label, width)) or label
-
-
 def _sites(count: int, lang: str) -> str:
     forms = texts(lang)["pf_sites"]
     return fill_text((forms["one"] if count == 1 else forms["other"]), {"count": count}, lang)
 
 
-def _sentences(parts: list[str]) -> str:
-    return "; ".join(parts) + "." if parts else ""
-
-
-def effect_share_chart(shares: pd.DataFrame, grid: Grid, *, lang: str = "fr", ax: Axes | None = None) -> Axes:
+def effect_share_chart(
+    shares: pd.DataFrame, grid: Grid, *, lang: str = "fr", ax: Axes | None = None, **kwargs: Any
+) -> Axes:
     """Draw, per criterion, the share of sites with an observed effect, one bar per year.
 
     Parameters
@@ -82,7 +78,7 @@ def effect_share_chart(shares: pd.DataFrame, grid: Grid, *, lang: str = "fr", ax
     -------
     matplotlib.axes.Axes
     """
-    ax = _axes(ax)
+    ax = current_axes(ax)
     words = texts(lang)
     table = shares.pivot(index="criterion", columns="year", values="share")
     table = table.reindex(pd.unique(shares["criterion"]))
@@ -92,7 +88,8 @@ def effect_share_chart(shares: pd.DataFrame, grid: Grid, *, lang: str = "fr", ax
     for i, year in enumerate(years):
         values = table[year].to_numpy(dtype=float) * 100
         offset = (i - (len(years) - 1) / 2) * height
-        ax.barh(y + offset, np.nan_to_num(values), height, label=str(year), color=PALETTE[i % len(PALETTE)])
+        style = {"label": str(year), "color": PALETTE[i % len(PALETTE)], **kwargs}
+        ax.barh(y + offset, np.nan_to_num(values), height, **style)
         if year == years[-1]:  # the report's year carries its numbers; the others are for comparison
             for row, value in zip(y, values, strict=True):
                 if not np.isnan(value):
@@ -102,16 +99,17 @@ def effect_share_chart(shares: pd.DataFrame, grid: Grid, *, lang: str = "fr", ax
                         xytext=(3, 0),
                         textcoords="offset points",
                         va="center",
-                        fontsize=8,
+                        fontsize=SMALLEST,
                     )
-    ax.set_yticks(y, [_wrap(label(grid, c, lang), 30) for c in table.index])
+    ax.set_yticks(y, [wrap_label(label(grid, c, lang), chars_across(ax, 0.4)) for c in table.index])
     ax.set_ylim(len(table.index) - 0.5, -0.5)
     ax.set_xlim(0, 112)
     ax.set_xticks(range(0, 101, 25))
     ax.set_xlabel(words["pf_sites_x"])
     ax.set_title(words["pf_chart_shares"], loc="left", pad=24 if len(years) > 1 else 6)
     if len(years) > 1:
-        ax.legend(ncols=len(years), loc="lower left", bbox_to_anchor=(0, 1.0), fontsize=9)
+        columns = min(len(years), 2) if is_narrow(ax) else len(years)
+        ax.legend(ncols=columns, loc="lower left", bbox_to_anchor=(0, 1.0), fontsize=SMALLEST)
     return ax
 
 
@@ -134,12 +132,12 @@ def effect_share_alt(shares: pd.DataFrame, grid: Grid, *, lang: str = "fr") -> s
         )
     return fill_text(
         words["pf_alt_shares"],
-        {"total": len(parts), "years": join([str(y) for y in years], "and", lang), "values": _sentences(parts)},
+        {"total": len(parts), "years": join([str(y) for y in years], "and", lang), "values": sentences(parts)},
         lang,
     )
 
 
-def _stacked(ax: Axes, table: pd.DataFrame, colors: tuple[str, ...], names: list[str]) -> None:
+def _stacked(ax: Axes, table: pd.DataFrame, colors: tuple[str, ...], names: list[str], **kwargs: Any) -> None:
     """Draw one 100 % bar per row of ``table`` (counts), one segment per column, counts inside."""
     totals = table.sum(axis=1).replace(0, 1).to_numpy(dtype=float)
     left = np.zeros(len(table))
@@ -149,7 +147,8 @@ def _stacked(ax: Axes, table: pd.DataFrame, colors: tuple[str, ...], names: list
         dark = 0.299 * red + 0.587 * green + 0.114 * blue < 0.55
         counts = table[column].to_numpy(dtype=float)
         widths = counts / totals * 100
-        ax.barh(y, widths, left=left, color=colors[j], label=names[j], edgecolor="white", linewidth=0.5)
+        style = {"color": colors[j], "label": names[j], "edgecolor": "white", "linewidth": 0.5, **kwargs}
+        ax.barh(y, widths, left=left, **style)
         for row in np.nonzero(widths >= _LABEL_MIN_SHARE * 100)[0]:
             ax.text(
                 left[row] + widths[row] / 2,
@@ -157,14 +156,16 @@ def _stacked(ax: Axes, table: pd.DataFrame, colors: tuple[str, ...], names: list
                 str(int(counts[row])),
                 ha="center",
                 va="center",
-                fontsize=8,
+                fontsize=SMALLEST,
                 color="white" if dark else "#222222",
             )
         left += widths
     ax.set_ylim(len(table) - 0.5, -0.5)
     ax.set_xlim(0, 100)
     ax.set_xticks(range(0, 101, 25))
-    ax.legend(ncols=len(names), loc="lower left", bbox_to_anchor=(0, 1.0), fontsize=8, handlelength=1)
+    # A phone's legend: as many a line as fit in about 26 characters.
+    columns = max(1, min(len(names), 26 // max(map(len, names)))) if is_narrow(ax) else len(names)
+    ax.legend(ncols=columns, loc="lower left", bbox_to_anchor=(0, 1.0), fontsize=SMALLEST, handlelength=1)
 
 
 def _distribution_wide(distribution: pd.DataFrame) -> pd.DataFrame:
@@ -175,7 +176,7 @@ def _distribution_wide(distribution: pd.DataFrame) -> pd.DataFrame:
 
 
 def intensity_distribution_chart(
-    distribution: pd.DataFrame, grid: Grid, *, lang: str = "fr", ax: Axes | None = None
+    distribution: pd.DataFrame, grid: Grid, *, lang: str = "fr", ax: Axes | None = None, **kwargs: Any
 ) -> Axes:
     """Draw, per level, how the sites rated its intensity: one 100 % bar, a segment per rating.
 
@@ -184,11 +185,13 @@ def intensity_distribution_chart(
     distribution : pandas.DataFrame
         :func:`impact_kit.indicators.portfolio.intensity_distribution`.
     """
-    ax = _axes(ax)
+    ax = current_axes(ax)
     words = texts(lang)
     table = _distribution_wide(distribution)
-    _stacked(ax, table, INTENSITY_COLORS, ["1", "2", "3", "4", "5", words["pf_not_rated"]])
-    ax.set_yticks(np.arange(len(table)), [_wrap(label(grid, lv, lang), 24) for lv in table.index])
+    _stacked(ax, table, INTENSITY_COLORS, ["1", "2", "3", "4", "5", words["pf_not_rated"]], **kwargs)
+    ax.set_yticks(
+        np.arange(len(table)), [wrap_label(label(grid, lv, lang), chars_across(ax, 0.3)) for lv in table.index]
+    )
     ax.set_xlabel(words["pf_sites_x"])
     ax.set_title(words["pf_chart_intensity"], loc="left", pad=24)
     return ax
@@ -216,7 +219,7 @@ def intensity_distribution_alt(distribution: pd.DataFrame, grid: Grid, *, year: 
         )
     sites = int(table.sum(axis=1).max()) if len(table) else 0
     return fill_text(
-        words["pf_alt_intensity"], {"sites": _sites(sites, lang), "year": year, "values": _sentences(parts)}, lang
+        words["pf_alt_intensity"], {"sites": _sites(sites, lang), "year": year, "values": sentences(parts)}, lang
     )
 
 
@@ -230,7 +233,7 @@ def _change_wide(change: pd.DataFrame) -> pd.DataFrame:
 
 
 def intensity_change_chart(
-    change: pd.DataFrame, grid: Grid, *, previous: int, lang: str = "fr", ax: Axes | None = None
+    change: pd.DataFrame, grid: Grid, *, previous: int, lang: str = "fr", ax: Axes | None = None, **kwargs: Any
 ) -> Axes:
     """Draw, per level, the share of sites whose intensity went down, stayed, or went up.
 
@@ -241,11 +244,13 @@ def intensity_change_chart(
     previous : int
         The year compared with (for the title).
     """
-    ax = _axes(ax)
+    ax = current_axes(ax)
     words = texts(lang)
     table = _change_wide(change)
-    _stacked(ax, table, CHANGE_COLORS, [words["pf_down"], words["pf_same"], words["pf_up"]])
-    ax.set_yticks(np.arange(len(table)), [_wrap(label(grid, lv, lang), 24) for lv in table.index])
+    _stacked(ax, table, CHANGE_COLORS, [words["pf_down"], words["pf_same"], words["pf_up"]], **kwargs)
+    ax.set_yticks(
+        np.arange(len(table)), [wrap_label(label(grid, lv, lang), chars_across(ax, 0.3)) for lv in table.index]
+    )
     ax.set_xlabel(words["pf_sites_x"])
     ax.set_title(fill_text(words["pf_chart_change"], {"previous": previous}, lang), loc="left", pad=24)
     return ax
@@ -268,7 +273,7 @@ def intensity_change_alt(change: pd.DataFrame, grid: Grid, *, previous: int, yea
                     lang,
                 )
             )
-    return fill_text(words["pf_alt_change"], {"previous": previous, "year": year, "values": _sentences(parts)}, lang)
+    return fill_text(words["pf_alt_change"], {"previous": previous, "year": year, "values": sentences(parts)}, lang)
 
 
 def _publics_wide(reach: pd.DataFrame) -> pd.DataFrame:
@@ -276,24 +281,42 @@ def _publics_wide(reach: pd.DataFrame) -> pd.DataFrame:
     return table.reindex(index=pd.unique(reach["public"]), columns=pd.unique(reach["criterion"])).fillna(0)
 
 
-def publics_heatmap(reach: pd.DataFrame, grid: Grid, *, lang: str = "fr", ax: Axes | None = None) -> Axes:
+def publics_heatmap(
+    reach: pd.DataFrame, grid: Grid, *, lang: str = "fr", ax: Axes | None = None, **kwargs: Any
+) -> Axes:
     """Draw publics (rows) x criteria (columns) as coloured cells holding the number of sites.
+
+    On a phone's drawing (see :data:`~impact_kit.render.charts.NARROW`) the table turns:
+    criteria as rows, publics as columns, whose names stand upright.
 
     Parameters
     ----------
     reach : pandas.DataFrame
         :func:`impact_kit.indicators.portfolio.publics_reach`.
     """
-    ax = _axes(ax)
-    table = _publics_wide(reach)
+    ax = current_axes(ax)
+    narrow = is_narrow(ax)
+    table = _publics_wide(reach).T if narrow else _publics_wide(reach)
     values = table.to_numpy(dtype=float)
     top = values.max(initial=0) or 1
-    ax.imshow(values, cmap="Blues", vmin=0, vmax=top, aspect="auto")
+    # Vector cells (not imshow's embedded bitmap): crisp at any zoom and printed as drawn.
+    ax.pcolormesh(
+        values, **{"cmap": "Blues", "vmin": 0, "vmax": top, "edgecolors": "white", "linewidth": 0.5, **kwargs}
+    )
+    ax.set_ylim(len(table.index), 0)
     for (row, col), count in np.ndenumerate(values):
         color = "white" if count > top * 0.6 else "#222222"
-        ax.text(col, row, str(int(count)), ha="center", va="center", fontsize=9, color=color)
-    ax.set_xticks(range(len(table.columns)), [_wrap(label(grid, c, lang), 14) for c in table.columns])
-    ax.set_yticks(range(len(table.index)), [label(grid, p, lang) for p in table.index])
+        ax.text(col + 0.5, row + 0.5, str(int(count)), ha="center", va="center", fontsize=SMALLEST, color=color)
+    width = 24 if narrow else chars_across(ax, 0.75 / max(len(table.columns), 1))
+    ax.set_xticks(
+        np.arange(len(table.columns)) + 0.5,
+        [wrap_label(label(grid, c, lang), width) for c in table.columns],
+        rotation=90 if narrow else 0,
+    )
+    ax.set_yticks(
+        np.arange(len(table.index)) + 0.5,
+        [wrap_label(label(grid, p, lang), chars_across(ax, 0.4 if narrow else 0.3)) for p in table.index],
+    )
     ax.xaxis.tick_top()
     ax.tick_params(length=0)
     for side in ("left", "bottom"):
@@ -321,7 +344,7 @@ def publics_heatmap_alt(reach: pd.DataFrame, grid: Grid, *, sites: int, year: in
                     words["pair"], {"label": label(grid, criterion, lang), "values": join(values, "comma", lang)}, lang
                 )
             )
-    return fill_text(words["pf_alt_publics"], {"sites": sites, "year": year, "values": _sentences(parts)}, lang)
+    return fill_text(words["pf_alt_publics"], {"sites": sites, "year": year, "values": sentences(parts)}, lang)
 
 
 def _moverlabel(movers: pd.DataFrame) -> list[str]:
@@ -332,7 +355,9 @@ def _moverlabel(movers: pd.DataFrame) -> list[str]:
     return [str(s) for s in movers["site"]]
 
 
-def movers_chart(movers: pd.DataFrame, *, previous: int, lang: str = "fr", ax: Axes | None = None) -> Axes:
+def movers_chart(
+    movers: pd.DataFrame, *, previous: int, lang: str = "fr", ax: Axes | None = None, **kwargs: Any
+) -> Axes:
     """Draw the sites whose number of criteria with an effect grew or shrank most, as bars from zero.
 
     Parameters
@@ -343,12 +368,12 @@ def movers_chart(movers: pd.DataFrame, *, previous: int, lang: str = "fr", ax: A
     previous : int
         The year compared with (for the title).
     """
-    ax = _axes(ax)
+    ax = current_axes(ax)
     words = texts(lang)
     y = np.arange(len(movers))
     change = movers["change"].to_numpy(dtype=float)
     colors = [CHANGE_COLORS[2] if c > 0 else CHANGE_COLORS[0] for c in change]
-    ax.barh(y, change, color=colors)
+    ax.barh(y, change, **{"color": colors, **kwargs})
     for row, (c, before, after) in enumerate(zip(change, movers["before"], movers["after"], strict=True)):
         ax.annotate(
             f"{int(c):+d} ({before} → {after})",
@@ -357,15 +382,18 @@ def movers_chart(movers: pd.DataFrame, *, previous: int, lang: str = "fr", ax: A
             textcoords="offset points",
             ha="left" if c > 0 else "right",
             va="center",
-            fontsize=8,
+            fontsize=SMALLEST,
         )
-    ax.set_yticks(y, [textwrap.shorten(label, 40, placeholder="…") for label in _moverlabel(movers)])
+    ax.set_yticks(
+        y, [textwrap.shorten(label, max(chars_across(ax, 0.35), 12), placeholder="…") for label in _moverlabel(movers)]
+    )
     ax.set_ylim(max(len(movers), 1) - 0.5, -0.5)
     reach = max(float(np.abs(change).max(initial=0)), 1.0)
-    ax.set_xlim(-reach * 1.5, reach * 1.5)
-    ax.axvline(0, color="#444444", linewidth=0.8)
+    span = reach * (2.0 if is_narrow(ax) else 1.5)  # room for "+4 (1 → 5)" beside the longest bars
+    ax.set_xlim(-span, span)
+    ax.axvline(0, color=THEMES["light"]["muted"], linewidth=0.8)
     ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
-    ax.set_xlabel(words["pf_movers_x"])
+    ax.set_xlabel(wrap_label(words["pf_movers_x"], chars_across(ax, 0.7)))
     ax.set_title(fill_text(words["pf_chart_movers"], {"previous": previous}, lang), loc="left")
     return ax
 
@@ -381,6 +409,6 @@ def movers_alt(movers: pd.DataFrame, *, previous: int, year: int, lang: str = "f
     ]
     return fill_text(
         words["pf_alt_movers"],
-        {"count": len(movers), "previous": previous, "year": year, "values": _sentences(values)},
+        {"count": len(movers), "previous": previous, "year": year, "values": sentences(values)},
         lang,
     )

@@ -13,43 +13,45 @@ an inline SVG image with its alt text, a caption and its data in a ``<details>``
 
 from __future__ import annotations
 
-import base64
-import difflib
-import io
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import quote
 
 import pandas as pd
 from markupsafe import Markup
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 
-from impact_kit.data.dataset import Dataset, load_dataset
+from impact_kit.data.dataset import Dataset
+from impact_kit.data.redactions import Name
 from impact_kit.exceptions import NotFound
-from impact_kit.files import resolve_data
+from impact_kit.files import relative_to_cwd, resolve_data
+from impact_kit.grid.file import user_grid_file
 from impact_kit.grid.model import Grid
 from impact_kit.indicators.portfolio import portfolio_sections, previous_year
-from impact_kit.indicators.table import indicator_table
-from impact_kit.render import charts
+from impact_kit.indicators.table import indicator_table, write_indicators_csv
 from impact_kit.render import data_tables as pft
-from impact_kit.render import portfolio_charts as pfc
 from impact_kit.render.markup import Html, render
+from impact_kit.reports.charts import PORTFOLIO_CHART_SPECS as _CHARTS
+from impact_kit.reports.kind import ChartSpec, ReportKind
+from impact_kit.reports.parameters import PORTFOLIO_NOTEBOOK
 from impact_kit.text.testimonies import testimony_html
-from impact_kit.words import fill, fill_text, join, pick_form, texts
+from impact_kit.words import join
 
-__all__ = ["PORTFOLIO_CHARTS", "PortfolioReport"]
+__all__ = ["PORTFOLIO_CHARTS", "PORTFOLIO_FOLDER", "PortfolioReport"]
+
+#: The folder of the reports folder that holds the portfolio reports, one subfolder per year.
+PORTFOLIO_FOLDER = "portfolio"
+
 
 #: The charts :meth:`PortfolioReport.plot` draws, in the report's order.
-PORTFOLIO_CHARTS = ("effects", "publics", "intensity", "change", "movers")
+PORTFOLIO_CHARTS = tuple(_CHARTS)
 _FOLD_LIST = 12  # longer lists of new or missing sites fold behind a <details>
 
 
 @dataclass(repr=False)
-class PortfolioReport:
+class PortfolioReport(ReportKind):
     """The portfolio report of one year: every site observed that year, with the earlier years for trends.
 
     Attributes
@@ -72,6 +74,16 @@ class PortfolioReport:
     total_sites: int = 0
     top: int = 10
     per_criterion: int = 3
+    #: The site ids the report was asked for (empty: every site).
+    selection: tuple[str, ...] = ()
+    #: The validated data, for the names of ``redact.csv`` when pseudonymised.
+    dataset: Dataset | None = field(default=None, compare=False)
+    #: Figure numbers given so far, by chart name, in the order the charts were first shown.
+    figure_numbers: dict[str, int] = field(default_factory=dict, init=False, compare=False)
+    _names_of: dict[str, tuple[Name, ...]] = field(default_factory=dict, init=False, compare=False)
+
+    CHARTS: ClassVar[Mapping[str, ChartSpec]] = _CHARTS
+    NOTEBOOK: ClassVar[Path] = PORTFOLIO_NOTEBOOK
 
     @cached_property
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -83,8 +95,6 @@ class PortfolioReport:
             self.year,
             top=self.top,
             per_criterion=self.per_criterion,
-            pseudonymise=self.pseudonymise,
-            lang=self.lang,
         )
 
     @classmethod
@@ -113,7 +123,8 @@ class PortfolioReport:
         lang : str
             The report's language, one of the grid's.
         pseudonymise : bool
-            Mask e-mail addresses and phone numbers in the testimonies quoted.
+            Mask e-mail addresses, phone numbers and the names listed in ``redact.csv``
+            in the testimonies quoted, as the site reports do.
         sites : sequence of str, optional
             Site ids to keep (one id alone may be given as a string); all sites when empty or None.
         out : str or Path, optional
@@ -131,19 +142,12 @@ class PortfolioReport:
         InvalidArgument
             If ``lang`` is not a language of the grid.
         """
-        dataset = data if isinstance(data, Dataset) else load_dataset(data, grid=grid)
+        dataset = cls._dataset(data, grid, lang)
         the_grid = dataset.grid
-        the_grid.check_lang(lang)
         year = int(year)
         wanted = list(dict.fromkeys(str(s) for s in ([sites] if isinstance(sites, str) else sites or ())))
-        known = list(dataset.sites.index)
         for site in wanted:
-            if site not in dataset.sites.index:
-                close = difflib.get_close_matches(site, known, n=3)
-                hint = (
-                    f"Did you mean {' or '.join(map(repr, close))}?" if close else "`impact-kit validate` lists them."
-                )
-                raise NotFound(f"{dataset.folder / 'sites.csv'} has no site {site!r}. {hint}")
+            cls._site(dataset, site)
         obs = dataset.observations
         if wanted:
             obs = obs[obs["site"].isin(wanted)]
@@ -156,7 +160,19 @@ class PortfolioReport:
         reports = resolve_data(out) if out is not None and str(out) else None
         total = int(dataset.observations.loc[dataset.observations["year"] == year, "site"].nunique())
         info = dataset.sites.loc[dataset.sites.index.isin(obs["site"].unique())]
-        return cls(year, the_grid, info, obs, table, lang, pseudonymise, reports, total)
+        return cls(
+            year,
+            the_grid,
+            info,
+            obs,
+            table,
+            lang,
+            pseudonymise,
+            reports,
+            total,
+            selection=tuple(wanted),
+            dataset=dataset,
+        )
 
     def __repr__(self) -> str:
         status = self.tables["sites_reporting"]["status"].value_counts()
@@ -169,14 +185,9 @@ class PortfolioReport:
         )
 
     @property
-    def words(self) -> Mapping[str, Any]:
-        """The report's own words in its language (see ``impact_kit/texts.yaml``)."""
-        return texts(self.lang)
-
-    @property
     def title(self) -> str:
         """The report's title as plain text."""
-        return fill_text(self.words["pr_title"], {"year": str(self.year)}, self.lang)
+        return self._text("pf_title", year=str(self.year))
 
     @cached_property
     def previous(self) -> int | None:
@@ -188,12 +199,8 @@ class PortfolioReport:
         """How many sites were observed in the report's year."""
         return int((self.tables["sites_reporting"]["status"] != "missing").sum())
 
-    def _t(self, key: str, *, form: float | None = None, **values: Any) -> Markup:
-        """Fill the text ``key`` (its ``form`` for that count, if it has forms) as escaped HTML."""
-        return Markup(fill(pick_form(self.words[key], form), values, self.lang))
-
     def _sites(self, count: int) -> str:
-        return fill_text(pick_form(self.words["pf_sites"], count), {"count": count}, self.lang)
+        return self._text("pf_sites", form=count, count=count)
 
     def _name(self, site: str) -> str:
         name = self.site_info["name"].get(site) if "name" in self.site_info else None
@@ -210,31 +217,32 @@ class PortfolioReport:
 
     def header(self) -> Html:
         """Return the title block: year, number of sites, selection and grid."""
-        subtitle = self._t("pr_subtitle", sites=self._sites(self.reporting), year=str(self.year))
+        subtitle = self._t("pf_subtitle", sites=self._sites(self.reporting), year=str(self.year))
         selection = ""
         if self.reporting < self.total_sites:
-            selection = self._t("pr_selection", sites=self._sites(self.reporting), total=self.total_sites)
+            selection = self._t("pf_selection", sites=self._sites(self.reporting), total=self.total_sites)
         grid = self._t("grid", grid=self.grid.name(self.lang))
-        return render("portfolio_header", title=self.title, subtitle=subtitle, selection=selection, grid=grid)
+        block = render("portfolio_header", title=self.title, subtitle=subtitle, selection=selection, grid=grid)
+        return Html(str(block) + str(self.pseudonymisation_note()), name="header")
 
     def summary(self) -> Html:
         """Return the year at a glance: sites reporting, new and missing since the previous year, widest effect."""
         table = self.tables["sites_reporting"]
         year, previous = str(self.year), self.previous
-        sentences = [self._t("pr_reporting", form=self.reporting, count=self.reporting, year=year)]
+        sentences = [self._t("pf_reporting", form=self.reporting, count=self.reporting, year=year)]
         lists = []
         if previous is None:
-            sentences.append(self._t("pr_first_year", year=year))
+            sentences.append(self._t("pf_first_year", year=year))
         else:
             continuing = int((table["status"] == "continuing").sum())
-            sentences.append(self._t("pr_continuing", form=continuing, count=continuing, previous=str(previous)))
+            sentences.append(self._t("pf_continuing", form=continuing, count=continuing, previous=str(previous)))
             for status in ("new", "missing"):
                 sites = list(table.loc[table["status"] == status, "site"])
                 if sites:
                     heading = self._t(
-                        f"pr_{status}", form=len(sites), count=len(sites), previous=str(previous), year=year
+                        f"pf_{status}", form=len(sites), count=len(sites), previous=str(previous), year=year
                     )
-                    show = self._t("pr_show_list", count=len(sites))
+                    show = self._t("pf_show_list", count=len(sites))
                     lists.append((heading, [self._name(s) for s in sites], show))
         shares = self.tables["effect_shares"]
         now = shares[shares["year"] == self.year]
@@ -242,7 +250,7 @@ class PortfolioReport:
             widest = now.iloc[int(now["share"].to_numpy().argmax())]
             sentences.append(
                 self._t(
-                    "pr_widest",
+                    "pf_widest",
                     criterion=self._label(widest["criterion"]),
                     share=pft.percent(widest["share"], self.lang),
                 )
@@ -254,89 +262,70 @@ class PortfolioReport:
     def _section(self, anchor: str, title: str, intro: Sequence[str], parts: Sequence[Html]) -> Html:
         return render("portfolio_section", anchor=anchor, title=title, intro=intro, parts=parts)
 
+    def _shares_caption(self, shares: pd.DataFrame) -> str:
+        years = sorted(int(y) for y in shares["year"].unique())
+        counts = shares.drop_duplicates("year").set_index("year")["sites"]
+        bases = [self._text("pair", label=str(y), values=self._sites(int(counts[y]))) for y in years]
+        return self._text("pf_caption_shares", counts=join(bases, "comma", self.lang))
+
     def effects(self) -> Html:
         """Return, per criterion, the share of sites with an observed effect, this year and the years before."""
         shares = self.tables["effect_shares"]
         years = sorted(int(y) for y in shares["year"].unique())
-        counts = shares.drop_duplicates("year").set_index("year")["sites"]
-        intro = self._t("pr_effects_intro", years=join([str(y) for y in years], "and", self.lang))
-        bases = [
-            fill_text(self.words["pair"], {"label": str(y), "values": self._sites(int(counts[y]))}, self.lang)
-            for y in years
-        ]
-        caption = self._t("pr_caption_shares", counts=join(bases, "comma", self.lang))
-        alt = pfc.effect_share_alt(shares, self.grid, lang=self.lang)
-        figure = self._figure("effects", alt, caption, pft.effect_shares_data(shares, self.grid, self.lang))
-        return self._section("ik-effects", self.words["pr_effects"], [intro], [figure])
+        intro = self._t("pf_effects_intro", years=join([str(y) for y in years], "and", self.lang))
+        return self._section("ik-effects", self.words["pf_effects"], [intro], [self.chart("effects")])
 
     def publics(self) -> Html:
         """Return which publics took part in which criteria, in how many sites (a coloured table)."""
-        reach = self.tables["publics_reach"]
-        intro = [self._t("pr_publics_intro")]
-        if not reach["sites"].any():
-            text = fill_text(self.words["pf_alt_publics_empty"], {"year": str(self.year)}, self.lang)
-            return self._section("ik-publics", self.words["pr_publics"], intro, [render("no_chart", text=text)])
-        alt = pfc.publics_heatmap_alt(reach, self.grid, sites=self.reporting, year=self.year, lang=self.lang)
-        caption = self._t("pr_caption_publics", sites=self.reporting, year=str(self.year))
-        figure = self._figure("publics", alt, caption, pft.publics_data(reach, self.grid, self.lang))
-        return self._section("ik-publics", self.words["pr_publics"], intro, [figure])
+        intro = [self._t("pf_publics_intro")]
+        if not self._spec("publics").has_data(self.tables["publics_reach"]):
+            text = self._text("pf_alt_publics_empty", year=str(self.year))
+            return self._section("ik-publics", self.words["pf_publics"], intro, [render("no_chart", text=text)])
+        return self._section("ik-publics", self.words["pf_publics"], intro, [self.chart("publics")])
 
     def intensity(self) -> Html:
         """Return the intensity per level across sites (a distribution) and its change since the previous year."""
         year, previous = str(self.year), self.previous
-        dist = self.tables["intensity_distribution"]
-        alt = pfc.intensity_distribution_alt(dist, self.grid, year=self.year, lang=self.lang)
-        caption = self._t("pr_caption_intensity", sites=self._sites(self.reporting), year=year)
-        parts = [self._figure("intensity", alt, caption, pft.intensity_data(dist, self.grid, self.lang))]
-        change = self.tables["intensity_change"]
+        parts = [self.chart("intensity")]
         if previous is None:
-            parts.append(render("no_chart", text=self._t("pr_no_previous", year=year)))
-        elif not change["sites"].any():
-            text = fill_text(self.words["pf_alt_change_empty"], {"previous": previous, "year": self.year}, self.lang)
-            parts.append(render("no_chart", text=text))
+            parts.append(render("no_chart", text=self._t("pf_no_previous", year=year)))
+        elif not self._spec("change").has_data(self.tables["intensity_change"]):
+            parts.append(render("no_chart", text=self._text("pf_alt_change_empty", previous=previous, year=self.year)))
         else:
-            alt = pfc.intensity_change_alt(change, self.grid, previous=previous, year=self.year, lang=self.lang)
-            caption = self._t("pr_caption_change", previous=str(previous), year=year)
-            parts.append(self._figure("change", alt, caption, pft.change_data(change, self.grid, self.lang)))
-        return self._section("ik-intensity", self.words["pr_intensity"], [self._t("pr_intensity_intro")], parts)
+            parts.append(self.chart("change"))
+        return self._section("ik-intensity", self.words["pf_intensity"], [self._t("pf_intensity_intro")], parts)
 
     def movers(self) -> Html:
         """Return the sites whose number of criteria with an observed effect grew or shrank most."""
         year, previous = str(self.year), self.previous
-        title = self.words["pr_movers"]
+        title = self.words["pf_movers"]
         if previous is None:
             return self._section(
-                "ik-movers", title, [], [render("no_chart", text=self._t("pr_no_previous", year=year))]
+                "ik-movers", title, [], [render("no_chart", text=self._t("pf_no_previous", year=year))]
             )
-        movers = self.tables["effect_movers"]
-        intro = [self._t("pr_movers_intro", previous=str(previous), year=year, top=self.top)]
-        if movers.empty:
-            text = fill_text(self.words["pf_alt_movers_empty"], {"previous": previous, "year": self.year}, self.lang)
+        intro = [self._t("pf_movers_intro", previous=str(previous), year=year, top=self.top)]
+        if self.tables["effect_movers"].empty:
+            text = self._text("pf_alt_movers_empty", previous=previous, year=self.year)
             return self._section("ik-movers", title, intro, [render("no_chart", text=text)])
-        data = pft.movers_data(movers, previous=previous, year=self.year, name=self._name, lang=self.lang)
-        alt = pfc.movers_alt(movers, previous=previous, year=self.year, lang=self.lang)
-        caption = self._t("pr_caption_movers", previous=str(previous), year=year)
-        return self._section("ik-movers", title, intro, [self._figure("movers", alt, caption, data)])
+        return self._section("ik-movers", title, intro, [self.chart("movers")])
 
     def testimonies(self) -> Html:
         """Return a few testimonies per criterion, chosen by the rule the section states, pseudonymised if asked."""
         picks = self.tables["testimony_picks"]
         year = str(self.year)
-        intro = [self._t("pr_testimony_rule", year=year, count=self.per_criterion)]
-        if self.pseudonymise:
-            intro.append(self._t("pr_pseudonymised"))
+        intro = [self._t("pf_testimony_rule", year=year, count=self.per_criterion)]
         groups = []
         for criterion, part in picks.groupby("criterion", sort=False):
             label = self._label(str(criterion))
             quotes = []
             for site, text in part[["site", "text"]].itertuples(index=False):
-                values = {"site": self._name(str(site)), "criterion": label, "year": year}
-                caption = fill_text(self.words["pr_testimony_of"], values, self.lang)
-                quotes.append(Markup(testimony_html(str(text), lang=self.lang, caption=caption)))
+                caption = self._text("pf_testimony_of", site=self._name(str(site)), criterion=label, year=year)
+                shown = self.shown_text(str(text), str(site))
+                quotes.append(Markup(testimony_html(shown, lang=self.lang, caption=caption)))
             groups.append((label, quotes))
-        empty = self._t("pr_no_testimony", year=year)
+        empty = self._t("pf_no_testimony", year=year)
         return render(
-            "portfolio_testimonies", title=self.words["pr_testimonies"], intro=intro, groups=groups, empty=empty
+            "portfolio_testimonies", title=self.words["pf_testimonies"], intro=intro, groups=groups, empty=empty
         )
 
     def site_table(self) -> Html:
@@ -353,78 +342,45 @@ class PortfolioReport:
         data = pft.sites_data(
             self.tables["site_table"], self.grid, previous=self.previous, head=head, city=city, lang=self.lang
         )
-        intro = [self._t("pr_sites_intro", year=str(self.year))]
-        return self._section("ik-sites", self.words["pr_sites"], intro, [render("portfolio_table", table=data)])
+        intro = [self._t("pf_sites_intro", year=str(self.year))]
+        return self._section("ik-sites", self.words["pf_all_sites"], intro, [render("portfolio_table", table=data)])
 
-    def _drawing(self, name: str) -> tuple[Callable[[Axes], Axes], tuple[float, float]]:
-        """How to draw chart ``name``, and the figure's size in inches."""
-        t, grid, lang = self.tables, self.grid, self.lang
-        previous = self.previous or self.year
-        n_levels = len(self.grid.levels)
-        shares = t["effect_shares"]
-        n_years = max(shares["year"].nunique(), 1)
-        drawings: dict[str, tuple[Callable[[Axes], Axes], tuple[float, float]]] = {
-            "effects": (
-                lambda ax: pfc.effect_share_chart(shares, grid, lang=lang, ax=ax),
-                (8, 1.2 + shares["criterion"].nunique() * (0.2 + 0.1 * n_years)),
-            ),
-            "publics": (
-                lambda ax: pfc.publics_heatmap(t["publics_reach"], grid, lang=lang, ax=ax),
-                (8, 2.0 + 0.42 * t["publics_reach"]["public"].nunique()),
-            ),
-            "intensity": (
-                lambda ax: pfc.intensity_distribution_chart(t["intensity_distribution"], grid, lang=lang, ax=ax),
-                (8, 1.4 + 0.5 * n_levels),
-            ),
-            "change": (
-                lambda ax: pfc.intensity_change_chart(t["intensity_change"], grid, previous=previous, lang=lang, ax=ax),
-                (8, 1.4 + 0.5 * n_levels),
-            ),
-            "movers": (
-                lambda ax: pfc.movers_chart(t["effect_movers"], previous=previous, lang=lang, ax=ax),
-                (8, 1.2 + 0.32 * max(len(t["effect_movers"]), 1)),
-            ),
-        }
-        if name not in drawings:
-            raise NotFound(f"There is no chart {name!r}; use one of {list(PORTFOLIO_CHARTS)}.")
-        return drawings[name]
+    def _file_stem(self) -> str:
+        return f"portfolio-{self.year}"
 
-    def plot(self, name: str, *, ax: Axes | None = None) -> Figure:
-        """Draw one chart in the report's style and return its figure (its Axes is ``figure.axes[0]``).
+    def names_of(self, site: str) -> tuple[Name, ...]:
+        """Return the names ``redact.csv`` lists for ``site``'s testimonies (read once per site)."""
+        if site not in self._names_of:
+            self._names_of[site] = self._names(self.dataset, site) if self.dataset is not None else ()
+        return self._names_of[site]
 
-        Parameters
-        ----------
-        name : str
-            One of :data:`PORTFOLIO_CHARTS`.
-        ax : matplotlib.axes.Axes, optional
-            Where to draw; a new figure of the report's size by default.
+    def target(self, out: str | Path) -> Path:
+        """Return ``<out>/portfolio/<year>``, the folder of this report's files."""
+        return Path(out) / PORTFOLIO_FOLDER / str(self.year)
 
-        Raises
-        ------
-        NotFound
-            If there is no such chart.
+    @property
+    def label(self) -> str:
+        """How messages name this report: "portfolio <year>"."""
+        return f"portfolio {self.year}"
+
+    def parameters(self, data: Path, out: Path) -> dict[str, Any]:
+        """Return the portfolio notebook's parameters, with paths relative to the working directory.
+
+        The executed notebook records them: relative paths let it run again from the same
+        place in another checkout or on another machine.
         """
-        draw, size = self._drawing(name)
-        with charts.chart_style():
-            if ax is None:
-                import matplotlib.pyplot  # noqa: F401  (in Jupyter, registers how figures are displayed)
+        own = user_grid_file(self.grid)
+        return {
+            "year": self.year,
+            "data": relative_to_cwd(data),
+            "grid": relative_to_cwd(own) if own else "",
+            "lang": self.lang,
+            "pseudonymise": self.pseudonymise,
+            "sites": list(self.selection),
+            # No folder, no site reports to link to: "" rather than a path the notebook would look for in parents.
+            "out": relative_to_cwd(out) if out.is_dir() else "",
+        }
 
-                figure = Figure(figsize=size, layout="constrained")
-                ax = figure.add_subplot()
-            draw(ax)
-        return ax.get_figure()  # type: ignore[return-value]
-
-    def _figure(self, name: str, alt: str, caption: str, data: pft.DataTable) -> Html:
-        """One chart as an inline SVG image with its alt text, caption and data table."""
-        buffer = io.BytesIO()
-        self.plot(name).savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
-        svg = base64.b64encode(buffer.getvalue()).decode("ascii")
-        return render(
-            "portfolio_chart",
-            name=name,
-            svg=svg,
-            alt=alt,
-            caption=caption,
-            data_label=self.words["pr_data"],
-            table=data,
-        )
+    def also_write(self, folder: Path) -> None:
+        """Write ``indicators.csv``, the indicator table of the report's sites, in ``folder``."""
+        write_indicators_csv(self.indicators, folder / "indicators.csv")

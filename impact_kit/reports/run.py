@@ -1,59 +1,53 @@
-"""One site's report for one year, end to end: check the inputs, run the notebook, write the files.
+"""A report end to end: check the inputs, run the kind's master notebook, write the files.
 
-:func:`run_report` is what ``impact-kit report`` does: it checks the data, the site
-and the year first (nothing is written if they are wrong), runs the master notebook
-with papermill in a private run folder, exports the HTML, and writes
-``<out>/<site>/<year>/report.ipynb`` and ``report.html`` (and ``report.pdf``)
-atomically. An interrupted or failed run leaves the previous report as it was.
+:func:`run_report` is what ``impact-kit report`` does and :func:`run_portfolio` what
+``impact-kit portfolio`` does: each checks the data and the report's inputs first
+(nothing is written if they are wrong), then :func:`write_report` runs the kind's master
+notebook with papermill in a private run folder, exports the HTML, and writes
+``report.ipynb`` and ``report.html`` (and ``report.pdf``, and the portfolio's
+``indicators.csv``) atomically into the report's folder. An interrupted or failed run
+leaves the previous report as it was.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import nbformat
 
-from impact_kit import __version__
 from impact_kit.data.dataset import Dataset, load_dataset
 from impact_kit.exceptions import ReportFailed
 from impact_kit.files import atomic_write, check_writable, relative_to_cwd, run_folder
-from impact_kit.grid.file import user_grid_file
 from impact_kit.grid.model import Grid
 from impact_kit.render.export import export_html
 from impact_kit.render.pdf import find_browser, print_pdf
 from impact_kit.reports.execute import execute_notebook
-from impact_kit.reports.parameters import NOTEBOOKS_DIR, SITE_NOTEBOOK
+from impact_kit.reports.kind import ReportKind
+from impact_kit.reports.parameters import NOTEBOOKS_DIR, PORTFOLIO_NOTEBOOK, SITE_NOTEBOOK
+from impact_kit.reports.portfolio import PORTFOLIO_FOLDER, PortfolioReport
 from impact_kit.reports.site import SiteReport
 
-__all__ = ["ReportPaths", "produce_report", "report_parameters", "run_report", "write_report"]
+__all__ = [
+    "PORTFOLIO_FOLDER",
+    "ReportPaths",
+    "produce_report",
+    "run_portfolio",
+    "run_report",
+    "write_report",
+]
 
 
 @dataclass(frozen=True)
 class ReportPaths:
-    """Where a report was written."""
+    """Where a report was written (``indicators``: the portfolio's ``indicators.csv``)."""
 
     html: Path
     notebook: Path
     pdf: Path | None = None
-
-
-def report_parameters(report: SiteReport, data: Path, *, pseudonymise: bool) -> dict[str, Any]:
-    """Return the master notebook's parameters for a report, with paths relative to the working directory.
-
-    The executed notebook records them: relative paths let it run again from the same
-    place in another checkout or on another machine.
-    """
-    return {
-        "site": report.site,
-        "year": report.year,
-        "data": relative_to_cwd(data),
-        "grid": relative_to_cwd(own) if (own := user_grid_file(report.grid)) else "",
-        "lang": report.lang,
-        "pseudonymise": pseudonymise,
-    }
+    indicators: Path | None = None
 
 
 def run_report(
@@ -119,12 +113,73 @@ def run_report(
     return write_report(report, dataset, out=out, notebook=notebook, browser=browser, timeout=timeout)
 
 
+def run_portfolio(
+    year: int,
+    *,
+    data: str | Path = "data",
+    out: str | Path = "reports",
+    grid: Grid | str | Path | None = None,
+    lang: str = "fr",
+    pseudonymise: bool = False,
+    sites: Sequence[str] | None = None,
+    pdf: bool = False,
+    notebook: str | Path = PORTFOLIO_NOTEBOOK,
+    timeout: float | None = None,
+) -> ReportPaths:
+    """Execute the portfolio notebook for a year; write ``report.ipynb``, ``report.html`` and ``indicators.csv``.
+
+    Parameters
+    ----------
+    year : int
+        The year of the report.
+    data : str or Path
+        The data folder.
+    out : str or Path
+        The reports folder; the report goes to ``<out>/portfolio/<year>/`` and links to
+        the site reports ``<out>/<site>/<year>/report.html`` that exist.
+    grid : Grid, str or Path, optional
+        The grid or a grid file; the Commune Mesure grid by default.
+    lang : str
+        The report's language.
+    pseudonymise : bool
+        Mask e-mail addresses, phone numbers and the names of ``redact.csv`` in the testimonies quoted.
+    sites : sequence of str, optional
+        Site ids to keep; every site by default.
+    pdf : bool
+        Also print ``report.pdf`` with Chromium.
+    notebook : str or Path
+        The portfolio's master notebook.
+    timeout : float, optional
+        Seconds a cell may run.
+
+    Returns
+    -------
+    ReportPaths
+        With ``indicators``, the path of ``indicators.csv``.
+
+    Raises
+    ------
+    InvalidData, NotFound, GridError, InvalidArgument
+        If the data, the year, a site, the grid or the language is wrong (nothing written).
+    MissingDependency
+        If ``pdf`` is asked for and no browser is found (nothing written).
+    ReportFailed
+        If the notebook failed; ``report.failed.ipynb`` then holds the executed
+        notebook with the error, and any earlier report is left as it was.
+    """
+    dataset = load_dataset(data, grid=grid)
+    report = PortfolioReport.load(year, data=dataset, lang=lang, pseudonymise=pseudonymise, sites=sites, out=out)
+    browser = find_browser() if pdf else None
+    check_writable(out)
+    return write_report(report, dataset, out=out, notebook=notebook, browser=browser, timeout=timeout)
+
+
 def write_report(
-    report: SiteReport,
+    report: ReportKind,
     dataset: Dataset,
     *,
     out: str | Path,
-    notebook: str | Path = SITE_NOTEBOOK,
+    notebook: str | Path | None = None,
     browser: str | None = None,
     timeout: float | None = None,
     engine: str | None = None,
@@ -133,14 +188,15 @@ def write_report(
 
     Parameters
     ----------
-    report : SiteReport
-        The loaded report (site, year, language, pseudonymisation).
+    report : SiteReport or PortfolioReport
+        The loaded report: its kind gives the master notebook, the folder, the parameters
+        and the metadata.
     dataset : Dataset
         The validated data it was loaded from.
     out : str or Path
         The reports folder.
-    notebook : str or Path
-        The master notebook.
+    notebook : str or Path, optional
+        The notebook to run; the kind's master by default.
     browser : str, optional
         A browser to print ``report.pdf`` with; no PDF without one.
     timeout : float, optional
@@ -157,22 +213,24 @@ def write_report(
     ReportFailed
         If the notebook failed (``report.failed.ipynb`` is then kept beside the previous report).
     """
-    return produce_report(
-        notebook,
-        parameters=report_parameters(report, dataset.folder, pseudonymise=report.pseudonymise),
-        target=Path(out) / report.site / str(report.year),
-        label=f"{report.site} {report.year}",
-        title=f"{report.title} · {report.year}",
+    from impact_kit import __version__
+
+    target = report.target(out)
+    written = produce_report(
+        notebook or report.NOTEBOOK,
+        parameters=report.parameters(dataset.folder, Path(out)),
+        target=target,
+        label=report.label,
+        title=f"{report.title} · {report.year}" if isinstance(report, SiteReport) else report.title,
         lang=report.lang,
-        metadata={
-            "version": __version__,
-            "pseudonymised": report.pseudonymise,
-            "redactions": report.redactions(),  # how many e-mails, phones and names were masked
-        },
+        metadata={"version": __version__, **report.metadata()},
         browser=browser,
         timeout=timeout,
         engine=engine,
+        also_write=report.also_write,
     )
+    indicators = target / "indicators.csv" if isinstance(report, PortfolioReport) else None
+    return ReportPaths(written.html, written.notebook, written.pdf, indicators)
 
 
 def produce_report(

@@ -11,28 +11,30 @@ report's style, for exploring.
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pandas as pd
 from markupsafe import Markup
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 
-from impact_kit.data.dataset import Dataset, load_dataset
+from impact_kit.data.dataset import Dataset
 from impact_kit.data.observations import select_site
+from impact_kit.data.redactions import Name
 from impact_kit.exceptions import NotFound
+from impact_kit.files import relative_to_cwd
+from impact_kit.grid.file import user_grid_file
 from impact_kit.grid.model import Criterion, Grid, Level
 from impact_kit.indicators import site as indicators
 from impact_kit.indicators.programme import Programme, programme_of
 from impact_kit.indicators.site import Answers
-from impact_kit.render import charts, figures
 from impact_kit.render.markup import Html, render
+from impact_kit.reports.charts import SITE_CHART_SPECS as CHARTS
+from impact_kit.reports.kind import NARROW_WIDTH, ChartSpec, ReportKind
+from impact_kit.reports.parameters import SITE_NOTEBOOK
 from impact_kit.text.changes import changes_statements
-from impact_kit.text.masking import KINDS, Name, load_redactions, redact
+from impact_kit.text.masking import KINDS, redact
 from impact_kit.text.narrative import (
     Statement,
     criterion_statements,
@@ -43,68 +45,9 @@ from impact_kit.text.narrative import (
     summary_statements,
 )
 from impact_kit.text.testimonies import is_extract, testimony_html
-from impact_kit.words import fill, fill_text, of_name, texts
+from impact_kit.words import fill_text, of_name
 
 __all__ = ["CHARTS", "NARROW_WIDTH", "ChartSpec", "SiteReport"]
-
-
-@dataclass(frozen=True)
-class ChartSpec:
-    """How to draw one of the report's charts: its table, drawing, alt text, figures, and sizes (inches).
-
-    ``size`` is the figure on a wide screen, ``narrow`` the one on a phone (and
-    :data:`~impact_kit.render.charts.NARROW` inches wide at most), both shown at their own size
-    so that their text stays at 12 CSS px.
-    """
-
-    table: Callable[[SiteReport], pd.DataFrame]
-    draw: Callable[..., Axes]
-    alt: Callable[[SiteReport, pd.DataFrame], str]
-    size: Callable[[pd.DataFrame], tuple[float, float]]
-    has_data: Callable[[pd.DataFrame], bool] = lambda table: not table.empty
-    data: Callable[..., pd.DataFrame] | None = None
-    narrow: Callable[[pd.DataFrame], tuple[float, float]] | None = None
-
-
-#: Width in inches of a chart's phone drawing: 317 CSS px, inside the 332 px column of a 375 px screen.
-NARROW_WIDTH = 3.3
-
-#: The report's charts, by the name :meth:`SiteReport.chart` takes, in the report's order.
-CHARTS: Mapping[str, ChartSpec] = {
-    "intensity": ChartSpec(
-        lambda r: indicators.intensity_table(r.grid, r.years, r.lang),
-        charts.intensity_chart,
-        lambda r, t: charts.intensity_alt(t, lang=r.lang),
-        lambda t: (7, 3.6),
-        lambda t: bool(t.notna().any().any()),
-        data=figures.intensity_data,
-        narrow=lambda t: (NARROW_WIDTH, 1.2 + 0.3 * len(t) * (len(t.columns) + 1)),
-    ),
-    "publics": ChartSpec(
-        lambda r: indicators.publics_matrix(r.grid, r.answers, r.lang),
-        charts.publics_chart,
-        lambda r, t: charts.publics_alt(t, year=r.year, lang=r.lang),
-        lambda t: (7, 1.6 + 0.42 * len(t)),
-        data=figures.publics_data,
-        narrow=lambda t: (NARROW_WIDTH, 1.9 + 0.5 * len(t)),
-    ),
-    "effects": ChartSpec(
-        lambda r: indicators.effects_table(r.grid, r.years, r.lang),
-        charts.effects_chart,
-        lambda r, t: charts.effects_alt(t, lang=r.lang),
-        lambda t: (7, 3.2),
-        data=figures.effects_data,
-        narrow=lambda t: (NARROW_WIDTH, 1.2 + 0.3 * len(t.columns) * (len(t) + 1)),
-    ),
-    "coverage": ChartSpec(
-        lambda r: indicators.coverage_table(r.grid, r.answers, r.lang),
-        charts.coverage_chart,
-        lambda r, t: charts.coverage_alt(t, year=r.year, lang=r.lang),
-        lambda t: (7, 1.6 + 0.36 * len(t)),
-        data=figures.coverage_data,
-        narrow=lambda t: (NARROW_WIDTH, 1.6 + 0.62 * len(t)),
-    ),
-}
 
 
 def _markup(statements: Sequence[Statement]) -> list[tuple[Markup, list[Markup]]]:
@@ -113,8 +56,11 @@ def _markup(statements: Sequence[Statement]) -> list[tuple[Markup, list[Markup]]
 
 
 @dataclass(repr=False)
-class SiteReport:
+class SiteReport(ReportKind):
     """The report of one site for one year, with the site's earlier years for comparison."""
+
+    CHARTS: ClassVar[Mapping[str, ChartSpec]] = CHARTS
+    NOTEBOOK: ClassVar[Path] = SITE_NOTEBOOK
 
     site: str
     year: int
@@ -170,14 +116,9 @@ class SiteReport:
         InvalidArgument
             If ``lang`` is not a language of the grid.
         """
-        dataset = data if isinstance(data, Dataset) else load_dataset(data, grid=grid)
+        dataset = cls._dataset(data, grid, lang)
         the_grid = dataset.grid
-        the_grid.check_lang(lang)
-        site, year = str(site), int(year)
-        if site not in dataset.sites.index:
-            close = difflib.get_close_matches(site, list(dataset.sites.index), n=3)
-            hint = f"Did you mean {' or '.join(map(repr, close))}?" if close else "`impact-kit validate` lists them."
-            raise NotFound(f"{dataset.folder / 'sites.csv'} has no site {site!r}. {hint}")
+        site, year = cls._site(dataset, site), int(year)
         observations = select_site(dataset.observations, site)
         years = indicators.answers_by_year(observations[observations["year"] <= year])
         if year not in years:
@@ -185,7 +126,7 @@ class SiteReport:
             raise NotFound(f"{dataset.folder} has no observations of {site!r} for {year}. Its years: {have}.")
         info: pd.Series = dataset.sites.loc[site]  # type: ignore[assignment]  # one row: the index is unique
         placed = programme_of(dataset) if programme else None
-        names = tuple(load_redactions(dataset.folder, site, sites=set(dataset.sites.index))) if pseudonymise else ()
+        names = cls._names(dataset, site) if pseudonymise else ()
         return cls(site, year, the_grid, info, years, lang, pseudonymise, placed, names)
 
     def __repr__(self) -> str:
@@ -199,14 +140,43 @@ class SiteReport:
         )
 
     @property
-    def words(self) -> Mapping[str, Any]:
-        """The report's own words in its language (see ``impact_kit/texts.yaml``)."""
-        return texts(self.lang)
-
-    @property
     def title(self) -> str:
         """The report's title as plain text: "Effets sociaux et urbains de <site name>"."""
         return fill_text(self.words["title"], {"of_name": of_name(str(self.info["name"]), self.lang)}, self.lang)
+
+    def _file_stem(self) -> str:
+        return f"{self.site}-{self.year}"
+
+    def target(self, out: str | Path) -> Path:
+        """Return ``<out>/<site>/<year>``, the folder of this report's files."""
+        return Path(out) / self.site / str(self.year)
+
+    @property
+    def label(self) -> str:
+        """How messages name this report: "<site> <year>"."""
+        return f"{self.site} {self.year}"
+
+    def parameters(self, data: Path, out: Path | None = None) -> dict[str, Any]:
+        """Return the master notebook's parameters, with paths relative to the working directory.
+
+        The executed notebook records them: relative paths let it run again from the same
+        place in another checkout or on another machine.
+        """
+        return {
+            "site": self.site,
+            "year": self.year,
+            "data": relative_to_cwd(data),
+            "grid": relative_to_cwd(own) if (own := user_grid_file(self.grid)) else "",
+            "lang": self.lang,
+            "pseudonymise": self.pseudonymise,
+        }
+
+    def metadata(self) -> dict[str, Any]:
+        """Return what ``report.ipynb`` records: whether it is pseudonymised and how much was masked."""
+        return {
+            "pseudonymised": self.pseudonymise,
+            "redactions": self.redactions(),  # how many e-mails, phones and names were masked
+        }
 
     @property
     def answers(self) -> Answers:
@@ -218,9 +188,6 @@ class SiteReport:
         """The latest earlier year with observations, if any."""
         earlier = [y for y in self.years if y < self.year]
         return max(earlier) if earlier else None
-
-    def _t(self, key: str, **values: str | int) -> Markup:
-        return Markup(fill(self.words[key], values, self.lang))
 
     def header(self) -> Html:
         """Return the title block: site name, place, year, kind of place, grid (and the pseudonymisation note)."""
@@ -258,81 +225,9 @@ class SiteReport:
         anchor, title = headings[name]
         return render("heading", anchor=anchor, title=title)
 
-    def _spec(self, name: str) -> ChartSpec:
-        if name not in CHARTS:
-            raise NotFound(f"There is no chart {name!r}; use one of {list(CHARTS)}.")
-        return CHARTS[name]
-
-    def chart(self, name: str) -> Html:
-        """Return one chart as a numbered figure, with its figures as a table and a CSV, or a sentence saying why not.
-
-        The chart is inline SVG with real text, drawn twice: for wide screens and for
-        phones (the page's CSS shows one). Its number is given the first time it is
-        shown ("Figure 1 : ..."), in the order of the calls.
-
-        Parameters
-        ----------
-        name : str
-            One of :data:`CHARTS`: ``"intensity"``, ``"publics"``, ``"effects"``, ``"coverage"``.
-        """
-        spec = self._spec(name)
-        table = spec.table(self)
-        title = self.words[f"chart_{name}"]
-        if not spec.has_data(table):
-            return render("no_chart", text=self._t("chart_no_data", chart=title, year=str(self.year)))
-        number = self.figure_numbers.setdefault(name, len(self.figure_numbers) + 1)
-        drawings = {}
-        for variant, size in (("wide", spec.size), ("narrow", spec.narrow or spec.size)):
-            drawings[variant] = self.plot(name, table=table, size=size(table))
-            drawings[variant].axes[0].set_title("", loc="left")  # the caption says it, as text
-        return figures.figure_html(
-            drawings,
-            spec.data(table, lang=self.lang) if spec.data else table,
-            name=name,
-            number=number,
-            title=title,
-            alt=spec.alt(self, table),
-            file_name=f"{self.site}-{self.year}-{name}.csv",
-            lang=self.lang,
-        )
-
-    def plot(
-        self,
-        name: str,
-        *,
-        ax: Axes | None = None,
-        table: pd.DataFrame | None = None,
-        size: tuple[float, float] | None = None,
-        **kwargs: Any,
-    ) -> Figure:
-        """Draw one chart in the report's style and return its figure (its Axes is ``figure.axes[0]``).
-
-        Parameters
-        ----------
-        name : str
-            One of :data:`CHARTS`.
-        ax : matplotlib.axes.Axes, optional
-            Where to draw; a new figure of the report's size by default (shown once by Jupyter).
-        table : pandas.DataFrame, optional
-            The chart's data; computed from the report by default.
-        size : tuple of float, optional
-            The new figure's width and height in inches; the report's wide size by default.
-        **kwargs
-            Passed to the matplotlib call that draws the bars or dots.
-        """
-        spec = self._spec(name)
-        table = spec.table(self) if table is None else table
-        with charts.chart_style():
-            if ax is None:
-                import matplotlib.pyplot  # noqa: F401  (in Jupyter, registers how figures are displayed)
-
-                figure = Figure(figsize=size or spec.size(table), layout="constrained")
-                ax = figure.add_subplot()
-            spec.draw(table, lang=self.lang, ax=ax, **kwargs)
-        return ax.get_figure()  # type: ignore[return-value]
-
-    def _shown_text(self, testimony: str) -> str:
-        return redact(testimony, lang=self.lang, names=self.names).text if self.pseudonymise else testimony
+    def names_of(self, site: str) -> tuple[Name, ...]:
+        """Return the names ``redact.csv`` lists for ``site`` (this report's site only)."""
+        return self.names if site == self.site else ()
 
     def redactions(self) -> dict[str, int]:
         """Return how many e-mails, phones and names the year's testimonies had masked (zeros if not pseudonymised)."""
@@ -344,34 +239,38 @@ class SiteReport:
                         counts[kind] += n
         return counts
 
-    def pseudonymisation_note(self) -> Html:
-        """Return the note that the testimonies are pseudonymised, not anonymised (nothing if they are not)."""
-        if not self.pseudonymise:
-            return Html("", name="pseudonymisation note (none)")
-        return render("pseudonymised", text=self._t("pseudonymised_note"))
-
     def _shown(self, criterion: Criterion) -> bool:
         return bool(self.answers.get(criterion.id)) or criterion.always_shown
 
-    def level(self, level_id: str) -> Html:
+    def level(self, level: str | int) -> Html:
         """Return one level: its intensity and keywords, then each criterion's sentences and testimonies.
+
+        Parameters
+        ----------
+        level : str or int
+            The level's id, or its place in the grid (1 for the first level), so that the
+            master notebook names no level of any grid. A place after the grid's last level
+            gives nothing (a grid with fewer levels).
 
         Raises
         ------
         NotFound
-            If the grid has no such level (the message lists its levels).
+            If the grid has no level of that id (the message lists its levels).
         """
-        level = self.grid.level(level_id)
-        if level is None:
-            raise NotFound(
-                f"The grid {self.grid.id!r} has no level {level_id!r}; "
-                f"its levels are {[lv.id for lv in self.grid.levels]}."
-            )
-        return self._level(level)
+        if isinstance(level, int):
+            levels = self.grid.levels
+            if level < 1:
+                raise NotFound(f"Levels are counted from 1; the grid {self.grid.id!r} has {len(levels)}.")
+            return self._level(levels[level - 1]) if level <= len(levels) else Html("", name="no such level")
+        found = self.grid.level(level)
+        if found is None:
+            ids = [lv.id for lv in self.grid.levels]
+            raise NotFound(f"The grid {self.grid.id!r} has no level {level!r}; its levels are {ids}.")
+        return self._level(found)
 
-    def levels(self) -> Html:
-        """Return every level of the grid, in grid order."""
-        return Html("".join(str(self._level(level)) for level in self.grid.levels), name="levels")
+    def levels(self, start: int = 1) -> Html:
+        """Return every level of the grid from the ``start``-th (1: all of them), in grid order."""
+        return Html("".join(str(self._level(level)) for level in self.grid.levels[start - 1 :]), name="levels")
 
     def _level(self, level: Level) -> Html:
         intro = level_statements(level, self.answers.get(level.id, {}), self.lang)
@@ -396,7 +295,7 @@ class SiteReport:
         testimonies = [
             Markup(
                 testimony_html(
-                    self._shown_text(t),
+                    self.shown_text(t, self.site),
                     lang=self.lang,
                     caption=caption,
                     extract=is_extract(t),  # masking changes the length: judge the text as recorded

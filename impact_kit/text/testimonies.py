@@ -36,7 +36,7 @@ def pseudonymise(text: str, lang: str = "fr", *, names: Iterable[Name | str] | N
 
     Everything else is kept as written. This is pseudonymisation, not anonymisation:
     see :func:`impact_kit.text.masking.redact`, which also counts the replacements, and
-    :func:`impact_kit.text.masking.load_redactions` for the names of ``data/redact.csv``.
+    :func:`impact_kit.data.redactions.load_redactions` for the names of ``data/redact.csv``.
     """
     return redact(text, lang=lang, names=names or ()).text
 
