@@ -27,7 +27,7 @@ def start(engine: str, folder: Path, *targets: str) -> tuple[subprocess.Popen, P
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "IMPACT_KIT_PAPERMILL"))}
     env |= {"PYTHONPATH": str(SUITE), "IMPACT_KIT_PAPERMILL_ENGINE": engine, "IMPACT_KIT_PAPERMILL_REPORT": str(report)}
     command = [sys.executable, "-m", "pytest", *targets, "-p", "impact_kit_papermill", "-p", "no:cacheprovider"]
-    command += ["-c", os.devnull, "--rootdir", str(folder), "-q", "-rfEx", "--no-header"]
+    command += ["-c", os.devnull, "--rootdir", str(folder), "-q", "-rfEx", "--no-header", "--color=no"]
     done = subprocess.Popen(command, cwd=folder, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     return done, report
 
