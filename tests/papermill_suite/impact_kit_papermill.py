@@ -72,7 +72,7 @@ def pytest_ignore_collect(collection_path: Any, config: pytest.Config) -> bool |
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     expected = BROKEN_UPSTREAM if ENGINE == "nbclient" else MOCKS_NBCLIENT | BROKEN_UPSTREAM
     for item in items:
-        name = item.nodeid.split("papermill/tests/")[-1]
+        name = f"{item.path.name}::{item.nodeid.split('::', 1)[1]}"
         if name in expected:
             item.add_marker(pytest.mark.xfail(reason=expected[name], strict=True))
 

@@ -5,8 +5,11 @@ engine is the kit's, as in the pytest process (impact_kit_papermill.py).
 """
 
 import os
+import sys
 
-if os.environ.get("IMPACT_KIT_PAPERMILL_ENGINE", "nbclient") != "nbclient":
+# Only papermill commands (`papermill ...`, `python -m papermill ...`), not the kernels papermill's engine starts.
+command = [os.path.basename(arg) for arg in sys.orig_argv[:3]]
+if os.environ.get("IMPACT_KIT_PAPERMILL_ENGINE", "nbclient") != "nbclient" and "papermill" in command:
     import impact_kit_papermill
 
     impact_kit_papermill.use_kit_engine()
