@@ -98,10 +98,10 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def run(command: list[str], *, cwd: Path | None = None, watch: bool = False) -> dict:
+def run(command: list[str], *, cwd: Path | None = None, watch: bool = False, env: dict | None = None) -> dict:
     """Run a whole command; return its wall and CPU seconds (and, with ``watch``, its children's memory)."""
     cpu, start = children_cpu(), time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     watcher = Watcher(process.pid) if watch else None
     _, err = process.communicate()
     wall = time.perf_counter() - start
@@ -187,6 +187,19 @@ def child_durations(stderr: str) -> list[float]:
 # ---------------------------------------------------------------- the ways
 
 
+def export(revision: str, folder: Path) -> Path:
+    """Write the kit as it was at ``revision`` (git archive) into ``folder``; return it."""
+    folder.mkdir(parents=True)
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", revision], capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
+    return folder
+
+
+def older(folder: Path) -> dict:
+    """The environment that makes ``import impact_kit`` find the kit exported in ``folder`` first."""
+    return {**os.environ, "PYTHONPATH": str(folder)}
+
+
 def chain(data: Path, pairs: list[tuple[str, int]], work: Path) -> dict:
     """(a) papermill CLI then nbconvert, per site-year, one after another."""
     walls, cpus = [], []
@@ -211,15 +224,22 @@ def report_cli(data: Path, pairs: list[tuple[str, int]], out: Path) -> dict:
     return {"walls": walls, "cpus": cpus}
 
 
-def batch(data: Path, out: Path, *extra: str) -> dict:
-    """(b) and (d): impact-kit batch, whole command."""
-    return run([str(BIN / "impact-kit"), "batch", "--data", str(data), "--out", str(out), *extra], watch=True)
+def batch(data: Path, out: Path, *extra: str, before: Path | None = None) -> dict:
+    """(b) and (d): impact-kit batch, whole command (with ``before``: the kit exported there, see --before)."""
+    if before is None:
+        return run([str(BIN / "impact-kit"), "batch", "--data", str(data), "--out", str(out), *extra], watch=True)
+    command = [sys.executable, "-m", "impact_kit.cli", "batch", "--data", str(data), "--out", str(out), *extra]
+    # Run from the export's parent: `python -m` puts the working directory first on sys.path.
+    return run(command, watch=True, env=older(before), cwd=before.parent)
 
 
-def floor(data: Path, pairs: list[tuple[str, int]]) -> dict:
-    """(c) in a fresh process: see floor_child."""
-    command = [sys.executable, __file__, "--floor-child", str(data), "--pairs", json.dumps(pairs)]
-    done = subprocess.run(command, capture_output=True, text=True, check=True)
+def floor(data: Path, pairs: list[tuple[str, int]], *, before: Path | None = None) -> dict:
+    """(c) in a fresh process: see floor_child (with ``before``: that kit's own bench/batch.py and code)."""
+    script = before / "bench" / "batch.py" if before else Path(__file__)
+    command = [sys.executable, str(script), "--floor-child", str(data), "--pairs", json.dumps(pairs)]
+    done = subprocess.run(
+        command, capture_output=True, text=True, check=True, env=older(before) if before else None, cwd=script.parent
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -297,6 +317,11 @@ def main() -> None:
     parser.add_argument("--big", type=int, default=5000, help="site-years of the big folder (0: skip)")
     parser.add_argument("--big-sites", type=int, default=20, help="site-years run on the big folder")
     parser.add_argument("--no-chain", action="store_true", help="skip (a) and (a')")
+    parser.add_argument(
+        "--before",
+        metavar="REV",
+        help="also run (b) and (c) with the kit as it was at this git revision, interleaved: before and after",
+    )
     parser.add_argument("--floor-child", help=argparse.SUPPRESS)
     parser.add_argument("--pairs", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -332,6 +357,8 @@ def measure(args: argparse.Namespace, tmp: Path) -> None:
     a = {"walls": [], "cpus": []} if not args.no_chain else None
     a2 = {"walls": [], "cpus": []} if not args.no_chain else None
     b_runs, c_runs, d_runs = [], [], []
+    old = export(args.before, tmp / "before") if args.before else None
+    old_b, old_c = [], []
     for i in range(args.repeat):
         share = sample[i :: args.repeat]
         if a is not None and a2 is not None and share:
@@ -350,6 +377,11 @@ def measure(args: argparse.Namespace, tmp: Path) -> None:
         shutil.rmtree(out)
         say(f"(c) floor, run {i + 1}")
         c_runs.append(floor(data, pairs))
+        if old is not None:
+            say(f"(b) and (c) at {args.before}, run {i + 1}")
+            old_b.append(batch(data, tmp / f"before{i}", before=old))
+            shutil.rmtree(tmp / f"before{i}")
+            old_c.append(floor(data, pairs, before=old))
 
     big = None
     if args.big:
@@ -370,6 +402,31 @@ def measure(args: argparse.Namespace, tmp: Path) -> None:
                 big[key].append({"jobs": chosen[1], "first": first, "again": again})
     load_end = os.getloadavg()
     report(args, n, sites, a, a2, sample, b_runs, c_runs, d_runs, big, load_start, load_end)
+    if old is not None:
+        compare(args, n, a, (old_b, old_c), (b_runs, c_runs))
+
+
+def compare(args: argparse.Namespace, n: int, a: dict | None, before: tuple, after: tuple) -> None:
+    """Print (b) and (c) before and after, measured in the same run, interleaved: medians of --repeat."""
+    head = subprocess.run(["git", "-C", str(ROOT), "describe", "--always", "--dirty"], capture_output=True, text=True)
+    print("")
+    print(f"before = {args.before}, after = {head.stdout.strip()} (this checkout), {os.cpu_count()} cores, "
+          f"same data, interleaved runs, medians of {args.repeat}")  # fmt: skip
+    print(f"{'':<44}{'before':>10}{'after':>10}{'after/before':>14}")
+    figures = {}
+    for label, (b_runs, c_runs) in (("before", before), ("after", after)):
+        b = median_by(b_runs, "wall")
+        figures[label] = {
+            "(b) batch, wall s/report": b["wall"] / n,
+            "(b) batch, CPU s/report": b["cpu"] / n,
+            "(c) floor, CPU s/report": med([med(c["cpus"]) for c in c_runs]),
+            "(c) floor, wall s/report": med([med(c["walls"]) for c in c_runs]),
+        }
+        if a:
+            figures[label]["a / b (wall per report), x"] = med(a["walls"]) / (b["wall"] / n)
+    for key in figures["after"]:
+        old, new = figures["before"][key], figures["after"][key]
+        print(f"{key:<44}{old:>10.2f}{new:>10.2f}{new / old:>14.2f}")
 
 
 def _sites_for(pairs: list[tuple[str, int]], wanted: int) -> tuple[list[str], int]:

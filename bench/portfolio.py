@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import os
 import resource
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -164,6 +167,80 @@ def end_to_end(data: Path, year: int, out: Path) -> None:
           f"{kernel:.0f} MB (kernel); {sizes}")  # fmt: skip
 
 
+# Timed in a fresh process: load_observations alone (after the imports), then the peak RSS. It runs
+# against the kit on sys.path, so that PYTHONPATH can point it at an earlier revision (--before).
+_LOAD = """
+import json, resource, sys, time
+try:
+    from impact_kit.data.observations import load_observations, load_sites
+    from impact_kit.grid.file import default_grid
+except ImportError:  # the flat layout, before the subpackages
+    from impact_kit.observations import load_observations, load_sites
+    from impact_kit.grid_file import default_grid
+grid, sites = default_grid(), load_sites(sys.argv[1])
+start, cpu = time.perf_counter(), time.process_time()
+rows = len(load_observations(sys.argv[1], grid=grid, sites=sites))
+print(json.dumps({"rows": rows, "wall": time.perf_counter() - start, "cpu": time.process_time() - cpu,
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def export(revision: str, folder: Path) -> Path:
+    """Write the kit as it was at ``revision`` (git archive) into ``folder``; return it."""
+    folder.mkdir(parents=True)
+    archive = subprocess.run(["git", "-C", str(HERE.parent), "archive", revision], capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
+    return folder
+
+
+def before_after(data: Path, year: int, tmp: Path, revision: str, repeat: int, *, load_only: bool = False) -> None:
+    """load_observations, and `impact-kit portfolio YEAR` as a whole command, before and after, interleaved.
+
+    "before" is the kit at ``revision`` (exported, found first through PYTHONPATH), "after"
+    this checkout; each figure is the median of ``repeat`` runs taken turn about, so that
+    both see the same load of a shared machine. The command's time includes its imports,
+    the check of the data, the notebook, the export and the files: what a user waits for.
+    """
+    old = export(revision, tmp / "before")
+    data = data.resolve()
+    kits = {"before": {**os.environ, "PYTHONPATH": str(old)}, "after": None}
+    figures: dict[str, dict[str, list[float]]] = {k: {"load s": [], "load MB": [], "portfolio s": []} for k in kits}
+    rows = 0
+    for i in range(repeat):
+        for kit, env in kits.items():
+            # From tmp: `python -c` and `-m` put the working directory first on sys.path, before PYTHONPATH.
+            done = subprocess.run(
+                [sys.executable, "-c", _LOAD, str(data)], capture_output=True, text=True, check=True, env=env, cwd=tmp
+            )
+            load = json.loads(done.stdout.strip().splitlines()[-1])
+            rows = load["rows"]
+            figures[kit]["load s"].append(load["wall"])
+            figures[kit]["load MB"].append(load["peak_mb"])
+            if load_only:
+                figures[kit]["portfolio s"].append(float("nan"))
+                print(f"  run {i + 1}, {kit}: load {load['wall']:.2f} s, {load['peak_mb']:.0f} MB", flush=True)
+                continue
+            out = tmp / f"{kit}{i}"
+            command = [sys.executable, "-m", "impact_kit.cli", "portfolio", str(year), "--data", str(data)]
+            start = time.perf_counter()
+            subprocess.run([*command, "--out", str(out)], capture_output=True, check=True, env=env, cwd=tmp)
+            figures[kit]["portfolio s"].append(time.perf_counter() - start)
+            shutil.rmtree(out, ignore_errors=True)
+            print(f"  run {i + 1}, {kit}: load {load['wall']:.2f} s, {load['peak_mb']:.0f} MB; "
+                  f"portfolio {figures[kit]['portfolio s'][-1]:.2f} s", flush=True)  # fmt: skip
+    print(f"\n{rows:,} observation rows; before = {revision}, after = this checkout; {os.cpu_count()} cores; "
+          f"medians of {repeat}, interleaved")  # fmt: skip
+    print(f"{'':<48}{'before':>10}{'after':>10}{'after/before':>14}")
+    labels = {
+        "load s": "load_observations, s (fresh process)",
+        "load MB": "  peak RSS of that process, MB",
+        "portfolio s": f"impact-kit portfolio {year}, whole command, s",
+    }
+    for key, label in labels.items():
+        old_value, new_value = statistics.median(figures["before"][key]), statistics.median(figures["after"][key])
+        print(f"{label:<48}{old_value:>10.2f}{new_value:>10.2f}{new_value / old_value:>14.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sites", type=int, default=5000)
@@ -173,6 +250,13 @@ def main() -> None:
     parser.add_argument(
         "--end-to-end", action="store_true", help="time `impact-kit portfolio` (notebook, kernel, export) instead"
     )
+    parser.add_argument(
+        "--before",
+        metavar="REV",
+        help="time load_observations and `impact-kit portfolio` with the kit at REV and with this one, interleaved",
+    )
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each (with --before)")
+    parser.add_argument("--load-only", action="store_true", help="with --before: time load_observations only")
     args = parser.parse_args()
     print(f"{os.cpu_count()} cores (os.cpu_count), Python {sys.version.split()[0]}")
     with tempfile.TemporaryDirectory(prefix="impact-kit-bench-") as tmp:
@@ -183,6 +267,9 @@ def main() -> None:
             command = [sys.executable, str(HERE / "synthetic.py"), str(data), str(args.sites), "--seed", str(args.seed)]
             subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
             print(f"{'(generate, child process, not counted)':<40}{time.perf_counter() - start:8.2f} s")
+        if args.before:
+            before_after(data, args.year, Path(tmp), args.before, args.repeat, load_only=args.load_only)
+            return
         if args.end_to_end:
             end_to_end(data, args.year, Path(tmp) / "reports")
             return

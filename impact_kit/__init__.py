@@ -24,6 +24,7 @@ from typing import Any
 _PUBLIC = {
     "Dataset": "impact_kit.data.dataset",
     "load_dataset": "impact_kit.data.dataset",
+    "sites": "impact_kit.data.explore",
     "GridError": "impact_kit.exceptions",
     "ImpactKitError": "impact_kit.exceptions",
     "ImportFailed": "impact_kit.exceptions",

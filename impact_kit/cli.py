@@ -56,6 +56,18 @@ def _parser() -> argparse.ArgumentParser:
     _data_option(commune)
     commune.set_defaults(run=_import_commune_mesure)
 
+    notebook = commands.add_parser(
+        "notebook", help="write your own working notebook for one site and year (notebooks/SITE/YEAR.ipynb)"
+    )
+    notebook.add_argument("site", metavar="SITE", help="a site id of sites.csv")
+    notebook.add_argument("year", metavar="YEAR", type=int)
+    _data_option(notebook)
+    _grid_option(notebook)
+    notebook.add_argument(
+        "--lang", choices=LANGUAGES, default=LANGUAGES[0], help=f"the report's language (default: {LANGUAGES[0]})"
+    )
+    notebook.set_defaults(run=_notebook)
+
     report = commands.add_parser("report", help="write the report of one site for one year")
     report.add_argument("site", metavar="SITE", help="a site id of sites.csv")
     report.add_argument("year", metavar="YEAR", type=int)
@@ -67,6 +79,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="a YAML file of notebook parameters (as for papermill -f): its data, grid, lang and "
         "pseudonymise are used where the command line does not set them",
+    )
+    report.add_argument(
+        "--notebook",
+        type=Path,
+        metavar="FILE",
+        help="the notebook to run, as last saved (default: notebooks/SITE/YEAR.ipynb if it exists, else the master)",
     )
     report.set_defaults(run=_report)
 
@@ -98,6 +116,9 @@ def _parser() -> argparse.ArgumentParser:
         "--site", dest="sites", action="append", default=[], metavar="S", help="keep only this site (repeatable)"
     )
     portfolio.set_defaults(run=_portfolio)
+    from impact_kit.importers.commands import add_commands  # form xlsform|workbook, import kobo|odk|workbook
+
+    add_commands(commands, sources)
     return parser
 
 
@@ -126,6 +147,14 @@ def _report_options(parser: argparse.ArgumentParser) -> None:
         help="mask e-mail addresses and phone numbers in testimonies",
     )
     parser.add_argument("--pdf", action="store_true", help="also print report.pdf (needs Chromium or Chrome)")
+    parser.add_argument("--docx", action="store_true", help="also write report.docx (Word), from the same sections")
+    parser.add_argument(
+        "--docx-template",
+        type=Path,
+        metavar="FILE",
+        help="a .docx whose styles, margins, header and footer report.docx takes (implies --docx; "
+        "default: the kit's template)",
+    )
 
 
 def _data_option(parser: argparse.ArgumentParser) -> None:
@@ -175,6 +204,31 @@ def _import_commune_mesure(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _notebook(args: argparse.Namespace) -> int:
+    from impact_kit.data.dataset import load_dataset
+    from impact_kit.data.sites import site_not_found
+    from impact_kit.reports.site import SiteReport
+    from impact_kit.reports.working import create_working_notebook
+
+    dataset = load_dataset(args.data, grid=args.grid)
+    if args.site not in dataset.sites.index:
+        raise site_not_found(dataset, args.site)
+    report = SiteReport.load(args.site, args.year, data=dataset, lang=args.lang, programme=False)  # checks them all
+    path = create_working_notebook(dataset, report.site, report.year, lang=args.lang)
+    print(
+        f"Open it in JupyterLab (`jupyter lab {_shown(path)}`), run it, add your own Markdown cells and save; "
+        f"`impact-kit report {report.site} {report.year}` and `impact-kit batch` then use it.",
+        file=sys.stderr,
+    )
+    print(_shown(path))
+    return EXIT_OK
+
+
+def _shown(path: Path) -> str:
+    """Return a path as the user would type it: relative to the working directory when it is below it."""
+    return str(path.relative_to(Path.cwd())) if path.is_relative_to(Path.cwd()) else str(path)
+
+
 def _written(run: Callable[[], ReportPaths]) -> int:
     """Run a report and print the paths of its files, or say that it failed (exit 1)."""
     from impact_kit.exceptions import ReportFailed
@@ -184,7 +238,7 @@ def _written(run: Callable[[], ReportPaths]) -> int:
     except ReportFailed as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    for path in (paths.html, paths.indicators, paths.pdf):
+    for path in (paths.html, paths.indicators, paths.pdf, paths.docx):
         if path:
             print(path)
     return EXIT_OK
@@ -206,9 +260,13 @@ def _report(args: argparse.Namespace) -> int:
             lang=lang,
             pseudonymise=bool(args.pseudonymise if args.pseudonymise is not None else given.get("pseudonymise")),
             pdf=args.pdf,
+            docx=args.docx,
+            docx_template=args.docx_template,
+            notebook=args.notebook,
             on_start=lambda report: print(
                 f"Writing the report of {report.site} {report.year} ({lang})...", file=sys.stderr
             ),
+            on_warning=lambda said: print(f"warning: {said}", file=sys.stderr),
         )
     )
 
@@ -228,9 +286,13 @@ def _batch(args: argparse.Namespace) -> int:
         lang=args.lang or LANGUAGES[0],
         pseudonymise=bool(args.pseudonymise),
         pdf=args.pdf,
+        docx=args.docx,
+        docx_template=args.docx_template,
         timeout=args.timeout,
         parameters=args.parameters,
     )
+    for said in result.warnings:
+        print(f"warning: {said}", file=sys.stderr)
     per = f", {result.seconds / len(result.done):.2f} s per report" if result.done else ""
     print(
         f"Reports: {result.planned} planned, {len(result.done)} written, {len(result.skipped)} up to date, "
@@ -258,6 +320,8 @@ def _portfolio(args: argparse.Namespace) -> int:
             pseudonymise=bool(args.pseudonymise),
             sites=args.sites,
             pdf=args.pdf,
+            docx=args.docx,
+            docx_template=args.docx_template,
         )
     )
 

@@ -24,8 +24,25 @@ __all__ = [
 ]
 
 
+#: The most lines an error shows in a notebook cell (see :meth:`ImpactKitError._render_traceback_`).
+CELL_LINES = 3
+
+
 class ImpactKitError(Exception):
-    """Base class of every error the kit raises on purpose."""
+    """Base class of every error the kit raises on purpose.
+
+    In IPython and Jupyter a cell that raises one shows its message, not a traceback
+    through the kit's code: the message says what to do. ``%debug`` still opens the
+    debugger at the raise, and ``sys.last_value`` holds the error.
+    """
+
+    def _render_traceback_(self) -> list[str]:
+        """Return the lines IPython shows instead of the traceback: the error's name and message, in 1-3 lines."""
+        lines = str(self).splitlines() or [""]
+        if len(lines) > CELL_LINES:
+            hidden = len(lines) - (CELL_LINES - 1)
+            lines = [*lines[: CELL_LINES - 1], f"... and {hidden} more lines: print(sys.last_value) shows them all."]
+        return [f"\x1b[0;31m{type(self).__name__}\x1b[0m: {lines[0]}", *lines[1:]]
 
 
 class InvalidArgument(ImpactKitError, ValueError):

@@ -39,16 +39,19 @@ def resolve_data(path: str | Path) -> Path:
 
     A relative path is taken from the working directory if it exists there, otherwise
     from the nearest parent folder that has it: ``"data"`` names the project's data
-    folder from the project root and from ``notebooks/`` alike. A path found nowhere
-    is returned as given (absolute), so that the caller's error names it.
+    folder from the project root and from ``notebooks/`` alike. A Python package is never
+    a data folder: from the package's own ``notebooks/``, ``"data"`` and ``"reports"`` are
+    not its subpackages ``impact_kit/data`` and ``impact_kit/reports``. A path found
+    nowhere is returned as given (absolute), so that the caller's error names it.
     """
     path = Path(path).expanduser()
     if path.is_absolute():
         return path
     here = Path.cwd().resolve()
     for folder in (here, *here.parents):
-        if (folder / path).exists():
-            return folder / path
+        found = folder / path
+        if found.exists() and not (found / "__init__.py").exists():
+            return found
     return here / path
 
 

@@ -5,7 +5,8 @@ Kernel starts (each runs a notebook in a fresh kernel, about 2 s): the session f
 report; test_export.py starts 5 more, each a different way to run the notebook (a
 failing notebook, an edited one, papermill's own CLI, JupyterLab's way without
 parameters, a wrong site); test_portfolio_report.py 1 (the portfolio notebook);
-test_engine.py 2 (plain papermill, to compare the fork engine with); test_reliability.py
+test_engine.py 2 (plain papermill, to compare the fork engine with); test_docx.py 1 (the
+portfolio with a Word template; `good_start` writes its report.docx too); test_reliability.py
 up to 12 (four reports at once; two complete runs and six interrupted ones). Every
 other report in the suite (the `sample_batch` session fixture: the 15 samples, used by
 the batch and browser tests) runs in forked children of a warm process: no kernel.
@@ -62,13 +63,13 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 @pytest.fixture(scope="session")
 def good_start(tmp_path_factory):
-    """The Good Start's 2021 report, written once by `impact-kit report`: (folder, html text, soup)."""
+    """The Good Start's 2021 report, written once by `impact-kit report --docx`: (folder, html text, soup)."""
     from bs4 import BeautifulSoup
 
     from impact_kit.cli import main
 
     out = tmp_path_factory.mktemp("reports")
-    assert main(["report", "the-good-start", "2021", "--data", str(SAMPLE), "--out", str(out)]) == 0
+    assert main(["report", "the-good-start", "2021", "--data", str(SAMPLE), "--out", str(out), "--docx"]) == 0
     target = out / "the-good-start" / "2021"
     text = (target / "report.html").read_text(encoding="utf-8")
     return target, text, BeautifulSoup(text, "html.parser")

@@ -42,8 +42,10 @@ def test_plan_one_job_per_site_year_with_filters(grid):
     dataset = load_dataset(SAMPLE)
     assert len(plan(dataset)) == 15
     assert plan(dataset, sites=[FABRIQUE], years=[2022, 2023]) == [Job(FABRIQUE, 2022), Job(FABRIQUE, 2023)]
-    with pytest.raises(NotFound, match="has no observations for 'nowhere', '1999'"):
-        plan(dataset, sites=["nowhere"], years=[1999])
+    with pytest.raises(NotFound, match=r"has no site 'the-good'\. Did you mean 'the-good-start'\?\nIts sites: "):
+        plan(dataset, sites=["the-good"], years=[1999])  # a site not in sites.csv: the close ids and every site
+    with pytest.raises(NotFound, match="has no observations for '1999'"):
+        plan(dataset, sites=[FABRIQUE], years=[1999])
     english = plan(dataset, parameters=ROOT / "parameters", sites=["tiers-lieu-des-trois-rivieres-exemple"])
     assert [job.lang for job in english] == ["fr", "en"]  # its 2022 parameters file says lang: en
 

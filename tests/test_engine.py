@@ -13,7 +13,7 @@ import papermill as pm
 import pytest
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-from impact_kit.engine import CellTimeout, ForkEngine, KernelDied, map_isolated, run_cells, run_isolated, warm
+from impact_kit.engine import CellTimeout, ForkEngine, KernelDied, map_isolated, run_cells, run_isolated
 from impact_kit.exceptions import ExecutionTimeout, ImpactKitError, WorkerCrashed
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -170,21 +170,22 @@ def test_a_child_past_its_timeout_is_killed_and_a_clear_error():
     assert caught.value.seconds == 0.5
 
 
-def warm_then_report_modules(modules=None) -> list[str]:
-    if modules is None:
-        warm()
-    else:
-        from impact_kit.batch.jobs import warm_workers
-
-        warm_workers()
-    return sorted(m for m in ("pandas", "nbconvert", "papermill", "impact_kit.render.export") if m in sys.modules)
+WARMED = """
+import sys
+from impact_kit.{where} import {call} as warm
+warm()
+print(sorted(m for m in ("pandas", "nbconvert", "papermill", "impact_kit.render.export") if m in sys.modules))
+"""
 
 
 def test_warm_imports_what_its_caller_names():
-    # in a child: warm() sets MPLBACKEND and imports much, which the test process must not get
-    assert run_isolated(warm_then_report_modules) == ["nbconvert", "pandas", "papermill"]  # the engine knows no report
-    assert run_isolated(warm_then_report_modules, "batch") == [
-        "impact_kit.render.export", "nbconvert", "pandas", "papermill"]  # fmt: skip
+    # In a fresh interpreter: a forked child would inherit what this test process imported already.
+    def warmed(where: str, call: str) -> str:
+        code = WARMED.format(where=where, call=call)
+        return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+
+    assert warmed("engine", "warm") == "['nbconvert', 'pandas', 'papermill']"  # the engine knows no report
+    assert warmed("batch.jobs", "warm_workers") == "['impact_kit.render.export', 'nbconvert', 'pandas', 'papermill']"
 
 
 def job(n: int) -> int:

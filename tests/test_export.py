@@ -52,11 +52,14 @@ def verbatims(soup: BeautifulSoup) -> list[str]:
 
 def test_writes_html_and_executed_notebook(good_start):
     target, _, _ = good_start
-    assert sorted(p.name for p in target.iterdir()) == ["report.html", "report.ipynb"]
+    assert sorted(p.name for p in target.iterdir()) == ["report.docx", "report.html", "report.ipynb"]  # --docx
     nb = nbformat.read(target / "report.ipynb", as_version=4)
     code_cells = [c for c in nb.cells if c.cell_type == "code"]
     calls = [c for c in code_cells if not {"parameters", "injected-parameters"} & set(c.metadata.get("tags", []))]
-    assert len(calls) == 12 and all(c.outputs for c in calls)
+    sections = [c for c in calls if "notes" not in c.metadata.get("tags", [])]
+    assert len(sections) == 12 and all(c.outputs for c in sections)
+    [export] = [c for c in calls if c not in sections]  # report.export(): nothing when the kit runs the notebook
+    assert export.source == "report.export()" and export.outputs == []
     assert any("injected-parameters" in c.metadata.get("tags", []) for c in nb.cells)
 
 
@@ -235,7 +238,7 @@ def test_an_edited_notebook_gives_exactly_that_report(tmp_path):
 
     nb = nbformat.read(MASTER_NOTEBOOK, as_version=4)
     nb.cells = [c for c in nb.cells if c.source != 'report.chart("publics")']
-    at = next(i for i, c in enumerate(nb.cells) if c.source == 'report.level("effets_collectifs")')
+    at = next(i for i, c in enumerate(nb.cells) if c.source == "report.level(2)")  # the grid's second level
     comment = "## Regard de l'évaluatrice\n\nLe lieu a *doublé* ses permanences <cette année>."
     nb.cells.insert(at, nbformat.v4.new_markdown_cell(comment))
     path = tmp_path / "edited.ipynb"

@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 
 import nbformat
+import pytest
 import yaml
 from conftest import ROOT
 
 from impact_kit.data.observations import load_observations
 from impact_kit.render.export import REMOVED_TAGS
-from impact_kit.reports.parameters import SITE_NOTEBOOK, notebook_parameters
+from impact_kit.reports.parameters import PORTFOLIO_NOTEBOOK, SITE_NOTEBOOK, notebook_parameters
 
 
 def test_committed_notebook_has_no_outputs_and_only_calls_the_package():
@@ -36,11 +37,28 @@ def test_every_section_cell_follows_a_note():
         assert note or (before.cell_type == "code" and "report." in before.source), nb.cells[i].source
 
 
-def test_the_project_notebook_is_the_packaged_one():
-    """notebooks/site_report.ipynb is what evaluators open; the package ships the same file (a link)."""
-    top = ROOT / "notebooks" / "site_report.ipynb"
-    assert top.is_symlink() and top.resolve() == SITE_NOTEBOOK.resolve()
-    assert SITE_NOTEBOOK.is_relative_to(ROOT / "impact_kit")
+@pytest.mark.parametrize("master", [SITE_NOTEBOOK, PORTFOLIO_NOTEBOOK], ids=lambda p: p.stem)
+def test_the_project_notebooks_are_copies_of_the_packaged_masters(master):
+    """notebooks/*.ipynb are copies, not links: what JupyterLab saves there never reaches the package's master."""
+    top = ROOT / "notebooks" / master.name
+    assert not top.is_symlink() and top.read_bytes() == master.read_bytes()
+    assert master.is_relative_to(ROOT / "impact_kit")
+
+
+@pytest.mark.parametrize("master", [SITE_NOTEBOOK, PORTFOLIO_NOTEBOOK], ids=lambda p: p.stem)
+def test_jupyterlab_finds_nothing_to_change_in_the_masters(master):
+    """Lab marks a notebook modified on opening when it normalises it: cell ids, nbformat 4.5, the kernel's
+    language_info (this Python's). The file must be as nbformat writes it, with this kernel's language_info."""
+    from ipykernel.ipkernel import IPythonKernel
+
+    nb = nbformat.read(master, as_version=4)
+    nbformat.validate(nb)
+    assert (nb.nbformat, nb.nbformat_minor) == (4, 5) and all(cell.get("id") for cell in nb.cells)
+    assert master.read_text(encoding="utf-8") == nbformat.writes(nb) + "\n"
+    info = dict(IPythonKernel.language_info)
+    if nb.metadata.language_info.get("version") != info["version"]:
+        pytest.skip(f"the masters record Python {nb.metadata.language_info.get('version')}, this is {info['version']}")
+    assert nb.metadata.language_info == info
 
 
 def test_parameters_are_read_from_the_notebook():

@@ -172,15 +172,39 @@ def test_several_testimonies_and_open_answers_are_fine(tiny):
     assert len(load_observations(tiny)) == 3
 
 
-def test_row_numbers_count_line_breaks_inside_cells(tiny):
+def test_row_numbers_are_spreadsheet_rows_whatever_newlines_a_quoted_cell_holds(tiny):
+    # A spreadsheet shows a quoted cell with newlines as one row: the rows after it keep their number.
     write_csv(
         tiny / "observations.csv",
         HEADER,
-        'le-lieu,2022,lien_social,testimony,"ligne 1\nligne 2\n"',
+        'le-lieu,2022,lien_social,testimony,"ligne 1\nligne 2\r\nligne 3\rfin\n"',
         "le-lieu,2022,lien_social,frequency,hourly",
     )
     [problem] = problems_of(tiny)
-    assert problem.row == 5
+    assert problem.row == 3
+
+
+def test_a_row_that_cannot_be_parsed_is_named_by_its_spreadsheet_row(tiny):
+    write_csv(
+        tiny / "observations.csv",
+        HEADER,
+        'le-lieu,2022,lien_social,testimony,"ligne 1\n\nligne 3"',
+        'le-lieu,2022,lien_social,testimony,"jamais fermé',
+    )
+    with pytest.raises(InvalidData) as caught:
+        load_observations(tiny)
+    assert caught.value.problems[0].row == 3
+
+
+def test_a_wide_row_after_a_multiline_cell_is_named_by_its_spreadsheet_row(tiny):
+    write_csv(
+        tiny / "observations.csv",
+        HEADER,
+        'le-lieu,2022,lien_social,testimony,"ligne 1\nligne 2"',
+        "le-lieu,2022,lien_social,frequency,daily,extra",
+    )
+    [problem] = problems_of(tiny)
+    assert problem.row == 3 and "6 cells" in problem.message
 
 
 def test_testimonies_are_kept_verbatim(tiny):

@@ -30,7 +30,7 @@ def test_all_is_sorted_and_defined(name):
 
 def test_package_reexports_its_public_names():
     assert {"load_grid", "load_observations", "load_sites", "slugify", "ImpactKitError"} <= set(impact_kit.__all__)
-    assert {"SiteReport", "load_dataset", "run_report", "default_grid"} <= set(impact_kit.__all__)
+    assert {"SiteReport", "load_dataset", "run_report", "default_grid", "sites"} <= set(impact_kit.__all__)
 
 
 def test_every_module_is_checked_and_short():
@@ -66,8 +66,10 @@ def test_environment_yml_matches_pyproject():
         wanted |= {"dask": spec, "distributed": spec} if name == "dask" else {name: spec}
     env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
     conda = dict(_name(d) for d in env["dependencies"] if isinstance(d, str) and d != "pip")
+    [pip] = [d["pip"] for d in env["dependencies"] if isinstance(d, dict)]
+    assert pip[0] == "-e .[dev,distributed]"
+    conda |= dict(_name(d) for d in pip[1:])  # the few that conda-forge does not package come from PyPI
     assert conda == wanted
-    assert {"pip": ["-e .[dev,distributed]"]} in env["dependencies"]
 
 
 def _layout_block() -> list[str]:

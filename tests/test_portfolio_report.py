@@ -265,8 +265,9 @@ def test_the_notebook_is_committed_clean_and_only_calls_the_package():
         assert before.cell_type == "markdown" and "notes" in before.metadata.get("tags", [])
     assert list(notebook_parameters(PORTFOLIO_NOTEBOOK)) == ["year", "data", "grid", "lang", "pseudonymise",
                                                               "sites", "out"]  # fmt: skip
+    # notebooks/ holds a copy, never a link: saving it in JupyterLab cannot change the package's master.
     top = ROOT / "notebooks" / "portfolio_report.ipynb"
-    assert top.is_symlink() and top.resolve() == PORTFOLIO_NOTEBOOK.resolve()
+    assert not top.is_symlink() and top.read_bytes() == PORTFOLIO_NOTEBOOK.read_bytes()
 
 
 def test_parameters_are_relative_and_name_the_sites(small, monkeypatch):
@@ -291,10 +292,12 @@ def test_cli_passes_every_option_and_repeated_sites(monkeypatch, capsys, tmp_pat
         return run.ReportPaths(tmp_path / "r.html", tmp_path / "r.ipynb", indicators=tmp_path / "i.csv")
 
     monkeypatch.setattr(run, "run_portfolio", fake)
-    argv = ["portfolio", "2023", "--site", "a", "--site", "b", "--lang", "en", "--pseudonymise", "--out", "o"]
+    argv = ["portfolio", "2023", "--site", "a", "--site", "b", "--lang", "en", "--pseudonymise", "--out", "o",
+            "--docx-template", "funder.docx"]  # fmt: skip
     assert main(argv) == 0
     assert seen == {"year": 2023, "data": Path("data").absolute(), "out": Path("o"), "grid": None, "lang": "en",
-                    "pseudonymise": True, "sites": ["a", "b"], "pdf": False}  # fmt: skip
+                    "pseudonymise": True, "sites": ["a", "b"], "pdf": False, "docx": False,
+                    "docx_template": Path("funder.docx")}  # fmt: skip
     assert capsys.readouterr().out.splitlines() == [str(tmp_path / "r.html"), str(tmp_path / "i.csv")]
 
 
@@ -363,11 +366,13 @@ def test_the_page_opens_offline(written):
     page = soup(html)
     assert not re.search(r"https?://", html)
     assert all(tag["src"].startswith("data:") for tag in page.find_all(src=True))
-    assert len(page.select("img")) == 5
+    assert not page.select("img") and len(page.select("figure.ik-chart svg[role=img]")) == 10  # 5 charts, 2 drawings
     for tag in page.find_all(href=True):
         href = tag["href"]
         if href.startswith("#"):
             assert page.find(id=href[1:]) is not None, href
+        elif href.startswith("data:text/csv;"):  # a chart's figures, inline
+            assert tag.has_attr("download"), href
         else:
             assert "://" not in href and not href.startswith("/") and (target / href).resolve().is_file(), href
 
@@ -401,8 +406,11 @@ def test_in_a_browser_it_loads_nothing_else_and_its_data_tables_open(written, tm
         page.on("request", lambda request: requests.append(request.url))
         page.goto(html.as_uri())
         assert [u for u in requests if not u.startswith("data:") and u != html.as_uri()] == []
-        sizes = page.eval_on_selector_all("figure.ik-chart img", "imgs => imgs.map(i => i.complete && i.naturalWidth)")
-        assert len(sizes) == 5 and all(sizes)
+        sizes = page.eval_on_selector_all(
+            "figure.ik-chart svg",
+            "svgs => svgs.filter(s => s.checkVisibility()).map(s => s.getBoundingClientRect().width)",
+        )
+        assert len(sizes) == 5 and all(sizes)  # one drawing of each chart shows, at its size
         table = page.locator("#chart-effects details table")
         assert not table.is_visible()
         page.locator("#chart-effects details summary").click()
@@ -416,3 +424,31 @@ def test_in_a_browser_it_loads_nothing_else_and_its_data_tables_open(written, tm
     work.mkdir()
     pdf = print_pdf(html, tmp_path / "report.pdf", workdir=work, browser=chromium)
     assert pdf.read_bytes().startswith(b"%PDF-")
+
+
+@pytest.mark.slow
+def test_the_notebook_runs_on_the_tables_the_command_validated(tmp_path, monkeypatch):
+    # The notebook runs in a fork of the command's process and finds its validated tables:
+    # the data folder is read and validated once, not once more by a kernel.
+    import os
+
+    from impact_kit.data import dataset
+    from impact_kit.engine import ForkEngine
+    from impact_kit.reports.run import run_portfolio
+
+    calls = tmp_path / "calls"
+    original = dataset.load_observations
+
+    def counted(*args, **kwargs):
+        with calls.open("a") as handle:
+            handle.write(f"{os.getpid()}\n")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(dataset, "load_observations", counted)
+    monkeypatch.setattr(dataset, "_CACHE", {})
+    started = ForkEngine.started
+    paths = run_portfolio(2023, data=SAMPLE, out=tmp_path / "reports")
+    assert ForkEngine.started == started + 1
+    assert calls.read_text().split() == [str(os.getpid())]
+    page = soup(paths.html.read_text(encoding="utf-8")).get_text()
+    assert all(name in page for name in names_2023().values())

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from bs4 import BeautifulSoup
+from conftest import ROOT
 
 from impact_kit.data.observations import load_observations, load_sites
 from impact_kit.exceptions import InvalidArgument, NotFound
@@ -64,7 +65,9 @@ def test_criteria_without_answers_are_hidden_except_always_shown(good_start):
 
 
 def test_unknown_site_or_year(tmp_path):
-    with pytest.raises(NotFound, match=re.escape("has no site 'nowhere'. `impact-kit validate` lists them.")):
+    with pytest.raises(
+        NotFound, match=r"has no site 'nowhere'\.\nIts sites: la-fabrique-des-possibles-exemple \(2021, "
+    ):
         SiteReport.load("nowhere", 2021, data="data")
     with pytest.raises(NotFound, match=re.escape("has no site 'the-good-stat'. Did you mean 'the-good-start'?")):
         SiteReport.load("the-good-stat", 2021, data="data")
@@ -118,6 +121,13 @@ def test_data_resolves_the_same_way_everywhere_from_a_subfolder(monkeypatch):
     assert (resolve_data("data") / "sites.csv").is_file()
     assert len(load_sites("data")) == len(load_observations("data").drop_duplicates("site"))
     assert SiteReport.load("the-good-start", 2021, data="data").site == "the-good-start"
+
+
+def test_from_the_package_notebooks_folder_data_and_reports_are_not_its_subpackages(monkeypatch):
+    """The master runs from impact_kit/notebooks/, beside the subpackages data/ and reports/ of the package."""
+    monkeypatch.chdir(ROOT / "impact_kit" / "notebooks")
+    assert resolve_data("data") == ROOT / "data"
+    assert resolve_data("reports") == ROOT / "reports"
 
 
 def test_reprs_are_short(good_start):

@@ -25,6 +25,8 @@ INDEX = "index.html"
 def index_rows(dataset: Dataset, manifest: Manifest, out: Path) -> list[dict[str, object]]:
     """Return one row per job of the manifest: site, name, city, year, status, link, intensity per level, effects.
 
+    ``commentary`` is how many Markdown cells of the evaluator's own the report holds.
+
     Links are relative to the reports folder, so the folder can be zipped and sent.
     """
     keys = [(e.site, e.year) for e in manifest.entries.values()]
@@ -56,6 +58,7 @@ def index_rows(dataset: Dataset, manifest: Manifest, out: Path) -> list[dict[str
                 "link": link,
                 "intensity": intensity,
                 "effects": int(effects.get((entry.site, entry.year), 0)),
+                "commentary": entry.commentary,
             }
         )
     return rows

@@ -34,6 +34,8 @@ class Job:
     year: int
     lang: str = "fr"
     pseudonymise: bool = False
+    #: The site-year's working notebook (``notebooks/<site>/<year>.ipynb``), if the evaluator made one.
+    notebook: Path | None = None
 
     def __str__(self) -> str:
         return self.key
@@ -54,6 +56,7 @@ class BatchOptions:
     notebook: Path | None = None  # None: the master notebook shipped with the kit
     pdf_browser: str | None = None
     timeout: float | None = None
+    docx: Path | bool | None = None  # None: no Word file; True: in the kit's styles; a path: that template's
 
 
 def run_job(job: Job, options: BatchOptions) -> Entry:
@@ -72,20 +75,20 @@ def run_job(job: Job, options: BatchOptions) -> Entry:
         dataset = load_dataset(options.data, grid=options.grid)
         report = SiteReport.load(job.site, job.year, data=dataset, lang=job.lang, pseudonymise=job.pseudonymise)
         write_report(
-            report, dataset, out=options.out, notebook=options.notebook or SITE_NOTEBOOK, browser=options.pdf_browser,
-            engine=CHILD_ENGINE,
+            report, dataset, out=options.out, notebook=job.notebook or options.notebook or SITE_NOTEBOOK,
+            browser=options.pdf_browser, engine=CHILD_ENGINE, docx=options.docx,
         )  # fmt: skip
     except ReportFailed as exc:
         return Entry(job.site, job.year, "", "failed", time.perf_counter() - started, str(exc), "")
     return Entry(job.site, job.year, "", "done", time.perf_counter() - started, None, "", outputs_state(target))
 
 
-def warm_workers() -> None:
+def warm_workers(*, docx: bool = False) -> None:
     """Import what the jobs need, once, in the process their children fork from.
 
-    The engine's libraries and :data:`REPORT_MODULES`, then an empty notebook converted to
-    HTML, so that what nbconvert loads on first use (templates, filters, lexers) is loaded
-    here: measured ~0.15 s less per report (2 cores).
+    The engine's libraries and :data:`REPORT_MODULES` (and python-docx with ``docx``), then
+    an empty notebook converted to HTML, so that what nbconvert loads on first use
+    (templates, filters, lexers) is loaded here: measured ~0.15 s less per report (2 cores).
     """
     from impact_kit import engine
 
@@ -96,4 +99,5 @@ def warm_workers() -> None:
 
         export_html(nbformat.v4.new_notebook())
 
-    engine.warm((*engine.WARM_MODULES, *REPORT_MODULES), prepare=export_once)
+    word = ("impact_kit.render.docx", "resvg_py") if docx else ()
+    engine.warm((*engine.WARM_MODULES, *REPORT_MODULES, *word), prepare=export_once)

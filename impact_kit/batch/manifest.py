@@ -24,12 +24,14 @@ from impact_kit.data.dataset import Dataset
 from impact_kit.exceptions import InvalidData
 from impact_kit.files import atomic_write
 
-__all__ = ["MANIFEST", "Entry", "Manifest", "fingerprints", "outputs_state", "package_digest"]
+__all__ = ["MANIFEST", "Entry", "Manifest", "fingerprints", "notebook_digest", "outputs_state", "package_digest"]
 
 #: The manifest's name in the reports folder.
 MANIFEST = "manifest.json"
 #: The files a finished site report has.
 OUTPUTS = ("report.html", "report.ipynb")
+#: The files a report has when asked for (``--pdf``, ``--docx``).
+EXTRAS = ("report.pdf", "report.docx")
 
 _PACKAGE = Path(__file__).resolve().parents[1]
 
@@ -54,6 +56,8 @@ class Entry:
         When it ended (ISO 8601, UTC).
     outputs : dict
         ``{file name: [size, mtime_ns]}`` of the files it wrote, to tell whether they changed since.
+    commentary : int
+        The evaluator's Markdown cells in the working notebook it ran (0 for the master).
     """
 
     site: str
@@ -64,9 +68,11 @@ class Entry:
     error: str | None = None
     finished: str = ""
     outputs: dict[str, list[int]] = field(default_factory=dict)
+    #: How many of the evaluator's own Markdown cells its working notebook holds (0: the master was run).
+    commentary: int = 0
 
 
-def outputs_state(folder: Path, names: Iterable[str] = (*OUTPUTS, "report.pdf")) -> dict[str, list[int]]:
+def outputs_state(folder: Path, names: Iterable[str] = (*OUTPUTS, *EXTRAS)) -> dict[str, list[int]]:
     """Return ``{name: [size, mtime_ns]}`` of the files of ``folder`` that exist."""
     state = {}
     for name in names:
@@ -105,14 +111,15 @@ class Manifest:
             ) from None
         return cls(out, entries)
 
-    def up_to_date(self, key: str, fingerprint: str, folder: Path, *, pdf: bool = False) -> bool:
+    def up_to_date(self, key: str, fingerprint: str, folder: Path, *, pdf: bool = False, docx: bool = False) -> bool:
         """Return True if the job ran with this fingerprint, succeeded, and its files are as it left them.
 
-        With ``pdf``, its ``report.pdf`` must be there too (asking for PDFs redoes only the reports without one).
+        With ``pdf`` (``docx``), its ``report.pdf`` (``report.docx``) must be there too: asking
+        for them later redoes only the reports without one.
         """
         entry = self.entries.get(key)
-        wanted = {*OUTPUTS, "report.pdf"} if pdf else set(OUTPUTS)
-        state = outputs_state(folder, sorted(wanted | {"report.pdf"}))
+        wanted = set(OUTPUTS) | ({"report.pdf"} if pdf else set()) | ({"report.docx"} if docx else set())
+        state = outputs_state(folder, sorted(wanted | set(EXTRAS)))
         return (
             entry is not None
             and entry.status == "done"
@@ -157,6 +164,11 @@ def package_digest(notebook: Path) -> str:
     files = [notebook, *sorted((_PACKAGE / "templates").rglob("*")), _PACKAGE / "texts.yaml"]
     files += sorted(_PACKAGE.rglob("*.py"))
     return _digest(__version__, *(p.read_bytes() for p in files if p.is_file()))
+
+
+def notebook_digest(notebook: Path) -> str:
+    """Hash a site-year's working notebook: its bytes and its modification time (saving or touching it counts)."""
+    return _digest(str(notebook.stat().st_mtime_ns), notebook.read_bytes())
 
 
 def fingerprints(

@@ -14,6 +14,7 @@ Dask distributed cluster (:mod:`impact_kit.batch.cluster`).
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
 import sys
 import time
@@ -26,14 +27,21 @@ from typing import Any
 import pandas as pd
 
 from impact_kit.batch.jobs import BatchOptions, Job, run_job, warm_workers
-from impact_kit.batch.manifest import Entry, Manifest, fingerprints
+from impact_kit.batch.manifest import Entry, Manifest, fingerprints, notebook_digest
 from impact_kit.data.dataset import Dataset, load_dataset
+from impact_kit.data.sites import site_not_found
 from impact_kit.exceptions import InvalidArgument, NotFound
 from impact_kit.files import check_writable
 from impact_kit.grid.file import user_grid_file
 from impact_kit.grid.model import Grid
 from impact_kit.indicators.programme import Programme, programme_of
 from impact_kit.reports.parameters import SITE_NOTEBOOK, read_parameters
+from impact_kit.reports.working import (
+    check_working_notebook,
+    commentary_cells,
+    find_working_notebook,
+    older_than_master,
+)
 from impact_kit.words import check_lang
 
 __all__ = ["BatchOptions", "BatchResult", "Job", "plan", "run_batch", "run_job"]  # the jobs: impact_kit.batch.jobs
@@ -52,6 +60,8 @@ class BatchResult:
     failed: list[tuple[Job, str]] = field(default_factory=list)
     seconds: float = 0.0
     index: Path | None = None
+    #: Sentences for the user: working notebooks copied from an older master.
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -91,6 +101,9 @@ def plan(
     """
     pairs = dataset.observations[["site", "year"]].drop_duplicates()
     known_sites, known_years = set(pairs["site"]), {int(y) for y in pairs["year"]}
+    unknown = [s for s in sites if s not in dataset.sites.index]
+    if unknown:
+        raise site_not_found(dataset, unknown[0])
     missing = [s for s in sites if s not in known_sites] + [str(y) for y in years if y not in known_years]
     if missing:
         raise NotFound(
@@ -103,7 +116,13 @@ def plan(
     if years:
         keep &= pairs["year"].isin(list(years))
     wanted = pairs[keep]
-    jobs = [Job(str(s), int(y), lang, pseudonymise) for s, y in sorted(wanted.itertuples(index=False, name=None))]
+    jobs = [
+        Job(str(s), int(y), lang, pseudonymise, find_working_notebook(dataset, str(s), int(y)))
+        for s, y in sorted(wanted.itertuples(index=False, name=None))
+    ]
+    for job in jobs:
+        if job.notebook:
+            check_working_notebook(job.notebook, job.site, job.year)
     return [_with_parameters(job, parameters) for job in jobs] if parameters else jobs
 
 
@@ -129,6 +148,8 @@ def run_batch(
     lang: str = "fr",
     pseudonymise: bool = False,
     pdf: bool = False,
+    docx: bool = False,
+    docx_template: str | Path | None = None,
     timeout: float | None = None,
     parameters: str | Path | None = None,
     notebook: str | Path = SITE_NOTEBOOK,
@@ -152,6 +173,9 @@ def run_batch(
         Redo every job, changed or not.
     lang, pseudonymise, pdf, timeout
         The reports' language, pseudonymisation, PDF, and the seconds one report may take.
+    docx, docx_template : bool, str or Path
+        Also write each ``report.docx`` (Word), in the kit's styles or in a funder's
+        template's (a template implies ``docx``; its bytes are part of each fingerprint).
     parameters : str or Path, optional
         A folder of ``<site>_<year>.yaml`` parameters files that set a job's language or
         pseudonymisation (``parameters/``).
@@ -174,6 +198,7 @@ def run_batch(
     """
     from impact_kit.batch.index import write_index
     from impact_kit.render.pdf import find_browser
+    from impact_kit.reports.run import docx_option
 
     started = time.perf_counter()
     check_lang(lang)
@@ -192,7 +217,10 @@ def run_batch(
         notebook=None if Path(notebook).resolve() == SITE_NOTEBOOK.resolve() else Path(notebook).resolve(),
         pdf_browser=find_browser() if pdf else None,
         timeout=timeout,
+        docx=docx_option(docx, docx_template),
     )
+    # A funder's template changes every Word file: its bytes join the fingerprints (the kit's is in the package's).
+    template = hashlib.sha256(options.docx.read_bytes()).hexdigest() if isinstance(options.docx, Path) else ""
     check_writable(options.out)
     options.out.mkdir(parents=True, exist_ok=True)
     with _only_batch_in(options.out):
@@ -207,16 +235,27 @@ def run_batch(
             parameters={},
             extra={
                 (j.site, j.year): "|".join(
-                    (j.lang, str(j.pseudonymise), _redactions(dataset, j, known), _programme(programme, j.year))
+                    (
+                        j.lang,
+                        str(j.pseudonymise),
+                        _redactions(dataset, j, known),
+                        _programme(programme, j.year),
+                        notebook_digest(j.notebook) if j.notebook else "",
+                    )
+                    + ((template,) if template else ())
                 )
                 for j in jobs
             },
         )
         result = BatchResult(planned=len(jobs))
+        result.warnings = [said for j in jobs if j.notebook and (said := older_than_master(j.notebook))]
         todo = []
         for job in jobs:
             folder = options.out / job.site / str(job.year)
-            if not force and manifest.up_to_date(job.key, prints[(job.site, job.year)], folder, pdf=pdf):
+            up_to_date = manifest.up_to_date(
+                job.key, prints[(job.site, job.year)], folder, pdf=pdf, docx=bool(options.docx)
+            )
+            if not force and up_to_date:
                 result.skipped.append(job)
             else:
                 todo.append(job)
@@ -288,6 +327,7 @@ def _run(
         for job, outcome in finished:
             entry = outcome if isinstance(outcome, Entry) else _crashed(job, outcome)
             entry.fingerprint = prints[(job.site, job.year)]
+            entry.commentary = commentary_cells(job.notebook) if job.notebook else 0
             manifest.record(job.key, entry)
             if entry.status == "done":
                 result.done.append(job)
@@ -305,7 +345,7 @@ def _run_here(todo: list[Job], options: BatchOptions, *, workers: int | None) ->
 
     if not todo:
         return iter(())
-    warm_workers()
+    warm_workers(docx=bool(options.docx))
     warm_exporters({job.lang for job in todo})
     return engine.map_isolated(
         lambda job: run_job(job, options), todo, workers=workers or os.cpu_count(), timeout=options.timeout

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from impact_kit.data.read import Table, find_files, read_tables, require_columns
@@ -134,7 +137,7 @@ def load_observations(
             ExtraColumnsWarning,
             stacklevel=2,
         )
-    obs["year"] = obs["year"].map(as_number).astype("int64")
+    obs["year"] = _per_distinct(obs["year"], as_number, "int64")
     return obs.astype({c: "string" for c in ("site", "criterion", "question", "value", "source", *extra)})
 
 
@@ -160,29 +163,75 @@ def normalise_table(table: Table, grid: Grid) -> Table:
     """
     frame = table.frame.copy()
     for column in ("site", "criterion", "question"):
-        frame[column] = _texts([cell.strip() for cell in frame[column]], frame.index)
-    years = {cell: _whole_number_text(cell) for cell in set(frame["year"])}  # a few distinct spellings
-    frame["year"] = _texts([years[cell] for cell in frame["year"]], frame.index)
-    values, questions = [], {}
-    for criterion, question_id, value in zip(frame["criterion"], frame["question"], frame["value"], strict=True):
-        key = (criterion, question_id)
-        if key not in questions:
-            questions[key] = grid.question(criterion, question_id)
-        question = questions[key]
-        if question is None or question.type == "testimony":
-            values.append(value)  # verbatim
-        elif question.type in ("number", "scale"):
-            number = as_number(value)
-            values.append(value.strip() if number is None else number_text(number))
-        else:
-            values.append(value.strip())
-    frame["value"] = _texts(values, frame.index)
+        frame[column] = _respell(frame[column], str.strip)
+    frame["year"] = _respell(frame["year"], _whole_number_text)
+    kinds = _pair_kinds(frame, grid)[1]
+    for kind, spell in ((_NUMBER, _number_spelling), (_OPTION, str.strip)):
+        chosen = np.flatnonzero(kinds == kind)
+        frame["value"] = _respell(frame["value"], spell, chosen)
     return replace(table, frame=frame)
 
 
-def _texts(cells: list[str], index: pd.Index) -> pd.Series:
-    # Object dtype, as read_table gives: pandas would infer its Arrow string dtype, ten times slower to iterate.
-    return pd.Series(cells, index=index, dtype=object)
+# What normalisation does to a value, by the kind of its question.
+_VERBATIM, _NUMBER, _OPTION = 0, 1, 2
+
+
+def _respell(cells: pd.Series, function: Callable[[str], str], rows: np.ndarray | None = None) -> pd.Series:
+    """``cells.map(function)`` (on ``rows`` only, if given), calling it once per distinct cell.
+
+    Ids, years and options repeat a lot: a million rows hold a few thousand distinct cells,
+    and most are spelled as they should be already: ``cells`` itself is returned if none changes.
+    """
+    subset = cells if rows is None else cells.iloc[rows]
+    codes, distinct = pd.factorize(subset)
+    spelled = np.array([function(cell) for cell in distinct] + [None], dtype=object)
+    changed = np.array([new != old for new, old in zip(spelled, distinct, strict=False)] + [False])
+    where = np.flatnonzero(changed[codes])
+    if not len(where):
+        return cells
+    cells = cells.copy()
+    cells.iloc[where if rows is None else rows[where]] = spelled[codes[where]]
+    return cells
+
+
+def _per_distinct(cells: pd.Series, function: Callable[[str], Any], dtype: Any) -> np.ndarray:
+    """``cells.map(function)`` as an array of ``dtype``, calling it once per distinct cell."""
+    codes, distinct = pd.factorize(cells)
+    return np.array([function(cell) for cell in distinct] + [0], dtype=dtype)[codes]
+
+
+def _codes(*columns: Any) -> np.ndarray:
+    """One integer per row that is equal for two rows exactly when each of ``columns`` is."""
+    key = np.zeros(len(columns[0]), dtype=np.int64)
+    for column in columns:
+        codes, distinct = pd.factorize(column)
+        key = pd.factorize(key * max(len(distinct), 1) + codes)[0]
+    return key
+
+
+def _pair_kinds(frame: pd.DataFrame, grid: Grid) -> tuple[np.ndarray, np.ndarray, list[Question | None]]:
+    """Each row's (criterion, question) pair code, the kind of its question, and each pair's question."""
+    criterion_codes, criteria = pd.factorize(frame["criterion"])
+    question_codes, question_ids = pd.factorize(frame["question"])
+    width = max(len(question_ids), 1)
+    codes, pairs = pd.factorize(criterion_codes.astype(np.int64) * width + question_codes)
+    questions = [
+        grid.question(str(criteria[int(pair) // width]), str(question_ids[int(pair) % width])) for pair in pairs
+    ]
+    kinds = np.array(
+        [
+            _VERBATIM if q is None or q.type == "testimony" else _NUMBER if q.type in ("number", "scale") else _OPTION
+            for q in questions
+        ]
+        + [_VERBATIM],
+        dtype=np.int8,
+    )
+    return codes, kinds[codes], questions
+
+
+def _number_spelling(value: str) -> str:
+    number = as_number(value)
+    return value.strip() if number is None else number_text(number)
 
 
 def number_text(number: float) -> str:
@@ -202,26 +251,46 @@ def validate_table(table: Table, grid: Grid, sites: set[str]) -> list[InputProbl
     values. Rules across rows (one answer to a single-choice question) are checked
     by :func:`load_observations`.
     """
-    problems: list[InputProblem] = []
     frame = table.frame
+    site_bad = ~frame["site"].isin(list(sites)).to_numpy()
+    year_bad = _per_distinct(frame["year"], _not_a_year, bool)
+    owners = {c: grid.criterion(c) or grid.level(c) for c in pd.unique(frame["criterion"])}
+    pair_codes, kinds, questions = _pair_kinds(frame, grid)
+    values = frame["value"]
+    # Only rows with an answer to a known question, not a testimony, can hold a value that does not fit.
+    checked = np.flatnonzero(np.isin(kinds, (_NUMBER, _OPTION)))
+    combos = _codes(pair_codes[checked], values.iloc[checked])  # 0, 1, ... in order of first appearance
+    firsts = np.unique(combos, return_index=True)[1]  # where each distinct (question, value) first appears
+    # A blank answer gets "" (the loop below says it is empty), a value that does not fit its message.
+    verdicts = [
+        check_value(questions[pair_codes[at]], value) if (value := str(values.iat[at])).strip() else ""
+        for at in checked[firsts]
+    ]
+    messages = np.full(len(frame), None, dtype=object)
+    messages[checked] = np.array([*verdicts, None], dtype=object)[combos]
+    unknown = np.array([q is None for q in questions] + [False])[pair_codes]
+    suspects = site_bad | year_bad | unknown | values.eq("").to_numpy() | pd.notna(messages)
+    problems: list[InputProblem] = []
 
     def problem(row: int, column: str, value: str, message: str) -> None:
         problems.append(InputProblem(table.name, message, row, column, value))
 
-    for row, site, year, criterion, question_id, value in zip(
-        table.rows, frame["site"], frame["year"], frame["criterion"], frame["question"], frame["value"], strict=True
-    ):
-        if site not in sites:
+    # The rules in the order a row is read, for the rows that may break one (the others pass them all).
+    for at in np.flatnonzero(suspects).tolist():
+        row, site, year, criterion, question_id, value = (
+            table.rows[at],
+            *(str(frame[c].iat[at]) for c in ("site", "year", "criterion", "question", "value")),
+        )
+        if site_bad[at]:
             problem(row, "site", site, f"unknown site {site!r}. Add it to sites.csv or fix the id.")
-        number = as_number(year)
-        if number is None or not number.is_integer() or not YEAR_RANGE[0] <= number <= YEAR_RANGE[1]:
+        if year_bad[at]:
             problem(
                 row,
                 "year",
                 year,
                 f"{year!r} is not a year between {YEAR_RANGE[0]} and {YEAR_RANGE[1]}. Fix the cell or drop the row.",
             )
-        owner = grid.criterion(criterion) or grid.level(criterion)
+        owner = owners[criterion]
         if owner is None:
             problem(
                 row,
@@ -231,7 +300,7 @@ def validate_table(table: Table, grid: Grid, sites: set[str]) -> list[InputProbl
                 f"`{grid.id}`: {', '.join(c.id for c in grid.criteria)}, or a level id.",
             )
             continue
-        question = owner.question(question_id)
+        question = questions[pair_codes[at]]
         if question is None:
             problem(
                 row,
@@ -244,10 +313,14 @@ def validate_table(table: Table, grid: Grid, sites: set[str]) -> list[InputProbl
         if value == "" or (question.type != "testimony" and not value.strip()):
             problem(row, "value", value, "the answer is empty. Fill it in or drop the row.")
             continue
-        message = check_value(question, value)
-        if message:
-            problem(row, "value", value, message)
+        if messages[at]:
+            problem(row, "value", value, messages[at])
     return problems
+
+
+def _not_a_year(cell: str) -> bool:
+    number = as_number(cell)
+    return number is None or not number.is_integer() or not YEAR_RANGE[0] <= number <= YEAR_RANGE[1]
 
 
 def check_value(question: Question, value: str) -> str | None:
@@ -271,37 +344,48 @@ def check_value(question: Question, value: str) -> str | None:
 
 def _single_answer_problems(tables: list[Table], grid: Grid) -> list[InputProblem]:
     """Two answers to a question that takes one, or the same option twice, per site and year."""
+    parts = []
+    for number, table in enumerate(tables):
+        pair_codes, kinds, questions = _pair_kinds(table.frame, grid)
+        answered = np.flatnonzero(kinds != _VERBATIM)  # a known question, not a testimony
+        single = np.array([q is not None and q.type in SINGLE_VALUED for q in questions] + [False])[pair_codes]
+        part = table.frame.iloc[answered][list(OBSERVATION_COLUMNS)]
+        # A single-choice question's key leaves its value out: a second answer is a duplicate, whatever it says.
+        part["value"] = part["value"].where(~single[answered], "")
+        parts.append(part.assign(table=number, at=answered))
+    every = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=[*OBSERVATION_COLUMNS, "table"])
+    # Only rows whose key is taken twice can break the rule: look at them alone, in file then row order.
+    twice = every[pd.Series(_codes(*(every[c] for c in OBSERVATION_COLUMNS))).duplicated(keep=False).to_numpy()]
     seen: dict[tuple[str, ...], tuple[str, int]] = {}
     problems = []
-    for table in tables:
-        f = table.frame
-        for row, key in zip(
-            table.rows, zip(f["site"], f["year"], f["criterion"], f["question"], f["value"], strict=True), strict=True
-        ):
-            question = grid.question(key[2], key[3])
-            if question is None or question.type == "testimony":
-                continue
-            single = question.type in SINGLE_VALUED
-            ident = key[:4] if single else key
-            if ident in seen:
-                first_file, first_row = seen[ident]
-                what = (
-                    "takes one answer per site and year"
-                    if single
-                    else f"already has the answer {key[4]!r} for this site and year"
+    for number, at in zip(twice["table"].tolist(), twice["at"].tolist(), strict=True):
+        table = tables[number]
+        row = table.rows[at]
+        key = tuple(str(table.frame[c].iat[at]) for c in OBSERVATION_COLUMNS)
+        question = grid.question(key[2], key[3])
+        if question is None or question.type == "testimony":
+            continue
+        single = question.type in SINGLE_VALUED
+        ident = key[:4] if single else key
+        if ident in seen:
+            first_file, first_row = seen[ident]
+            what = (
+                "takes one answer per site and year"
+                if single
+                else f"already has the answer {key[4]!r} for this site and year"
+            )
+            problems.append(
+                InputProblem(
+                    table.name,
+                    f"question `{key[2]}.{key[3]}` {what} (see {first_file}, row {first_row}). "
+                    "Keep one row and drop the other.",
+                    row,
+                    "value",
+                    key[4],
                 )
-                problems.append(
-                    InputProblem(
-                        table.name,
-                        f"question `{key[2]}.{key[3]}` {what} (see {first_file}, row {first_row}). "
-                        "Keep one row and drop the other.",
-                        row,
-                        "value",
-                        key[4],
-                    )
-                )
-            else:
-                seen[ident] = (table.name, row)
+            )
+        else:
+            seen[ident] = (table.name, row)
     return problems
 
 

@@ -7,22 +7,39 @@ place (its name and city, :func:`site_identity`) has one id, and an id one place
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from impact_kit.data.read import Table, find_files, read_tables, require_columns
-from impact_kit.exceptions import InputProblem, InvalidData
+from impact_kit.exceptions import InputProblem, InvalidData, NotFound
 from impact_kit.files import resolve_data
 
-__all__ = ["MAX_ID_LENGTH", "SITE_COLUMNS", "is_slug", "load_sites", "site_identity", "slugify"]
+if TYPE_CHECKING:
+    from impact_kit.data.dataset import Dataset
+
+__all__ = [
+    "MAX_ID_LENGTH",
+    "SITES_LISTED",
+    "SITE_COLUMNS",
+    "close_sites",
+    "is_slug",
+    "load_sites",
+    "site_identity",
+    "site_not_found",
+    "slugify",
+]
 
 SITE_COLUMNS = ("site", "name", "city", "postcode", "kind")
 #: The longest site id: it names folders and files, and must fit every filesystem with room to spare.
 MAX_ID_LENGTH = 80
+#: A folder with this many sites or fewer has them all named when a site is not found.
+SITES_LISTED = 20
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Letters NFKD does not split into a base letter and an accent.
 _LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss", "ø": "o", "Ø": "O"})
@@ -178,3 +195,39 @@ def _slug_hint(value: str) -> str:
         return f" (for example {slugify(value)!r})"
     except ValueError:
         return ""
+
+
+def close_sites(site: str, known: list[str], *, n: int = 3) -> list[str]:
+    """Return up to ``n`` site ids of ``known`` that ``site`` may have meant: prefixes first, then look-alikes.
+
+    ``"les-halles"`` finds ``"les-halles-ephemeres-exemple"`` (an id it starts), which a
+    plain similarity ratio misses when the rest of the id is long.
+    """
+    wanted = site.strip().lower()
+    starts = [k for k in known if wanted and k.startswith(wanted)]
+    words = [k for k in known if wanted and f"-{wanted}" in f"-{k}" and k not in starts]
+    alike = difflib.get_close_matches(wanted, known, n=n)
+    return list(dict.fromkeys([*starts, *words, *alike]))[:n]
+
+
+def site_not_found(dataset: Dataset, site: str) -> NotFound:
+    """Return the error for a site id that ``dataset`` does not have (the caller raises it).
+
+    The message names the close matches (prefixes included) and, when the folder has
+    :data:`SITES_LISTED` sites or fewer, every site with its years: at most three lines.
+    """
+    known = list(dataset.sites.index)
+    close = close_sites(str(site), known)
+    lines = [f"{dataset.folder / 'sites.csv'} has no site {site!r}."]
+    if close:
+        lines[0] += f" Did you mean {' or '.join(map(repr, close))}?"
+    if len(known) <= SITES_LISTED:
+        years = dataset.observations.groupby("site", observed=True)["year"].unique()
+        listed = [
+            f"{k} ({', '.join(str(y) for y in sorted(years[k]))})" if k in years.index else f"{k} (no observations)"
+            for k in known
+        ]
+        lines.append(f"Its sites: {'; '.join(listed)}.")
+    else:
+        lines.append(f"It has {len(known)} sites: `impact-kit validate` or `impact_kit.sites()` lists them.")
+    return NotFound("\n".join(lines))

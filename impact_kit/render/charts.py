@@ -88,6 +88,8 @@ _STYLE = {
     "figure.dpi": 100,
     "svg.fonttype": "none",  # real text: found by the browser's search, read at any zoom
     "svg.hashsalt": "impact_kit",  # stable ids: the same data gives the same file
+    # Names, labels and keywords are drawn as written: "5$ et 10$" is not math, "$\\foo$" no error.
+    "text.parse_math": False,
 }
 
 
@@ -113,9 +115,16 @@ def _document(call: str) -> Callable[[_F], _F]:
 
 @contextmanager
 def chart_style() -> Iterator[None]:
-    """Apply the kit's chart style inside a ``with`` block only."""
+    """Apply the kit's chart style inside a ``with`` block only.
+
+    Interactive mode is left as the block leaves it: in Jupyter, the first pyplot figure
+    (drawn inside) loads the inline backend, which turns it on; restoring it would keep
+    every later figure from showing.
+    """
     with mpl.rc_context(_STYLE):  # type: ignore[arg-type]
         yield
+        interactive = mpl.is_interactive()
+    mpl.interactive(interactive)
 
 
 def wrap_label(label: str, width: int = 18) -> str:

@@ -11,29 +11,54 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import html
+import re
 from collections.abc import Iterable
 from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
 
+from jinja2 import pass_context
 from markupsafe import Markup
 from nbconvert import HTMLExporter
+from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 from nbconvert.preprocessors import TagRemovePreprocessor
 from nbformat import NotebookNode
 
+from impact_kit.render.markup import STYLE_MARK
 from impact_kit.words import fill, format_date, texts
 
 __all__ = ["REMOVED_TAGS", "TEMPLATES_DIR", "contents_html", "export_html", "warm_exporters"]
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
+_NOTEBOOK_STYLE = re.compile(re.escape(STYLE_MARK) + r".*?</style>", re.DOTALL)
 #: Cells with these tags never reach the HTML: parameters, and notes for evaluators.
 REMOVED_TAGS = frozenset({"parameters", "injected-parameters", "notes"})
+
+
+class _ReportExporter(HTMLExporter):
+    """nbconvert's HTML exporter, whose Markdown cells (an evaluator's own) show HTML tags as text.
+
+    Every word of the report is escaped; an evaluator's Markdown is too: ``<b>`` reads
+    ``<b>``, a ``javascript:`` link goes nowhere, and Markdown's own syntax still renders.
+    """
+
+    @pass_context
+    def markdown2html(self, context: dict[str, object], source: str) -> str:
+        cell: dict[str, object] = context.get("cell", {})  # type: ignore[assignment]
+        renderer = IPythonRenderer(
+            escape=True,
+            allow_harmful_protocols=False,
+            attachments=cell.get("attachments", {}),  # type: ignore[arg-type]
+            anchor_link_text=self.anchor_link_text,
+            exclude_anchor_links=self.exclude_anchor_links,
+        )
+        return str(MarkdownWithMath(renderer=renderer).render(source))
 
 
 @cache
 def _exporter(lang: str) -> HTMLExporter:
     """One exporter per language, its template compiled once per process."""
-    exporter = HTMLExporter(
+    exporter = _ReportExporter(
         template_name="impact_report",
         extra_template_basedirs=[str(TEMPLATES_DIR)],
         exclude_input=True,
@@ -144,6 +169,9 @@ def export_html(notebook: NotebookNode, *, lang: str = "fr", title: str = "", ge
         cell.metadata.pop("papermill", None)
         if cell.cell_type == "code":
             cell.outputs = [o for o in cell.outputs if not (o.output_type == "stream" and o.name == "stderr")]
+            for output in cell.outputs:
+                if "text/html" in output.get("data", {}):  # a section's notebook style: the page has report.css
+                    output.data["text/html"] = _NOTEBOOK_STYLE.sub("", "".join(output.data["text/html"]))
     date = format_date(generated or dt.date.today(), lang)
     resources = {
         "impact_kit": {

@@ -24,6 +24,7 @@ from matplotlib.figure import Figure
 
 from impact_kit.render.charts import THEMES, chart_style
 from impact_kit.render.data_tables import DataTable
+from impact_kit.render.fit import EDGE, fit_axes
 from impact_kit.render.markup import Html, render
 from impact_kit.words import fill_text, format_number, texts
 
@@ -105,8 +106,15 @@ def inline_svg(figure: Figure, *, label: str, prefix: str) -> str:
     """
     buffer = io.StringIO()
     with chart_style():
+        # One measure of the text and one drawing, instead of constrained layout and a tight box.
+        box = fit_axes(figure)
         figure.savefig(
-            buffer, format="svg", bbox_inches="tight", pad_inches=0.02, metadata={"Date": None}, transparent=True
+            buffer,
+            format="svg",
+            bbox_inches=box or "tight",
+            pad_inches=EDGE,
+            metadata={"Date": None},
+            transparent=True,
         )
     svg = buffer.getvalue()
     svg = svg[svg.index("<svg") :]

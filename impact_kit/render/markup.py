@@ -15,10 +15,30 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-__all__ = ["SECTIONS_DIR", "Html", "render"]
+__all__ = ["NOTEBOOK_STYLES_DIR", "SECTIONS_DIR", "STYLE_MARK", "Html", "notebook_style", "render"]
 
 #: The folder of the section templates.
 SECTIONS_DIR = Path(__file__).resolve().parents[1] / "templates" / "sections"
+#: The styles a section needs in a notebook, which has no report.css: ``<class>.css`` for the class it
+#: styles (``ik-more``: a folded testimony shows one label; ``ik-table-wrap``, ``ik-table-scroll``: a wide
+#: table scrolls sideways). No comments in them: they land in report.ipynb's outputs.
+NOTEBOOK_STYLES_DIR = SECTIONS_DIR.parent / "notebook"
+#: How a section's notebook style starts: the HTML export removes it (the page has its one stylesheet).
+STYLE_MARK = '<style class="ik-notebook-style">'
+
+
+@cache
+def _notebook_styles() -> dict[str, str]:
+    return {path.stem: path.read_text(encoding="utf-8") for path in sorted(NOTEBOOK_STYLES_DIR.glob("*.css"))}
+
+
+def notebook_style(markup: str) -> str:
+    """Return the ``<style>`` element a section needs in Jupyter (folds, wide tables), or "" if none.
+
+    Only the rules of the classes the section uses, each scoped by its ``ik-`` class.
+    """
+    rules = [css for name, css in _notebook_styles().items() if f'class="{name}' in markup or f" {name}" in markup]
+    return f"{STYLE_MARK}\n{''.join(rules)}</style>" if rules else ""
 
 
 class Html:
@@ -30,7 +50,8 @@ class Html:
         self.name = name
 
     def _repr_html_(self) -> str:
-        return self.markup
+        # Jupyter shows the section without the page's stylesheet: it carries the few rules it needs.
+        return notebook_style(self.markup) + self.markup
 
     def __html__(self) -> str:
         return self.markup

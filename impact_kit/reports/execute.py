@@ -76,7 +76,8 @@ def execute_notebook(
         Seconds a cell may run; no limit by default.
     engine : str, optional
         A papermill engine name; by default papermill's own (a fresh kernel). A batch's
-        forked child passes ``"impact-kit-inprocess"`` (see :mod:`impact_kit.engine`).
+        forked child passes ``"impact-kit-inprocess"``, the portfolio ``"impact-kit"`` (a
+        forked child of this process; see :mod:`impact_kit.engine`).
 
     Returns
     -------
@@ -104,7 +105,12 @@ def execute_notebook(
     )
     kernel = {"config": config, "kernel_manager_class": QuietKernelManager, "execution_timeout": timeout}
     # In a batch's child the notebook is written once at the end, not after every cell.
-    how = {"engine_name": engine, "request_save_on_cell_execute": False} if engine else kernel
+    engine_options: dict[str, object] = {
+        "engine_name": engine,
+        "request_save_on_cell_execute": False,
+        "execution_timeout": timeout,
+    }
+    how = engine_options if engine else kernel
     with _interrupts() as interrupted:
         try:
             return pm.execute_notebook(

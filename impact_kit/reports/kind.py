@@ -17,7 +17,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,9 +29,10 @@ from matplotlib.figure import Figure
 
 from impact_kit.data.dataset import Dataset, load_dataset
 from impact_kit.data.redactions import Name, load_redactions
+from impact_kit.data.sites import site_not_found
 from impact_kit.exceptions import NotFound
 from impact_kit.grid.model import Grid
-from impact_kit.render import charts, figures
+from impact_kit.render import charts, figures, inline
 from impact_kit.render.data_tables import DataTable
 from impact_kit.render.markup import Html, render
 from impact_kit.text.testimonies import pseudonymise
@@ -98,13 +98,12 @@ class ReportKind:
         Raises
         ------
         NotFound
-            Naming the closest site ids.
+            Naming the closest site ids, prefixes included, and the folder's sites with
+            their years when it has 20 or fewer.
         """
         site = str(site)
         if site not in dataset.sites.index:
-            close = difflib.get_close_matches(site, list(dataset.sites.index), n=3)
-            hint = f"Did you mean {' or '.join(map(repr, close))}?" if close else "`impact-kit validate` lists them."
-            raise NotFound(f"{dataset.folder / 'sites.csv'} has no site {site!r}. {hint}")
+            raise site_not_found(dataset, site)
         return site
 
     # -- words -----------------------------------------------------------------------------
@@ -150,7 +149,8 @@ class ReportKind:
         name : str
             One of the kind's charts (``CHARTS``).
         ax : matplotlib.axes.Axes, optional
-            Where to draw; a new figure of the report's size by default (shown once by Jupyter).
+            Where to draw; a new figure of the report's size by default. In a notebook the
+            figure shows once either way: as the cell's value, or when the cell ends.
         table : pandas.DataFrame, optional
             The chart's data; computed from the report by default.
         size : tuple of float, optional
@@ -163,14 +163,25 @@ class ReportKind:
         NotFound
             If there is no such chart (the message lists them).
         """
+        # In a notebook the figure shows once, as the cell's value or at the cell's end (render.inline).
+        return inline.show_once(self._draw(name, ax=ax, table=table, size=size, new=inline.new_figure, **kwargs))
+
+    def _draw(
+        self,
+        name: str,
+        *,
+        ax: Axes | None = None,
+        table: pd.DataFrame | None = None,
+        size: tuple[float, float] | None = None,
+        new: Callable[[tuple[float, float]], Figure] = lambda size: Figure(figsize=size, layout="constrained"),
+        **kwargs: Any,
+    ) -> Figure:
+        """Draw one chart on ``ax`` or on a figure ``new`` makes (a plain one: the page's drawings)."""
         spec = self._spec(name)
         table = spec.table(self) if table is None else table
         with charts.chart_style():
             if ax is None:
-                import matplotlib.pyplot  # noqa: F401  (in Jupyter, registers how figures are displayed)
-
-                figure = Figure(figsize=size or spec.size(table), layout="constrained")
-                ax = figure.add_subplot()
+                ax = new(size or spec.size(table)).add_subplot()
             spec.draw(self, table, ax, **kwargs)
         return ax.get_figure()  # type: ignore[return-value]
 
@@ -203,7 +214,7 @@ class ReportKind:
         number = self.figure_numbers.setdefault(name, len(self.figure_numbers) + 1)
         drawings = {}
         for variant, size in (("wide", spec.size), ("narrow", spec.narrow or spec.size)):
-            drawings[variant] = self.plot(name, table=table, size=size(table))
+            drawings[variant] = self._draw(name, table=table, size=size(table))
             drawings[variant].axes[0].set_title("", loc="left")  # the caption says it, as text
         return figures.figure_html(
             drawings,

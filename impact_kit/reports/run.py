@@ -4,7 +4,7 @@
 ``impact-kit portfolio`` does: each checks the data and the report's inputs first
 (nothing is written if they are wrong), then :func:`write_report` runs the kind's master
 notebook with papermill in a private run folder, exports the HTML, and writes
-``report.ipynb`` and ``report.html`` (and ``report.pdf``, and the portfolio's
+``report.ipynb`` and ``report.html`` (and ``report.pdf``, ``report.docx``, and the portfolio's
 ``indicators.csv``) atomically into the report's folder. An interrupted or failed run
 leaves the previous report as it was.
 """
@@ -19,25 +19,32 @@ from typing import Any
 import nbformat
 
 from impact_kit.data.dataset import Dataset, load_dataset
-from impact_kit.exceptions import ReportFailed
+from impact_kit.exceptions import InvalidArgument, ReportFailed
 from impact_kit.files import atomic_write, check_writable, relative_to_cwd, run_folder
 from impact_kit.grid.model import Grid
 from impact_kit.render.export import export_html
 from impact_kit.render.pdf import find_browser, print_pdf
 from impact_kit.reports.execute import execute_notebook
 from impact_kit.reports.kind import ReportKind
+from impact_kit.reports.lab import report_run
 from impact_kit.reports.parameters import NOTEBOOKS_DIR, PORTFOLIO_NOTEBOOK, SITE_NOTEBOOK
 from impact_kit.reports.portfolio import PORTFOLIO_FOLDER, PortfolioReport
 from impact_kit.reports.site import SiteReport
+from impact_kit.reports.working import check_working_notebook, find_working_notebook, older_than_master
 
 __all__ = [
     "PORTFOLIO_FOLDER",
+    "DocxOption",
     "ReportPaths",
+    "docx_option",
     "produce_report",
     "run_portfolio",
     "run_report",
     "write_report",
 ]
+
+#: Word output: None for none, True in the kit's styles, a path for a funder's template.
+DocxOption = Path | bool | None
 
 
 @dataclass(frozen=True)
@@ -48,6 +55,7 @@ class ReportPaths:
     notebook: Path
     pdf: Path | None = None
     indicators: Path | None = None
+    docx: Path | None = None
 
 
 def run_report(
@@ -60,9 +68,12 @@ def run_report(
     lang: str = "fr",
     pseudonymise: bool = False,
     pdf: bool = False,
-    notebook: str | Path = SITE_NOTEBOOK,
+    docx: bool = False,
+    docx_template: str | Path | None = None,
+    notebook: str | Path | None = None,
     timeout: float | None = None,
     on_start: Callable[[SiteReport], object] | None = None,
+    on_warning: Callable[[str], object] | None = None,
 ) -> ReportPaths:
     """Execute the master notebook for a site and year and write ``report.ipynb`` and ``report.html``.
 
@@ -82,13 +93,22 @@ def run_report(
         Mask e-mail addresses and phone numbers in testimonies.
     pdf : bool
         Also print ``report.pdf`` with Chromium.
-    notebook : str or Path
-        The master notebook.
+    docx : bool
+        Also write ``report.docx`` (Word), from the same page.
+    docx_template : str or Path, optional
+        A funder's ``.docx`` whose styles, margins, header and footer the Word document
+        takes (implies ``docx``); the kit's own template by default.
+    notebook : str or Path, optional
+        The notebook to run: by default the site-year's working notebook
+        (``notebooks/<site>/<year>.ipynb`` beside the data folder) if there is one,
+        else the master.
     timeout : float, optional
         Seconds a cell may run.
     on_start : callable, optional
         Called with the report once its inputs are checked, before the notebook runs
         (the command line says what it is writing).
+    on_warning : callable, optional
+        Called with a sentence when the working notebook was copied from an older master.
 
     Returns
     -------
@@ -97,7 +117,8 @@ def run_report(
     Raises
     ------
     InvalidData, NotFound, GridError, InvalidArgument
-        If the data, the site, the year, the grid or the language is wrong (nothing written).
+        If the data, the site, the year, the grid, the language or the Word template is
+        wrong (nothing written).
     MissingDependency
         If ``pdf`` is asked for and no browser is found (nothing written).
     ReportFailed
@@ -106,11 +127,27 @@ def run_report(
     """
     dataset = load_dataset(data, grid=grid)
     report = SiteReport.load(site, year, data=dataset, lang=lang, pseudonymise=pseudonymise)
+    if notebook is None:
+        notebook = find_working_notebook(dataset, report.site, report.year) or SITE_NOTEBOOK
+    elif not Path(notebook).is_file():
+        raise InvalidArgument(f"{notebook}: there is no such notebook. Check its path.")
+    notebook = Path(notebook)
+    if notebook.resolve() != SITE_NOTEBOOK.resolve():
+        check_working_notebook(notebook, report.site, report.year)
+        if on_warning is not None and (older := older_than_master(notebook)):
+            on_warning(older)
     browser = find_browser() if pdf else None
+    word = docx_option(docx, docx_template)
     check_writable(out)
     if on_start is not None:
         on_start(report)
-    return write_report(report, dataset, out=out, notebook=notebook, browser=browser, timeout=timeout)
+    return write_report(report, dataset, out=out, notebook=notebook, browser=browser, timeout=timeout, docx=word)
+
+
+# The portfolio's notebook runs in a forked child of this process (papermill engine ``impact-kit``),
+# as a batch's reports do: it finds the tables this process validated (load_dataset's cache)
+# instead of a new kernel reading and validating the whole folder again, and no kernel starts.
+_PORTFOLIO_ENGINE = "impact-kit"
 
 
 def run_portfolio(
@@ -123,6 +160,8 @@ def run_portfolio(
     pseudonymise: bool = False,
     sites: Sequence[str] | None = None,
     pdf: bool = False,
+    docx: bool = False,
+    docx_template: str | Path | None = None,
     notebook: str | Path = PORTFOLIO_NOTEBOOK,
     timeout: float | None = None,
 ) -> ReportPaths:
@@ -147,6 +186,9 @@ def run_portfolio(
         Site ids to keep; every site by default.
     pdf : bool
         Also print ``report.pdf`` with Chromium.
+    docx, docx_template : bool, str or Path
+        Also write ``report.docx`` (Word), in the kit's styles or in a funder's template's
+        (a template implies ``docx``).
     notebook : str or Path
         The portfolio's master notebook.
     timeout : float, optional
@@ -160,7 +202,8 @@ def run_portfolio(
     Raises
     ------
     InvalidData, NotFound, GridError, InvalidArgument
-        If the data, the year, a site, the grid or the language is wrong (nothing written).
+        If the data, the year, a site, the grid, the language or the Word template is wrong
+        (nothing written).
     MissingDependency
         If ``pdf`` is asked for and no browser is found (nothing written).
     ReportFailed
@@ -170,8 +213,18 @@ def run_portfolio(
     dataset = load_dataset(data, grid=grid)
     report = PortfolioReport.load(year, data=dataset, lang=lang, pseudonymise=pseudonymise, sites=sites, out=out)
     browser = find_browser() if pdf else None
+    word = docx_option(docx, docx_template)
     check_writable(out)
-    return write_report(report, dataset, out=out, notebook=notebook, browser=browser, timeout=timeout)
+    return write_report(
+        report,
+        dataset,
+        out=out,
+        notebook=notebook,
+        browser=browser,
+        timeout=timeout,
+        engine=_PORTFOLIO_ENGINE,
+        docx=word,
+    )
 
 
 def write_report(
@@ -183,6 +236,7 @@ def write_report(
     browser: str | None = None,
     timeout: float | None = None,
     engine: str | None = None,
+    docx: DocxOption = None,
 ) -> ReportPaths:
     """Run the notebook for a report whose inputs were checked, and write its files (see :func:`run_report`).
 
@@ -200,9 +254,13 @@ def write_report(
     browser : str, optional
         A browser to print ``report.pdf`` with; no PDF without one.
     timeout : float, optional
-        Seconds a cell may run (kernel runs only; a batch times its children instead).
+        Seconds a cell may run (kernel and ``impact-kit`` engine runs; a batch times its children instead).
     engine : str, optional
-        A papermill engine name (a batch's child passes ``"impact-kit-inprocess"``).
+        A papermill engine name (a batch's child passes ``"impact-kit-inprocess"``, the portfolio
+        ``"impact-kit"``).
+    docx : Path or True, optional
+        Also write ``report.docx``: True in the kit's styles, a path in that template's
+        (:func:`impact_kit.render.docx.docx_option` checks it).
 
     Returns
     -------
@@ -228,9 +286,10 @@ def write_report(
         timeout=timeout,
         engine=engine,
         also_write=report.also_write,
+        docx=docx,
     )
     indicators = target / "indicators.csv" if isinstance(report, PortfolioReport) else None
-    return ReportPaths(written.html, written.notebook, written.pdf, indicators)
+    return ReportPaths(written.html, written.notebook, written.pdf, indicators, written.docx)
 
 
 def produce_report(
@@ -246,13 +305,16 @@ def produce_report(
     timeout: float | None = None,
     engine: str | None = None,
     also_write: Callable[[Path], object] | None = None,
+    docx: DocxOption = None,
 ) -> ReportPaths:
     """Run a master notebook in a private run folder and write ``report.ipynb`` and ``report.html`` in ``target``.
 
     What a site report and a portfolio report share: the executed notebook records
     relative paths and ``metadata`` (under ``impact_kit``); both files are written
     atomically, after ``also_write(target)`` if given (the portfolio's indicators.csv);
-    ``report.pdf`` is printed when a ``browser`` is given.
+    ``report.pdf`` is printed when a ``browser`` is given; ``report.docx`` is made from the
+    same page when ``docx`` is given (True: the kit's template; a path: that one), before
+    any file is written, and written with them.
 
     Raises
     ------
@@ -263,9 +325,11 @@ def produce_report(
     with run_folder() as work:
         executed = work / "report.ipynb"
         try:
-            nb = execute_notebook(
-                notebook, executed, parameters=parameters, cwd=Path.cwd(), workdir=work, timeout=timeout, engine=engine
-            )
+            with report_run():  # a cell calling report.export() does nothing in this run
+                nb = execute_notebook(
+                    notebook, executed, parameters=parameters, cwd=Path.cwd(), workdir=work, timeout=timeout,
+                    engine=engine,
+                )  # fmt: skip
         except ReportFailed as exc:
             kept = _keep_failed(executed, target) if exc.notebook else None
             where = f" Open {kept} to see where." if kept else ""
@@ -273,6 +337,7 @@ def produce_report(
         _relative_paths(nb, Path(notebook), target / "report.ipynb")
         nb.metadata["impact_kit"] = dict(metadata)
         page = export_html(nb, lang=lang, title=title)
+        document = _report_docx(page, docx, label=label, lang=lang, title=title) if docx else None
         target.mkdir(parents=True, exist_ok=True)
         if also_write is not None:
             also_write(target)
@@ -280,10 +345,44 @@ def produce_report(
             nbformat.write(nb, handle)
         with atomic_write(target / "report.html", "w", encoding="utf-8") as handle:
             handle.write(page)
+        if document is not None:
+            with atomic_write(target / "report.docx", "wb") as binary:
+                binary.write(document)
         (target / "report.failed.ipynb").unlink(missing_ok=True)
         html = target / "report.html"
         pdf_path = print_pdf(html, target / "report.pdf", workdir=work, browser=browser) if browser else None
-    return ReportPaths(html, target / "report.ipynb", pdf_path)
+    return ReportPaths(html, target / "report.ipynb", pdf_path, docx=target / "report.docx" if document else None)
+
+
+def docx_option(docx: bool, template: str | Path | None) -> DocxOption:
+    """Return what ``produce_report`` takes for ``--docx`` and ``--docx-template`` (a template implies Word output).
+
+    Raises
+    ------
+    InvalidArgument
+        If the template is not a ``.docx`` python-docx can open.
+    """
+    if template is not None:
+        from impact_kit.render.docx import check_template
+
+        return check_template(template).resolve()
+    return True if docx else None
+
+
+def _report_docx(page: str, docx: Path | bool, *, label: str, lang: str, title: str) -> bytes:
+    """Return the Word document of an exported page (python-docx is imported only when one is asked for).
+
+    Raises
+    ------
+    ReportFailed
+        If it cannot be made (nothing of the report is written then).
+    """
+    from impact_kit.render.docx import docx_bytes
+
+    try:
+        return docx_bytes(page, lang=lang, title=title, footer=title, template=docx if isinstance(docx, Path) else None)
+    except (ValueError, KeyError, OSError) as exc:
+        raise ReportFailed(f"{label}: the Word document could not be made ({exc}). Nothing was written.") from None
 
 
 def _relative_paths(nb: nbformat.NotebookNode, notebook: Path, output: Path) -> None:

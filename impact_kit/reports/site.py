@@ -20,7 +20,8 @@ import pandas as pd
 from markupsafe import Markup
 
 from impact_kit.data.dataset import Dataset
-from impact_kit.data.observations import select_site
+from impact_kit.data.explore import labelled_observations
+from impact_kit.data.observations import select_site, select_site_year
 from impact_kit.data.redactions import Name
 from impact_kit.exceptions import NotFound
 from impact_kit.files import relative_to_cwd
@@ -75,6 +76,8 @@ class SiteReport(ReportKind):
     names: tuple[Name, ...] = ()
     #: Figure numbers given so far, by chart name, in the order the charts were first shown.
     figure_numbers: dict[str, int] = field(default_factory=dict, init=False, compare=False)
+    #: The validated data folder it was loaded from (:attr:`observations` and :meth:`export` use it).
+    dataset: Dataset | None = field(default=None, compare=False)
 
     @classmethod
     def load(
@@ -127,7 +130,7 @@ class SiteReport(ReportKind):
         info: pd.Series = dataset.sites.loc[site]  # type: ignore[assignment]  # one row: the index is unique
         placed = programme_of(dataset) if programme else None
         names = cls._names(dataset, site) if pseudonymise else ()
-        return cls(site, year, the_grid, info, years, lang, pseudonymise, placed, names)
+        return cls(site, year, the_grid, info, years, lang, pseudonymise, placed, names, dataset=dataset)
 
     def __repr__(self) -> str:
         observed = len(indicators.observed_criteria(self.grid, self.answers))
@@ -182,6 +185,61 @@ class SiteReport(ReportKind):
     def answers(self) -> Answers:
         """Answers of the report's year: ``{criterion or level id: {question id: [values]}}``."""
         return self.years[self.year]
+
+    @property
+    def observations(self) -> pd.DataFrame:
+        """The site-year's rows with the grid's words: ``year, level, criterion, question, answer`` and their ids."""
+        if self.dataset is None:
+            raise NotFound("This report was built without its data folder: load it with SiteReport.load().")
+        rows = select_site_year(self.dataset.observations, self.site, self.year)
+        return labelled_observations(self.grid, rows, self.lang)
+
+    def export(
+        self,
+        *,
+        pdf: bool = False,
+        docx: bool = False,
+        docx_template: str | Path | None = None,
+        notebook: str | Path | None = None,
+        out: str | Path | None = None,
+    ) -> Any:
+        """Write this report's ``report.html`` (and its PDF, its DOCX, if asked) from the notebook as last saved.
+
+        What ``impact-kit report SITE YEAR --notebook FILE`` does, in a process of its own:
+        the page equals what ``impact-kit batch`` writes for that notebook. Save first.
+
+        Parameters
+        ----------
+        pdf : bool
+            Also print ``report.pdf`` (needs Chromium or Chrome).
+        docx, docx_template : bool, str or Path
+            Also write ``report.docx`` (Word), in the kit's styles or a funder's template's.
+        notebook : str or Path, optional
+            The notebook to run; by default the one this JupyterLab (or VS Code) kernel
+            belongs to. Elsewhere (papermill, a script) nothing is exported unless it is given.
+        out : str or Path, optional
+            The reports folder; ``reports`` beside the data folder by default.
+
+        Returns
+        -------
+        Exported or None
+            Links to the files written (shown by the cell); None when the kit itself runs
+            the notebook (a batch), which exports nothing more, or no notebook is known.
+
+        Raises
+        ------
+        ReportFailed
+            If the report could not be written (the message says why).
+        """
+        from impact_kit.reports.lab import export_report
+
+        if self.dataset is None:
+            raise NotFound("This report was built without its data folder: load it with SiteReport.load().")
+        return export_report(
+            self.site, self.year, data=self.dataset.folder, notebook=notebook, out=out,
+            grid=user_grid_file(self.grid), lang=self.lang, pseudonymise=self.pseudonymise, pdf=pdf, docx=docx,
+            docx_template=Path(docx_template) if docx_template else None,
+        )  # fmt: skip
 
     @property
     def previous(self) -> int | None:

@@ -1,0 +1,166 @@
+"""Exporting from JupyterLab: the report of the notebook being edited, as ``impact-kit report`` writes it.
+
+:func:`export_report` is what ``report.export()`` in a cell does: it runs
+``impact-kit report SITE YEAR --notebook FILE`` on the notebook as last saved, in a
+fresh process (a kernel of its own, like a terminal's run), so that the page equals what
+``impact-kit batch`` writes for the same notebook; the cell then shows a link to it.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+
+from impact_kit.exceptions import InvalidArgument, ReportFailed
+from impact_kit.files import relative_to_cwd
+
+__all__ = ["IN_RUN", "Exported", "current_notebook", "export_report", "in_report_run", "report_run"]
+
+#: Set in the environment while the kit runs a report's notebook: ``export()`` then does nothing.
+IN_RUN = "IMPACT_KIT_REPORT_RUN"
+
+
+def in_report_run() -> bool:
+    """Return True inside a notebook that the kit itself is running (a report, a batch job)."""
+    return bool(os.environ.get(IN_RUN))
+
+
+@contextmanager
+def report_run() -> Iterator[None]:
+    """Mark the environment (inherited by a kernel started inside) as a run of the kit's own."""
+    before = os.environ.get(IN_RUN)
+    os.environ[IN_RUN] = "1"
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(IN_RUN, None)
+        else:
+            os.environ[IN_RUN] = before
+
+
+def current_notebook() -> Path | None:
+    """Return the notebook this kernel runs for: JupyterLab's (``JPY_SESSION_NAME``) or VS Code's, if any."""
+    named = os.environ.get("JPY_SESSION_NAME", "")
+    if not named and "IPython" in sys.modules:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+        named = str(getattr(shell, "user_ns", {}).get("__vsc_ipynb_file__", "")) if shell else ""
+    path = Path(named)
+    return path if named.endswith(".ipynb") and path.is_file() else None
+
+
+@dataclass(frozen=True)
+class Exported:
+    """The files an export wrote; shown in a cell as links to them."""
+
+    html: Path
+    pdf: Path | None = None
+    docx: Path | None = None
+
+    def _links(self) -> list[tuple[str, Path]]:
+        return [(p.name, p) for p in (self.html, self.pdf, self.docx) if p is not None]
+
+    def __repr__(self) -> str:
+        return "\n".join(f"Written: {relative_to_cwd(path)}" for _, path in self._links())
+
+    def _repr_html_(self) -> str:
+        links = " · ".join(
+            f'<a href="{escape(relative_to_cwd(path))}" target="_blank" rel="noopener">{escape(name)}</a>'
+            for name, path in self._links()
+        )
+        return f'<p class="ik-exported">{links} <code>{escape(str(self.html.parent))}</code></p>'
+
+
+def export_report(
+    site: str,
+    year: int,
+    *,
+    data: Path,
+    notebook: str | Path | None = None,
+    out: str | Path | None = None,
+    grid: Path | None = None,
+    lang: str = "fr",
+    pseudonymise: bool = False,
+    pdf: bool = False,
+    docx: bool = False,
+    docx_template: Path | None = None,
+) -> Exported | None:
+    """Write ``report.html`` (and ``report.pdf``, ``report.docx``) of a site-year from a notebook as last saved.
+
+    Parameters
+    ----------
+    site, year : str, int
+        The report.
+    data : Path
+        The data folder (absolute).
+    notebook : str or Path, optional
+        The notebook to run; by default the one this kernel belongs to in JupyterLab (or
+        VS Code). A kernel of no editor's (papermill's, a script's) exports nothing
+        unless it is given.
+    out : str or Path, optional
+        The reports folder; ``reports`` beside the data folder by default.
+    grid : Path, optional
+        A grid file of the user's (None: the grid shipped with the kit).
+    lang, pseudonymise, pdf, docx, docx_template
+        As for ``impact-kit report`` (``--docx``, ``--docx-template``).
+
+    Returns
+    -------
+    Exported or None
+        The files written, shown in a cell as links; None inside a run of the kit
+        itself (a batch running a notebook that calls ``export()`` exports nothing more)
+        or of no editor's, with no ``notebook`` given.
+
+    Raises
+    ------
+    ReportFailed
+        If the report could not be written; the message is the command line's.
+    """
+    if in_report_run():
+        return None
+    chosen = Path(notebook) if notebook is not None else current_notebook()
+    if chosen is None:  # papermill or nbclient running the master by hand: no saved notebook to export
+        print(
+            "export(): this kernel belongs to no notebook open in JupyterLab; nothing exported. "
+            f"Give it one, report.export(notebook=...), or run `impact-kit report {site} {year}`.",
+            file=sys.stderr,
+        )
+        return None
+    target = Path(out) if out is not None else data.parent / "reports"
+    command = [sys.executable, "-m", "impact_kit.cli", "report", site, str(int(year)), "--data", str(data)]
+    command += ["--out", str(target.absolute()), "--lang", lang]
+    command += ["--grid", str(grid)] if grid else []
+    command += ["--pseudonymise"] if pseudonymise else []
+    command += ["--pdf"] if pdf else []
+    command += ["--docx"] if docx else []
+    command += ["--docx-template", str(Path(docx_template).absolute())] if docx_template else []
+    command += ["--notebook", str(chosen.absolute())]
+    done = subprocess.run(command, capture_output=True, text=True, check=False, cwd=data.parent)
+    for line in done.stderr.splitlines():
+        if line.startswith("warning: "):  # a working notebook older than the master
+            print(line, file=sys.stderr)
+    if done.returncode == 2:
+        raise InvalidArgument(_said(done.stderr))
+    if done.returncode != 0:
+        raise ReportFailed(_said(done.stderr))
+    paths = [Path(line) for line in done.stdout.splitlines() if line.strip()]
+    html = next(p for p in paths if p.suffix == ".html")
+    return Exported(
+        html if html.is_absolute() else data.parent / html,
+        next((p if p.is_absolute() else data.parent / p for p in paths if p.suffix == ".pdf"), None),
+        next((p if p.is_absolute() else data.parent / p for p in paths if p.suffix == ".docx"), None),
+    )
+
+
+def _said(stderr: str) -> str:
+    """Return the command line's error, without its ``error:`` prefix and progress lines."""
+    lines = [line for line in stderr.splitlines() if not line.startswith("Writing the report")]
+    return "\n".join(line.removeprefix("error: ") for line in lines).strip() or "the report could not be written."

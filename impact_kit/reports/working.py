@@ -1,0 +1,199 @@
+"""An evaluator's working notebook: a copy of the master for one site and year, theirs to edit.
+
+``impact-kit notebook SITE YEAR`` writes ``notebooks/<site>/<year>.ipynb`` beside the data
+folder (:func:`create_working_notebook`), its parameters set. The evaluator runs it in
+JupyterLab and adds Markdown cells (a commentary, a recommendation); ``impact-kit report``
+and ``impact-kit batch`` then run that copy instead of the master for that site-year
+(:func:`find_working_notebook`), so that their words reach that report and no other.
+
+The copy records the digest of the master it came from: when the master changes later,
+the copy is kept as it is (the evaluator's cells with it) and :func:`older_than_master`
+says so, so that the command line can tell the user.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from impact_kit import __version__
+from impact_kit.data.dataset import Dataset
+from impact_kit.exceptions import InvalidArgument
+from impact_kit.files import check_writable
+from impact_kit.grid.file import user_grid_file
+from impact_kit.render.export import REMOVED_TAGS
+from impact_kit.reports.parameters import SITE_NOTEBOOK
+
+__all__ = [
+    "WORKING_DIR",
+    "check_working_notebook",
+    "commentary_cells",
+    "create_working_notebook",
+    "find_working_notebook",
+    "master_digest",
+    "older_than_master",
+    "working_notebook_path",
+]
+
+#: The folder of working notebooks, beside the data folder: ``notebooks/<site>/<year>.ipynb``.
+WORKING_DIR = "notebooks"
+_ASSIGNMENT = re.compile(r"^(?P<name>\w+) = (?P<value>.*?)(?P<comment>\s+#.*)?$")
+
+
+def working_notebook_path(dataset: Dataset, site: str, year: int) -> Path:
+    """Return where the working notebook of a site-year is: ``<data>/../notebooks/<site>/<year>.ipynb``."""
+    return dataset.folder.parent / WORKING_DIR / site / f"{int(year)}.ipynb"
+
+
+def find_working_notebook(dataset: Dataset, site: str, year: int) -> Path | None:
+    """Return the working notebook of a site-year if the evaluator made one, else None."""
+    path = working_notebook_path(dataset, site, year)
+    return path if path.is_file() else None
+
+
+def master_digest(master: Path = SITE_NOTEBOOK) -> str:
+    """Return the SHA-256 of the master notebook's bytes (what a working notebook records)."""
+    return hashlib.sha256(master.read_bytes()).hexdigest()
+
+
+def _language_info() -> dict[str, Any]:
+    """Return the language_info this Python's kernel reports (JupyterLab marks a notebook modified when it differs)."""
+    from ipykernel.ipkernel import IPythonKernel
+
+    return dict(IPythonKernel.language_info)
+
+
+def _set_parameters(source: str, values: Mapping[str, object]) -> str:
+    """Return the parameters cell with ``values`` in place of the master's, each line's comment kept."""
+    lines = []
+    for line in source.splitlines():
+        match = _ASSIGNMENT.match(line)
+        if match and match["name"] in values:
+            value = values[match["name"]]
+            text = json.dumps(value, ensure_ascii=False) if isinstance(value, str) else repr(value)
+            line = f"{match['name']} = {text}{match['comment'] or ''}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def create_working_notebook(dataset: Dataset, site: str, year: int, *, lang: str = "fr") -> Path:
+    """Write the working notebook of a site-year from the master, its parameters set, and return its path.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The validated data; the site and year must be in it (the caller checks them).
+    site, year : str, int
+        The report's site id and year.
+    lang : str
+        The report's language.
+
+    Returns
+    -------
+    Path
+        ``notebooks/<site>/<year>.ipynb`` beside the data folder.
+
+    Raises
+    ------
+    InvalidArgument
+        If that notebook exists already: it is the evaluator's work and is never overwritten.
+    """
+    path = working_notebook_path(dataset, site, year)
+    if path.exists():
+        raise InvalidArgument(
+            f"{path} exists already: it holds your work and is never overwritten. To start afresh, "
+            "rename or delete it, then run this command again (copy your own cells over from the old one)."
+        )
+    nb = nbformat.read(SITE_NOTEBOOK, as_version=4)
+    grid = user_grid_file(dataset.grid)
+    values = {
+        "site": site,
+        "year": int(year),
+        # Relative to the notebook: JupyterLab runs it from its own folder.
+        "data": os.path.relpath(dataset.folder, path.parent),
+        "grid": os.path.relpath(grid, path.parent) if grid else "",
+        "lang": lang,
+    }
+    for cell in nb.cells:
+        if "parameters" in cell.metadata.get("tags", []):
+            cell.source = _set_parameters(cell.source, values)
+    nb.metadata["language_info"] = _language_info()
+    nb.metadata["impact_kit"] = {
+        "site": site,
+        "year": int(year),
+        "master": SITE_NOTEBOOK.name,
+        "master_sha256": master_digest(),
+        "version": __version__,
+    }
+    nbformat.validate(nb)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    check_writable(path.parent)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with temporary.open("w", encoding="utf-8") as handle:
+            nbformat.write(nb, handle)
+        os.link(temporary, path)  # fails if a notebook appeared meanwhile: never overwrite one
+    except FileExistsError:
+        raise InvalidArgument(f"{path} appeared while it was being written; it was left as it is.") from None
+    finally:
+        temporary.unlink(missing_ok=True)
+    return path
+
+
+def check_working_notebook(notebook: Path, site: str, year: int) -> None:
+    """Check that a working notebook is one of this site-year (when it says which it is).
+
+    Raises
+    ------
+    InvalidArgument
+        If the notebook cannot be read, or was made for another site or year.
+    """
+    try:
+        nb = nbformat.read(notebook, as_version=4)
+    except (OSError, ValueError) as exc:
+        raise InvalidArgument(f"{notebook}: cannot read this notebook ({exc}).") from None
+    made = nb.metadata.get("impact_kit", {})
+    if "site" in made and (str(made["site"]), int(made.get("year", year))) != (site, int(year)):
+        raise InvalidArgument(
+            f"{notebook} is the working notebook of {made['site']} {made.get('year')}, not of {site} {year}. "
+            f"Give that site and year, or `impact-kit notebook {site} {year}` makes this one's."
+        )
+
+
+def older_than_master(notebook: Path) -> str | None:
+    """Return a sentence for the user if a working notebook was copied from an older master, else None.
+
+    The copy is run as it is, the evaluator's cells with it; the master's later changes
+    reach its report only once the evaluator starts a fresh copy.
+    """
+    try:
+        made = nbformat.read(notebook, as_version=4).metadata.get("impact_kit", {})
+    except (OSError, ValueError):
+        return None
+    recorded = made.get("master_sha256")
+    if not recorded or recorded == master_digest():
+        return None
+    return (
+        f"{notebook} was copied from an older master notebook (impact_kit {made.get('version', '?')}); its report "
+        "is made from it as it is, without the master's later changes. To take them, rename it, run "
+        "`impact-kit notebook` again and copy your own cells into the new one."
+    )
+
+
+def commentary_cells(notebook: Path) -> int:
+    """Return how many of the evaluator's own Markdown cells a notebook holds (cells the master has none of)."""
+    nb = nbformat.read(notebook, as_version=4)
+    return sum(
+        1
+        for cell in nb.cells
+        if cell.cell_type == "markdown"
+        and cell.source.strip()
+        and not REMOVED_TAGS & set(cell.metadata.get("tags", []))
+    )

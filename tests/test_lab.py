@@ -1,0 +1,217 @@
+"""The evaluator's loop in a real JupyterLab, driven by Debian's Chromium (Playwright), offline.
+
+`jupyter lab` runs on a free loopback port with its own temporary config, runtime, data,
+settings and checkpoint folders, and is stopped by its PID. The test works in this
+checkout, as an evaluator would: `impact-kit notebook` writes notebooks/<site>/<year>.ipynb,
+Lab runs it, a Markdown cell is added and saved, `report.export()` writes
+reports/<site>/<year>/report.html. It then checks that the package's master is
+byte-identical and that git sees nothing new but those two, and removes them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+from conftest import ROOT
+
+from impact_kit.exceptions import CELL_LINES
+from impact_kit.reports.parameters import PORTFOLIO_NOTEBOOK, SITE_NOTEBOOK
+
+pytestmark = pytest.mark.slow
+
+SITE, YEAR = "the-good-start", 2021
+WORKING = ROOT / "notebooks" / SITE / f"{YEAR}.ipynb"
+REPORT = ROOT / "reports" / SITE / str(YEAR) / "report.html"
+UNIQUE = "Regard-unique-5c1e"
+#: Seconds to wait for a kernel's cells (the machine has 2 shared cores).
+SLOW = 240_000
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _git_status() -> set[str]:
+    done = subprocess.run(
+        ["git", "status", "--porcelain", "--ignored", "--untracked-files=normal"],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return set(done.stdout.splitlines())
+
+
+@pytest.fixture
+def lab(tmp_path):
+    """A JupyterLab server on this checkout: (base URL, its process); stopped by its PID afterwards."""
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        pytest.skip("the checkout is not a git work tree")
+    port = _free_port()
+    home = tmp_path / "jupyter"
+    env = dict(os.environ)
+    for name, folder in (("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_RUNTIME_DIR", "runtime"),
+                         ("JUPYTER_DATA_DIR", "data"), ("JUPYTERLAB_SETTINGS_DIR", "settings"),
+                         ("JUPYTERLAB_WORKSPACES_DIR", "workspaces"), ("IPYTHONDIR", "ipython")):  # fmt: skip
+        env[name] = str(home / folder)
+    env.pop("IMPACT_KIT_REPORT_RUN", None)
+    command = [
+        sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ip=127.0.0.1", f"--port={port}",
+        f"--ServerApp.root_dir={ROOT}", "--IdentityProvider.token=", "--ServerApp.password=",
+        "--ServerApp.disable_check_xsrf=True", "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        f"--FileCheckpoints.root_dir={tmp_path / 'checkpoints'}",  # no .ipynb_checkpoints in the checkout
+    ]  # fmt: skip
+    log = (tmp_path / "lab.log").open("w")
+    server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/api/status", timeout=2).close()
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"jupyter lab did not start: {(tmp_path / 'lab.log').read_text()[-2000:]}")
+                time.sleep(0.5)
+        yield url, server
+    finally:
+        server.terminate()  # its own PID: it shuts its kernels down
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+
+
+def _run(page, command: str, **args: object) -> None:
+    page.evaluate("([c, a]) => window.jupyterapp.commands.execute(c, a)", [command, args])
+
+
+def _cells(page) -> int:
+    return int(page.evaluate("() => window.jupyterapp.shell.currentWidget.content.widgets.length"))
+
+
+def _select(page, index: int) -> None:
+    page.evaluate("(i) => { window.jupyterapp.shell.currentWidget.content.activeCellIndex = i; }", index)
+
+
+def _add_cell(page, after: int, source: str, *, markdown: bool = False) -> int:
+    """Insert a cell below ``after`` with ``source``, run it, and return its index."""
+    _select(page, after)
+    _run(page, "notebook:insert-cell-below")
+    if markdown:
+        _run(page, "notebook:change-cell-to-markdown")
+    page.evaluate(
+        "(s) => window.jupyterapp.shell.currentWidget.content.activeCell.model.sharedModel.setSource(s)", source
+    )
+    _run(page, "notebook:run-cell")
+    return after + 1
+
+
+def _cell(page, index: int):
+    return page.locator(".jp-Notebook .jp-Cell").nth(index)
+
+
+def _idle(page) -> None:
+    page.wait_for_function(
+        "() => { const w = window.jupyterapp.shell.currentWidget; const k = w.sessionContext.session?.kernel;"
+        " return k && k.status === 'idle' && !w.content.widgets.some("
+        "   c => c.model.type === 'code' && c.promptNode && c.promptNode.textContent.includes('*')); }",
+        timeout=SLOW,
+    )
+
+
+def test_the_evaluators_loop_in_jupyterlab(browser, lab):
+    url, _server = lab
+    if WORKING.exists() or WORKING.parent.exists():
+        pytest.skip(f"{WORKING.parent} exists already (an evaluator's own work): the test leaves it alone")
+    masters = {path: path.read_bytes() for path in (SITE_NOTEBOOK, PORTFOLIO_NOTEBOOK)}
+    before = _git_status()
+    had_report = REPORT.parent.exists()
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        made = subprocess.run(
+            [sys.executable, "-m", "impact_kit.cli", "notebook", SITE, str(YEAR)],
+            cwd=ROOT, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        assert made.returncode == 0, made.stderr
+        assert made.stdout.strip() == str(WORKING.relative_to(ROOT))
+
+        page = context.new_page()
+        page.goto(f"{url}/lab/tree/{WORKING.relative_to(ROOT).as_posix()}")
+        page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=SLOW)
+        _idle(page)
+        time.sleep(1)  # Lab updates the notebook's metadata from the kernel's once it is connected
+        assert page.locator(".lm-TabBar-tab.jp-mod-dirty").count() == 0, "Lab marks the notebook modified on opening"
+
+        _run(page, "notebook:run-all-cells")
+        page.wait_for_selector(".ik-exported a", timeout=SLOW)  # the last cell, report.export(), ran
+        _idle(page)
+        outputs = page.locator(".jp-OutputArea-output")
+        assert page.locator(".jp-OutputArea-output section.ik-level").count() == 4
+        assert page.locator(".jp-OutputArea-output .ik-header h1").count() == 1
+        assert page.locator(".jp-OutputArea-output .ik-chart-wide svg").count() >= 3
+        assert page.locator("[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
+        assert outputs.count() > 8
+
+        header = 3  # the cell that loads the report
+        at = _add_cell(page, header, 'report.plot("coverage")')
+        _idle(page)
+        assert _cell(page, at).locator(".jp-OutputArea-output img").count() == 1
+        at = _add_cell(page, at, f'ik.SiteReport.load("the-good", {YEAR})')
+        _idle(page)
+        error = _cell(page, at).locator(".jp-OutputArea-output").inner_text()
+        assert 1 <= len(error.strip().splitlines()) <= CELL_LINES and "the-good-start" in error
+        for _ in range(2):  # the scratch cells leave before the notebook is saved
+            _select(page, header + 1)
+            _run(page, "notebook:delete-cell")
+
+        cells = _cells(page)
+        at = _add_cell(page, header + 2, f"## Regard de l'évaluatrice\n\n{UNIQUE} <b>pas du gras</b>", markdown=True)
+        assert _cells(page) == cells + 1
+        _run(page, "docmanager:save")
+        page.wait_for_function("() => !window.jupyterapp.shell.currentWidget.context.model.dirty", timeout=SLOW)
+        assert UNIQUE in WORKING.read_text(encoding="utf-8")
+
+        exported = REPORT.stat().st_mtime_ns
+        _select(page, _cells(page) - 1)  # report.export(), again
+        _run(page, "notebook:run-cell")
+        page.wait_for_function(
+            "() => { const w = window.jupyterapp.shell.currentWidget; return w.sessionContext.session.kernel.status"
+            " === 'idle' && w.content.widgets[w.content.widgets.length - 1].node.querySelector('.ik-exported a'); }",
+            timeout=SLOW,
+        )
+        _idle(page)
+        assert REPORT.stat().st_mtime_ns > exported
+        page_text = REPORT.read_text(encoding="utf-8")
+        assert UNIQUE in page_text and "&lt;b&gt;pas du gras&lt;/b&gt;" in page_text
+        others = [p for p in (ROOT / "reports").rglob("report.html") if p != REPORT]
+        assert not [p for p in others if UNIQUE in p.read_text(encoding="utf-8")]
+        link = page.locator(".ik-exported a").last.get_attribute("href") or ""  # Lab serves it under /files/
+        assert link.startswith(f"{url}/files/{REPORT.relative_to(ROOT).as_posix()}")
+    finally:
+        context.close()
+        _server.terminate()
+        _server.wait(timeout=30)
+        after = _git_status()
+        for path, data in masters.items():
+            assert path.read_bytes() == data, f"{path} changed"
+        new = after - before
+        shutil.rmtree(WORKING.parent, ignore_errors=True)
+        if not had_report:
+            shutil.rmtree(REPORT.parent, ignore_errors=True)
+            for folder in (REPORT.parent.parent,):
+                if folder.is_dir() and not any(folder.iterdir()):
+                    folder.rmdir()
+    allowed = {f"!! notebooks/{SITE}/", f"!! reports/{SITE}/", f"!! reports/{SITE}/{YEAR}/"}
+    assert new <= allowed, sorted(new - allowed)
+    assert f"!! notebooks/{SITE}/" in new
