@@ -15,26 +15,26 @@ from __future__ import annotations
 
 import builtins
 import contextlib
-import datetime as dt
 import getpass
-import json
 import os
+import signal
 import sys
+import threading
+import types
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, Literal
 
-import nbformat
 from IPython.core.displayhook import DisplayHook
 from IPython.core.displaypub import DisplayPublisher
 from IPython.core.error import StdinNotImplementedError
 from IPython.core.interactiveshell import InteractiveShell
-from jupyter_client.jsonutil import json_default
 from nbformat import NotebookNode
 from traitlets import Type
 from traitlets.config import Config
 
-from impact_kit.engine.streams import FdCapture, OutStream
+from impact_kit.engine.recorder import OnMessage, Recorder, now
+from impact_kit.engine.streams import FdCapture, Flusher, OutStream
 
 __all__ = [
     "INLINE_BACKEND",
@@ -110,65 +110,6 @@ def kernel_environment() -> None:
         sys.path.insert(site[0] if site else 0, "")
 
 
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def _wire(content: dict[str, Any]) -> dict[str, Any]:
-    """Return ``content`` as it arrives after a trip through a kernel's JSON messages."""
-    from ipykernel.jsonutil import encode_images, json_clean
-
-    if "data" in content:
-        content = {**content, "data": encode_images(content["data"])}
-    return json.loads(json.dumps(json_clean(content), default=json_default))
-
-
-class _Recorder:
-    """What nbclient does with IOPub messages: outputs per cell, display ids across the notebook."""
-
-    def __init__(self, nb: NotebookNode) -> None:
-        self.nb = nb
-        self.index = -1
-        self.clear_pending = False
-        self.display_ids: dict[str, dict[int, list[int]]] = {}
-
-    @property
-    def outputs(self) -> list[NotebookNode]:
-        return self.nb.cells[self.index].outputs
-
-    def emit(self, msg_type: str, content: dict[str, Any]) -> None:
-        content = _wire(content)
-        transient = content.pop("transient", None)
-        display_id = transient.get("display_id") if transient else None
-        if display_id and msg_type in {"execute_result", "display_data", "update_display_data"}:
-            for cell_index, indices in self.display_ids.get(display_id, {}).items():
-                outputs = self.nb.cells[cell_index].outputs
-                for i in indices:
-                    outputs[i]["data"] = content["data"]
-                    outputs[i]["metadata"] = content["metadata"]
-        if msg_type == "update_display_data":
-            return
-        out = nbformat.v4.output_from_msg({"header": {"msg_type": msg_type}, "content": content})
-        if self.clear_pending:
-            self._clear()
-        if display_id:
-            self.display_ids.setdefault(display_id, {}).setdefault(self.index, []).append(len(self.outputs))
-        self.outputs.append(out)
-
-    def clear(self, wait: bool) -> None:
-        if wait:
-            self.clear_pending = True
-        else:
-            self._clear()
-
-    def _clear(self) -> None:
-        self.outputs[:] = []
-        self.clear_pending = False
-        for cells in self.display_ids.values():
-            if self.index in cells:
-                cells[self.index] = []
-
-
 def _flush_streams() -> None:
     sys.stdout.flush()
     sys.stderr.flush()
@@ -177,7 +118,7 @@ def _flush_streams() -> None:
 class _DisplayHook(DisplayHook):
     """The cell's value (``execute_result``), as ipykernel's ZMQShellDisplayHook sends it."""
 
-    recorder: _Recorder
+    recorder: Recorder
     content: dict[str, Any] | None = None
 
     def start_displayhook(self) -> None:
@@ -202,7 +143,7 @@ class _DisplayHook(DisplayHook):
 class _DisplayPublisher(DisplayPublisher):
     """``display()``, ``update_display`` and ``clear_output``, as ipykernel's ZMQDisplayPublisher sends them."""
 
-    recorder: _Recorder
+    recorder: Recorder
 
     def publish(
         self,
@@ -220,11 +161,11 @@ class _DisplayPublisher(DisplayPublisher):
 
     def clear_output(self, wait: bool = False) -> None:
         _flush_streams()
-        self.recorder.clear(wait)
+        self.recorder.emit("clear_output", {"wait": wait})
 
 
 class _Shell(InteractiveShell):
-    """An InteractiveShell whose outputs go to a :class:`_Recorder` instead of a terminal."""
+    """An InteractiveShell whose outputs go to a :class:`~impact_kit.engine.recorder.Recorder` instead of a terminal."""
 
     displayhook_class = Type(_DisplayHook)
     display_pub_class = Type(_DisplayPublisher)
@@ -237,11 +178,32 @@ class _Shell(InteractiveShell):
         if gui not in (None, "inline"):
             raise ValueError(f"The in-process engine cannot run a {gui!r} event loop; use the inline backend.")
 
+    def _get_exc_info(self, exc_tuple: Any = None) -> tuple[Any, Any, Any]:
+        """Return the exception as IPython does, Ctrl-C's without the frame of the handler that raised it."""
+        etype, value, tb = super()._get_exc_info(exc_tuple)
+        if isinstance(value, KeyboardInterrupt):
+            tb = _without_handler(tb)
+        return etype, value, tb
+
     def _showtraceback(self, etype: type[BaseException], evalue: BaseException, stb: list[str]) -> None:
         _flush_streams()
         content = {"traceback": stb, "ename": str(etype.__name__), "evalue": str(evalue)}
         self.displayhook.recorder.emit("error", content)
         self._last_traceback = stb
+
+
+def _without_handler(tb: types.TracebackType | None) -> types.TracebackType | None:
+    """``tb`` without its last frame if that is :class:`_Interrupt`'s (a kernel's SIGINT handler is C code)."""
+    frames = []
+    while tb is not None:
+        frames.append(tb)
+        tb = tb.tb_next
+    if not frames or frames[-1].tb_frame.f_code is not _Interrupt.__call__.__code__:
+        return frames[0] if frames else None
+    rebuilt = None
+    for frame in reversed(frames[:-1]):
+        rebuilt = types.TracebackType(rebuilt, frame.tb_frame, frame.tb_lasti, frame.tb_lineno)
+    return rebuilt
 
 
 def _no_input(prompt: object = "") -> str:
@@ -273,20 +235,52 @@ def _enable_inline_matplotlib(shell: InteractiveShell) -> None:
         module._enable_matplotlib_integration()  # loaded before the shell existed: its import did not connect it
 
 
+class _Interrupt:
+    """Ctrl-C (SIGINT) during a run: KeyboardInterrupt in the running cell, as a kernel's; between cells, noted."""
+
+    def __init__(self) -> None:
+        self.requested = False
+        self.in_cell = False
+        self._previous: Any = None
+
+    def __call__(self, signum: int, frame: object) -> None:
+        self.requested = True
+        if self.in_cell:
+            raise KeyboardInterrupt
+
+    def install(self) -> None:
+        """Handle SIGINT, unless this is not the main thread or SIGINT is not Python's default (ignored, say)."""
+        main = threading.current_thread() is threading.main_thread()
+        if main and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            self._previous = signal.signal(signal.SIGINT, self)
+
+    def restore(self) -> None:
+        """Give SIGINT back its previous handler."""
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+
+
 def run_cells(
     nb: NotebookNode,
     *,
     on_cell_start: Callable[[int], None] | None = None,
     on_cell_end: Callable[[int, bool], None] | None = None,
+    on_message: OnMessage | None = None,
     allow_errors: bool = False,
+    allow_error_names: Iterable[str] = (),
+    force_raise_errors: bool = False,
 ) -> NotebookNode:
     """Execute a notebook's code cells in this process, in order, as nbclient with an IPython kernel.
 
     The process is first set up as a kernel's (:func:`kernel_environment`), with
     matplotlib's inline backend. Each code cell gets its ``outputs``, ``execution_count`` and ``metadata.execution``
-    timings; execution stops after the first cell that raises, unless ``allow_errors``
-    or the cell is tagged ``raises-exception``. Empty cells and cells tagged
-    ``skip-execution`` are not run.
+    timings; execution stops after the first cell that raises, unless the error is allowed
+    as nbclient allows it (``allow_errors``, ``allow_error_names``, a cell tagged
+    ``raises-exception``; ``force_raise_errors`` allows none). Empty cells and cells tagged
+    ``skip-execution`` are not run. What a cell prints is sent while it runs
+    (:data:`~impact_kit.engine.streams.FLUSH_INTERVAL`). Ctrl-C (SIGINT, in the main
+    thread) ends the running cell with a ``KeyboardInterrupt`` error output, as a kernel's
+    interrupt, then raises KeyboardInterrupt.
 
     Parameters
     ----------
@@ -294,17 +288,27 @@ def run_cells(
         The notebook, changed in place.
     on_cell_start, on_cell_end : callable, optional
         Called with the cell's index before each cell (every cell, as papermill does),
-        and with the index and whether the cell raised after it.
-    allow_errors : bool
-        Go on after a cell that raised.
+        and with the index and whether the cell raised an error that stops the run after it.
+    on_message : callable, optional
+        Called after each kernel-like message (``execute_input``, ``stream``,
+        ``display_data``...) with the cell's index, the message type, its content and the
+        output it added (see :class:`~impact_kit.engine.recorder.Recorder`), possibly from
+        another thread.
+    allow_errors, allow_error_names, force_raise_errors
+        nbclient's options of the same names.
 
     Returns
     -------
     nbformat.NotebookNode
         ``nb``, with ``metadata.language_info`` set.
+
+    Raises
+    ------
+    KeyboardInterrupt
+        After the cell that Ctrl-C ended.
     """
     kernel_environment()
-    recorder = _Recorder(nb)
+    recorder = Recorder(nb, on_message)
     saved = {cls: cls._instance for cls in _Shell._walk_mro()}
     for cls in saved:
         cls._instance = None
@@ -323,38 +327,64 @@ def run_cells(
     # As ipykernel: capture file descriptors on Linux and macOS, but not under pytest's own capture.
     watch = sys.platform.startswith(("linux", "darwin")) and "PYTEST_CURRENT_TEST" not in os.environ
     captures = [FdCapture(1), FdCapture(2)] if watch else [None, None]
+    recorder.captures = [capture for capture in captures if capture is not None]
 
     def emit(name: str, text: str) -> None:
         recorder.emit("stream", {"name": name, "text": text})
 
-    sys.stdout, sys.stderr = OutStream("stdout", emit, captures[0]), OutStream("stderr", emit, captures[1])
+    def real(stream: Any) -> Callable[[], Any]:  # while the engine handles a message, its writes are its own
+        return lambda: stream if recorder.dispatching else None
+
+    outs = [
+        OutStream(name, emit, capture, lock=recorder.lock, passthrough=real(stream))
+        for name, capture, stream in zip(("stdout", "stderr"), captures, streams, strict=True)
+    ]
+    sys.stdout, sys.stderr = outs
     builtins.input, getpass.getpass = _no_input, _no_getpass  # nbclient's kernels allow no stdin either
+    flusher = Flusher(outs)
+    flusher.start()
+    interrupt = _Interrupt()
+    interrupt.install()
+    allowed_names = set(allow_error_names)
     try:
         for index, cell in enumerate(nb.cells):
+            if interrupt.requested:
+                raise KeyboardInterrupt
             if on_cell_start:
-                on_cell_start(index)
+                recorder.dispatch(on_cell_start, index)
             failed = False
             tags = cell.metadata.get("tags", [])
             if cell.cell_type == "code" and cell.source.strip() and SKIP_TAG not in tags:
-                recorder.index = index
-                recorder.clear_pending = False
-                cell.metadata["execution"] = {}
-                timing = cell.metadata["execution"]
-                timing["iopub.status.busy"] = timing["iopub.execute_input"] = _now()
-                cell.outputs = []
-                result = shell.run_cell(cell.source, store_history=True, silent=False)
+                content = {"code": cell.source, "execution_count": shell.execution_count}
+                recorder.process(index, "execute_input", content)
+                interrupt.in_cell = True
+                try:
+                    result = shell.run_cell(cell.source, store_history=True, silent=False)
+                    error = result.error_before_exec or result.error_in_exec
+                except KeyboardInterrupt:  # outside the cell's own code (IPython's hooks): it ends the cell too
+                    error = KeyboardInterrupt()
+                finally:
+                    interrupt.in_cell = False
                 for stream in streams:  # Python-level writes to the real descriptors (sys.__stdout__)
                     with contextlib.suppress(Exception):
                         stream.flush()
                 _flush_streams()
-                cell.execution_count = result.execution_count
-                timing["shell.execute_reply"] = timing["iopub.status.idle"] = _now()
-                failed = not result.success
+                with recorder.lock:
+                    timing = cell.metadata["execution"]
+                    timing["shell.execute_reply"] = timing["iopub.status.idle"] = now()
+                allowed = not force_raise_errors and (
+                    allow_errors or "raises-exception" in tags or type(error).__name__ in allowed_names
+                )
+                failed = error is not None and not allowed and not interrupt.requested
             if on_cell_end:
-                on_cell_end(index, failed)
-            if failed and not (allow_errors or "raises-exception" in tags):
+                recorder.dispatch(on_cell_end, index, failed)
+            if interrupt.requested:
+                raise KeyboardInterrupt
+            if failed:
                 break
     finally:
+        interrupt.restore()
+        flusher.stop()
         sys.stdout, sys.stderr = streams
         for capture in captures:
             if capture is not None:

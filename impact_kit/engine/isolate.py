@@ -16,6 +16,7 @@ import os
 import pickle
 import signal
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
@@ -128,8 +129,10 @@ def run_in_child(
     *,
     timeout: float | None = None,
     event_timeout: float | None = None,
-    on_event: Callable[[Any], None] | None = None,
+    on_event: Callable[[Any], bool | None] | None = None,
     what: str = "the job",
+    new_session: bool = False,
+    interrupt_grace: float | None = None,
 ) -> T:
     """Call ``fn`` in a forked child as :func:`run_isolated`, with events and a timeout between events.
 
@@ -140,24 +143,39 @@ def run_in_child(
     timeout : float, optional
         Seconds for the whole call.
     event_timeout : float, optional
-        Seconds allowed without an event from the child (:func:`notify`), for a per-step timeout.
+        Seconds allowed without an event from the child (:func:`notify`), for a per-step
+        timeout; an event for which ``on_event`` returns False does not start a new step.
     on_event : callable, optional
         Called in the parent with each event the child sends.
     what : str
         Names the job in error messages.
+    new_session : bool
+        Start the child in a session of its own (as jupyter_client starts a kernel): Ctrl-C
+        at a terminal reaches this process only. The child ends itself if this process dies.
+    interrupt_grace : float, optional
+        On KeyboardInterrupt here, or a timeout, send SIGINT to the child and keep taking its
+        events for up to this many seconds, until it ends (as a kernel manager interrupts
+        its kernel before shutting it down), then raise KeyboardInterrupt or the timeout.
     """
-    child = _Child(fn, args, kwargs or {}, what)
+    child = _Child(fn, args, kwargs or {}, what, new_session=new_session)
     try:
         while True:
             limits = [child.started + timeout if timeout is not None else None]
             limits.append(child.last + event_timeout if event_timeout is not None else None)
             deadline = min((x for x in limits if x is not None), default=None)
             wait = None if deadline is None else max(0.0, deadline - time.monotonic())
-            if not child.reader.poll(wait):
-                raise child.timed_out(
-                    timeout if limits[0] == deadline else event_timeout, per_step=limits[0] != deadline
-                )
-            done, value = child.receive(on_event)
+            try:
+                if not child.reader.poll(wait):
+                    if interrupt_grace is not None:  # as a kernel manager shutting down: interrupt, then kill
+                        child.interrupt(interrupt_grace, on_event)
+                    raise child.timed_out(
+                        timeout if limits[0] == deadline else event_timeout, per_step=limits[0] != deadline
+                    )
+                done, value = child.receive(on_event)
+            except KeyboardInterrupt:
+                if interrupt_grace is not None:
+                    child.interrupt(interrupt_grace, on_event)
+                raise
             if done:
                 return value
     finally:
@@ -229,7 +247,15 @@ _END = object()
 class _Child:
     """A forked child running one call, and the parent's end of its pipe."""
 
-    def __init__(self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], what: str) -> None:
+    def __init__(
+        self,
+        fn: Callable[..., Any],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        what: str,
+        *,
+        new_session: bool = False,
+    ) -> None:
         self.what = what
         self.reader, writer = Pipe(duplex=False)
         sys.stdout.flush()
@@ -239,27 +265,45 @@ class _Child:
         if self.pid == 0:  # the child: never returns
             self.reader.close()
             _die_with(parent)
+            if new_session:
+                os.setsid()
+                _end_with(parent)
             _child(fn, args, kwargs, writer)
         writer.close()
         self.started = self.last = time.monotonic()
         self.closed = False
 
-    def receive(self, on_event: Callable[[Any], None] | None) -> tuple[bool, Any]:
+    def receive(self, on_event: Callable[[Any], bool | None] | None) -> tuple[bool, Any]:
         """Read one message: ``(True, result)``, or ``(False, None)`` after an event; raise the child's error."""
         try:
             kind, payload = self.reader.recv()
         except (EOFError, OSError):
             raise _crashed(self.pid, self.what) from None
-        self.last = time.monotonic()
         if kind == "event":
-            if on_event is not None:
-                on_event(payload)
+            if on_event is None or on_event(payload) is not False:
+                self.last = time.monotonic()
             return False, None
+        self.last = time.monotonic()
         if kind == "result":
             return True, payload
         error, text = payload
         error.add_note(f"In the isolated child (process {self.pid}):\n{text}")
         raise error
+
+    def interrupt(self, grace: float, on_event: Callable[[Any], bool | None] | None) -> None:
+        """Send SIGINT to the child, then take its events until it ends or ``grace`` seconds have passed."""
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGINT)
+        end = time.monotonic() + grace
+        try:
+            while self.reader.poll(max(0.0, end - time.monotonic())):
+                if self.receive(on_event)[0]:
+                    return
+        except KeyboardInterrupt as exc:  # the child's own (it ended), or a second Ctrl-C here (give up at once)
+            if not getattr(exc, "__notes__", None):
+                raise
+        except Exception:  # whatever else the child ended with, the Ctrl-C is what is raised
+            return
 
     def timed_out(self, seconds: float | None, *, per_step: bool) -> ExecutionTimeout:
         """Kill the child and return the error that says so."""
@@ -328,6 +372,17 @@ def _die_with(parent: int) -> None:
 
 
 _PR_SET_PDEATHSIG = 1
+
+
+def _end_with(parent: int) -> None:
+    """End this child, in a session of its own, when its parent dies (as ipykernel's ParentPollerUnix)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="impact-kit-parent-watch", daemon=True).start()
 
 
 def _crashed(pid: int, what: str) -> WorkerCrashed:
