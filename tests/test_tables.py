@@ -56,7 +56,7 @@ FAST_AND_SLOW = {
 
 @pytest.mark.parametrize("name", FAST_AND_SLOW)
 def test_the_fast_reader_reads_what_the_csv_module_reads(name, tmp_path):
-    from impact_kit.data.read import _quotes_close, _read_csv_fast, _read_csv_records
+    from impact_kit.data.csv_read import _quotes_close, _read_csv_fast, _read_csv_records
 
     raw = FAST_AND_SLOW[name]
     path = tmp_path / "observations.csv"
@@ -76,7 +76,7 @@ def test_the_fast_reader_reads_what_the_csv_module_reads(name, tmp_path):
     "raw", [b'site,value\na,"b"c\n', b'site,value\na,"b\n', b'site,value\n"a" ,b\n', b'site;value\na;"b";"c"d\n']
 )
 def test_quotes_the_csv_module_refuses_are_left_to_it(raw):
-    from impact_kit.data.read import _quotes_close
+    from impact_kit.data.csv_read import _quotes_close
 
     assert not _quotes_close(raw, ";" if b";" in raw else ",")
 

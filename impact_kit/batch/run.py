@@ -16,7 +16,6 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
-import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -28,6 +27,7 @@ import pandas as pd
 
 from impact_kit.batch.jobs import BatchOptions, Job, run_job, warm_workers
 from impact_kit.batch.manifest import Entry, Manifest, fingerprints, notebook_digest, outputs_state
+from impact_kit.batch.progress import Progress
 from impact_kit.data.dataset import Dataset, load_dataset, pinned
 from impact_kit.data.sites import site_not_found
 from impact_kit.exceptions import InvalidArgument, NotFound
@@ -383,7 +383,7 @@ def _run(
     else:
         finished = _run_here(todo, options, workers=workers)
     last_save = time.monotonic()
-    with _Progress(len(todo), enabled=progress) as bar:
+    with Progress(len(todo), enabled=progress) as bar:
         for job, outcome in finished:
             entry = outcome if isinstance(outcome, Entry) else _crashed(job, outcome, options.out)
             entry.fingerprint = prints[(job.site, job.year)]
@@ -424,38 +424,3 @@ def _crashed(job: Job, error: BaseException, out: Path) -> Entry:
         kept = salvage(pid, out / job.site / str(job.year), message)
         message += f" Open {kept} to see where." if kept else ""
     return Entry(job.site, job.year, "", "failed", 0.0, f"{job.key}: {message}", "")
-
-
-class _Progress:
-    """A tqdm bar on a terminal (done, failed, rate, time left); one plain line per report otherwise."""
-
-    def __init__(self, total: int, *, enabled: bool | None) -> None:
-        self.total = total
-        self.enabled = sys.stderr.isatty() if enabled is None else enabled
-        self.count = 0
-        self.failed = 0
-        self.bar: Any = None
-
-    def __enter__(self) -> _Progress:
-        if self.enabled and self.total:
-            from tqdm import tqdm
-
-            tqdm.monitor_interval = 0  # no monitor thread: the batch forks, and forking beside threads is unsafe
-            self.bar = tqdm(total=self.total, unit="report", file=sys.stderr, dynamic_ncols=True)
-        return self
-
-    def update(self, job: Job, entry: Entry) -> None:
-        self.count += 1
-        self.failed += entry.status != "done"
-        if self.bar is not None:
-            self.bar.set_postfix(failed=self.failed, refresh=False)
-            self.bar.update(1)
-            if entry.status != "done":
-                self.bar.write(f"failed: {entry.error}", file=sys.stderr)
-        else:
-            what = "done" if entry.status == "done" else f"FAILED: {entry.error}"
-            print(f"[{self.count}/{self.total}] {job.key} ({entry.duration:.1f} s) {what}", file=sys.stderr)
-
-    def __exit__(self, *exc: object) -> None:
-        if self.bar is not None:
-            self.bar.close()
