@@ -17,9 +17,16 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 from pathlib import Path
 
 import pytest
+
+# Tests send Ctrl-C (SIGINT) to the commands they start, as a terminal would. A suite started
+# in the background by a non-interactive shell inherits SIGINT *ignored*, and so would every
+# command it starts (exec keeps an ignored signal ignored): give it back its default action.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 from impact_kit.grid.file import default_grid
 from impact_kit.grid.model import Grid
