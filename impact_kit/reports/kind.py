@@ -118,6 +118,11 @@ class ReportKind:
         """The report's title as plain text."""
         raise NotImplementedError
 
+    @property
+    def page_title(self) -> str:
+        """The title of the report's page and PDF (the report's title by default)."""
+        return self.title
+
     def _text(self, key: str, *, form: float | None = None, **values: Any) -> str:
         """Fill the text ``key`` (its ``form`` for that count, if it has forms) as plain text."""
         return fill_text(pick_form(self.words[key], form), values, self.lang)
@@ -270,3 +275,7 @@ class ReportKind:
 
     def also_write(self, folder: Path) -> None:
         """Write the kind's own files in the run's folder, before the report's (nothing by default)."""
+
+    def indicators_file(self, target: Path) -> Path | None:
+        """Return where the kind's ``indicators.csv`` goes in ``target``, if it writes one (None by default)."""
+        return None

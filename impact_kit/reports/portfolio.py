@@ -383,4 +383,8 @@ class PortfolioReport(ReportKind):
 
     def also_write(self, folder: Path) -> None:
         """Write ``indicators.csv``, the indicator table of the report's sites, in ``folder``."""
-        write_indicators_csv(self.indicators, folder / "indicators.csv")
+        write_indicators_csv(self.indicators, self.indicators_file(folder))
+
+    def indicators_file(self, target: Path) -> Path:
+        """Return ``<target>/indicators.csv``, where the portfolio's indicator table goes."""
+        return target / "indicators.csv"

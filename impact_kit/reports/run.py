@@ -280,7 +280,7 @@ def write_report(
         parameters=report.parameters(dataset.folder, Path(out)),
         target=target,
         label=report.label,
-        title=f"{report.title} · {report.year}" if isinstance(report, SiteReport) else report.title,
+        title=report.page_title,
         lang=report.lang,
         metadata={"version": __version__, **report.metadata()},
         browser=browser,
@@ -289,8 +289,7 @@ def write_report(
         also_write=report.also_write,
         docx=docx,
     )
-    indicators = target / "indicators.csv" if isinstance(report, PortfolioReport) else None
-    return ReportPaths(written.html, written.notebook, written.pdf, indicators, written.docx)
+    return ReportPaths(written.html, written.notebook, written.pdf, report.indicators_file(target), written.docx)
 
 
 def produce_report(

@@ -147,6 +147,11 @@ class SiteReport(ReportKind):
         """The report's title as plain text: "Effets sociaux et urbains de <site name>"."""
         return fill_text(self.words["title"], {"of_name": of_name(str(self.info["name"]), self.lang)}, self.lang)
 
+    @property
+    def page_title(self) -> str:
+        """The title of the page and PDF: "<title> · <year>"."""
+        return f"{self.title} · {self.year}"
+
     def _file_stem(self) -> str:
         return f"{self.site}-{self.year}"
 
