@@ -7,16 +7,15 @@ or usage (nothing written), with a message on stderr and no traceback.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import logging
 import os
 import signal
 import sys
 import threading
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from impact_kit.exceptions import ImpactKitError
 from impact_kit.words import LANGUAGES
@@ -24,7 +23,7 @@ from impact_kit.words import LANGUAGES
 if TYPE_CHECKING:  # the command line imports the heavy modules only for the command it runs
     from impact_kit.reports.run import ReportPaths
 
-__all__ = ["main"]
+__all__ = ["main", "program"]
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 #: How many sites `validate` lists by name.
@@ -242,6 +241,7 @@ def _written(run: Callable[[], ReportPaths]) -> int:
     except ReportFailed as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
+    _settle()  # written: a Ctrl-C while the paths print changes nothing
     for path in (paths.html, paths.indicators, paths.pdf, paths.docx):
         if path:
             print(path)
@@ -295,6 +295,7 @@ def _batch(args: argparse.Namespace) -> int:
         timeout=args.timeout,
         parameters=args.parameters,
     )
+    _settle()  # every report done or failed and said in the manifest: a Ctrl-C now changes nothing
     for said in result.warnings:
         print(f"warning: {said}", file=sys.stderr)
     per = f", {result.seconds / len(result.done):.2f} s per report" if result.done else ""
@@ -337,8 +338,18 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
     print(f"warning: {message}", file=sys.stderr)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit code."""
+def main(argv: Sequence[str] | None = None, *, exiting: bool = False) -> int:
+    """Run the command line; return the exit code.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments, without the program's name; ``sys.argv[1:]`` by default.
+    exiting : bool, default False
+        The process ends when this returns (the ``impact-kit`` program does). A Ctrl-C
+        from the end of the run on is then ignored: the files are written and said, and
+        Python's exit would only turn it into tracebacks from atexit or an exit by signal.
+    """
     args = _parser().parse_args(argv)
     if getattr(args, "data", "unset") is None and args.command != "report":  # report may take it from --parameters
         args.data = Path("data")
@@ -353,9 +364,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not any(isinstance(h, logging.NullHandler) for h in root.handlers):
             root.addHandler(logging.NullHandler())
     try:
-        with _ctrl_c_noted() as interrupted:
+        with _CtrlC(then=signal.SIG_IGN if exiting else signal.default_int_handler) as ctrl_c:
             code = int(args.run(args))
-            if interrupted:  # a Ctrl-C that a library caught on its way: still a Ctrl-C
+            if ctrl_c.seen:  # a Ctrl-C that a library caught on its way: still a Ctrl-C
                 raise KeyboardInterrupt
         sys.stdout.flush()  # here, not at exit: a closed pipe is then seen below
         return code
@@ -388,25 +399,63 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-@contextlib.contextmanager
-def _ctrl_c_noted() -> Iterator[list[bool]]:
-    """Raise KeyboardInterrupt on Ctrl-C as Python does, and note it: a library that swallows it cannot hide it."""
-    seen: list[bool] = []
-    if threading.current_thread() is not threading.main_thread() or (
-        signal.getsignal(signal.SIGINT) is not signal.default_int_handler
-    ):
-        yield seen
-        return
+class _CtrlC:
+    """Ctrl-C while a command works: KeyboardInterrupt, noted; once its files are written (`settle`): `then`.
 
-    def handler(signum: int, frame: object) -> None:
-        seen.append(True)
+    A library that catches KeyboardInterrupt on its way cannot hide it (`seen`). The handler
+    becomes `then` with no moment between, so a Ctrl-C is either inside the work
+    (KeyboardInterrupt, exit 130) or after it (exit as the work says).
+    """
+
+    #: The one of the running command, which `settle` ends.
+    current: _CtrlC | None = None
+
+    def __init__(self, then: Any) -> None:
+        self.then, self.seen, self.active = then, False, False
+
+    def __enter__(self) -> _CtrlC:
+        if threading.current_thread() is threading.main_thread() and (
+            signal.getsignal(signal.SIGINT) is signal.default_int_handler
+        ):
+            signal.signal(signal.SIGINT, self._handler)
+            self.active = True
+        _CtrlC.current = self
+        return self
+
+    def _handler(self, signum: int, frame: object) -> None:
+        self.seen = True
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGINT, handler)
+    def settle(self) -> None:
+        """Hand SIGINT to `then`: the work is done and its files written, a Ctrl-C cannot undo it."""
+        if self.active:
+            signal.signal(signal.SIGINT, self.then)
+            self.active = False
+
+    def __exit__(self, *exc: object) -> None:
+        self.settle()
+        _CtrlC.current = None
+
+
+def _settle() -> None:
+    """Say that the running command's files are written (see `_CtrlC.settle`)."""
+    if _CtrlC.current is not None:
+        _CtrlC.current.settle()
+
+
+def program() -> NoReturn:
+    """Run the ``impact-kit`` program: `main` on ``sys.argv``, then exit with its code.
+
+    A Ctrl-C while Python starts the command line (before `main` handles it) says
+    "interrupted" and exits 130 like one during the run.
+    """
     try:
-        yield seen
-    finally:
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+        code = main(exiting=True)
+    except KeyboardInterrupt:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        print("interrupted", file=sys.stderr)
+        code = 130
+    sys.exit(code)
 
 
 def _mute_stdout() -> None:
@@ -417,4 +466,4 @@ def _mute_stdout() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    program()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -174,35 +175,62 @@ def report_set(folder: Path) -> dict[str, str]:
 def test_a_report_set_is_replaced_whole_whatever_the_signal_and_its_moment(tmp_path):
     """The previous set is in English, the new one in French: after any kill, one language, every file there.
 
-    The moments span a run (tests/test_hostile.py kills the swap itself at many more); a
-    Ctrl-C to the process group gives exit 130 and "interrupted", or the run ended first.
+    The moments span a run (tests/test_hostile.py kills the swap itself at many more). A
+    Ctrl-C to the process group before the run has said its report's path gives exit 130
+    and "interrupted"; one after it changes nothing (exit 0, no traceback from Python's exit).
     """
     out = tmp_path / "out"
     target = out / "the-good-start" / "2021"
     command = [*SCRIPT, "report", "the-good-start", "2021", "--data", str(SAMPLE), "--out", str(out)]
-    # The run to time is the second: in a fresh clone the first also compiles every module, and
-    # 0.4 of its length fell after a warm run's end (exit -2: a Ctrl-C during Python's exit).
+    # The run to time is the second: in a fresh clone the first also compiles every module.
     assert subprocess.run([*command, "--lang", "en"], cwd=ROOT, capture_output=True, check=False).returncode == 0
     started = time.monotonic()
     assert subprocess.run([*command, "--lang", "en"], cwd=ROOT, capture_output=True, check=False).returncode == 0
     length = time.monotonic() - started
     outcomes = ["en"]
-    for share in (0.4, 0.8, 0.95, 1.3):
+    for share in (0.0, 0.4, 0.8, 0.95, 1.3):
         for how in (signal.SIGINT, signal.SIGKILL):
             if outcomes[-1] == "fr":  # the last run replaced the set: put an English one back
                 subprocess.run([*command, "--lang", "en"], cwd=ROOT, capture_output=True, check=True)
-            process = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.PIPE, text=True, start_new_session=True)
+            process = subprocess.Popen(
+                command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+            )
+            if share == 0.0:  # as soon as the run says it has begun: certainly before its end
+                assert process.stderr.readline().startswith("Writing the report of the-good-start 2021")
             time.sleep(length * share)
+            said_its_path = bool(select.select([process.stdout], [], [], 0)[0])
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, how)
-            _, err = process.communicate(timeout=120)
-            if how == signal.SIGINT and (process.returncode != 0 or share <= 0.4):
-                # Well before the end, a Ctrl-C interrupts (a kernel's event loop once swallowed it: exit 0).
+            printed, err = process.communicate(timeout=120)
+            assert "Traceback" not in err, err
+            if how == signal.SIGINT and not said_its_path:
+                # Inside the run, a Ctrl-C interrupts (a kernel's event loop once swallowed it: exit 0).
                 assert process.returncode == 130, err
-                assert err.strip().splitlines()[-1] == "interrupted" and "Traceback" not in err, err
+                assert err.strip().splitlines()[-1] == "interrupted", err
+            elif how == signal.SIGINT:
+                assert process.returncode in (0, 130) and printed.strip().endswith("report.html"), (err, printed)
             said = report_set(target)
             assert sorted(said) == ["report.html", "report.ipynb"], said
             assert len(set(said.values())) == 1, (how, share, said)
+            assert share > 0.0 or said["report.html"] == "en", (how, said)  # interrupted early: the old set
             outcomes.append(said["report.html"])
-            assert [p.name for p in target.parent.iterdir()] == ["2021"]  # no staging folder left
+            if how == signal.SIGINT:  # it removed its staging folder (a SIGKILL's is removed by a later run)
+                assert not list(target.parent.glob(f".2021.*-{process.pid}-*")), list(target.parent.iterdir())
+    subprocess.run(command, cwd=ROOT, capture_output=True, check=True)
+    assert [p.name for p in target.parent.iterdir()] == ["2021"]
     remove_stale_runs()
+
+
+def test_a_ctrl_c_as_the_program_ends_changes_nothing(tmp_path):
+    """The report written and its path said, a Ctrl-C in Python's exit once gave exit -2 or atexit tracebacks."""
+    out = tmp_path / "out"
+    command = [*SCRIPT, "report", "the-good-start", "2021", "--data", str(SAMPLE), "--out", str(out)]
+    for _ in range(3):
+        process = subprocess.Popen(
+            command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+        )
+        path = process.stdout.readline()
+        os.killpg(process.pid, signal.SIGINT)
+        _, err = process.communicate(timeout=120)
+        assert (process.returncode, "Traceback" in err) == (0, False), err
+        assert Path(path.strip()).is_file()
