@@ -247,3 +247,17 @@ def test_batch_prints_pdfs(tmp_path):
     pdf = out / "the-good-start" / "2021" / "report.pdf"
     assert pdf.read_bytes().startswith(b"%PDF-")
     no_debris(out)
+
+
+def test_the_parent_measures_the_grid_s_texts_once_for_every_child():
+    """warm_workers draws a sample job's charts before the fork: its children find the texts' sizes known."""
+    from impact_kit.batch.jobs import warm_workers
+    from impact_kit.render import fit
+
+    dataset = load_dataset(SAMPLE)
+    [job] = plan(dataset, years=[2023], sites=["la-fabrique-des-possibles-exemple"], lang="en", pseudonymise=False)
+    fit._SIZES.clear()
+    warm_workers(dataset=dataset, sample=job)
+    measured = {key[0] for key in fit._SIZES}
+    level = dataset.grid.levels[0].label("en")
+    assert any(len(text) > 3 and level.startswith(text) for text in measured), sorted(measured)[:20]  # its first line

@@ -163,3 +163,30 @@ def test_the_same_chart_gives_the_same_svg_in_another_process(fabrique):
     report = SiteReport.load(*FABRIQUE, data="data")
     here = str(report.chart("coverage"))
     assert other == here
+
+
+def test_texts_measured_once_per_process_draw_what_matplotlib_draws(fabrique):
+    """render.fit.SVGCanvas keeps text sizes from one drawing to the next: the SVG is matplotlib's own."""
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+    from matplotlib.figure import Figure
+
+    from impact_kit.render import fit
+    from impact_kit.render.charts import chart_style
+
+    def svg(name: str, canvas: type) -> str:
+        figure = fabrique._draw(name, size=(3.9, 6.0))
+        buffer = io.StringIO()
+        with chart_style():
+            canvas(figure)
+            figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+        return buffer.getvalue()
+
+    for name in CHARTS:
+        fabrique.chart(name)  # the sizes of its texts are known from here
+        assert svg(name, fit.SVGCanvas) == svg(name, FigureCanvasSVG), name
+    # The key tells sizes apart: the same text at twice the size is twice as wide.
+    figure = Figure()
+    small, large = (figure.text(0, 0, "Fréquentation", fontsize=size) for size in (9, 18))
+    renderer = fit.MeasuredSVG(400, 300, io.StringIO())
+    widths = [text.get_window_extent(renderer).width for text in (small, large, small)]
+    assert widths[1] == pytest.approx(2 * widths[0], rel=0.05) and widths[2] == widths[0]

@@ -381,7 +381,7 @@ def _run(
             todo, options, dataset, scheduler=scheduler, workers=workers
         )
     else:
-        finished = _run_here(todo, options, workers=workers)
+        finished = _run_here(todo, options, dataset, workers=workers)
     last_save = time.monotonic()
     with Progress(len(todo), enabled=progress) as bar:
         for job, outcome in finished:
@@ -402,13 +402,15 @@ def _run(
         manifest.entries[job.key].outputs = outputs_state(options.out / job.site / str(job.year))
 
 
-def _run_here(todo: list[Job], options: BatchOptions, *, workers: int | None) -> Iterator[tuple[Job, Any]]:
+def _run_here(
+    todo: list[Job], options: BatchOptions, dataset: Dataset, *, workers: int | None
+) -> Iterator[tuple[Job, Any]]:
     from impact_kit import engine
     from impact_kit.render.export import warm_exporters
 
     if not todo:
         return iter(())
-    warm_workers(docx=bool(options.docx))
+    warm_workers(docx=bool(options.docx), dataset=dataset, sample=todo[0])
     warm_exporters({job.lang for job in todo})
     return engine.map_isolated(
         lambda job: run_job(job, options), todo, workers=workers or os.cpu_count(), timeout=options.timeout

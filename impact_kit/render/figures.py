@@ -25,7 +25,7 @@ from matplotlib.figure import Figure
 from impact_kit.data.safe_csv import neutralise
 from impact_kit.render.charts import THEMES, chart_style
 from impact_kit.render.data_tables import DataTable
-from impact_kit.render.fit import EDGE, fit_axes
+from impact_kit.render.fit import EDGE, SVGCanvas, fit_axes
 from impact_kit.render.markup import Html, render
 from impact_kit.words import fill_text, format_number, texts
 
@@ -109,6 +109,7 @@ def inline_svg(figure: Figure, *, label: str, prefix: str) -> str:
     with chart_style():
         # One measure of the text and one drawing, instead of constrained layout and a tight box.
         box = fit_axes(figure)
+        SVGCanvas(figure)  # the drawing measures each text once per process (render.fit)
         figure.savefig(
             buffer,
             format="svg",

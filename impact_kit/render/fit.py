@@ -7,18 +7,27 @@ drawing. :func:`fit_axes` measures the Axes' decorations (tick labels, title, le
 annotations) once, with the SVG backend's own text metrics, and moves the Axes so that
 they fill the figure less constrained layout's pad; :func:`impact_kit.render.figures.inline_svg`
 then draws the figure once, cropped as the tight box would have been.
+
+Both the measure and the drawing use :class:`MeasuredSVG`, which measures a text once
+per process: the tick labels, titles and legends of every chart of a batch are the
+grid's, and matplotlib's own cache of text sizes lasts one renderer, one drawing.
 """
 
 from __future__ import annotations
 
+import codecs
 import io
+from typing import Any
 
 import matplotlib as mpl
-from matplotlib.backends.backend_svg import RendererSVG
+from matplotlib import cbook
+from matplotlib.backends.backend_mixed import MixedModeRenderer
+from matplotlib.backends.backend_svg import FigureCanvasSVG, RendererSVG
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties, findfont
 from matplotlib.transforms import Bbox
 
-__all__ = ["EDGE", "fit_axes"]
+__all__ = ["EDGE", "MeasuredSVG", "SVGCanvas", "fit_axes"]
 
 #: The margin left around the drawing in the saved file, in inches (the tight box's ``pad_inches``).
 EDGE = 0.02
@@ -55,7 +64,7 @@ def fit_axes(figure: Figure) -> Bbox | None:
     figure.dpi = _SVG_DPI  # as savefig does for SVG: text and axes measured in the same units
     try:
         width, height = figure.bbox.width, figure.bbox.height
-        renderer = RendererSVG(width, height, io.StringIO())
+        renderer = MeasuredSVG(width, height, io.StringIO())
         ax.apply_aspect()
         tight, box = ax.get_tightbbox(renderer), ax.bbox
         if tight is None:
@@ -70,3 +79,65 @@ def fit_axes(figure: Figure) -> Bbox | None:
     inset_x, inset_y = w_pad / _SVG_DPI - EDGE, h_pad / _SVG_DPI - EDGE
     inches = figure.get_size_inches()
     return Bbox.from_extents(inset_x, inset_y, inches[0] - inset_x, inches[1] - inset_y)
+
+
+#: Text sizes measured so far: (text, font file, size in points, hinting) -> width, height, descent.
+_SIZES: dict[tuple[str, str, float, Any, Any], tuple[float, float, float]] = {}
+_MOST_SIZES = 50_000  # a batch's grid and sites need a few thousand; the cache starts again past this
+
+
+class MeasuredSVG(RendererSVG):
+    """Matplotlib's SVG renderer, but a text's size is measured once per process, not once per drawing.
+
+    The size of a plain text (not math) depends only on the text, the font file, the size
+    in points and the hinting settings (the SVG backend measures at 72 dpi); those are the
+    key. Math and TeX are measured as matplotlib does.
+    """
+
+    def get_text_width_height_descent(self, s: str, prop: FontProperties, ismath: Any) -> tuple[float, float, float]:
+        """Return the width, height and descent of ``s`` in ``prop``, in points (see RendererBase)."""
+        if ismath:
+            return super().get_text_width_height_descent(s, prop, ismath)
+        key = (
+            s,
+            findfont(prop),
+            prop.get_size_in_points(),
+            mpl.rcParams["text.hinting"],
+            mpl.rcParams["text.hinting_factor"],
+        )
+        size = _SIZES.get(key)
+        if size is None:
+            if len(_SIZES) >= _MOST_SIZES:
+                _SIZES.clear()
+            size = _SIZES[key] = super().get_text_width_height_descent(s, prop, ismath)
+        return size
+
+
+class SVGCanvas(FigureCanvasSVG):
+    """Matplotlib's SVG canvas drawing with :class:`MeasuredSVG`; ``figure.savefig`` as usual otherwise."""
+
+    def print_svg(
+        self, filename: Any, *, bbox_inches_restore: Any = None, metadata: Any = None, **applied: Any
+    ) -> None:
+        """Write the figure as SVG: ``FigureCanvasSVG.print_svg`` with :class:`MeasuredSVG` (matplotlib 3.8-3.11).
+
+        ``applied``: what ``print_figure`` passes to a canvas outside matplotlib (``dpi``,
+        ``facecolor``, ``edgecolor``, ``orientation``), which it has applied to the figure
+        already and matplotlib's own SVG canvas does not take.
+        """
+        with cbook.open_file_cm(filename, "w", encoding="utf-8") as fh:
+            if not cbook.file_requires_unicode(fh):
+                fh = codecs.getwriter("utf-8")(fh)  # type: ignore[assignment]
+            dpi = self.figure.dpi
+            self.figure.dpi = 72
+            width, height = self.figure.get_size_inches()
+            renderer = MixedModeRenderer(
+                self.figure,
+                width,
+                height,
+                dpi,
+                MeasuredSVG(width * 72, height * 72, fh, image_dpi=dpi, metadata=metadata),
+                bbox_inches_restore=bbox_inches_restore,
+            )
+            self.figure.draw(renderer)  # type: ignore[arg-type]
+            renderer.finalize()
