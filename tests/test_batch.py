@@ -257,7 +257,7 @@ def test_the_parent_measures_the_grid_s_texts_once_for_every_child():
     dataset = load_dataset(SAMPLE)
     [job] = plan(dataset, years=[2023], sites=["la-fabrique-des-possibles-exemple"], lang="en", pseudonymise=False)
     fit._SIZES.clear()
-    warm_workers(dataset=dataset, sample=job)
+    warm_workers(dataset=dataset, samples=[job])
     measured = {key[0] for key in fit._SIZES}
     level = dataset.grid.levels[0].label("en")
     assert any(len(text) > 3 and level.startswith(text) for text in measured), sorted(measured)[:20]  # its first line

@@ -8,6 +8,7 @@ What a worker needs and nothing more, so that where jobs run (forked children he
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,15 +89,15 @@ def run_job(job: Job, options: BatchOptions) -> Entry:
     return Entry(job.site, job.year, "", "done", time.perf_counter() - started, None, "", outputs_state(target))
 
 
-def warm_workers(*, docx: bool = False, dataset: Dataset | None = None, sample: Job | None = None) -> None:
+def warm_workers(*, docx: bool = False, dataset: Dataset | None = None, samples: Sequence[Job] = ()) -> None:
     """Import what the jobs need, once, in the process their children fork from.
 
     The engine's libraries and :data:`REPORT_MODULES` (and python-docx with ``docx``), then
     an empty notebook converted to HTML, so that what nbconvert loads on first use
     (templates, filters, lexers) is loaded here: measured ~0.15 s less per report (2 cores).
-    With a ``dataset`` and a ``sample`` job, that job's charts are drawn once too (and
-    thrown away): the sizes of the grid's texts, measured once per process
-    (:class:`impact_kit.render.fit.MeasuredSVG`), are then known to every child.
+    With a ``dataset``, the charts of the ``samples`` jobs are drawn too: the children
+    find the grid's texts measured (:class:`impact_kit.render.fit.MeasuredSVG`) and the
+    frames of those charts drawn (:mod:`impact_kit.render.frames`).
     """
     from impact_kit import engine
 
@@ -106,15 +107,17 @@ def warm_workers(*, docx: bool = False, dataset: Dataset | None = None, sample: 
         from impact_kit.render.export import export_html
 
         export_html(nbformat.v4.new_notebook())
-        if dataset is not None and sample is not None:
-            from impact_kit.reports.site import SiteReport
+        if dataset is None:
+            return
+        from impact_kit.reports.site import SiteReport
 
+        for sample in samples:
             try:
                 report = SiteReport.load(sample.site, sample.year, data=dataset, lang=sample.lang, programme=False)
                 for name in report.CHARTS:
                     report.chart(name)
             except Exception:  # a warm-up only: the job itself meets the problem and reports it
-                pass
+                continue
 
     word = ("impact_kit.render.docx", "resvg_py") if docx else ()
     engine.warm((*engine.WARM_MODULES, *REPORT_MODULES, *word), prepare=export_once)

@@ -410,11 +410,29 @@ def _run_here(
 
     if not todo:
         return iter(())
-    warm_workers(docx=bool(options.docx), dataset=dataset, sample=todo[0])
+    warm_workers(docx=bool(options.docx), dataset=dataset, samples=_samples(todo, dataset))
     warm_exporters({job.lang for job in todo})
     return engine.map_isolated(
         lambda job: run_job(job, options), todo, workers=workers or os.cpu_count(), timeout=options.timeout
     )
+
+
+def _samples(todo: list[Job], dataset: Dataset) -> list[Job]:
+    """Jobs whose charts the parent draws before the fork: one per span of years (their frames differ).
+
+    Up to 4, and one for every 3 jobs: each costs the parent about one report's charts, and
+    saves each child whose frames it drew about as much.
+    """
+    years = dataset.observations.groupby("site")["year"].unique()
+    most = min(4, len(todo) // 3)
+    spans: set[tuple[int, ...]] = set()
+    picked: list[Job] = []
+    for job in todo:
+        span = tuple(sorted(int(y) for y in years.get(job.site, ()) if y <= job.year))
+        if span not in spans and len(picked) < most:
+            spans.add(span)
+            picked.append(job)
+    return picked
 
 
 def _crashed(job: Job, error: BaseException, out: Path) -> Entry:

@@ -11,6 +11,7 @@ POSIX only (``os.fork``); fork from a process with no other threads running.
 from __future__ import annotations
 
 import contextlib
+import gc
 import importlib
 import os
 import pickle
@@ -261,7 +262,12 @@ class _Child:
         sys.stdout.flush()
         sys.stderr.flush()
         parent = os.getpid()
+        # What exists now is the child's to read, not to collect: its garbage collector then
+        # never walks (and so never copies) the pages it shares with the parent.
+        gc.freeze()
         self.pid = os.fork()
+        if self.pid != 0:
+            gc.unfreeze()
         if self.pid == 0:  # the child: never returns
             self.reader.close()
             _die_with(parent)

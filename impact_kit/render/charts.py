@@ -29,6 +29,7 @@ from matplotlib.axes import Axes
 from impact_kit.words import fill_text, format_number, join, texts
 
 __all__ = [
+    "LAYERS",
     "NARROW",
     "PALETTE",
     "SMALLEST",
@@ -156,11 +157,10 @@ def current_axes(ax: Axes | None) -> Axes:
     return plt.gca()
 
 
-def _grouped_bars(ax: Axes, table: pd.DataFrame, lang: str, *, unit: str = "", **kwargs: Any) -> bool:
+def _bars(ax: Axes, table: pd.DataFrame, lang: str, *, unit: str = "", **kwargs: Any) -> None:
     """Draw one group of bars per row of ``table`` and one bar per column (a year), values at their end.
 
-    The bars stand on a wide figure and lie on a narrow one (see :data:`NARROW`); returns
-    whether they lie, so that the caller labels the value axis (x or y) accordingly.
+    The bars stand on a wide figure and lie on a narrow one (see :data:`NARROW`).
     """
     flat = is_narrow(ax)
     years = list(table.columns)
@@ -181,13 +181,22 @@ def _grouped_bars(ax: Axes, table: pd.DataFrame, lang: str, *, unit: str = "", *
             else:
                 at, shift, align = (bar.get_x() + bar.get_width() / 2, value), (0, 2), {"ha": "center", "va": "bottom"}
             ax.annotate(text, at, xytext=shift, textcoords="offset points", fontsize=SMALLEST, **align)  # type: ignore[arg-type]
+
+
+def _bar_frame(ax: Axes, table: pd.DataFrame) -> bool:
+    """Label the groups of :func:`_bars` and add the years' legend; return whether the bars lie.
+
+    So that the caller labels the value axis (x or y) accordingly.
+    """
+    flat = is_narrow(ax)
+    x = np.arange(len(table.index))
     if flat:
         ax.set_yticks(x, [wrap_label(str(label), chars_across(ax, 0.4)) for label in table.index])
         ax.set_ylim(len(table.index) - 0.5, -0.5)
     else:
         ax.set_xticks(x, [wrap_label(str(label), chars_across(ax, 0.85 / max(len(x), 1))) for label in table.index])
-    if len(years) > 1:
-        columns = min(len(years), 2) if flat else len(years)  # a phone's legend: two years a line
+    if len(table.columns) > 1:
+        columns = min(len(table.columns), 2) if flat else len(table.columns)  # a phone's legend: two years a line
         ax.legend(ncols=columns, loc="lower left", bbox_to_anchor=(0, 1.0), fontsize=SMALLEST)
     return flat
 
@@ -219,11 +228,15 @@ def intensity_chart(table: pd.DataFrame, *, lang: str = "fr", ax: Axes | None = 
     {returns}
     """
     ax = current_axes(ax)
-    words = texts(lang)
-    flat = _grouped_bars(ax, table, lang, **kwargs)
-    _value_axis(ax, flat, 5.4, range(6), words["chart_intensity_y"])
-    ax.set_title(words["chart_intensity"], pad=24 if len(table.columns) > 1 else 6, loc="left")
+    _bars(ax, table, lang, **kwargs)
+    _intensity_frame(ax, table, lang)
     return ax
+
+
+def _intensity_frame(ax: Axes, table: pd.DataFrame, lang: str) -> None:
+    words = texts(lang)
+    _value_axis(ax, _bar_frame(ax, table), 5.4, range(6), words["chart_intensity_y"])
+    ax.set_title(words["chart_intensity"], pad=24 if len(table.columns) > 1 else 6, loc="left")
 
 
 def intensity_alt(table: pd.DataFrame, *, lang: str = "fr") -> str:
@@ -271,8 +284,17 @@ def publics_chart(matrix: pd.DataFrame, *, lang: str = "fr", ax: Axes | None = N
     {returns}
     """
     ax = current_axes(ax)
+    _dots(ax, matrix, lang, **kwargs)
+    _publics_frame(ax, matrix, lang)
+    return ax
+
+
+def _dots(ax: Axes, matrix: pd.DataFrame, lang: str, **kwargs: Any) -> None:
     rows, cols = np.nonzero(matrix.to_numpy(dtype=bool))
     ax.scatter(cols, rows, **{"s": 220, "color": PALETTE[0], "zorder": 3, **kwargs})
+
+
+def _publics_frame(ax: Axes, matrix: pd.DataFrame, lang: str) -> None:
     ax.set_xticks(
         range(len(matrix.columns)),
         [wrap_label(str(c), chars_across(ax, 0.6 / max(matrix.shape[1], 1))) for c in matrix.columns],
@@ -286,7 +308,6 @@ def publics_chart(matrix: pd.DataFrame, *, lang: str = "fr", ax: Axes | None = N
         ax.spines[side].set_visible(False)
     ax.xaxis.tick_top()
     ax.set_title(texts(lang)["chart_publics"], pad=36, loc="left")
-    return ax
 
 
 def publics_alt(matrix: pd.DataFrame, *, year: int, lang: str = "fr") -> str:
@@ -317,12 +338,20 @@ def effects_chart(table: pd.DataFrame, *, lang: str = "fr", ax: Axes | None = No
     {returns}
     """
     ax = current_axes(ax)
-    words = texts(lang)
-    flat = _grouped_bars(ax, table.T, lang, **kwargs)
-    top = max(int(table.to_numpy().max()) if table.size else 0, 4)
-    _value_axis(ax, flat, top + 0.6, range(top + 1), words["chart_effects_y"])
-    ax.set_title(words["chart_effects"], pad=24 if len(table.index) > 1 else 6, loc="left")
+    _bars(ax, table.T, lang, **kwargs)
+    _effects_frame(ax, table, lang)
     return ax
+
+
+def _effects_top(table: pd.DataFrame) -> int:
+    return max(int(table.to_numpy().max()) if table.size else 0, 4)
+
+
+def _effects_frame(ax: Axes, table: pd.DataFrame, lang: str) -> None:
+    words = texts(lang)
+    top = _effects_top(table)
+    _value_axis(ax, _bar_frame(ax, table.T), top + 0.6, range(top + 1), words["chart_effects_y"])
+    ax.set_title(words["chart_effects"], pad=24 if len(table.index) > 1 else 6, loc="left")
 
 
 def effects_alt(table: pd.DataFrame, *, lang: str = "fr") -> str:
@@ -347,11 +376,15 @@ def coverage_chart(table: pd.DataFrame, *, lang: str = "fr", ax: Axes | None = N
     {returns}
     """
     ax = current_axes(ax)
-    words = texts(lang)
+    _shares(ax, table, lang, **kwargs)
+    _coverage_frame(ax, table, lang)
+    return ax
+
+
+def _shares(ax: Axes, table: pd.DataFrame, lang: str, **kwargs: Any) -> None:
     levels = list(dict.fromkeys(table["level"]))
     colors = [PALETTE[levels.index(level) % len(PALETTE)] for level in table["level"]]
-    y = np.arange(len(table))
-    ax.barh(y, table["share"] * 100, **{"color": colors, **kwargs})
+    ax.barh(np.arange(len(table)), table["share"] * 100, **{"color": colors, **kwargs})
     for i, (share, answered, total) in enumerate(zip(table["share"], table["answered"], table["total"], strict=True)):
         ax.annotate(
             f"{answered}/{total}",
@@ -361,7 +394,12 @@ def coverage_chart(table: pd.DataFrame, *, lang: str = "fr", ax: Axes | None = N
             va="center",
             fontsize=SMALLEST,
         )
-    ax.set_yticks(y, [wrap_label(str(c), chars_across(ax, 0.42)) for c in table.index])
+
+
+def _coverage_frame(ax: Axes, table: pd.DataFrame, lang: str) -> None:
+    words = texts(lang)
+    levels = list(dict.fromkeys(table["level"]))
+    ax.set_yticks(np.arange(len(table)), [wrap_label(str(c), chars_across(ax, 0.42)) for c in table.index])
     ax.set_ylim(len(table) - 0.5, -0.5)
     ax.set_xlim(0, 118 if is_narrow(ax) else 110)  # room for "12/12" after a full bar
     ax.set_xticks(range(0, 101, 50 if is_narrow(ax) else 25))
@@ -379,7 +417,6 @@ def coverage_chart(table: pd.DataFrame, *, lang: str = "fr", ax: Axes | None = N
     ax.legend(
         handles=handles, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=1 if is_narrow(ax) else 2, fontsize=SMALLEST
     )
-    return ax
 
 
 def coverage_alt(table: pd.DataFrame, *, year: int, lang: str = "fr") -> str:
@@ -394,3 +431,19 @@ def coverage_alt(table: pd.DataFrame, *, year: int, lang: str = "fr") -> str:
         if items
     ]
     return fill_text(words["alt_coverage"], {"total": len(table), "year": year, "values": " ".join(parts)}, lang)
+
+
+#: Each chart as its two layers, for :mod:`impact_kit.render.frames`: its marks (the bars, dots and
+#: values of one report), its frame (all else: ticks, labels, limits, legend, title) and what the
+#: frame depends on besides the language, the figure's size and the style. Marks then frame is
+#: the chart function.
+LAYERS: dict[str, tuple[Callable[..., None], Callable[..., None], Callable[[pd.DataFrame], tuple]]] = {
+    "intensity": (_bars, _intensity_frame, lambda t: (tuple(t.index), tuple(t.columns))),
+    "publics": (_dots, _publics_frame, lambda t: (tuple(t.index), tuple(t.columns))),
+    "effects": (
+        lambda ax, t, lang: _bars(ax, t.T, lang),
+        _effects_frame,
+        lambda t: (tuple(t.index), tuple(t.columns), _effects_top(t)),
+    ),
+    "coverage": (_shares, _coverage_frame, lambda t: (tuple(t.index), tuple(t["level"]))),
+}

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from markupsafe import Markup, escape
 from matplotlib.figure import Figure
+from matplotlib.transforms import Bbox
 
 from impact_kit.data.safe_csv import neutralise
 from impact_kit.render.charts import THEMES, chart_style
@@ -83,7 +84,7 @@ def coverage_data(table: pd.DataFrame, *, lang: str = "fr") -> pd.DataFrame:
 _FONTS = "'DejaVu Sans', Verdana, 'Bitstream Vera Sans', sans-serif"
 
 
-def inline_svg(figure: Figure, *, label: str, prefix: str) -> str:
+def inline_svg(figure: Figure, *, label: str, prefix: str, box: Bbox | None = None) -> str:
     """Return a figure as an ``<svg>`` element to put in an HTML page as is.
 
     Its text is real text (the browser's find sees it), its ids start with ``prefix``
@@ -99,6 +100,9 @@ def inline_svg(figure: Figure, *, label: str, prefix: str) -> str:
         Its alt text (escaped here).
     prefix : str
         Prepended to every id of the SVG: unique on the page.
+    box : matplotlib.transforms.Bbox, optional
+        The part of the figure to save, if its Axes is placed already
+        (:func:`impact_kit.render.frames.drawing`); measured here by default.
 
     Returns
     -------
@@ -108,7 +112,7 @@ def inline_svg(figure: Figure, *, label: str, prefix: str) -> str:
     buffer = io.StringIO()
     with chart_style():
         # One measure of the text and one drawing, instead of constrained layout and a tight box.
-        box = fit_axes(figure)
+        box = box or fit_axes(figure)
         SVGCanvas(figure)  # the drawing measures each text once per process (render.fit)
         figure.savefig(
             buffer,
@@ -182,6 +186,7 @@ def figure_html(
     alt: str,
     file_name: str,
     lang: str = "fr",
+    boxes: Mapping[str, Bbox | None] | None = None,
 ) -> Html:
     """Return a chart as a page's ``<figure>``: its drawings, "Figure N : title", its figures and a CSV link.
 
@@ -198,11 +203,13 @@ def figure_html(
         The CSV's file name.
     lang : str
         The language of the caption and the table's words.
+    boxes : mapping of str to Bbox, optional
+        Per drawing, the part to save if its Axes is placed already (see :func:`inline_svg`).
     """
     words = texts(lang)
     table = data_table(data, lang=lang) if isinstance(data, pd.DataFrame) else data
     svgs = {
-        variant: Markup(inline_svg(drawing, label=alt, prefix=f"ik-{name}-{variant}-"))
+        variant: Markup(inline_svg(drawing, label=alt, prefix=f"ik-{name}-{variant}-", box=(boxes or {}).get(variant)))
         for variant, drawing in drawings.items()
     }
     return render(

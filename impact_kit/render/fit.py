@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import codecs
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import matplotlib as mpl
@@ -27,7 +29,7 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, findfont
 from matplotlib.transforms import Bbox
 
-__all__ = ["EDGE", "MeasuredSVG", "SVGCanvas", "fit_axes"]
+__all__ = ["EDGE", "MeasuredSVG", "SVGCanvas", "fit_axes", "measuring"]
 
 #: The margin left around the drawing in the saved file, in inches (the tight box's ``pad_inches``).
 EDGE = 0.02
@@ -60,11 +62,8 @@ def fit_axes(figure: Figure) -> Bbox | None:
     h_pad = float(mpl.rcParams["figure.constrained_layout.h_pad"]) * _SVG_DPI
     # None, not "none": a placeholder engine would still make savefig draw the figure once more.
     figure.set_layout_engine(None)
-    dpi = figure.dpi
-    figure.dpi = _SVG_DPI  # as savefig does for SVG: text and axes measured in the same units
-    try:
+    with measuring(figure) as renderer:
         width, height = figure.bbox.width, figure.bbox.height
-        renderer = MeasuredSVG(width, height, io.StringIO())
         ax.apply_aspect()
         tight, box = ax.get_tightbbox(renderer), ax.bbox
         if tight is None:
@@ -74,11 +73,24 @@ def fit_axes(figure: Figure) -> Bbox | None:
         if x1 <= x0 or y1 <= y0:  # the text alone is wider than the figure: leave it to the caller
             return None
         ax.set_position((x0 / width, y0 / height, (x1 - x0) / width, (y1 - y0) / height))
-    finally:
-        figure.dpi = dpi
     inset_x, inset_y = w_pad / _SVG_DPI - EDGE, h_pad / _SVG_DPI - EDGE
     inches = figure.get_size_inches()
     return Bbox.from_extents(inset_x, inset_y, inches[0] - inset_x, inches[1] - inset_y)
+
+
+@contextmanager
+def measuring(figure: Figure) -> Iterator[MeasuredSVG]:
+    """Yield a renderer that measures ``figure`` as savefig's SVG will draw it (72 dpi, points).
+
+    The figure's dpi is 72 inside the block, as savefig makes it for SVG, so that text and
+    Axes are measured in the same units; it is restored after.
+    """
+    dpi = figure.dpi
+    figure.dpi = _SVG_DPI
+    try:
+        yield MeasuredSVG(figure.bbox.width, figure.bbox.height, io.StringIO())
+    finally:
+        figure.dpi = dpi
 
 
 #: Text sizes measured so far: (text, font file, size in points, hinting) -> width, height, descent.

@@ -30,6 +30,7 @@ SITE_CHART_SPECS: Mapping[str, ChartSpec] = {
         lambda t: (7, 3.6),
         lambda t: bool(t.notna().any().any()),
         data=lambda r, t: figures.intensity_data(t, lang=r.lang),
+        layers="intensity",
         narrow=lambda t: (NARROW_WIDTH, 1.2 + 0.3 * len(t) * (len(t.columns) + 1)),
     ),
     "publics": ChartSpec(
@@ -38,6 +39,7 @@ SITE_CHART_SPECS: Mapping[str, ChartSpec] = {
         lambda r, t: charts.publics_alt(t, year=r.year, lang=r.lang),
         lambda t: (7, 1.6 + 0.42 * len(t)),
         data=lambda r, t: figures.publics_data(t, lang=r.lang),
+        layers="publics",
         narrow=lambda t: (NARROW_WIDTH, 1.9 + 0.5 * len(t)),
     ),
     "effects": ChartSpec(
@@ -46,6 +48,7 @@ SITE_CHART_SPECS: Mapping[str, ChartSpec] = {
         lambda r, t: charts.effects_alt(t, lang=r.lang),
         lambda t: (7, 3.2),
         data=lambda r, t: figures.effects_data(t, lang=r.lang),
+        layers="effects",
         narrow=lambda t: (NARROW_WIDTH, 1.2 + 0.3 * len(t.columns) * (len(t) + 1)),
     ),
     "coverage": ChartSpec(
@@ -54,6 +57,7 @@ SITE_CHART_SPECS: Mapping[str, ChartSpec] = {
         lambda r, t: charts.coverage_alt(t, year=r.year, lang=r.lang),
         lambda t: (7, 1.6 + 0.36 * len(t)),
         data=lambda r, t: figures.coverage_data(t, lang=r.lang),
+        layers="coverage",
         narrow=lambda t: (NARROW_WIDTH, 1.6 + 0.62 * len(t)),
     ),
 }

@@ -32,7 +32,7 @@ from impact_kit.data.redactions import Name, load_redactions
 from impact_kit.data.sites import site_not_found
 from impact_kit.exceptions import NotFound
 from impact_kit.grid.model import Grid
-from impact_kit.render import charts, figures, inline
+from impact_kit.render import charts, figures, frames, inline
 from impact_kit.render.data_tables import DataTable
 from impact_kit.render.markup import Html, render
 from impact_kit.text.testimonies import pseudonymise
@@ -62,6 +62,9 @@ class ChartSpec:
     data: Callable[[Any, pd.DataFrame], pd.DataFrame | DataTable] | None = None
     narrow: Callable[[pd.DataFrame], tuple[float, float]] | None = None
     title: Callable[[Any, pd.DataFrame], str] | None = None
+    #: The chart's entry in :data:`impact_kit.render.charts.LAYERS`, if it has one: the page's
+    #: drawings then reuse their frames from report to report (:mod:`impact_kit.render.frames`).
+    layers: str | None = None
 
 
 class ReportKind:
@@ -217,10 +220,15 @@ class ReportKind:
         if not spec.has_data(table):
             return render("no_chart", text=self._t("chart_no_data", chart=title, year=str(self.year)))
         number = self.figure_numbers.setdefault(name, len(self.figure_numbers) + 1)
-        drawings = {}
+        drawings, boxes = {}, {}
         for variant, size in (("wide", spec.size), ("narrow", spec.narrow or spec.size)):
-            drawings[variant] = self._draw(name, table=table, size=size(table))
-            drawings[variant].axes[0].set_title("", loc="left")  # the caption says it, as text
+            if spec.layers:
+                drawings[variant], boxes[variant] = frames.drawing(
+                    spec.layers, table, lang=self.lang, size=size(table), finish=_untitled
+                )
+            else:
+                drawings[variant] = self._draw(name, table=table, size=size(table))
+                _untitled(drawings[variant].axes[0])
         return figures.figure_html(
             drawings,
             spec.data(self, table) if spec.data else table,
@@ -230,6 +238,7 @@ class ReportKind:
             alt=spec.alt(self, table),
             file_name=f"{self._file_stem()}-{name}.csv",
             lang=self.lang,
+            boxes=boxes,
         )
 
     # -- pseudonymisation ------------------------------------------------------------------
@@ -279,3 +288,8 @@ class ReportKind:
     def indicators_file(self, target: Path) -> Path | None:
         """Return where the kind's ``indicators.csv`` goes in ``target``, if it writes one (None by default)."""
         return None
+
+
+def _untitled(ax: Axes) -> None:
+    """Take a page's drawing's title off: the caption says it, as text."""
+    ax.set_title("", loc="left")
