@@ -11,13 +11,13 @@ import logging
 import os
 import signal
 import sys
-import threading
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from impact_kit.exceptions import ImpactKitError
+from impact_kit.interrupts import CtrlC, settle
 from impact_kit.words import LANGUAGES
 
 if TYPE_CHECKING:  # the command line imports the heavy modules only for the command it runs
@@ -241,7 +241,7 @@ def _written(run: Callable[[], ReportPaths]) -> int:
     except ReportFailed as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    _settle()  # written: a Ctrl-C while the paths print changes nothing
+    settle()  # written: a Ctrl-C while the paths print changes nothing
     for path in (paths.html, paths.indicators, paths.pdf, paths.docx):
         if path:
             print(path)
@@ -295,7 +295,7 @@ def _batch(args: argparse.Namespace) -> int:
         timeout=args.timeout,
         parameters=args.parameters,
     )
-    _settle()  # every report done or failed and said in the manifest: a Ctrl-C now changes nothing
+    settle()  # every report done or failed and said in the manifest: a Ctrl-C now changes nothing
     for said in result.warnings:
         print(f"warning: {said}", file=sys.stderr)
     per = f", {result.seconds / len(result.done):.2f} s per report" if result.done else ""
@@ -364,7 +364,7 @@ def main(argv: Sequence[str] | None = None, *, exiting: bool = False) -> int:
         if not any(isinstance(h, logging.NullHandler) for h in root.handlers):
             root.addHandler(logging.NullHandler())
     try:
-        with _CtrlC(then=signal.SIG_IGN if exiting else signal.default_int_handler) as ctrl_c:
+        with CtrlC(then=signal.SIG_IGN if exiting else signal.default_int_handler) as ctrl_c:
             code = int(args.run(args))
             if ctrl_c.seen:  # a Ctrl-C that a library caught on its way: still a Ctrl-C
                 raise KeyboardInterrupt
@@ -397,50 +397,6 @@ def main(argv: Sequence[str] | None = None, *, exiting: bool = False) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-
-
-class _CtrlC:
-    """Ctrl-C while a command works: KeyboardInterrupt, noted; once its files are written (`settle`): `then`.
-
-    A library that catches KeyboardInterrupt on its way cannot hide it (`seen`). The handler
-    becomes `then` with no moment between, so a Ctrl-C is either inside the work
-    (KeyboardInterrupt, exit 130) or after it (exit as the work says).
-    """
-
-    #: The one of the running command, which `settle` ends.
-    current: _CtrlC | None = None
-
-    def __init__(self, then: Any) -> None:
-        self.then, self.seen, self.active = then, False, False
-
-    def __enter__(self) -> _CtrlC:
-        if threading.current_thread() is threading.main_thread() and (
-            signal.getsignal(signal.SIGINT) is signal.default_int_handler
-        ):
-            signal.signal(signal.SIGINT, self._handler)
-            self.active = True
-        _CtrlC.current = self
-        return self
-
-    def _handler(self, signum: int, frame: object) -> None:
-        self.seen = True
-        raise KeyboardInterrupt
-
-    def settle(self) -> None:
-        """Hand SIGINT to `then`: the work is done and its files written, a Ctrl-C cannot undo it."""
-        if self.active:
-            signal.signal(signal.SIGINT, self.then)
-            self.active = False
-
-    def __exit__(self, *exc: object) -> None:
-        self.settle()
-        _CtrlC.current = None
-
-
-def _settle() -> None:
-    """Say that the running command's files are written (see `_CtrlC.settle`)."""
-    if _CtrlC.current is not None:
-        _CtrlC.current.settle()
 
 
 def program() -> NoReturn:
