@@ -275,3 +275,23 @@ def test_executed_notebook_holds_no_absolute_path(good_start):
     meta = doc["metadata"]["papermill"]
     assert meta["parameters"]["data"] == "data"
     assert meta["input_path"] == "impact_kit/notebooks/site_report.ipynb"
+
+
+@pytest.mark.parametrize("report", ["the-good-start/2021", "la-fabrique-des-possibles-exemple/2023"])
+def test_the_page_is_nbconvert_s_but_for_its_last_serialisation(sample_batch, report):
+    """HTMLExporter ends by re-parsing the page with BeautifulSoup; the kit skips that pass, which changes nothing here.
+
+    If nbconvert's pass ever did something to the kit's pages (an alt text, a tabindex), this fails.
+    """
+    from nbconvert import HTMLExporter
+
+    from impact_kit.render.export import _exporter
+
+    out, _ = sample_batch
+    nb = nbformat.read(out / report / "report.ipynb", as_version=4)
+    resources = {"impact_kit": {"generated": "le 2 décembre 2026", "running": '"x"'}}
+    exporter = _exporter("fr")
+    ours, _ = exporter.from_notebook_node(nb, resources=dict(resources))
+    theirs, _ = HTMLExporter.from_notebook_node(exporter, nb, resources=dict(resources))
+    assert ours != theirs  # the serialisations differ (attribute quotes, entities)...
+    assert str(BeautifulSoup(ours, features="html.parser")) == theirs  # ...and nothing else

@@ -190,3 +190,14 @@ def test_texts_measured_once_per_process_draw_what_matplotlib_draws(fabrique):
     renderer = fit.MeasuredSVG(400, 300, io.StringIO())
     widths = [text.get_window_extent(renderer).width for text in (small, large, small)]
     assert widths[1] == pytest.approx(2 * widths[0], rel=0.05) and widths[2] == widths[0]
+
+
+def test_the_svg_start_tag_is_well_formed_xml(fabrique):
+    """The page is written as made (no re-serialisation): attributes need their spaces, and Word's converter XML."""
+    from xml.dom import minidom
+
+    for name in CHARTS:
+        html = str(fabrique.chart(name))
+        for start in re.findall(r"<svg\b[^>]*>", html):
+            assert not re.search(r'="[^"]*"(?=[^\s/>])', start), start
+            minidom.parseString(start.replace(">", "/>", 1) if not start.endswith("/>") else start)

@@ -135,7 +135,7 @@ def inline_svg(figure: Figure, *, label: str, prefix: str, box: Bbox | None = No
         svg = re.sub(re.escape(colour), f"var(--ik-{name}, {colour})", svg, flags=re.I)
     svg = svg.replace("font-family: 'DejaVu Sans'", f"font-family: {_FONTS}")
     opening = f'<svg role="img" aria-label="{escape(label)}" focusable="false"'
-    return opening + svg[len("<svg") :].strip()
+    return opening + " " + svg[len("<svg") :].strip()  # one space before matplotlib's attributes
 
 
 def _cell(value: Any, words: Mapping[str, Any], lang: str) -> str:
