@@ -45,7 +45,6 @@ def test_kept_frames_draw_what_new_figures_draw(varied, lang, monkeypatch):
         assert charts_of(dataset, pair, lang) == new[pair], pair
     drawings = 2 * len(CHARTS) * len(pairs)
     kept = len(frames._FRAMES)
-    print(drawings, kept, len(measured))
     # Frames were kept (fewer than one per drawing), and so were fits: fewer measures than drawings.
     assert kept < drawings / 2 and len(measured) < drawings / 2, (drawings, kept, len(measured))
 

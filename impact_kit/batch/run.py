@@ -423,15 +423,19 @@ def _samples(todo: list[Job], dataset: Dataset) -> list[Job]:
     Up to 4, and one for every 3 jobs: each costs the parent about one report's charts, and
     saves each child whose frames it drew about as much.
     """
-    years = dataset.observations.groupby("site")["year"].unique()
     most = min(4, len(todo) // 3)
+    if not most:
+        return []
+    years = dataset.observations.groupby("site")["year"].unique()
     spans: set[tuple[int, ...]] = set()
     picked: list[Job] = []
     for job in todo:
         span = tuple(sorted(int(y) for y in years.get(job.site, ()) if y <= job.year))
-        if span not in spans and len(picked) < most:
+        if span not in spans:
             spans.add(span)
             picked.append(job)
+            if len(picked) == most:
+                break
     return picked
 
 

@@ -112,7 +112,7 @@ def inline_svg(figure: Figure, *, label: str, prefix: str, box: Bbox | None = No
     buffer = io.StringIO()
     with chart_style():
         # One measure of the text and one drawing, instead of constrained layout and a tight box.
-        box = box or fit_axes(figure)
+        box = fit_axes(figure) if box is None else box
         SVGCanvas(figure)  # the drawing measures each text once per process (render.fit)
         figure.savefig(
             buffer,
