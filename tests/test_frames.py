@@ -82,3 +82,76 @@ def test_marks_that_leave_the_axes_are_fitted_anew_as_a_new_figure_is(monkeypatc
     svg(inside, keep=False)
     assert svg(past, keep=True) == new[id(past)]  # the fit kept from `inside` does not hold
     assert svg(inside, keep=True) == new[id(inside)]  # nor the one from `past`
+
+
+def _bars(change=None):
+    """A small bar chart on a new figure, fitted, with ``change`` applied to its Axes."""
+    from matplotlib.figure import Figure
+
+    from impact_kit.render.charts import chart_style
+    from impact_kit.render.fit import fit_axes
+
+    with chart_style():
+        figure = Figure(figsize=(3.3, 2.0))
+        ax = figure.add_subplot()
+        ax.barh([0, 1], [40, 75])
+        ax.set_xlim(0, 110)
+        ax.set_yticks([0, 1], ["Lien social", "Emploi"])
+        ax.set_xlabel("part des questions")
+        fit_axes(figure)
+        if change:
+            change(ax)
+    return figure, ax
+
+
+def _svg(figure):
+    from matplotlib.transforms import Bbox
+
+    from impact_kit.render.figures import inline_svg
+
+    return inline_svg(figure, label="", prefix="t-", box=Bbox.from_extents(0, 0, 3.3, 2.0))
+
+
+CHANGES = {
+    "view limits": lambda ax: ax.set_xlim(0, 150),
+    "ticks and their labels": lambda ax: ax.set_yticks([0, 1], ["Lien", "Emploi local"]),
+    "tick parameters": lambda ax: ax.tick_params(labelsize=11),
+    "the axis label's text": lambda ax: ax.xaxis.label.set_text("share of questions"),
+    "the axis label's colour": lambda ax: ax.xaxis.label.set_color("#D55E00"),
+    "a hidden label shown": lambda ax: ax.set_ylabel("critère"),
+    "the formatter": lambda ax: ax.xaxis.set_major_formatter("{x:.0f} %"),
+    "the Axes' place": lambda ax: ax.set_position((0.3, 0.2, 0.6, 0.7)),
+}
+
+
+def test_kept_axes_are_written_again_not_drawn_while_unchanged(monkeypatch):
+    """replay.keep_axes: an Axis drawn a second time unchanged is recorded, a third time it is written from the record."""
+    from matplotlib.axis import Axis
+
+    from impact_kit.render.replay import keep_axes
+
+    drawn = []
+    draw = Axis.draw
+    monkeypatch.setattr(Axis, "draw", lambda self, renderer: drawn.append(self) or draw(self, renderer))
+    figure, ax = _bars()
+    expected = _svg(_bars()[0])
+    keep_axes(ax)
+    before = len(drawn)
+    outputs = [_svg(figure) for _ in range(4)]
+    assert outputs == [expected] * 4
+    # Drawn twice (new, then recorded), then written again: 2 drawings of each of its 2 axes, not 4.
+    assert len(drawn) - before == 2 * 2
+
+
+@pytest.mark.parametrize("change", CHANGES, ids=list(CHANGES))
+def test_a_kept_axis_that_changed_is_drawn_anew(change):
+    """Whatever changed since an Axis was recorded, its SVG is the one a new figure with that change gives."""
+    from impact_kit.render.replay import keep_axes
+
+    figure, ax = _bars()
+    keep_axes(ax)
+    for _ in range(3):
+        _svg(figure)  # new, recorded, written again
+    CHANGES[change](ax)
+    expected = _svg(_bars(CHANGES[change])[0])
+    assert [_svg(figure) for _ in range(3)] == [expected] * 3

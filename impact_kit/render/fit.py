@@ -104,7 +104,11 @@ class MeasuredSVG(RendererSVG):
     The size of a plain text (not math) depends only on the text, the font file, the size
     in points and the hinting settings (the SVG backend measures at 72 dpi); those are the
     key. Math and TeX are measured as matplotlib does.
+
+    ``tape``: the text file it writes to when :class:`SVGCanvas` draws (None when it only measures).
     """
+
+    tape: io.StringIO | None = None
 
     def get_text_width_height_descent(self, s: str, prop: FontProperties, ismath: Any) -> tuple[float, float, float]:
         """Return the width, height and descent of ``s`` in ``prop``, in points (see RendererBase)."""
@@ -143,13 +147,10 @@ class SVGCanvas(FigureCanvasSVG):
             dpi = self.figure.dpi
             self.figure.dpi = 72
             width, height = self.figure.get_size_inches()
-            renderer = MixedModeRenderer(
-                self.figure,
-                width,
-                height,
-                dpi,
-                MeasuredSVG(width * 72, height * 72, fh, image_dpi=dpi, metadata=metadata),
-                bbox_inches_restore=bbox_inches_restore,
-            )
+            tape = io.StringIO()  # what the renderer writes, readable while it draws (impact_kit.render.replay)
+            svg = MeasuredSVG(width * 72, height * 72, tape, image_dpi=dpi, metadata=metadata)
+            svg.tape = tape
+            renderer = MixedModeRenderer(self.figure, width, height, dpi, svg, bbox_inches_restore=bbox_inches_restore)
             self.figure.draw(renderer)  # type: ignore[arg-type]
             renderer.finalize()
+            fh.write(tape.getvalue())

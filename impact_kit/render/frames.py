@@ -32,6 +32,7 @@ from matplotlib.transforms import Bbox
 
 from impact_kit.render.charts import LAYERS, chart_style
 from impact_kit.render.fit import fit_axes, measuring
+from impact_kit.render.replay import keep_axes
 
 __all__ = ["KEPT", "drawing"]
 
@@ -87,6 +88,7 @@ def drawing(
         if kept is None:
             figure = Figure(figsize=size, layout="constrained")
             ax = figure.add_subplot()
+            keep_axes(ax)
             kept = _Frame(figure, ax, ax.get_position(original=True).frozen())
             marks(ax, table, lang)
             frame(ax, table, lang)
