@@ -56,6 +56,18 @@ def test_every_toc_link_has_a_target(good_start):
     ]
 
 
+def test_the_contents_list_every_heading_between_and_after_the_charts(good_start):
+    """contents_html skips the charts' SVG: the headings before, between and after charts are all listed, in order."""
+    chart = str(good_start.chart("coverage"))
+    assert '<svg role="img" ' in chart
+    body = (
+        f'<section id="a"><h2>A</h2></section>{chart}<h3 id="b">B</h3>{chart}{chart}'
+        '<section id="c"><h2>C</h2></section>'
+    )
+    links = re.findall(r'href="#([^"]+)"', contents_html(body, "fr"))
+    assert links == ["a", "b", "c"]
+
+
 def test_criteria_without_answers_are_hidden_except_always_shown(good_start):
     soup = page(good_start)
     assert soup.find(id="criterion-sante") is None

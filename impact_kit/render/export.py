@@ -137,13 +137,17 @@ class _Headings(HTMLParser):
             self._open[2].append(data)
 
 
+#: A chart's inline SVG (render.figures.inline_svg): its text is escaped, so it holds no "</svg>" before its end.
+_DRAWINGS = re.compile(r'<svg role="img" .*?</svg>', re.S)
+
+
 def contents_html(body: str, lang: str) -> str:
     """Return the table of contents (``<nav>``) of a page's h2 and h3 headings.
 
     A heading is listed when it has an id, or opens a ``<section>`` that has one.
     """
     parser = _Headings()
-    parser.feed(body)
+    parser.feed(_DRAWINGS.sub("", body))  # a chart holds no heading, and is four fifths of a page's tags
     tree: list[tuple[str, list[str]]] = []
     for level, anchor, text in parser.found:
         link = f'<a href="#{html.escape(anchor)}">{html.escape(text, quote=False)}</a>'
