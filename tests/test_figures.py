@@ -166,7 +166,10 @@ def test_the_same_chart_gives_the_same_svg_in_another_process(fabrique):
 
 
 def test_texts_measured_once_per_process_draw_what_matplotlib_draws(fabrique):
-    """render.fit.SVGCanvas keeps text sizes from one drawing to the next: the SVG is matplotlib's own."""
+    """render.fit.SVGCanvas keeps text sizes and font heights from one drawing to the next: the SVG is matplotlib's own.
+
+    The charts' wrapped labels have several lines, spaced by the font's line gap.
+    """
     from matplotlib.backends.backend_svg import FigureCanvasSVG
     from matplotlib.figure import Figure
 

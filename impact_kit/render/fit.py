@@ -9,8 +9,9 @@ they fill the figure less constrained layout's pad; :func:`impact_kit.render.fig
 then draws the figure once, cropped as the tight box would have been.
 
 Both the measure and the drawing use :class:`MeasuredSVG`, which measures a text once
-per process: the tick labels, titles and legends of every chart of a batch are the
-grid's, and matplotlib's own cache of text sizes lasts one renderer, one drawing.
+per process, and reads a font's height from its file once per size: the tick labels,
+titles and legends of every chart of a batch are the grid's, and matplotlib's own cache
+of text sizes lasts one renderer, one drawing.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from matplotlib import cbook
 from matplotlib.backends.backend_mixed import MixedModeRenderer
 from matplotlib.backends.backend_svg import FigureCanvasSVG, RendererSVG
 from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties, findfont
+from matplotlib.font_manager import FontProperties, findfont, fontManager, get_font
 from matplotlib.transforms import Bbox
 
 __all__ = ["EDGE", "MeasuredSVG", "SVGCanvas", "fit_axes", "measuring"]
@@ -127,6 +128,38 @@ class MeasuredSVG(RendererSVG):
                 _SIZES.clear()
             size = _SIZES[key] = super().get_text_width_height_descent(s, prop, ismath)
         return size
+
+    def _get_font_height_metrics(self, prop: FontProperties) -> tuple[float | None, float | None, float | None]:
+        """Return a font's ascent, descent and line gap at ``prop``'s size, as ``Text._get_layout`` computes them.
+
+        Matplotlib (3.11) asks the renderer for these first, then reads them from the font
+        file's tables for each text it lays out; here they are read once per font and size.
+        At 72 dpi, the SVG backend's (:func:`measuring` and :class:`SVGCanvas` draw at it).
+        """
+        key = (findfont(prop), prop.get_size_in_points())
+        metrics = _HEIGHTS.get(key)
+        if metrics is None:
+            metrics = _HEIGHTS[key] = _font_height_metrics(prop)
+        return metrics
+
+
+#: A font's ascent, descent and line gap, in points, per (font file, size in points).
+_HEIGHTS: dict[tuple[str, float], tuple[float | None, float | None, float | None]] = {}
+
+
+def _font_height_metrics(prop: FontProperties) -> tuple[float | None, float | None, float | None]:
+    """Matplotlib 3.11's ``Text._get_layout`` reading of the font's ascent, descent and line gap (at 72 dpi)."""
+    font: Any = get_font(fontManager._find_fonts_by_props(prop))  # its tables are typed per name
+    possible = [("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"), ("hhea", "lineGap", "ascent", "descent")]
+    for table_name, linegap_key, ascent_key, descent_key in possible:
+        table = font.get_sfnt_table(table_name)
+        if table is None:
+            continue
+        fontsize = prop.get_size_in_points()
+        units_per_em = font.get_sfnt_table("head")["unitsPerEm"]
+        scale = 1 / units_per_em * fontsize * _SVG_DPI / 72
+        return table[ascent_key] * scale, -table[descent_key] * scale, table[linegap_key] * scale
+    return None, None, None  # matplotlib measures "lp" instead
 
 
 class SVGCanvas(FigureCanvasSVG):
