@@ -157,6 +157,11 @@ def current_axes(ax: Axes | None) -> Axes:
     return plt.gca()
 
 
+#: A value at its bar's end, which the frame's limits always hold: drawn without matplotlib's
+#: check that its point lies in the Axes (3 transforms of the point a drawing).
+_VALUE: dict[str, Any] = {"textcoords": "offset points", "fontsize": SMALLEST, "annotation_clip": False}
+
+
 def _bars(ax: Axes, table: pd.DataFrame, lang: str, *, unit: str = "", **kwargs: Any) -> None:
     """Draw one group of bars per row of ``table`` and one bar per column (a year), values at their end.
 
@@ -180,7 +185,7 @@ def _bars(ax: Axes, table: pd.DataFrame, lang: str, *, unit: str = "", **kwargs:
                 at, shift, align = (value, bar.get_y() + bar.get_height() / 2), (3, 0), {"va": "center"}
             else:
                 at, shift, align = (bar.get_x() + bar.get_width() / 2, value), (0, 2), {"ha": "center", "va": "bottom"}
-            ax.annotate(text, at, xytext=shift, textcoords="offset points", fontsize=SMALLEST, **align)  # type: ignore[arg-type]
+            ax.annotate(text, at, xytext=shift, **_VALUE, **align)  # type: ignore[arg-type]
 
 
 def _bar_frame(ax: Axes, table: pd.DataFrame) -> bool:
@@ -386,14 +391,7 @@ def _shares(ax: Axes, table: pd.DataFrame, lang: str, **kwargs: Any) -> None:
     colors = [PALETTE[levels.index(level) % len(PALETTE)] for level in table["level"]]
     ax.barh(np.arange(len(table)), table["share"] * 100, **{"color": colors, **kwargs})
     for i, (share, answered, total) in enumerate(zip(table["share"], table["answered"], table["total"], strict=True)):
-        ax.annotate(
-            f"{answered}/{total}",
-            (share * 100, i),
-            xytext=(3, 0),
-            textcoords="offset points",
-            va="center",
-            fontsize=SMALLEST,
-        )
+        ax.annotate(f"{answered}/{total}", (share * 100, i), xytext=(3, 0), va="center", **_VALUE)
 
 
 def _coverage_frame(ax: Axes, table: pd.DataFrame, lang: str) -> None:
