@@ -155,3 +155,15 @@ def test_a_kept_axis_that_changed_is_drawn_anew(change):
     CHANGES[change](ax)
     expected = _svg(_bars(CHANGES[change])[0])
     assert [_svg(figure) for _ in range(3)] == [expected] * 3
+
+
+def test_an_axis_changed_before_each_drawing_is_drawn_each_time():
+    """A drawing made just after a change is not kept: the next change, before the next drawing, would look the same."""
+    from impact_kit.render.replay import keep_axes
+
+    figure, ax = _bars()
+    keep_axes(ax)
+    for labels in (["Lien", "Emploi"], ["Santé", "Culture"], ["Lien social", "Emploi local"]):
+        change = lambda ax, labels=labels: ax.set_yticks([0, 1], labels)  # noqa: E731
+        change(ax)
+        assert _svg(figure) == _svg(_bars(change)[0]), labels

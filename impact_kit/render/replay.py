@@ -9,8 +9,9 @@ of drawing, when
 
 - the drawing is an SVG of :class:`impact_kit.render.fit.SVGCanvas` (its renderer keeps
   what it wrote on a tape this module can read);
-- the Axis was not changed since by its setters (they mark it stale), nor its labels;
-  nor its view limits, its place on the figure, the figure's box or the drawing's size;
+- neither the Axis nor its labels were changed since (matplotlib marks what a setter
+  changed stale), nor before the drawing recorded; nor its view limits, its place on the
+  figure, the figure's box or the drawing's size;
 - the SVG drawn so far has brought the renderer to the same state (the counters of its
   ids, its clip paths and markers, the element left open), so that the same drawing
   would give the same text.
@@ -46,7 +47,7 @@ def keep_axes(ax: Axes) -> None:
 
     For a figure that only its owner changes, through the Axes' and Axis' own setters
     (:mod:`impact_kit.render.frames` keeps such figures): an edit of a tick's own parts is
-    not seen (see :func:`_marks`).
+    not seen (see :func:`_changes`).
     """
     for axis in (ax.xaxis, ax.yaxis):
         if not isinstance(axis.__dict__.get("draw"), _Replay):
@@ -77,8 +78,9 @@ class _Replay:
             self.key = None
             type(axis).draw(axis, renderer)
             return
-        key = (_marks(axis), *_where(axis, svg), _state(svg, _KEPT + _WRITER))
-        if key == self.key:
+        changed, labels = _changes(axis)
+        key = (labels, *_where(axis, svg), _state(svg, _KEPT + _WRITER))
+        if not changed and key == self.key:
             tape.write(self.text)
             for name, value in self.after.items():
                 setattr(svg if not name.startswith("_XMLWriter") else svg.writer, name, _copy(value))
@@ -88,27 +90,32 @@ class _Replay:
         start = tape.tell()
         type(axis).draw(axis, renderer)
         self.key = None
-        if _state(svg, _UNTOUCHED) == untouched:  # else this Axis is drawn each time
+        # A drawing just after a change is not kept: another change would look the same. Nor
+        # one that changed what the replay does not set: that Axis is drawn each time.
+        if not changed and _state(svg, _UNTOUCHED) == untouched:
             self.key, self.text = key, tape.getvalue()[start:]
             self.after = {name: _copy(getattr(svg, name)) for name in _KEPT}
             self.after |= {name: _copy(getattr(svg.writer, name)) for name in _WRITER}
 
 
-def _marks(axis: Axis) -> tuple[Any, ...]:
-    """Return what tells whether the Axis was changed since a drawing: its stale mark, its labels' texts and marks.
+def _changes(axis: Axis) -> tuple[bool, tuple[Any, ...]]:
+    """Return whether the Axis was changed since its last drawing, and its labels' texts and visibility.
 
     The Axis' setters (ticks, locators, formatters, tick parameters, limits, label text)
-    mark it stale and a drawing clears that. A label is part of the key by its text and
-    visibility, and by its own stale mark when it is drawn (only a drawing clears it).
-    The ticks' own parts are not looked at: matplotlib marks them stale at every drawing,
-    and an edit of one of them (``get_ticklabels()[0].set_color(...)``) is not seen,
-    which is why :func:`keep_axes` is for figures that only their owner changes.
+    mark it stale, and so does a label's own setter (its colour, say) the label; a drawing
+    clears the marks of what it draws. A label not drawn (hidden, or without text) keeps
+    its mark: its text and visibility tell instead. The ticks' own parts are not looked
+    at: matplotlib marks them stale at every drawing, so an edit of one of them
+    (``get_ticklabels()[0].set_color(...)``) is not seen, which is why :func:`keep_axes`
+    is for figures that only their owner changes.
     """
+    changed = axis.stale
     labels = []
     for label in (axis.label, axis.offsetText):
-        drawn = label.get_visible() and label.get_text() != ""
-        labels.append((label.get_text(), label.get_visible(), drawn and label.stale))
-    return (axis.stale, *labels)
+        text, visible = label.get_text(), label.get_visible()
+        changed = changed or (visible and text != "" and label.stale)
+        labels.append((text, visible))
+    return bool(changed), tuple(labels)
 
 
 def _where(axis: Axis, svg: MeasuredSVG) -> tuple[Any, ...]:
