@@ -204,3 +204,31 @@ def test_the_svg_start_tag_is_well_formed_xml(fabrique):
         for start in re.findall(r"<svg\b[^>]*>", html):
             assert not re.search(r'="[^"]*"(?=[^\s/>])', start), start
             minidom.parseString(start.replace(">", "/>", 1) if not start.endswith("/>") else start)
+
+
+def test_fonts_of_several_families_are_measured_as_matplotlib_measures_them():
+    """A text size or font height kept per font file holds for one family; with several, matplotlib's own is used.
+
+    ``findfont`` of a family list can be another file than the first family's font that
+    matplotlib lays the text out with (cmr10 has no bold italic: findfont picks DejaVu Sans).
+    """
+    import logging
+
+    from matplotlib.font_manager import FontProperties
+
+    from impact_kit.render import fit
+
+    logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
+    # Absent families weigh down the first one in findfont's score, not in the layout's choice.
+    families = ["cmr10", "DejaVu Sans"] + [f"Absent{i}" for i in range(8)]
+    several = FontProperties(family=families, style="italic", weight="bold", size=10)
+    one = FontProperties(family="DejaVu Sans", style="italic", weight="bold", size=10)
+    fit._HEIGHTS.clear()
+    fit._SIZES.clear()
+    renderer = fit.MeasuredSVG(100, 100, io.StringIO())
+    plain = fit.RendererSVG(100, 100, io.StringIO())
+    for prop in (several, one, several):
+        assert renderer._get_font_height_metrics(prop) == fit._font_height_metrics(prop)
+        for text in ("ab", "Fréquentation"):
+            measured = renderer.get_text_width_height_descent(text, prop, False)
+            assert measured == plain.get_text_width_height_descent(text, prop, False)

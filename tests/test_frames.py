@@ -167,3 +167,40 @@ def test_an_axis_changed_before_each_drawing_is_drawn_each_time():
         change = lambda ax, labels=labels: ax.set_yticks([0, 1], labels)  # noqa: E731
         change(ax)
         assert _svg(figure) == _svg(_bars(change)[0]), labels
+
+
+def test_a_kept_axis_uses_only_glyphs_its_own_svg_defines():
+    """With text drawn as paths (matplotlib's default), an Axis may reuse glyphs an earlier artist defined.
+
+    The renderer's glyph map is part of the replay's key: once the other axis changes and
+    defines other glyphs, this one is drawn again, with its own definitions.
+    """
+    import io
+
+    import matplotlib as mpl
+    from matplotlib.figure import Figure
+
+    from impact_kit.render.fit import SVGCanvas
+    from impact_kit.render.replay import keep_axes
+
+    def make(letters=False):
+        figure = Figure(figsize=(3, 2))
+        ax = figure.add_subplot()
+        ax.plot([0, 1], [0, 1])
+        ax.set_xticks([0, 0.5, 1], ["a", "b", "c"] if letters else ["0.2468", "1.", "0.0"])
+        ax.set_yticks([0, 0.2, 0.4, 0.6, 0.8, 1.0])
+        return figure, ax
+
+    def svg(figure):
+        SVGCanvas(figure)
+        buffer = io.StringIO()
+        figure.savefig(buffer, format="svg", metadata={"Date": None})
+        return buffer.getvalue()
+
+    with mpl.rc_context({"svg.hashsalt": "t", "svg.fonttype": "path"}):
+        figure, ax = make()
+        keep_axes(ax)
+        for _ in range(3):
+            svg(figure)
+        ax.set_xticks([0, 0.5, 1], ["a", "b", "c"])
+        assert svg(figure) == svg(make(letters=True)[0])

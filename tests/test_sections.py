@@ -66,6 +66,10 @@ def test_the_contents_list_every_heading_between_and_after_the_charts(good_start
     )
     links = re.findall(r'href="#([^"]+)"', contents_html(body, "fr"))
     assert links == ["a", "b", "c"]
+    # Other markup that opens an <svg role="img"> without its own end (an icon) does not hide the headings after it.
+    icon = '<h2 id="a">A <svg role="img" aria-label="i" focusable="false"/></h2><h3 id="b">B</h3>'
+    links = re.findall(r'href="#([^"]+)"', contents_html(icon + chart + '<h2 id="c">C</h2>', "fr"))
+    assert links == ["a", "b", "c"]
 
 
 def test_criteria_without_answers_are_hidden_except_always_shown(good_start):

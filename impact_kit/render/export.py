@@ -137,8 +137,9 @@ class _Headings(HTMLParser):
             self._open[2].append(data)
 
 
-#: A chart's inline SVG (render.figures.inline_svg): its text is escaped, so it holds no "</svg>" before its end.
-_DRAWINGS = re.compile(r'<svg role="img" .*?</svg>', re.S)
+#: A chart's inline SVG as render.figures.inline_svg opens it (never self-closed): its text is
+#: escaped, so it holds no "</svg>" before its own.
+_DRAWINGS = re.compile(r'<svg role="img" aria-label="[^"]*" focusable="false"[^>]*(?<!/)>.*?</svg>', re.S)
 
 
 def contents_html(body: str, lang: str) -> str:

@@ -102,9 +102,10 @@ _MOST_SIZES = 50_000  # a batch's grid and sites need a few thousand; the cache 
 class MeasuredSVG(RendererSVG):
     """Matplotlib's SVG renderer, but a text's size is measured once per process, not once per drawing.
 
-    The size of a plain text (not math) depends only on the text, the font file, the size
-    in points and the hinting settings (the SVG backend measures at 72 dpi); those are the
-    key. Math and TeX are measured as matplotlib does.
+    The size of a plain text (not math) in one font family depends only on the text, the
+    font file, the size in points and the hinting settings (the SVG backend measures at
+    72 dpi); those are the key. Math, TeX and a list of families (whose fallbacks matter)
+    are measured as matplotlib does.
 
     ``tape``: the text file it writes to when :class:`SVGCanvas` draws (None when it only measures).
     """
@@ -113,7 +114,7 @@ class MeasuredSVG(RendererSVG):
 
     def get_text_width_height_descent(self, s: str, prop: FontProperties, ismath: Any) -> tuple[float, float, float]:
         """Return the width, height and descent of ``s`` in ``prop``, in points (see RendererBase)."""
-        if ismath:
+        if ismath or len(prop.get_family()) != 1:  # several families: the fallback fonts matter too
             return super().get_text_width_height_descent(s, prop, ismath)
         key = (
             s,
@@ -136,6 +137,8 @@ class MeasuredSVG(RendererSVG):
         file's tables for each text it lays out; here they are read once per font and size.
         At 72 dpi, the SVG backend's (:func:`measuring` and :class:`SVGCanvas` draw at it).
         """
+        if len(prop.get_family()) != 1:  # matplotlib takes the first family's font that exists
+            return _font_height_metrics(prop)
         key = (findfont(prop), prop.get_size_in_points())
         metrics = _HEIGHTS.get(key)
         if metrics is None:

@@ -16,6 +16,11 @@ of drawing, when
   ids, its clip paths and markers, the element left open), so that the same drawing
   would give the same text.
 
+What the key leaves to the caller, as :mod:`impact_kit.render.frames` provides it: the
+rcParams (frames are kept per style, and drawn inside it), fixed ticks (a locator that
+reads the data, such as ``IndexLocator``, would move with new marks), and no other Axes
+that the Axis' labels align with (``align_ylabels``).
+
 The replay sets only those; an Axis whose drawing changed anything else the SVG renderer
 keeps (its hatches, gradients, images or text paths) is drawn each time. Anything else
 (another backend, rasterised or filtered artists, a renderer state seen for the first
@@ -36,7 +41,8 @@ __all__ = ["keep_axes"]
 
 #: What the SVG renderer keeps that drawing an Axis may change, and that the replay sets as the drawing left it.
 _KEPT = ("_groupd", "_clipd", "_markers")
-#: What else it keeps: drawing an Axis must leave these as they were, or the Axis is drawn each time.
+#: What else it keeps (glyphs of text drawn as paths, hatches...): part of the key, since the Axis' SVG
+#: may use what an earlier artist defined; and drawing the Axis must leave them as they were, or it is drawn each time.
 _UNTOUCHED = ("_hatchd", "_path_collection_id", "_n_gradients", "_clip_path_ids", "_has_gouraud", "_glyph_map")
 #: The private state of matplotlib's XML writer (the start tag left open, the text not written yet, the elements open).
 _WRITER = ("_XMLWriter__open", "_XMLWriter__data", "_XMLWriter__tags")
@@ -79,7 +85,7 @@ class _Replay:
             type(axis).draw(axis, renderer)
             return
         changed, labels = _changes(axis)
-        key = (labels, *_where(axis, svg), _state(svg, _KEPT + _WRITER))
+        key = (labels, *_where(axis, svg), _state(svg, _KEPT + _WRITER + _UNTOUCHED))
         if not changed and key == self.key:
             tape.write(self.text)
             for name, value in self.after.items():
@@ -121,7 +127,7 @@ def _changes(axis: Axis) -> tuple[bool, tuple[Any, ...]]:
 def _where(axis: Axis, svg: MeasuredSVG) -> tuple[Any, ...]:
     """Return where the Axis is drawn: its Axes' view limits and box, the figure's box, the drawing's size."""
     ax = axis.axes
-    figure = ax.get_figure(root=True)
+    figure = ax.figure.figure if ax.figure is not None else None  # the root figure (get_figure(root=) is 3.10+)
     return (
         tuple(ax.viewLim.bounds),
         tuple(ax.bbox.bounds),
