@@ -85,20 +85,20 @@ class _Replay:
             type(axis).draw(axis, renderer)
             return
         changed, labels = _changes(axis)
-        key = (labels, *_where(axis, svg), _state(svg, _KEPT + _WRITER + _UNTOUCHED))
+        before = _state(svg, _KEPT + _WRITER + _UNTOUCHED)
+        key = (labels, *_where(axis, svg), before)
         if not changed and key == self.key:
             tape.write(self.text)
             for name, value in self.after.items():
                 setattr(svg if not name.startswith("_XMLWriter") else svg.writer, name, _copy(value))
             axis.stale = False
             return
-        untouched = _state(svg, _UNTOUCHED)
         start = tape.tell()
         type(axis).draw(axis, renderer)
         self.key = None
         # A drawing just after a change is not kept: another change would look the same. Nor
         # one that changed what the replay does not set: that Axis is drawn each time.
-        if not changed and _state(svg, _UNTOUCHED) == untouched:
+        if not changed and _state(svg, _UNTOUCHED) == before[-len(_UNTOUCHED) :]:
             self.key, self.text = key, tape.getvalue()[start:]
             self.after = {name: _copy(getattr(svg, name)) for name in _KEPT}
             self.after |= {name: _copy(getattr(svg.writer, name)) for name in _WRITER}
