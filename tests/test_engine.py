@@ -206,6 +206,42 @@ def test_map_isolated_runs_every_job_and_reports_each_failure():
     assert isinstance(outcomes[3], ExecutionTimeout)
 
 
+def interrupted_job(n: int) -> int:
+    if n == 1:
+        raise KeyboardInterrupt  # the child's own Ctrl-C (a SIGINT sent to it alone): its job fails
+    return n * 10
+
+
+def test_a_child_interrupted_alone_fails_its_job_only():
+    outcomes = dict(map_isolated(interrupted_job, [0, 1, 2, 3], workers=2))
+    assert isinstance(outcomes[1], KeyboardInterrupt)
+    assert [outcomes[n] for n in (0, 2, 3)] == [0, 20, 30]
+
+
+def test_a_ctrl_c_in_the_parent_while_it_reads_a_result_stops_the_map(monkeypatch):
+    """The parent's own KeyboardInterrupt, wherever it lands, stops the jobs: it is not one job's failure.
+
+    Landing while the parent read a child's result, it was taken for that job's outcome, and
+    the batch went on with every job left.
+    """
+    from multiprocessing.connection import Connection
+
+    recv, landed = Connection.recv, []
+
+    def ctrl_c_once(self):
+        if not landed:
+            landed.append(True)
+            raise KeyboardInterrupt
+        return recv(self)
+
+    monkeypatch.setattr(Connection, "recv", ctrl_c_once)
+    seen = []
+    with pytest.raises(KeyboardInterrupt):
+        for item, value in map_isolated(interrupted_job, [0, 2, 3, 4, 5, 6], workers=2):
+            seen.append((item, value))
+    assert landed and seen == []
+
+
 def test_one_notebook_does_not_leak_into_the_next(tmp_path: Path):
     import matplotlib
 

@@ -191,7 +191,8 @@ def map_isolated(
     Yields ``(item, result)`` as the children finish (not in order); ``result`` is the
     exception instead when ``fn`` raised, the child crashed (:class:`WorkerCrashed`) or
     ran past ``timeout`` seconds (:class:`ExecutionTimeout`, the child is killed). One
-    failure does not stop the others. Closing the generator early kills the children.
+    failure does not stop the others, a child's own KeyboardInterrupt included; one in this
+    process (Ctrl-C) is raised, wherever it lands. Closing the generator early kills the children.
 
     Parameters
     ----------
@@ -223,8 +224,8 @@ def map_isolated(
             for reader in ready:
                 child, item = running[reader]  # type: ignore[index]
                 try:
-                    done, value = child.receive(None)
-                except BaseException as exc:
+                    done, value = child.receive(None, errors=True)  # the child's error, KeyboardInterrupt too
+                except Exception as exc:  # died without a word, or unreadable; a Ctrl-C here is ours: it stops all
                     done, value = True, exc
                 if done:
                     child.close()
@@ -279,8 +280,12 @@ class _Child:
         self.started = self.last = time.monotonic()
         self.closed = False
 
-    def receive(self, on_event: Callable[[Any], bool | None] | None) -> tuple[bool, Any]:
-        """Read one message: ``(True, result)``, or ``(False, None)`` after an event; raise the child's error."""
+    def receive(self, on_event: Callable[[Any], bool | None] | None, *, errors: bool = False) -> tuple[bool, Any]:
+        """Read one message: ``(True, result)``, or ``(False, None)`` after an event; raise the child's error.
+
+        With ``errors``, the child's error is returned as its result, ``(True, error)``: a
+        KeyboardInterrupt raised while this reads is then this process's own.
+        """
         try:
             kind, payload = self.reader.recv()
         except (EOFError, OSError):
@@ -294,6 +299,8 @@ class _Child:
             return True, payload
         error, text = payload
         error.add_note(f"In the isolated child (process {self.pid}):\n{text}")
+        if errors:
+            return True, error
         raise error
 
     def interrupt(self, grace: float, on_event: Callable[[Any], bool | None] | None) -> None:
