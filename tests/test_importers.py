@@ -6,6 +6,7 @@ import pytest
 from conftest import OLDER_PLACES, snapshot, write_csv
 
 from impact_kit.data.observations import load_observations
+from impact_kit.grid.model import NOT_ASKED
 from impact_kit.exceptions import ImportFailed, InvalidData
 from impact_kit.importers.commune_mesure import IMPORT_FILE, import_places, normalize_label, read_place
 
@@ -23,6 +24,12 @@ PLATFORM_TESTIMONY_KEYS = {
     "services_publics",
     "innovation_publique",
 }
+
+
+def load_answers(folder):
+    """The observations without the rows saying what the platform does not ask (tested on their own)."""
+    obs = load_observations(folder)
+    return obs[obs["question"] != NOT_ASKED].reset_index(drop=True)
 
 
 @pytest.fixture
@@ -73,7 +80,7 @@ def test_older_format_files_become_sites(reference, empty_data):
     sites = (empty_data / "sites.csv").read_text(encoding="utf-8").splitlines()
     assert sites[0] == "site,name,city,postcode,kind"
     assert sites[3] == "le-6b,Le 6b,Saint Denis,93066,"
-    obs = load_observations(empty_data)
+    obs = load_answers(empty_data)
     assert set(obs["question"]) == {"testimony"}
     assert set(obs["year"]) == {2021}
 
@@ -81,7 +88,7 @@ def test_older_format_files_become_sites(reference, empty_data):
 def test_every_non_empty_testimony_is_in_the_table_verbatim(reference, empty_data):
     files = sorted(reference.glob("*.json"))
     import_places(files, 2021, empty_data)
-    obs = load_observations(empty_data)
+    obs = load_answers(empty_data)
     table = set(zip(obs["site"], obs["value"], strict=True))
     expected = 0
     for path in files:
@@ -97,7 +104,7 @@ def test_every_non_empty_testimony_is_in_the_table_verbatim(reference, empty_dat
 def test_the_good_start_current_format(reference, empty_data):
     [good] = import_places([reference / "the-good-start.json"], 2021, empty_data)
     assert good.site == "the-good-start" and good.city == "Pantin" and good.postcode == "93500"
-    obs = load_observations(empty_data)
+    obs = load_answers(empty_data)
     answers = {
         (c, q): sorted(obs.loc[(obs["criterion"] == c) & (obs["question"] == q), "value"])
         for c, q in set(zip(obs["criterion"], obs["question"], strict=True))
@@ -125,7 +132,7 @@ def test_current_format_numbers_scales_keywords(empty_data, tmp_path):
         lien_social="",
     )
     import_places([write_place(tmp_path, doc)], 2023, empty_data)
-    obs = load_observations(empty_data)
+    obs = load_answers(empty_data)
     got = sorted(zip(obs["criterion"], obs["question"], obs["value"], strict=True))
     assert got == sorted(
         [
@@ -175,7 +182,7 @@ def test_refuses_an_existing_site_year_and_leaves_everything_alone(data_dir, tmp
 
 
 def test_replace_only_touches_that_site_year(data_dir, tmp_path):
-    before = load_observations(data_dir)
+    before = load_answers(data_dir)
     person_made = (data_dir / "observations.csv").read_bytes()
     import_places(
         [write_place(tmp_path, place(name="The Good Start", city="Pantin", lien_social="Nouveau"))], 2022, data_dir
@@ -187,7 +194,7 @@ def test_replace_only_touches_that_site_year(data_dir, tmp_path):
         data_dir,
         replace=True,
     )
-    after = load_observations(data_dir)
+    after = load_answers(data_dir)
     good = after[after["site"] == "the-good-start"]
     assert sorted(good["value"]) == ["Nouveau", "Remplacé"]
     others = after[~after["site"].isin(["the-good-start", "le-lieu"])].reset_index(drop=True)
@@ -233,7 +240,7 @@ def _read_back_everything(folder):
 
     for path in folder.iterdir():
         read_table(path)
-    return load_sites(folder), load_observations(folder)
+    return load_sites(folder), load_answers(folder)
 
 
 def test_a_50_mb_testimony_imports_and_reads_back(empty_data, tmp_path):
@@ -285,7 +292,7 @@ def test_two_places_with_one_slug_in_separate_runs_are_never_merged(empty_data, 
     assert done.site == "le-cafe-lyon"
     [again] = import_places([lyon], 2023, empty_data)
     assert again.site == "le-cafe-lyon"
-    obs = load_observations(empty_data)
+    obs = load_answers(empty_data)
     assert sorted(zip(obs["site"], obs["year"], obs["value"], strict=True)) == [
         ("le-cafe", 2022, "Paris"),
         ("le-cafe-lyon", 2022, "Lyon"),
@@ -356,7 +363,7 @@ def test_a_long_name_gives_an_id_of_at_most_80_characters(empty_data, tmp_path):
     name = "Le tiers-lieu " + "très " * 60 + "long"
     [done] = import_places([write_place(tmp_path, place(name=name, lien_social="x"))], 2022, empty_data)
     assert len(done.site) <= 80 and done.site.startswith("le-tiers-lieu-tres-") and not done.site.endswith("-")
-    assert len(load_observations(empty_data)) == 1
+    assert len(load_answers(empty_data)) == 1
 
 
 def test_data_folder_must_exist_unless_init(tmp_path):
@@ -381,7 +388,7 @@ def test_unknown_key_with_text_is_kept_as_a_testimony_of_its_criterion(empty_dat
         "lien_social_commentaire": "lien_social",
         "egalite_homme_femme_remarque": "egalite_femmes_hommes",
     }
-    obs = load_observations(empty_data)
+    obs = load_answers(empty_data)
     assert sorted(zip(obs["criterion"], obs["question"], obs["value"], strict=True)) == [
         ("egalite_femmes_hommes", "testimony", "Deux"),
         ("lien_social", "testimony", "Un long texte libre"),

@@ -23,6 +23,7 @@ from typing import TypeVar
 import pandas as pd
 
 from impact_kit.data.dataset import Dataset
+from impact_kit.indicators.site import POSITIVE_STATES
 from impact_kit.indicators.table import indicator_table
 
 __all__ = ["MIN_SITES", "Programme", "indicators_of", "programme_of"]
@@ -42,11 +43,12 @@ class Programme:
     sites : mapping
         ``{year: number of sites with observations that year}``.
     observed : mapping
-        ``{(year, criterion id): number of sites with an observed effect}``.
+        ``{(year, criterion id): number of sites with a positive effect}`` (direction positive or
+        mixed: a negative or a zero answer is never counted as an effect).
     intensity : mapping
         ``{(year, level id): (median intensity, number of sites that rated it)}``.
     criteria : mapping
-        ``{year: median number of criteria with observed effects, per site}``.
+        ``{year: median number of criteria with a positive effect, per site}``.
     """
 
     sites: Mapping[int, int]
@@ -62,10 +64,11 @@ class Programme:
     def from_table(cls, table: pd.DataFrame) -> Programme:
         """Return the programme's figures from an indicator table (see :mod:`impact_kit.indicators.table`)."""
         sites = table.groupby("year")["site"].nunique()
-        observed = table[table["observed"]].groupby(["year", "criterion"]).size().reset_index(name="n")
+        table = table.assign(positive=table["direction"].isin(list(POSITIVE_STATES)))
+        observed = table[table["positive"]].groupby(["year", "criterion"]).size().reset_index(name="n")
         levels = table.drop_duplicates(["site", "year", "level"]).dropna(subset=["intensity"])
         rated = levels.groupby(["year", "level"])["intensity"].agg(["median", "size"]).reset_index()
-        per_site = table.groupby(["year", "site"])["observed"].sum().groupby(level="year").median()
+        per_site = table.groupby(["year", "site"])["positive"].sum().groupby(level="year").median()
         return cls(
             sites=dict(zip(map(int, sites.index), map(int, sites), strict=True)),
             observed={

@@ -162,10 +162,11 @@ def current_axes(ax: Axes | None) -> Axes:
 _VALUE: dict[str, Any] = {"textcoords": "offset points", "fontsize": SMALLEST, "annotation_clip": False}
 
 
-def _bars(ax: Axes, table: pd.DataFrame, lang: str, *, unit: str = "", **kwargs: Any) -> None:
+def _bars(ax: Axes, table: pd.DataFrame, lang: str, *, unit: str = "", hatched: Any = (), **kwargs: Any) -> None:
     """Draw one group of bars per row of ``table`` and one bar per column (a year), values at their end.
 
-    The bars stand on a wide figure and lie on a narrow one (see :data:`NARROW`).
+    The bars stand on a wide figure and lie on a narrow one (see :data:`NARROW`); the columns
+    named in ``hatched`` are drawn with a pattern too (a difference not told by colour alone).
     """
     flat = is_narrow(ax)
     years = list(table.columns)
@@ -174,7 +175,8 @@ def _bars(ax: Axes, table: pd.DataFrame, lang: str, *, unit: str = "", **kwargs:
     for i, year in enumerate(years):
         values = table[year].to_numpy(dtype=float)
         offset = (i - (len(years) - 1) / 2) * width
-        style = {"label": str(year), "color": PALETTE[i % len(PALETTE)], **kwargs}
+        style: dict[str, Any] = {"label": str(year), "color": PALETTE[i % len(PALETTE)], "hatch": None, **kwargs}
+        style["hatch"] = "///" if year in hatched else style["hatch"]
         draw = ax.barh if flat else ax.bar
         bars = draw(x + offset, np.nan_to_num(values), width, **style)
         for bar, value in zip(bars, values, strict=True):
@@ -330,12 +332,13 @@ def publics_alt(matrix: pd.DataFrame, *, year: int, lang: str = "fr") -> str:
 
 @_document("Axes.bar")
 def effects_chart(table: pd.DataFrame, *, lang: str = "fr", ax: Axes | None = None, **kwargs: Any) -> Axes:
-    """Draw, per level, how many criteria show observed effects, one bar per year.
+    """Draw, per level, how many criteria show effects, one bar per year (and per direction, if any is negative).
 
     Parameters
     ----------
     table : pandas.DataFrame
-        Years as rows, levels as columns (:func:`impact_kit.indicators.site.effects_table`).
+        Years as rows, levels as columns, negative rows in ``attrs["hatched"]``
+        (:func:`impact_kit.render.figures.effects_rows`).
     {lang}
     {ax}
     {kwargs}
@@ -343,7 +346,7 @@ def effects_chart(table: pd.DataFrame, *, lang: str = "fr", ax: Axes | None = No
     {returns}
     """
     ax = current_axes(ax)
-    _bars(ax, table.T, lang, **kwargs)
+    _bars(ax, table.T, lang, hatched=table.attrs.get("hatched", ()), **kwargs)
     _effects_frame(ax, table, lang)
     return ax
 
