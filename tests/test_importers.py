@@ -1,14 +1,19 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from conftest import OLDER_PLACES, snapshot, write_csv
 
+from impact_kit.cli import main
 from impact_kit.data.observations import load_observations
-from impact_kit.grid.model import NOT_ASKED
 from impact_kit.exceptions import ImportFailed, InvalidData
+from impact_kit.grid.file import default_grid
+from impact_kit.grid.model import NOT_ASKED
 from impact_kit.importers.commune_mesure import IMPORT_FILE, import_places, normalize_label, read_place
+from impact_kit.indicators.table import indicator_table
+from impact_kit.reports.site import SiteReport
 
 PLATFORM_TESTIMONY_KEYS = {
     "lien_social",
@@ -438,3 +443,73 @@ def test_an_existing_site_year_on_any_sheet_of_a_workbook_is_found(empty_data, t
         )
     with pytest.raises(ImportFailed, match=r"observations\.xlsx already holds observations of le-lieu 2022"):
         import_places([write_place(tmp_path, place(lien_social="z"))], 2022, empty_data)
+
+
+# -- issue 30: every key the platform's own import writes ---------------------------------------
+
+
+def _platform_keys(reference):
+    """The keys GRID.md lists under "The platform's keys, as its own import writes them"."""
+    section = (reference / "GRID.md").read_text(encoding="utf-8").split("## The platform's keys")[1]
+    return re.findall(r"`([a-zê_]+)`", section.split("The level")[0])
+
+
+def _a_value(question):
+    """A value the platform could store for the question: raw labels, a number, a text."""
+    if question.type in ("multi", "single") and question.options:
+        raw = question.options[0].raw[0]
+        return [raw] if question.type == "multi" else raw
+    return {"number": 3, "scale": 4, "text": "2", "keywords": "entraide, voisinage"}.get(question.type, "Un texte.")
+
+
+def test_every_key_the_platform_writes_is_known_to_the_grid(grid, reference):
+    keys = _platform_keys(reference)
+    assert len(keys) == 45 and "appartenance_exclusion_type" in keys
+    known = {q.platform_key: (owner, q.id) for owner, q in grid.iter_questions() if q.platform_key}
+    assert [k for k in keys if k not in known] == []
+
+
+def test_a_current_format_place_with_every_key_imports_each_into_its_question(grid, reference, empty_data, tmp_path):
+    known = {q.platform_key: (owner, q) for owner, q in grid.iter_questions() if q.platform_key}
+    answers = {key: _a_value(known[key][1]) for key in _platform_keys(reference)}
+    [imported] = import_places([write_place(tmp_path, place(**answers))], 2023, empty_data)
+    assert not imported.kept_keys  # no key left as a text of unknown meaning
+    obs = load_answers(empty_data)
+    landed = set(zip(obs["criterion"], obs["question"], strict=True))
+    for key in answers:
+        owner, question = known[key]
+        assert (owner, question.id) in landed, key
+
+
+def test_upkeep_types_and_their_example_import_as_options_and_a_testimony(empty_data, tmp_path, capsys):
+    doc = place(
+        entretien_des_espaces_effets="Des effets positifs",
+        entretien_des_espaces_effets_positif_type=["L'attractivité des espaces", "La mixité d'usages"],
+        entretien_des_espaces_effets_positif_example="Les bacs sont arrosés par les voisins.",
+    )
+    code = main(
+        ["import", "commune-mesure", str(write_place(tmp_path, doc)), "--year", "2023", "--data", str(empty_data)]
+    )
+    err = capsys.readouterr().err
+    assert code == 0 and "warning" not in err.lower(), err
+    obs = load_answers(empty_data)
+    rows = sorted(zip(obs["criterion"], obs["question"], obs["value"], strict=True))
+    assert rows == [
+        ("entretien_des_espaces", "effect", "positive"),
+        ("entretien_des_espaces", "positive_example", "Les bacs sont arrosés par les voisins."),
+        ("entretien_des_espaces", "positive_types", "attractiveness"),
+        ("entretien_des_espaces", "positive_types", "mixed_uses"),
+    ]
+
+
+def test_a_place_from_the_platform_says_the_urban_project_level_was_not_asked(reference, empty_data, tmp_path):
+    import_places([reference / "the-good-start.json"], 2021, empty_data)
+    obs = load_observations(empty_data)
+    assert obs.loc[obs["question"] == NOT_ASKED, ["criterion", "value"]].values.tolist() == [
+        ["impact_projet_urbain", "no"]
+    ]
+    table = indicator_table(obs, default_grid())
+    urban = table[table["level"] == "impact_projet_urbain"]
+    assert set(urban["direction"]) == {"not_asked"} and len(urban) == 3
+    report = SiteReport.load("the-good-start", 2021, data=empty_data)
+    assert "ne posait pas les questions de ce niveau" in str(report.level("impact_projet_urbain"))
