@@ -226,7 +226,11 @@ def test_every_option_is_rendered_and_counted_with_its_direction(grid, tmp_path,
         found = BeautifulSoup(str(report.level(criterion.level)), "html.parser").find(id=f"criterion-{criterion.id}")
         said = " ".join(p.get_text(" ", strip=True) for p in found.select("p, li"))
         # A sentence of the grid says what was chosen, never "no answer" nor a bare "no effect recorded".
-        assert said and not re.search(r"Aucune réponse|No answer|sans que la grille|grid draws no", said), (criterion.id, option.id, said)
+        assert said and not re.search(r"Aucune réponse|No answer|sans que la grille|grid draws no", said), (
+            criterion.id,
+            option.id,
+            said,
+        )
 
 
 def test_a_site_that_answers_only_negative_options_has_no_positive_effect_anywhere(grid, tmp_path):

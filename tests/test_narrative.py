@@ -401,7 +401,10 @@ def test_summary_coeur_de_friche_2023_ties_and_a_level_that_fell():
         "The publics most involved each took part in 1 criterion: general-public visitors, neighbourhood residents "
         "and volunteers."
     )
-    assert en[1] == "Effects are observed in 2023 for 1 criterion out of 15, compared with 8 for the programme's median site: Social ties."
+    assert (
+        en[1]
+        == "Effects are observed in 2023 for 1 criterion out of 15, compared with 8 for the programme's median site: Social ties."
+    )
     assert en[3] == (
         "Negative effects are reported for 3 criteria, Health and well-being, Sense of inclusion or exclusion and "
         "Upkeep of spaces: see the points of attention."
@@ -463,7 +466,9 @@ def test_every_sample_report_changes_are_whole_sentences_and_summary_a_paragraph
             assert not any(s.startswith((f"{label} :", f"{label}:")) for label in labels), (site, year, s)
             assert not re.search(r"(:|^)\s*(oui|non|yes|no)\.$", s), (site, year, s)
         summary = summary_sentences(report)
-        negative = any(s.startswith(("Des effets négatifs", "Un effet négatif", "Negative effects", "A negative")) for s in summary)
+        negative = any(
+            s.startswith(("Des effets négatifs", "Un effet négatif", "Negative effects", "A negative")) for s in summary
+        )
         assert 3 <= len(summary) <= 5 + negative, (site, year, summary)  # one more sentence for negative effects
         assert all(s[0].isupper() and s.endswith(".") for s in summary), summary
 

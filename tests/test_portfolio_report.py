@@ -234,7 +234,10 @@ def test_a_year_with_a_single_site_and_no_earlier_year(small):
     for section in (report.intensity(), report.movers()):
         assert "none of these sites was observed before 2021" in str(section)
     assert [f["id"] for f in soup(report.intensity()).select("figure")] == ["chart-intensity"]
-    assert soup(report.testimonies()).select_one(".ik-empty").get_text() == "No site's team wrote a text about its effects in 2021."
+    assert (
+        soup(report.testimonies()).select_one(".ik-empty").get_text()
+        == "No site's team wrote a text about its effects in 2021."
+    )
     assert set(report.indicators["year"]) == {2021}
 
 
@@ -356,8 +359,10 @@ def test_the_page_names_every_site_of_the_year_and_links_to_their_reports(writte
     links = sorted(a["href"] for a in page.select("#ik-sites a"))
     assert links == [f"../../{s}/2023/report.html" for s in WITH_REPORT]
     toc = [a["href"] for a in page.select("nav.ik-toc a")]
-    assert toc == ["#ik-summary", "#ik-effects", "#ik-publics", "#ik-intensity", "#ik-movers", "#ik-testimonies",
-                   "#ik-sites"]  # fmt: skip
+    assert toc == ["#ik-summary", "#ik-watch", "#ik-effects", "#ik-publics", "#ik-intensity", "#ik-movers",
+                   "#ik-testimonies", "#ik-sites"]  # fmt: skip
+    watch = sorted(a["href"] for a in page.select("#ik-watch a"))  # to each report's points of attention
+    assert watch and all(link.endswith("/2023/report.html#ik-attention") for link in watch)
     assert page.title.get_text() == "Effets sociaux et urbains des sites en 2023"
     assert "parameters" not in html and "sites = []" not in html and "report.summary()" not in html
 
@@ -376,7 +381,8 @@ def test_the_page_opens_offline(written):
         elif href.startswith("data:text/csv;"):  # a chart's figures, inline
             assert tag.has_attr("download"), href
         else:
-            assert "://" not in href and not href.startswith("/") and (target / href).resolve().is_file(), href
+            path = href.partition("#")[0]  # a site's points of attention: its page, then its anchor
+            assert "://" not in href and not href.startswith("/") and (target / path).resolve().is_file(), href
 
 
 @pytest.mark.slow

@@ -399,8 +399,8 @@ class _Builder:
             if name not in questions:
                 raise self.fail(where, f"names question `{name}`, which this criterion does not have.")
         for qid, option_ids in [*when.items(), *unless_chosen.items()]:
-            for oid in option_ids:
-                if questions[qid].option(oid) is None:
+            for oid in option_ids:  # a number question is matched on its value as written: "0"
+                if questions[qid].option(oid) is None and (questions[qid].type != "number" or not oid.isdigit()):
                     raise self.fail(where, f"names option `{oid}`, which question `{qid}` does not have.")
         if sentence.count and any(not isinstance(t, dict) for t in texts.values()):
             raise self.fail(where, "a sentence with `count` gives its text as forms (zero, one, other, unknown).")

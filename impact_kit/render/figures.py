@@ -83,6 +83,9 @@ def effects_rows(table: pd.DataFrame, *, lang: str = "fr") -> pd.DataFrame:
                 hatched.append(label)
     out = pd.DataFrame(rows, index=pd.Index(labels, name="year"), columns=positive.columns).astype("int64")
     out.attrs["hatched"] = hatched
+    out.attrs["hatch_label"] = words["effects_negative_key"]
+    # The legend's keys say the year; one key for the pattern says "negative" (impact_kit.render.charts._bar_frame).
+    out.attrs["legend"] = {label: str(year) for label, year in zip(labels, positive.index.repeat(2), strict=True)}
     return out
 
 
