@@ -281,8 +281,13 @@ def test_no_sample_sentence_contradicts_the_one_before(lang):
                 continue
             said = [p.get_text(" ", strip=True) for p in found.select("p, li")]
             current = indicators.criterion_state(criterion, report.answers)
-            # The programme's count follows a positive effect only (Cœur de Friche 2023: "Aucun nouveau projet…").
-            assert any(placed in s for s in said) == (
+            # The programme's count follows an effect only (Cœur de Friche 2023: "Aucun nouveau projet…"), and
+            # a negative one is counted among the negative ones, apart.
+            negative = {"fr": "effet négatif", "en": "negative effect"}[lang]
+            assert any(placed in s and negative in s for s in said) == (
+                current in indicators.NEGATIVE_STATES and report.programme is not None and report.programme.covers(year)
+            ), (site, year, criterion.id, said)
+            assert any(placed in s and negative not in s for s in said) == (
                 current in indicators.POSITIVE_STATES and report.programme is not None and report.programme.covers(year)
             ), (site, year, criterion.id, said)
             # L'Atelier du Canal 2022: "Aucune personne n'a bénéficié…" then "des personnes… ont été accompagnées".

@@ -17,6 +17,7 @@ from impact_kit.indicators.table import indicator_table
 from impact_kit.reports.site import SiteReport
 
 YEAR = 2023
+NEGATIVE = {"fr": "effet négatif", "en": "negative effect"}  # a negative effect is placed apart
 #: What the kit says of the programme (the grid's own labels may say "programme" otherwise).
 PROGRAMME = re.compile(
     r"sites du programme|médiane du programme|site médian du programme|sites of the programme|programme's median"
@@ -67,7 +68,12 @@ def test_six_sites_each_observed_criterion_is_placed(six, lang):
         for criterion in six.grid.criteria:
             section = soup.find(id=f"criterion-{criterion.id}")
             observed = criterion_state(criterion, report.answers) in POSITIVE_STATES
-            assert (section is not None and word in section.get_text()) == observed, (site, criterion.id)
+            placed_positive = (
+                any(word in p.get_text() for p in section.select("p") if NEGATIVE[lang] not in p.get_text())
+                if section
+                else False
+            )
+            assert placed_positive == observed, (site, criterion.id)
             placed += observed
         summary = soup.find(id="ik-summary").get_text()
         assert PROGRAMME.search(summary), site

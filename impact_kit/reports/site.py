@@ -408,8 +408,7 @@ class SiteReport(ReportKind):
         ]
         statements = criterion_statements(criterion, answers, self.lang)
         state = indicators.criterion_state(criterion, self.answers)
-        if state in indicators.POSITIVE_STATES:
-            statements += programme_criterion_statements(self.programme, criterion, self.year, self.lang)
+        statements += programme_criterion_statements(self.programme, criterion, self.year, self.lang, state=state)
         empty = {"none": "state_none", "not_asked": "state_not_asked", "positive": "state_positive"}.get(
             state, "no_answer"
         )

@@ -17,6 +17,7 @@ from impact_kit.grid.model import Criterion, Grid, Level, Question, Sentence
 from impact_kit.indicators.programme import MIN_SITES, Programme
 from impact_kit.indicators.site import (
     NEGATIVE_STATES,
+    POSITIVE_STATES,
     Answers,
     changes_between,
     criteria_in,
@@ -192,18 +193,28 @@ def _scale_max(grid: Grid, level: Level) -> float:
 
 
 def programme_criterion_statements(
-    programme: Programme | None, criterion: Criterion, year: int, lang: str
+    programme: Programme | None, criterion: Criterion, year: int, lang: str, *, state: str = "positive"
 ) -> list[Statement]:
-    """Return where an observed criterion stands in the programme: in how many of its sites it is observed.
+    """Return where a criterion's effect stands in the programme: in how many of its sites it is found.
 
-    Nothing when there is no programme or fewer than :data:`impact_kit.indicators.programme.MIN_SITES` sites that year.
+    A positive effect is counted among the sites with a positive effect, a negative one among
+    those with a negative effect, apart (a mixed criterion gets both); any other state gets
+    nothing. Nothing either when there is no programme or fewer than
+    :data:`impact_kit.indicators.programme.MIN_SITES` sites that year.
     """
     if programme is None or not programme.covers(year):
         return []
-    count = programme.observed.get((year, criterion.id), 0)
-    values = {"count": count, "total": programme.sites[year], "year": str(year)}
-    key = "programme_observed_all" if count == programme.sites[year] else "programme_observed"
-    return [Statement(say(texts(lang)[key], values, lang, count))]
+    out = []
+    total = programme.sites[year]
+    for counts, wanted, keys in (
+        (programme.observed, POSITIVE_STATES, ("programme_observed_all", "programme_observed")),
+        (programme.negative, NEGATIVE_STATES, ("programme_negative_all", "programme_negative")),
+    ):
+        if state in wanted:
+            count = counts.get((year, criterion.id), 0)
+            values = {"count": count, "total": total, "year": str(year)}
+            out.append(Statement(say(texts(lang)[keys[0] if count == total else keys[1]], values, lang, count)))
+    return out
 
 
 def programme_level_statements(
