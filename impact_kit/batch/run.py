@@ -348,8 +348,8 @@ def _programme(programme: Programme, year: int) -> str:
     if not programme.covers(year):
         return ""
     figures: list[object] = [programme.sites[year], programme.criteria.get(year)]
-    figures += sorted((k, v) for k, v in programme.observed.items() if k[0] == year)
-    figures += sorted((k, v) for k, v in programme.intensity.items() if k[0] == year)
+    for counts in (programme.observed, programme.negative, programme.intensity):  # negative: said apart (issue 24)
+        figures += sorted((k, v) for k, v in counts.items() if k[0] == year)
     return repr(figures)
 
 
