@@ -498,3 +498,21 @@ def test_summary_most_notable_change(grid, before, after, expected):
 
     said = sentences(re.sub(r"<[^>]+>", "", summary_paragraph(grid, {2022: before, 2023: after}, 2023, "fr").html))
     assert said[-2] == expected
+
+
+def test_emerging_missions_are_listed_without_a_doubled_de(grid):
+    said = criterion_statements(
+        grid.criterion("metiers_emergents"), {"kinds": ["new_missions", "new_professions"]}, "fr"
+    )
+    assert said[0].html == "Les missions ou métiers émergents repérés sont :"
+    assert said[0].items == ("de nouvelles missions confiées à des acteur·rice·s existant·e·s", "de nouveaux métiers")
+
+
+def test_a_site_with_as_many_criteria_as_the_median_site_is_not_contrasted_with_it():
+    from impact_kit.reports.site import SiteReport
+
+    for site, year in _sample_reports():
+        report = SiteReport.load(site, year)
+        for s in summary_sentences(report):
+            found = re.search(r"pour \*?\*?(\d+) critères? sur 15\*?\*?, contre (\d+) pour le site médian", s)
+            assert not found or found.group(1) != found.group(2), (site, year, s)

@@ -58,8 +58,8 @@ TABLE = [
         'belonging',
         ['belonging'],
         ['exclusion'],
-        "Il a été observé en 2023 que certaines personnes se sentent exclues, alors qu'en 2022, certaines personnes se sentent faire partie d'un groupe autour du projet.",
-        "It was observed in 2023 that some people feel excluded, whereas in 2022, some people feel part of a group around the project.",
+        "Il a été observé en 2023 que certaines personnes se sentent exclues ; le constat de 2022 était que certaines personnes se sentent faire partie d'un groupe autour du projet.",
+        "It was observed in 2023 that some people feel excluded; the finding in 2022 was that some people feel part of a group around the project.",
     ),
     (
         'cadre_de_vie',
@@ -273,3 +273,45 @@ def test_free_text_is_escaped_and_never_recased_inside_a_sentence(grid):
 )
 def test_sentence_case_raises_only_the_first_letter(text, expected):
     assert sentence_case(text) == expected
+
+
+# -- issue 25: the sentences an editor would fix, as a person would write them -------------------
+
+
+def test_the_image_of_the_neighbourhood_is_not_said_twice(grid):
+    before = {"cadre_de_vie": {"image_changed": ["yes"], "image_change_type": ["more_attractive"]}}
+    after = {"cadre_de_vie": {"image_changed": ["yes"], "image_change_type": ["more_attractive", "better_reputation"]}}
+    assert told(grid, before, after, "fr") == [
+        "En 2023, l'image du quartier a aussi évolué : sa réputation s'est améliorée."
+    ]
+    assert told(grid, before, after, "en") == [
+        "In 2023, the image of the neighbourhood also changed: its reputation improved."
+    ]
+
+
+def test_two_health_effects_are_not_said_with_the_same_verb_twice(grid):
+    before = {"sante": {"effects": ["better_relations"]}}
+    after = {"sante": {"effects": ["better_relations", "discomfort", "stress_conflicts"]}}
+    assert told(grid, before, after, "fr")[0] == (
+        "Il a été observé en 2023, et non en 2022, que des personnes expriment un inconfort et font part de stress ou "
+        "de conflits."
+    )
+
+
+def test_a_count_given_as_text_one_year_only_is_a_number_not_a_free_answer(grid):
+    before = {"capacite_agir": {"carried_by": ["residents"]}}
+    after = {"capacite_agir": {"count": ["3"], "carried_by": ["residents"]}}
+    assert told(grid, before, after, "fr") == [
+        "En 2023, 3 nouveaux projets ou actions imprévus ont émergé ; leur nombre n'était pas indiqué en 2022."
+    ]
+    assert told(grid, after, before, "en") == [
+        "The number of new, unplanned projects or actions is not given in 2023; it was 3 in 2022."
+    ]
+
+
+def test_grid_sentences_never_speak_to_the_respondent(grid):
+    words = " ".join(
+        " ".join([*q.labels.values(), *(o.label(lang) for o in q.options for lang in grid.languages)])
+        for _, q in grid.iter_questions()
+    )
+    assert not re.search(r"\bvous\b", words, re.IGNORECASE)

@@ -332,7 +332,8 @@ def answer_changes(question: Question, old: list[str], new: list[str]) -> list[A
     numbers_ = [as_number(v[0]) if v else None for v in (old, new)]
     both = all(n is not None for n in numbers_)
     parsed = (not old or numbers_[0] is not None) and (not new or numbers_[1] is not None)
-    if (question.type in ("number", "scale") or both) and parsed:
+    # A count written as text ("3") that was not given the other year is a number too, not a free answer.
+    if (question.type in ("number", "scale", "text") or both) and parsed:
         if numbers_[0] == numbers_[1]:
             return []
         return [AnswerChange(question, "number", tuple(old[:1]), tuple(new[:1]))]

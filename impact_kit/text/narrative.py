@@ -308,7 +308,9 @@ def summary_paragraph(
     values["criteria"] = _labels(observed, lang)
     if programme is not None and programme.covers(year) and year in programme.criteria:
         values["median"] = format_number(programme.criteria[year], lang)
-        said.append(say(words["summary_criteria_programme"], values, lang, len(observed)))
+        same = programme.criteria[year] == len(observed)  # "8 critères sur 15, contre 8" reads as a contrast
+        key = "summary_criteria_programme_same" if same else "summary_criteria_programme"
+        said.append(say(words[key], values, lang, len(observed)))
     else:
         said.append(say(words["summary_criteria"], values, lang, len(observed)))
     counts = public_counts(grid, answers, lang)
