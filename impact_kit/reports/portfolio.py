@@ -38,6 +38,7 @@ from impact_kit.reports.charts import PORTFOLIO_CHART_SPECS as _CHARTS
 from impact_kit.reports.kind import ChartSpec, ReportKind
 from impact_kit.reports.parameters import PORTFOLIO_NOTEBOOK
 from impact_kit.text.attention import watch_evidence
+from impact_kit.text.method import portfolio_method
 from impact_kit.text.testimonies import testimony_html
 from impact_kit.words import join
 
@@ -296,6 +297,13 @@ class PortfolioReport(ReportKind):
         return render(
             "portfolio_watch", title=self.words["pf_watch"], intro=intro, sites=items, fold=_WATCH_SHOWN, show=more
         )
+
+    def method(self) -> Html:
+        """Return *Méthode et limites*: who answered, what an unanswered question means, which sites each year holds."""
+        shares = self.tables["effect_shares"].drop_duplicates("year")
+        counts = [(int(y), int(n)) for y, n in zip(shares["year"], shares["sites"], strict=True)]
+        sentences = portfolio_method(self.grid, self.lang, counts=counts, reporting=self.reporting)
+        return render("method", title=self.words["method"], sentences=[Markup(s) for s in sentences])
 
     def _section(self, anchor: str, title: str, intro: Sequence[str], parts: Sequence[Html]) -> Html:
         return render("portfolio_section", anchor=anchor, title=title, intro=intro, parts=parts)

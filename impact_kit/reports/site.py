@@ -29,7 +29,7 @@ from impact_kit.grid.file import user_grid_file
 from impact_kit.grid.model import Criterion, Grid, Level
 from impact_kit.indicators import site as indicators
 from impact_kit.indicators.attention import attention_points
-from impact_kit.indicators.programme import Programme, programme_of
+from impact_kit.indicators.programme import MIN_SITES, Programme, programme_of
 from impact_kit.indicators.site import Answers
 from impact_kit.render.markup import Html, render
 from impact_kit.reports.charts import SITE_CHART_SPECS as CHARTS
@@ -38,12 +38,14 @@ from impact_kit.reports.parameters import SITE_NOTEBOOK
 from impact_kit.text.attention import attention_intro, say_points
 from impact_kit.text.changes import changes_statements
 from impact_kit.text.masking import KINDS, redact
+from impact_kit.text.method import site_method
 from impact_kit.text.narrative import (
     Statement,
     criterion_statements,
     level_statements,
     programme_criterion_statements,
     programme_level_statements,
+    quoted,
     summary_paragraph,
     summary_statements,
 )
@@ -288,6 +290,20 @@ class SiteReport(ReportKind):
         ]
         intro = attention_intro(self.grid, points, self.year, self.previous, self.lang)
         return render("attention", title=self.words["attention"], intro=Markup(intro.html), points=shown)
+
+    def method(self) -> Html:
+        """Return *Méthode et limites*: who answered, what an unanswered question means, what comparisons rest on."""
+        states = indicators.criterion_states(self.grid, self.answers)
+        unasked = [quoted(c.label(self.lang), self.lang) for c in self.grid.criteria if states[c.id] == "not_asked"]
+        sources = self.dataset.observations if self.dataset is not None else None
+        files = [] if sources is None else sorted(set(select_site_year(sources, self.site, self.year)["source"]))
+        sentences = site_method(
+            self.grid, self.lang, year=self.year, minimum=MIN_SITES, files=files,
+            sites=self.programme.sites.get(self.year, 0) if self.programme is not None else None,
+            compared=self.programme is not None and self.programme.covers(self.year),
+            not_asked=unasked,
+        )  # fmt: skip
+        return render("method", title=self.words["method"], sentences=[Markup(s) for s in sentences])
 
     def changes(self) -> Html:
         """Return what changed since the previous year (or a note that this is the first year)."""

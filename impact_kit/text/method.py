@@ -1,0 +1,77 @@
+"""Méthode et limites: what a reader must know to read a report right, said in its own words.
+
+Who answered and how, that an unanswered question is not "no effect", that intensity is
+self-rated, that negative effects are never counted as effects, what the comparisons rest
+on, and what the source did not ask. The words are the kit's (``method_*`` in
+``impact_kit/texts.yaml``), which a grid file may replace with its own under ``words:``, next
+to the grid they describe.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from impact_kit.grid.model import Grid
+from impact_kit.words import fill, pick_form
+
+__all__ = ["portfolio_method", "site_method"]
+
+
+def _say(grid: Grid, lang: str, key: str, form: float | None = None, **values: Any) -> str:
+    return fill(pick_form(grid.texts(lang)[key], form), values, lang)
+
+
+def site_method(
+    grid: Grid,
+    lang: str,
+    *,
+    year: int,
+    sites: int | None,
+    compared: bool,
+    minimum: int,
+    not_asked: Sequence[str],
+    files: Sequence[str],
+) -> list[str]:
+    """Return the method of a site report as sentences (escaped HTML), in the order a reader needs them.
+
+    Parameters
+    ----------
+    grid, lang : Grid, str
+        The grid (its ``words:`` first) and the report's language.
+    year : int
+        The report's year.
+    sites : int or None
+        How many sites of the data folder were observed that year; None when the report is
+        not compared with its programme.
+    compared : bool
+        Whether there were enough sites (``minimum``) to place the site among them.
+    not_asked : sequence of str
+        The labels of the criteria the source's questionnaire did not ask.
+    files : sequence of str
+        The data files the site-year's answers come from.
+    """
+    said = [_say(grid, lang, key) for key in ("method_answers", "method_unanswered", "method_intensity")]
+    said.append(_say(grid, lang, "method_directions"))
+    if sites is not None:
+        key = "method_programme" if compared else "method_no_programme"
+        said.append(_say(grid, lang, key, sites, count=sites, year=str(year), min=minimum))
+    if not_asked:
+        said.append(_say(grid, lang, "method_not_asked", len(not_asked), criteria=list(not_asked)))
+    if files:
+        said.append(_say(grid, lang, "method_files", len(files), files=list(files)))
+    return said
+
+
+def portfolio_method(grid: Grid, lang: str, *, counts: Sequence[tuple[int, int]], reporting: int) -> list[str]:
+    """Return the method of a portfolio as sentences (escaped HTML).
+
+    ``counts`` are ``(year, sites observed)`` for each year shown; ``reporting`` the sites of the
+    report's year (below 20, a share of a few sites is said to be read as a count).
+    """
+    said = [_say(grid, lang, key) for key in ("method_answers", "method_unanswered", "method_directions")]
+    years = [_say(grid, lang, "method_pf_year", n, year=str(y), count=n) for y, n in counts]
+    said.append(_say(grid, lang, "method_pf_sites", len(counts), years=years))
+    if reporting < 20:
+        said.append(_say(grid, lang, "method_pf_small", reporting, count=reporting))
+    return said
