@@ -193,7 +193,7 @@ def test_insertion_people_count(grid, n, fr):
 def test_egalite_and_urban_project(grid):
     assert say(grid, "egalite_femmes_hommes", "en", team=["as_many"], publics=["more_women"]) == [
         "In the management and animation team there are as many women as men.",
-        "Among the publics there are more women than men.",
+        "Among the groups there are more women than men.",
     ]
     assert say(grid, "metiers_emergents", count=["1"]) == ["1 mission ou métier émergent a été repéré."]
     assert say(grid, "evolution_projet", changes=["diagnosis", "design"]) == [
@@ -232,7 +232,7 @@ def test_summary_singular_plural(grid):
     )
     htmls = [s.html for s in many]
     assert htmls[0].startswith("<strong>2 criteria</strong> out of 15 show observed effects in 2022")
-    assert "Publics most involved: volunteers." in htmls
+    assert "Groups most involved: volunteers." in htmls
     assert "Intensity of the effects (out of 5): Individual effects 3." in htmls
 
 
@@ -398,7 +398,7 @@ def test_summary_coeur_de_friche_2023_ties_and_a_level_that_fell():
         "the territory”, with an intensity of 3/5."
     )
     assert en[2] == (
-        "The publics most involved each took part in 1 criterion: general-public visitors, neighbourhood residents "
+        "The groups most involved each took part in 1 criterion: general-public visitors, neighbourhood residents "
         "and volunteers."
     )
     assert (

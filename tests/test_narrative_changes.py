@@ -92,7 +92,7 @@ TABLE = [
         ['volunteers'],
         ['volunteers', 'local_actors'],
         "Un nouveau public a pris part aux interactions sociales en 2023 : acteur·rice·s du quartier.",
-        "A new public took part in the social interactions in 2023: local actors.",
+        "A new group took part in the social interactions in 2023: local actors.",
     ),
     (
         'lien_social',
@@ -100,7 +100,7 @@ TABLE = [
         ['volunteers', 'local_actors', 'neighbours'],
         ['volunteers'],
         "Des publics présents en 2022 n'ont plus pris part aux interactions sociales en 2023 : acteur·rice·s du quartier et voisin·e·s du quartier.",
-        "Publics present in 2022 no longer took part in the social interactions in 2023: local actors and neighbourhood residents.",
+        "Groups present in 2022 no longer took part in the social interactions in 2023: local actors and neighbourhood residents.",
     ),
     (
         'gouvernance_partagee',
