@@ -245,6 +245,8 @@ def _written(run: Callable[[], ReportPaths]) -> int:
     for path in (paths.html, paths.indicators, paths.pdf, paths.docx):
         if path:
             print(path)
+    if paths.docx is None and (kept := paths.html.parent / "report.docx").is_file():
+        print(f"note: {kept} was left as it was: it is an earlier run's. Ask for --docx to redo it.", file=sys.stderr)
     return EXIT_OK
 
 

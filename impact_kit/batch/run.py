@@ -26,7 +26,7 @@ from typing import Any
 import pandas as pd
 
 from impact_kit.batch.jobs import BatchOptions, Job, run_job, warm_workers
-from impact_kit.batch.manifest import Entry, Manifest, fingerprints, notebook_digest, outputs_state
+from impact_kit.batch.manifest import Entry, Manifest, fingerprints, finished_state, notebook_digest
 from impact_kit.batch.progress import Progress
 from impact_kit.data.dataset import Dataset, load_dataset, pinned
 from impact_kit.data.sites import site_not_found
@@ -399,7 +399,7 @@ def _run(
                 last_save = time.monotonic()
     # Once every worker is gone: a job a lost worker had done may have been done again since.
     for job in result.done:
-        manifest.entries[job.key].outputs = outputs_state(options.out / job.site / str(job.year))
+        finished_state(manifest.entries[job.key], options.out / job.site / str(job.year), docx=bool(options.docx))
 
 
 def _run_here(
