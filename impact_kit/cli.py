@@ -388,9 +388,12 @@ def main(argv: Sequence[str] | None = None, *, exiting: bool = False) -> int:
         if args.debug:
             raise
         if exc.filename:
+            # An import replaces its files together or not at all; a report command may have written some reports.
+            done = "Nothing was written." if args.command == "import" else "Files written before are left as they were."
+            where = " (--out sets where reports go)" if args.command in ("report", "batch", "portfolio") else ""
             print(
                 f"error: {exc.filename}: {exc.strerror or exc}. Check that the folder exists, is writable and has "
-                "free space (--out sets where reports go). Files written before are left as they were.",
+                f"free space{where}. {done}",
                 file=sys.stderr,
             )
         else:

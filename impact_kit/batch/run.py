@@ -13,12 +13,11 @@ Dask distributed cluster (:mod:`impact_kit.batch.cluster`).
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -30,8 +29,8 @@ from impact_kit.batch.manifest import Entry, Manifest, fingerprints, finished_st
 from impact_kit.batch.progress import Progress
 from impact_kit.data.dataset import Dataset, load_dataset, pinned
 from impact_kit.data.sites import site_not_found
-from impact_kit.exceptions import InvalidArgument, NotFound
-from impact_kit.files import check_writable
+from impact_kit.exceptions import NotFound
+from impact_kit.files import check_writable, folder_lock
 from impact_kit.grid.file import user_grid_file
 from impact_kit.grid.model import Grid
 from impact_kit.indicators.programme import Programme, programme_of
@@ -308,20 +307,11 @@ def _batch(
     return result
 
 
-@contextmanager
-def _only_batch_in(out: Path) -> Iterator[None]:
+def _only_batch_in(out: Path) -> AbstractContextManager[None]:
     """Hold a lock on the reports folder for the whole batch: a second batch on it is refused, not merged."""
-    fd = os.open(out, os.O_RDONLY)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise InvalidArgument(
-                f"{out}: another batch is writing reports there. Wait for it to end, or give this one another --out."
-            ) from None
-        yield
-    finally:
-        os.close(fd)  # closing releases the lock, on every exit path (a killed process's too)
+    return folder_lock(
+        out, busy=f"{out}: another batch is writing reports there. Wait for it to end, or give this one another --out."
+    )
 
 
 def _attempt(write: Callable[[], Any]) -> tuple[Any, list[str]]:
