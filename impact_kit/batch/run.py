@@ -36,10 +36,10 @@ from impact_kit.grid.model import Grid
 from impact_kit.indicators.programme import Programme, programme_of
 from impact_kit.reports.parameters import SITE_NOTEBOOK, read_parameters
 from impact_kit.reports.working import (
-    check_working_notebook,
     commentary_cells,
     find_working_notebook,
     older_than_master,
+    working_notebook_refusal,
 )
 from impact_kit.words import check_lang
 
@@ -120,9 +120,6 @@ def plan(
         Job(str(s), int(y), lang, pseudonymise, find_working_notebook(dataset, str(s), int(y)))
         for s, y in sorted(wanted.itertuples(index=False, name=None))
     ]
-    for job in jobs:
-        if job.notebook:
-            check_working_notebook(job.notebook, job.site, job.year)
     return [_with_parameters(job, parameters) for job in jobs] if parameters else jobs
 
 
@@ -281,7 +278,10 @@ def _batch(
             up_to_date = manifest.up_to_date(
                 job.key, prints[(job.site, job.year)], folder, pdf=pdf, docx=bool(options.docx)
             )
-            if not force and up_to_date:
+            if job.notebook and (refused := working_notebook_refusal(job.notebook, job.site, job.year)):
+                manifest.record(job.key, Entry(job.site, job.year, "", "failed", 0.0, f"{job.key}: {refused}"))
+                result.failed.append((job, f"{job.key}: {refused}"))  # that report fails, the others go on
+            elif not force and up_to_date:
                 result.skipped.append(job)
             else:
                 todo.append(job)
