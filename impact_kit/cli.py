@@ -319,10 +319,10 @@ def _portfolio(args: argparse.Namespace) -> int:
     from impact_kit.reports.run import run_portfolio
 
     lang = args.lang or LANGUAGES[0]
-    print(f"Writing the portfolio report of {args.year} ({lang})...", file=sys.stderr)
     return _written(
         lambda: run_portfolio(
             args.year,
+            on_start=lambda: print(f"Writing the portfolio report of {args.year} ({lang})...", file=sys.stderr),
             data=args.data,
             out=args.out,
             grid=args.grid,
@@ -336,8 +336,14 @@ def _portfolio(args: argparse.Namespace) -> int:
     )
 
 
+#: The warnings this command printed: a file read twice (sites.csv, by an import's two steps) warns once.
+_SHOWN: set[str] = set()
+
+
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:  # type: ignore[no-untyped-def]
-    print(f"warning: {message}", file=sys.stderr)
+    if str(message) not in _SHOWN:
+        _SHOWN.add(str(message))
+        print(f"warning: {message}", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None, *, exiting: bool = False) -> int:
@@ -359,6 +365,7 @@ def main(argv: Sequence[str] | None = None, *, exiting: bool = False) -> int:
         # On the command line a folder means what it says, from here: no looking in parent folders.
         args.data = args.data.absolute()
     warnings.showwarning = _show_warning
+    _SHOWN.clear()
     if not args.debug:
         # Our own messages say what happened; the libraries' log lines (a kernel that died
         # after a Ctrl-C, asyncio's leftovers) would only add noise without --debug.

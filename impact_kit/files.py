@@ -129,6 +129,8 @@ def write_together(contents: Mapping[Path, bytes]) -> None:
 
 def _temporary(path: Path) -> tuple[int, str]:
     """Create the temporary file ``path`` is written to (``.<name>.<pid>-<random>.tmp`` beside it); return it open."""
+    if path.is_dir():  # say so now, naming it: the rename would fail naming the temporary file
+        raise IsADirectoryError(errno.EISDIR, "this is a folder, not a file", str(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale_temps(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}-", suffix=".tmp")

@@ -58,6 +58,8 @@ def test_a_site_not_found_names_prefixes_and_every_site_with_its_years():
     listed = str(site_not_found(dataset, "nowhere")).splitlines()[1]
     for site in dataset.sites.index:
         assert f"{site} ({', '.join(map(str, sorted(years[site])))})" in listed
+    named = [part.split(" (")[0] for part in listed.removeprefix("Its sites: ").split("; ")]
+    assert named == sorted(dataset.sites.index)  # issue 29, Why 19: not in sites.csv's order
 
 
 def test_a_big_folder_is_not_listed(grid, tmp_path):
