@@ -51,12 +51,12 @@ def test_four_imports_at_once_keep_every_site_year(tmp_path):
         command = [*SCRIPT, "import", "kobo", "--data", str(data), "--new-sites"]
         processes = [
             subprocess.Popen(
-                [*command, str(export)], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+                [*command, str(export)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
             )
             for export in exports
         ]
-        for process in processes:
-            _, err = process.communicate(timeout=120)
+        said = [process.communicate(timeout=120)[1] for process in processes]  # all of them, before any assert
+        for process, err in zip(processes, said, strict=True):
             assert process.returncode == 0 and "wrote 1 observations" in err, err
         observations = pd.read_csv(data / "observations-kobo.csv", dtype=str, keep_default_na=False)
         sites = pd.read_csv(data / "sites.csv", dtype=str, keep_default_na=False)
