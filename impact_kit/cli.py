@@ -245,6 +245,8 @@ def _written(run: Callable[[], ReportPaths]) -> int:
     for path in (paths.html, paths.indicators, paths.pdf, paths.docx):
         if path:
             print(path)
+    if paths.docx is None and (kept := paths.html.parent / "report.docx").is_file():
+        print(f"note: {kept} was left as it was: it is an earlier run's. Ask for --docx to redo it.", file=sys.stderr)
     return EXIT_OK
 
 
@@ -317,10 +319,10 @@ def _portfolio(args: argparse.Namespace) -> int:
     from impact_kit.reports.run import run_portfolio
 
     lang = args.lang or LANGUAGES[0]
-    print(f"Writing the portfolio report of {args.year} ({lang})...", file=sys.stderr)
     return _written(
         lambda: run_portfolio(
             args.year,
+            on_start=lambda: print(f"Writing the portfolio report of {args.year} ({lang})...", file=sys.stderr),
             data=args.data,
             out=args.out,
             grid=args.grid,
@@ -334,8 +336,14 @@ def _portfolio(args: argparse.Namespace) -> int:
     )
 
 
+#: The warnings this command printed: a file read twice (sites.csv, by an import's two steps) warns once.
+_SHOWN: set[str] = set()
+
+
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:  # type: ignore[no-untyped-def]
-    print(f"warning: {message}", file=sys.stderr)
+    if str(message) not in _SHOWN:
+        _SHOWN.add(str(message))
+        print(f"warning: {message}", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None, *, exiting: bool = False) -> int:
@@ -357,6 +365,7 @@ def main(argv: Sequence[str] | None = None, *, exiting: bool = False) -> int:
         # On the command line a folder means what it says, from here: no looking in parent folders.
         args.data = args.data.absolute()
     warnings.showwarning = _show_warning
+    _SHOWN.clear()
     if not args.debug:
         # Our own messages say what happened; the libraries' log lines (a kernel that died
         # after a Ctrl-C, asyncio's leftovers) would only add noise without --debug.
@@ -386,9 +395,12 @@ def main(argv: Sequence[str] | None = None, *, exiting: bool = False) -> int:
         if args.debug:
             raise
         if exc.filename:
+            # An import replaces its files together or not at all; a report command may have written some reports.
+            done = "Nothing was written." if args.command == "import" else "Files written before are left as they were."
+            where = " (--out sets where reports go)" if args.command in ("report", "batch", "portfolio") else ""
             print(
                 f"error: {exc.filename}: {exc.strerror or exc}. Check that the folder exists, is writable and has "
-                "free space (--out sets where reports go). Files written before are left as they were.",
+                f"free space{where}. {done}",
                 file=sys.stderr,
             )
         else:

@@ -4,31 +4,38 @@ Every function that takes a data folder resolves it with :func:`resolve_data`, s
 relative path means the same thing in a notebook (run from ``notebooks/``), in a
 script and on the command line. Every file the kit writes goes through
 :func:`atomic_write`: a reader never sees half a file, and a failure leaves the old
-one as it was. Temporary files and kernel connection files live in :func:`run_folder`,
-a private folder outside the project, removed on every exit path.
+one as it was; :func:`write_together` replaces several files as one. :func:`folder_lock`
+makes the processes that write in one folder (batches, imports) take turns. Temporary
+files and kernel connection files live in :func:`run_folder`, a private folder outside
+the project, removed on every exit path.
 """
 
 from __future__ import annotations
 
 import errno
+import fcntl
 import glob
 import io
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+
+from impact_kit.exceptions import InvalidArgument
 
 __all__ = [
     "RUN_PREFIX",
     "alive",
     "atomic_write",
     "check_writable",
+    "folder_lock",
     "relative_to_cwd",
     "remove_stale_runs",
     "resolve_data",
     "run_folder",
+    "write_together",
 ]
 
 #: The name prefix of the kit's private run folders in the system's temporary folder.
@@ -75,23 +82,99 @@ def atomic_write(path: str | Path, mode: str = "w", **kwargs: object) -> Iterato
     was killed (kill -9, a timeout) is removed by the next write of the same file.
     """
     path = Path(path)
+    fd, tmp = _temporary(path)
+    try:
+        with os.fdopen(fd, mode, **kwargs) as handle:  # type: ignore[call-overload]
+            yield handle
+        os.replace(tmp, path)
+    except BaseException as exc:
+        Path(tmp).unlink(missing_ok=True)
+        if named := _naming(exc, path):
+            raise named from None
+        raise
+
+
+def write_together(contents: Mapping[Path, bytes]) -> None:
+    """Replace several files as one: each is written whole beside itself, then all are renamed over, in order.
+
+    A failure while writing (a full disk, a Ctrl-C) leaves every file as it was and no
+    temporary file; the renames that follow need no space. Processes that read the files
+    while others may write them hold :func:`folder_lock` on their folder: they never see
+    some renamed and others not. Put first the file whose new version alone does no harm.
+
+    Raises
+    ------
+    OSError
+        Naming the file that could not be written.
+    """
+    temps: list[str] = []
+    try:
+        for path, payload in contents.items():
+            fd, tmp = _temporary(Path(path))
+            temps.append(tmp)
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(payload)
+            except OSError as exc:
+                if named := _naming(exc, Path(path)):
+                    raise named from None
+                raise
+        for tmp, path in zip(temps, contents, strict=True):
+            os.replace(tmp, path)
+    except BaseException:
+        for tmp in temps:
+            Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _temporary(path: Path) -> tuple[int, str]:
+    """Create the temporary file ``path`` is written to (``.<name>.<pid>-<random>.tmp`` beside it); return it open."""
+    if path.is_dir():  # say so now, naming it: the rename would fail naming the temporary file
+        raise IsADirectoryError(errno.EISDIR, "this is a folder, not a file", str(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale_temps(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}-", suffix=".tmp")
     # mkstemp makes the file private; give it the mode a plain open() would (or the old file's).
     os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask())
+    return fd, tmp
+
+
+def _naming(exc: BaseException, path: Path) -> OSError | None:
+    """For an ``OSError`` that names no file (a write() on a full disk), return the same error naming ``path``."""
+    if isinstance(exc, OSError) and exc.filename is None:
+        return type(exc)(exc.errno, exc.strerror, str(path))
+    return None
+
+
+@contextmanager
+def folder_lock(folder: str | Path, *, busy: str | None = None) -> Iterator[None]:
+    """Hold an exclusive lock on ``folder`` for the block: other processes asking for it wait, or are refused.
+
+    The lock is the folder's own (``flock``): no lock file to leave behind, and it is
+    released on every exit path, a killed process's included.
+
+    Parameters
+    ----------
+    folder : str or Path
+        An existing folder.
+    busy : str, optional
+        Refuse at once with this message when another process holds the lock; without
+        it, wait until the lock is released.
+
+    Raises
+    ------
+    InvalidArgument
+        With ``busy``, if another process holds the lock.
+    """
+    fd = os.open(folder, os.O_RDONLY)
     try:
-        with os.fdopen(fd, mode, **kwargs) as handle:  # type: ignore[call-overload]
-            yield handle
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        if exc.filename is None:  # a write() that failed (a full disk) names no file: say which one
-            raise type(exc)(exc.errno, exc.strerror, str(path)) from None
-        raise
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | (fcntl.LOCK_NB if busy is not None else 0))
+        except BlockingIOError:
+            raise InvalidArgument(busy) from None
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
 
 
 def _remove_stale_temps(path: Path) -> None:

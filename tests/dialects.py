@@ -190,7 +190,7 @@ def write_xlsx(path: Path, header, rows) -> Path:
     sheet.title = "Commune Mesure"
     sheet.append(header)
     for row in rows:
-        sheet.append([int(c) if c.isdigit() and c == str(int(c)) and len(c) < 10 else c for c in row])
+        sheet.append([int(c) if c.isascii() and c.isdigit() and c == str(int(c)) and len(c) < 10 else c for c in row])
     book.save(path)
     return path
 

@@ -191,3 +191,28 @@ def test_report_takes_its_options_from_a_parameters_file(monkeypatch, tmp_path, 
     path.write_text("site: the-good-start\ncolour: red\n", encoding="utf-8")
     assert main(["report", "the-good-start", "2021", "--parameters", str(path)]) == 2
     assert "has no parameter 'colour'" in capsys.readouterr().err
+
+
+def test_portfolio_of_a_year_without_data_refuses_before_saying_it_writes(tmp_path, capsys):
+    """Issue 29, Why 20: "Writing the portfolio report of 2019..." was printed, then the refusal."""
+    data = Path(__file__).parents[1] / "data"
+    assert main(["portfolio", "2019", "--data", str(data), "--out", str(tmp_path / "reports")]) == 2
+    err = capsys.readouterr().err
+    assert "no observations of any site for 2019" in err and "Writing" not in err
+
+
+def test_a_warning_is_printed_once_per_command(tmp_path):
+    """Issue 29, Why 21: a Windows-1252 sites.csv, read by two steps of an import, warned twice."""
+    data = tmp_path / "data"
+    data.mkdir()
+    sites = (Path(__file__).parents[1] / "data" / "sites.csv").read_text(encoding="utf-8")
+    (data / "sites.csv").write_bytes(sites.encode("cp1252"))
+    place = tmp_path / "place.json"
+    doc = '{"name": "Le Lieu", "address": {"city": "Lyon"}, "blocs": {"impact_social": {"donnees": {"lien_social": "x"}}}}'
+    place.write_text(doc, encoding="utf-8")
+    done = subprocess.run(
+        [SCRIPT, "import", "commune-mesure", str(place), "--year", "2024", "--data", str(data)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.count("warning: sites.csv is not UTF-8") == 1

@@ -138,3 +138,16 @@ def test_workbook_command_one_file_per_site(tmp_path, capsys):
     assert [p.name for p in (tmp_path / "forms").iterdir()] == ["the-good-start_2024.xlsx"]
     assert main(["form", "workbook", "--year", "2024", "--site", "nowhere", "--data", str(data)]) == 2
     assert "no site 'nowhere'" in capsys.readouterr().err
+
+
+def test_xlsform_out_may_be_a_folder_and_workbooks_are_listed_sorted(tmp_path, capsys):
+    """Issue 29, Why 17 and 19: `--out DIR` failed on a hidden .tmp file; workbooks came in sites.csv's order."""
+    folder = tmp_path / "forms"
+    folder.mkdir()
+    assert main(["form", "xlsform", "--out", str(folder)]) == 0
+    assert capsys.readouterr().out.strip() == str(folder / f"{form_id(default_grid())}.xlsx")
+    assert [p.name for p in folder.iterdir()] == [f"{form_id(default_grid())}.xlsx"]
+    data = Path(__file__).parents[1] / "data"
+    assert main(["form", "workbook", "--year", "2024", "--data", str(data), "--out", str(tmp_path / "books")]) == 0
+    printed = capsys.readouterr().out.split()
+    assert printed == sorted(printed) and len(printed) == 7

@@ -292,8 +292,9 @@ def test_cli_passes_every_option_and_repeated_sites(monkeypatch, capsys, tmp_pat
 
     seen = {}
 
-    def fake(year, **options):
+    def fake(year, *, on_start, **options):
         seen.update(options, year=year)
+        on_start()  # once the inputs are checked: the command says what it writes
         return run.ReportPaths(tmp_path / "r.html", tmp_path / "r.ipynb", indicators=tmp_path / "i.csv")
 
     monkeypatch.setattr(run, "run_portfolio", fake)
@@ -303,7 +304,9 @@ def test_cli_passes_every_option_and_repeated_sites(monkeypatch, capsys, tmp_pat
     assert seen == {"year": 2023, "data": Path("data").absolute(), "out": Path("o"), "grid": None, "lang": "en",
                     "pseudonymise": True, "sites": ["a", "b"], "pdf": False, "docx": False,
                     "docx_template": Path("funder.docx")}  # fmt: skip
-    assert capsys.readouterr().out.splitlines() == [str(tmp_path / "r.html"), str(tmp_path / "i.csv")]
+    printed = capsys.readouterr()
+    assert printed.out.splitlines() == [str(tmp_path / "r.html"), str(tmp_path / "i.csv")]
+    assert printed.err == "Writing the portfolio report of 2023 (en)...\n"
 
 
 @pytest.mark.parametrize(

@@ -82,7 +82,8 @@ def test_criteria_without_answers_are_hidden_except_always_shown(good_start):
 
 def test_unknown_site_or_year(tmp_path):
     with pytest.raises(
-        NotFound, match=r"has no site 'nowhere'\.\nIts sites: la-fabrique-des-possibles-exemple \(2021, "
+        NotFound,
+        match=r"has no site 'nowhere'\.\nIts sites: coeur-de-friche-exemple \(2021, ",  # sorted by id
     ):
         SiteReport.load("nowhere", 2021, data="data")
     with pytest.raises(NotFound, match=re.escape("has no site 'the-good-stat'. Did you mean 'the-good-start'?")):

@@ -59,6 +59,8 @@ def test_a_site_not_found_names_prefixes_and_every_site_with_its_years():
     listed = str(site_not_found(dataset, "nowhere")).splitlines()[1]
     for site in dataset.sites.index:
         assert f"{site} ({', '.join(map(str, sorted(years[site])))})" in listed
+    named = [part.split(" (")[0] for part in listed.removeprefix("Its sites: ").split("; ")]
+    assert named == sorted(dataset.sites.index)  # issue 29, Why 19: not in sites.csv's order
 
 
 def test_a_big_folder_is_not_listed(grid, tmp_path):
@@ -274,3 +276,47 @@ def test_export_does_nothing_inside_a_run_of_the_kit_or_without_a_notebook(monke
     assert "nothing exported" in capsys.readouterr().err
     shown = Exported(tmp_path / "r" / "report.html", tmp_path / "r" / "report.pdf")
     assert shown._repr_html_().count("<a href=") == 2 and "report.pdf" in repr(shown)
+
+
+def _damage(project, how):
+    """Damage the-good-start 2021's working notebook as users did: a save cut short, a bad year, a copied one."""
+    dataset = load_dataset(project / "data")
+    path = create_working_notebook(dataset, "the-good-start", 2021)
+    if how == "not json":
+        path.write_bytes(path.read_bytes()[:500])
+    elif how == "year abc":
+        nb = nbformat.read(path, as_version=4)
+        nb.metadata.impact_kit.year = "abc"
+        nbformat.write(nb, path)
+    else:  # the notebook of another site-year, copied over this one's
+        other = create_working_notebook(dataset, "la-cour-partagee-exemple", 2023)
+        shutil.copy(other, path)
+    return path
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", ["not json", "year abc", "another site"])
+def test_a_damaged_working_notebook_fails_its_own_report_only(project, capsys, how):
+    path = _damage(project, how)
+    out = project / "reports"
+    data = ["--data", str(project / "data"), "--out", str(out)]
+    assert main(["batch", *data, "--site", "the-good-start", "--site", "la-cour-partagee-exemple"]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "1 failed" in err and f"failed: the-good-start/2021: {path}" in err
+    assert sorted(p.relative_to(out).parent.as_posix() for p in out.glob("*/*/report.html")) == [
+        "la-cour-partagee-exemple/2023",
+        "la-cour-partagee-exemple/2024",
+    ]
+    entry = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["jobs"]["the-good-start/2021"]
+    index = BeautifulSoup((out / "index.html").read_text(encoding="utf-8"), "html.parser")
+    [failed] = index.select("td.ik-failed")
+    assert entry["status"] == "failed" and failed["title"] == entry["error"] and str(path) in entry["error"]
+    # `impact-kit report` of that site-year refuses it the same way (exit 2), without a traceback.
+    assert main(["report", "the-good-start", "2021", *data]) == 2
+    said = capsys.readouterr().err
+    assert "Traceback" not in said and str(path) in said
+    if how == "another site":  # which file to rename, and to what
+        renamed = project / "notebooks" / "la-cour-partagee-exemple" / "2023.ipynb"
+        assert f"rename it to {renamed}" in said
+    elif how == "year abc":
+        assert "gives 'abc', which is not a year" in said

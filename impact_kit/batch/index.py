@@ -26,7 +26,8 @@ INDEX = "index.html"
 def index_rows(dataset: Dataset, manifest: Manifest, out: Path) -> list[dict[str, object]]:
     """Return one row per job of the manifest: site, name, city, year, status, link, intensity per level, effects.
 
-    ``commentary`` is how many Markdown cells of the evaluator's own the report holds.
+    ``commentary`` is how many Markdown cells of the evaluator's own the report holds; ``stale``
+    the files of an earlier run that its folder keeps (a ``report.docx`` not asked for again).
 
     Links are relative to the reports folder, so the folder can be zipped and sent.
     """
@@ -62,6 +63,7 @@ def index_rows(dataset: Dataset, manifest: Manifest, out: Path) -> list[dict[str
                 "intensity": intensity,
                 "effects": int(effects.get((entry.site, entry.year), 0)),
                 "commentary": entry.commentary,
+                "stale": entry.stale if entry.status == "done" else [],
             }
         )
     return rows

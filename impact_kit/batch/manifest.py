@@ -24,7 +24,16 @@ from impact_kit.data.dataset import Dataset
 from impact_kit.exceptions import InvalidData
 from impact_kit.files import atomic_write
 
-__all__ = ["MANIFEST", "Entry", "Manifest", "fingerprints", "notebook_digest", "outputs_state", "package_digest"]
+__all__ = [
+    "MANIFEST",
+    "Entry",
+    "Manifest",
+    "fingerprints",
+    "finished_state",
+    "notebook_digest",
+    "outputs_state",
+    "package_digest",
+]
 
 #: The manifest's name in the reports folder.
 MANIFEST = "manifest.json"
@@ -58,6 +67,9 @@ class Entry:
         ``{file name: [size, mtime_ns]}`` of the files it wrote, to tell whether they changed since.
     commentary : int
         The evaluator's Markdown cells in the working notebook it ran (0 for the master).
+    stale : list of str
+        The kit's files of the folder that an earlier run made and this one kept (``report.docx``
+        when it was not asked for: someone may be editing it); left out of ``outputs``.
     """
 
     site: str
@@ -70,6 +82,7 @@ class Entry:
     outputs: dict[str, list[int]] = field(default_factory=dict)
     #: How many of the evaluator's own Markdown cells its working notebook holds (0: the master was run).
     commentary: int = 0
+    stale: list[str] = field(default_factory=list)
 
 
 def outputs_state(folder: Path, names: Iterable[str] = (*OUTPUTS, *EXTRAS)) -> dict[str, list[int]]:
@@ -81,6 +94,19 @@ def outputs_state(folder: Path, names: Iterable[str] = (*OUTPUTS, *EXTRAS)) -> d
             stat = path.stat()
             state[name] = [stat.st_size, stat.st_mtime_ns]
     return state
+
+
+def finished_state(entry: Entry, folder: Path, *, docx: bool) -> None:
+    """Record in ``entry`` the files its run left in ``folder``: ``outputs``, and ``stale`` for those it kept.
+
+    ``docx`` says whether the run made ``report.docx``; one there that it did not make is an
+    earlier run's, kept (:data:`impact_kit.reports.publish.KEPT_FILES`).
+    """
+    from impact_kit.reports.publish import KEPT_FILES
+
+    made = {"report.docx"} if docx else set()
+    entry.stale = sorted(name for name in KEPT_FILES - made if (folder / name).is_file())
+    entry.outputs = outputs_state(folder, [name for name in (*OUTPUTS, *EXTRAS) if name not in entry.stale])
 
 
 class Manifest:
@@ -114,12 +140,13 @@ class Manifest:
     def up_to_date(self, key: str, fingerprint: str, folder: Path, *, pdf: bool = False, docx: bool = False) -> bool:
         """Return True if the job ran with this fingerprint, succeeded, and its files are as it left them.
 
-        With ``pdf`` (``docx``), its ``report.pdf`` (``report.docx``) must be there too: asking
-        for them later redoes only the reports without one.
+        With ``pdf`` (``docx``), its ``report.pdf`` (``report.docx``) must be there too, and made
+        by that run: asking for them later redoes only the reports without one, or with a stale one.
+        A stale file is the user's: changing or deleting it is no reason to redo the report.
         """
         entry = self.entries.get(key)
         wanted = set(OUTPUTS) | ({"report.pdf"} if pdf else set()) | ({"report.docx"} if docx else set())
-        state = outputs_state(folder, sorted(wanted | set(EXTRAS)))
+        state = outputs_state(folder, sorted((wanted | set(EXTRAS)) - set(entry.stale if entry else ())))
         return (
             entry is not None
             and entry.status == "done"

@@ -13,12 +13,11 @@ Dask distributed cluster (:mod:`impact_kit.batch.cluster`).
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -26,21 +25,21 @@ from typing import Any
 import pandas as pd
 
 from impact_kit.batch.jobs import BatchOptions, Job, run_job, warm_workers
-from impact_kit.batch.manifest import Entry, Manifest, fingerprints, notebook_digest, outputs_state
+from impact_kit.batch.manifest import Entry, Manifest, fingerprints, finished_state, notebook_digest
 from impact_kit.batch.progress import Progress
 from impact_kit.data.dataset import Dataset, load_dataset, pinned
 from impact_kit.data.sites import site_not_found
-from impact_kit.exceptions import InvalidArgument, NotFound
-from impact_kit.files import check_writable
+from impact_kit.exceptions import NotFound
+from impact_kit.files import check_writable, folder_lock
 from impact_kit.grid.file import user_grid_file
 from impact_kit.grid.model import Grid
 from impact_kit.indicators.programme import Programme, programme_of
 from impact_kit.reports.parameters import SITE_NOTEBOOK, read_parameters
 from impact_kit.reports.working import (
-    check_working_notebook,
     commentary_cells,
     find_working_notebook,
     older_than_master,
+    working_notebook_refusal,
 )
 from impact_kit.words import check_lang
 
@@ -121,9 +120,6 @@ def plan(
         Job(str(s), int(y), lang, pseudonymise, find_working_notebook(dataset, str(s), int(y)))
         for s, y in sorted(wanted.itertuples(index=False, name=None))
     ]
-    for job in jobs:
-        if job.notebook:
-            check_working_notebook(job.notebook, job.site, job.year)
     return [_with_parameters(job, parameters) for job in jobs] if parameters else jobs
 
 
@@ -282,7 +278,10 @@ def _batch(
             up_to_date = manifest.up_to_date(
                 job.key, prints[(job.site, job.year)], folder, pdf=pdf, docx=bool(options.docx)
             )
-            if not force and up_to_date:
+            if job.notebook and (refused := working_notebook_refusal(job.notebook, job.site, job.year)):
+                manifest.record(job.key, Entry(job.site, job.year, "", "failed", 0.0, f"{job.key}: {refused}"))
+                result.failed.append((job, f"{job.key}: {refused}"))  # that report fails, the others go on
+            elif not force and up_to_date:
                 result.skipped.append(job)
             else:
                 todo.append(job)
@@ -308,20 +307,11 @@ def _batch(
     return result
 
 
-@contextmanager
-def _only_batch_in(out: Path) -> Iterator[None]:
+def _only_batch_in(out: Path) -> AbstractContextManager[None]:
     """Hold a lock on the reports folder for the whole batch: a second batch on it is refused, not merged."""
-    fd = os.open(out, os.O_RDONLY)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise InvalidArgument(
-                f"{out}: another batch is writing reports there. Wait for it to end, or give this one another --out."
-            ) from None
-        yield
-    finally:
-        os.close(fd)  # closing releases the lock, on every exit path (a killed process's too)
+    return folder_lock(
+        out, busy=f"{out}: another batch is writing reports there. Wait for it to end, or give this one another --out."
+    )
 
 
 def _attempt(write: Callable[[], Any]) -> tuple[Any, list[str]]:
@@ -399,7 +389,7 @@ def _run(
                 last_save = time.monotonic()
     # Once every worker is gone: a job a lost worker had done may have been done again since.
     for job in result.done:
-        manifest.entries[job.key].outputs = outputs_state(options.out / job.site / str(job.year))
+        finished_state(manifest.entries[job.key], options.out / job.site / str(job.year), docx=bool(options.docx))
 
 
 def _run_here(

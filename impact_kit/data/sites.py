@@ -228,7 +228,7 @@ def site_not_found(dataset: Dataset, site: str) -> NotFound:
         years = dataset.observations.groupby("site", observed=True)["year"].unique()
         listed = [
             f"{k} ({', '.join(str(y) for y in sorted(years[k]))})" if k in years.index else f"{k} (no observations)"
-            for k in known
+            for k in sorted(known)
         ]
         lines.append(f"Its sites: {'; '.join(listed)}.")
     else:

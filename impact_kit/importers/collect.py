@@ -19,10 +19,10 @@ from openpyxl import load_workbook
 from impact_kit.data.observations import OBSERVATION_COLUMNS, YEAR_RANGE, is_slug, site_identity, slugify
 from impact_kit.data.read import read_table
 from impact_kit.exceptions import ImportFailed, InputProblem, InvalidData
-from impact_kit.files import atomic_write
+from impact_kit.files import folder_lock
 from impact_kit.grid.file import default_grid
 from impact_kit.grid.model import Grid
-from impact_kit.importers.commune_mesure import _check_existing, _sites_with, csv_line
+from impact_kit.importers.commune_mesure import _check_existing, _sites_with, write_import
 from impact_kit.importers.place import Place
 from impact_kit.importers.site_ids import SiteRow, read_site_rows
 from impact_kit.importers.survey import Submission, SurveyTable
@@ -191,28 +191,23 @@ def import_submissions(
         problems += trouble
         if columns:
             unknown[str(path)] = columns
-    added: list[Place] = []
-    if not problems:
-        added = _assign_sites(submissions, read_site_rows(data), new_sites, problems)
-        problems += _twice(submissions)
     if problems:
         raise InvalidData(problems)
-    own = data / observations_file(source)
-    wanted = {(s.site_id, int(s.year or 0)) for s in submissions}
-    _check_existing(data, own, wanted, replace=replace)
-    kept = _kept_rows(own, wanted)
-    sites_text = _sites_with(data, added)
-    with atomic_write(own, "w", encoding="utf-8", newline="") as handle:
-        handle.write(csv_line([*OBSERVATION_COLUMNS, PROVENANCE]))
-        for record in kept:
-            handle.write(csv_line(record))
-        for sub in submissions:
-            for criterion, question, value in sub.rows:
-                handle.write(csv_line([sub.site_id, str(sub.year), criterion, question, value, sub.id]))
-    if sites_text is not None:
-        path, payload = sites_text
-        with atomic_write(path, "wb") as handle:
-            handle.write(payload)
+    with folder_lock(data):  # another import into this folder waits: what it reads, this one has written
+        added = _assign_sites(submissions, read_site_rows(data), new_sites, problems)
+        problems += _twice(submissions)
+        if problems:
+            raise InvalidData(problems)
+        own = data / observations_file(source)
+        wanted = {(s.site_id, int(s.year or 0)) for s in submissions}
+        _check_existing(data, own, wanted, replace=replace)
+        records = [[*OBSERVATION_COLUMNS, PROVENANCE], *_kept_rows(own, wanted)]
+        records += [
+            [sub.site_id, str(sub.year), criterion, question, value, sub.id]
+            for sub in submissions
+            for criterion, question, value in sub.rows
+        ]
+        write_import(own, records, _sites_with(data, added))
     return ImportResult(submissions, own, [p.site for p in added], unknown)
 
 

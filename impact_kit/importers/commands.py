@@ -23,7 +23,9 @@ def add_commands(commands: argparse._SubParsersAction, sources: argparse._SubPar
     xlsform = kinds.add_parser("xlsform", help="an XLSForm for KoboToolbox, ODK Central, Ona, SurveyCTO")
     _grid(xlsform)
     xlsform.add_argument("--lang", default=None, help="the label languages, the default first (default: the grid's)")
-    xlsform.add_argument("--out", type=Path, default=None, help="the .xlsx file (default: forms/<form id>.xlsx)")
+    xlsform.add_argument(
+        "--out", type=Path, default=None, help="the .xlsx file, or a folder for <form id>.xlsx (default: forms/)"
+    )
     xlsform.set_defaults(run=_xlsform)
     workbook = kinds.add_parser("workbook", help="an offline workbook per site and year (Excel, LibreOffice)")
     workbook.add_argument("--site", action="append", default=[], metavar="S", help="only this site (repeatable)")
@@ -64,7 +66,9 @@ def _xlsform(args: argparse.Namespace) -> int:
 
     grid = _load_grid(args.grid)
     langs = [lang.strip() for lang in args.lang.split(",")] if args.lang else list(grid.languages)
-    out = args.out or Path("forms") / f"{form_id(grid)}.xlsx"
+    out = args.out or Path("forms")
+    if out.is_dir() or args.out is None:  # a folder: the file is named after the form, as by default
+        out = out / f"{form_id(grid)}.xlsx"
     print(write_xlsform(grid, out, langs=langs))
     return 0
 
@@ -84,7 +88,7 @@ def _workbook(args: argparse.Namespace) -> int:
         raise InvalidArgument(
             f"{args.data / 'sites.csv'}: no site {', '.join(map(repr, unknown))}. Use an id of the `site` column."
         )
-    for site in args.site or list(sites.index):
+    for site in sorted(set(args.site or sites.index)):
         name = str(sites.loc[site, "name"]) if "name" in sites.columns else ""
         print(write_workbook(grid, site, args.year, args.out / f"{site}_{args.year}.xlsx", lang=lang, name=name))
     return 0
@@ -116,7 +120,8 @@ def _import(source: str, args: argparse.Namespace) -> int:
     per_file: dict[str, int] = {}
     for sub in result.submissions:
         per_file[sub.file] = per_file.get(sub.file, 0) + 1
-        print(f"{sub.site_id} {sub.year}")
+    for site_year in sorted({(sub.site_id, int(sub.year or 0)) for sub in result.submissions}):
+        print(*site_year)
     for file in map(str, args.files):
         count = sum(n for name, n in per_file.items() if name.startswith(file))
         print(f"read {file}: {count} submission(s).", file=sys.stderr)

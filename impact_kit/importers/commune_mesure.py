@@ -11,6 +11,7 @@ a file a person made, and only appends the new sites to ``sites.csv``.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import re
@@ -29,13 +30,13 @@ from impact_kit.data.observations import (
 )
 from impact_kit.data.read import read_table, read_tables, require_columns
 from impact_kit.exceptions import ImportFailed, InputProblem, InvalidData
-from impact_kit.files import atomic_write
+from impact_kit.files import folder_lock, write_together
 from impact_kit.grid.file import default_grid
 from impact_kit.grid.model import NOT_ASKED, SINGLE_VALUED, Grid, Question
 from impact_kit.importers.place import Place
 from impact_kit.importers.site_ids import assign_site_ids, read_site_rows
 
-__all__ = ["IMPORT_FILE", "Place", "csv_line", "import_places", "normalize_label", "read_place"]
+__all__ = ["IMPORT_FILE", "Place", "csv_line", "import_places", "normalize_label", "read_place", "write_import"]
 
 #: The observations file this importer writes in the data folder.
 IMPORT_FILE = "observations-commune-mesure.csv"
@@ -318,20 +319,44 @@ def import_places(
             problems += exc.problems
     if problems:
         raise InvalidData(problems)
-    assign_site_ids(places, read_site_rows(data), year=int(year), data=data, site_id=site_id)
-    sites = [p.site for p in places]
-    own = data / IMPORT_FILE
-    kept = _check_existing(data, own, {(s, int(year)) for s in sites}, replace=replace)
-    new_rows = [(p.site, str(year), c, q, v) for p in places for c, q, v in p.rows]
-    sites_text = _sites_with(data, places)
-    with atomic_write(own, "w", encoding="utf-8", newline="") as handle:
-        for record in [OBSERVATION_COLUMNS, *kept, *new_rows]:
-            handle.write(csv_line(record))
-    if sites_text is not None:
-        path, payload = sites_text
-        with atomic_write(path, "wb") as handle:
-            handle.write(payload)
+    created = not data.exists()
+    data.mkdir(parents=True, exist_ok=True)  # --init: the lock is the folder's own
+    try:
+        with folder_lock(data):  # another import into this folder waits: what it reads, this one has written
+            assign_site_ids(places, read_site_rows(data), year=int(year), data=data, site_id=site_id)
+            sites = [p.site for p in places]
+            own = data / IMPORT_FILE
+            kept = _check_existing(data, own, {(s, int(year)) for s in sites}, replace=replace)
+            new_rows = [(p.site, str(year), c, q, v) for p in places for c, q, v in p.rows]
+            write_import(own, [OBSERVATION_COLUMNS, *kept, *new_rows], _sites_with(data, places))
+    except BaseException:
+        if created:  # refused: no empty data folder left
+            with contextlib.suppress(OSError):
+                data.rmdir()
+        raise
     return places
+
+
+def write_import(own: Path, records: Iterable[Iterable[str]], sites: tuple[Path, bytes] | None) -> None:
+    """Replace an importer's observations file, and ``sites.csv`` when it gains sites, together or not at all.
+
+    Parameters
+    ----------
+    own : Path
+        The importer's own observations file.
+    records : iterable of iterables of str
+        Its new content, header first.
+    sites : (Path, bytes) or None
+        ``sites.csv`` and its new content, if it changes.
+
+    Raises
+    ------
+    OSError
+        Naming the file that could not be written (then neither is changed).
+    """
+    contents = {} if sites is None else {sites[0]: sites[1]}  # first: new sites without their rows do no harm
+    contents[own] = "".join(csv_line(record) for record in records).encode("utf-8")
+    write_together(contents)
 
 
 def csv_line(cells: Iterable[str], separator: str = ",", newline: str = "\n") -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from openpyxl import load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from impact_kit.data.observations import as_number
 from impact_kit.exceptions import InputProblem, InvalidData
@@ -41,12 +42,16 @@ def read_workbook(
     if not path.is_file():
         raise InvalidData.single(path, "the file does not exist. Check its path.")
     try:
-        book = load_workbook(path, data_only=True)
+        book = load_workbook(path, data_only=True)  # a formula's value as the spreadsheet stored it
+        written = load_workbook(path)  # the cells as typed: tells a formula whose value was never stored
     except Exception as exc:  # openpyxl raises zip, XML and key errors alike for a file that is not a workbook
         raise InvalidData.single(path, f"this is not an Excel workbook ({exc}).") from None
     if len(book.worksheets) < 2:
         raise InvalidData.single(path, f"this is not a workbook of the kit: it has no answers sheet. {_REWRITE}")
     about, answers = book.worksheets[0], book.worksheets[1]
+    unstored = [p for n in (0, 1) for p in _unstored_formulas(name, book.worksheets[n], written.worksheets[n])]
+    if unstored:
+        return [], unstored, []
     facts = {cell_text(r[2].value): (r[1].value, r[1].coordinate) for r in about.iter_rows(min_col=1, max_col=3)}
     problems: list[InputProblem] = []
     missing = [k for k in ABOUT_KEYS if k not in facts]
@@ -122,6 +127,30 @@ def read_workbook(
         assert item.question is not None
         sub.rows += [(item.owner, item.question.id, v) for v in reader.values(item, main, splits or None)]
     return [sub], problems, []
+
+
+def _unstored_formulas(name: str, values: Worksheet, written: Worksheet) -> list[InputProblem]:
+    """Return a problem for each cell of a sheet that holds a formula but no value computed from it.
+
+    A spreadsheet stores each formula's value when it saves; a program that writes a formula
+    (openpyxl, a script) may store none, and the cell would read as empty: the answer lost.
+    """
+    problems = []
+    for row in written.iter_rows():
+        for cell in row:
+            if cell.data_type == "f" and values[cell.coordinate].value is None:
+                formula = str(getattr(cell.value, "text", None) or cell.value)  # an array formula keeps it in .text
+                problems.append(
+                    InputProblem(
+                        f"{name}, sheet {values.title!r}",
+                        f"cell {cell.coordinate} holds the formula {formula!r} but no value computed from it (a "
+                        "program wrote it). Open the workbook in Excel or LibreOffice and save it, or type the value.",
+                        cell.row,
+                        cell.column_letter,
+                        formula,
+                    )
+                )
+    return problems
 
 
 def _yes_no(grid: Grid, value: str) -> str:

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import io
 import re
+import warnings
 import zipfile
+import zlib
 from pathlib import Path
 
 import docx
@@ -35,6 +37,7 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from impact_kit.exceptions import InvalidArgument
+from impact_kit.render.docx_clean import TemplateContentWarning, clean_template
 from impact_kit.render.docx_parts import add_field, add_toc, chart_png, copy_missing_styles, set_language, xml_text
 from impact_kit.render.html_tree import Node, parse_page
 from impact_kit.words import texts
@@ -49,6 +52,9 @@ STYLES = (
     "List Number 2", "Quote", "Caption", "Table Grid", "TOC Heading", "TOC 1", "TOC 2", "Footer",
 )  # fmt: skip
 
+#: What python-docx raises for a file that is not a .docx, or a damaged one: a truncated XML part (lxml's
+#: XMLSyntaxError is a SyntaxError), bad compression.
+_DAMAGED = (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, SyntaxError, zlib.error, EOFError)
 _SKIPPED = {"head", "script", "style", "template", "noscript", "button", "input", "select", "textarea"}
 _HEADINGS = {
     "h1": "Title",
@@ -298,10 +304,13 @@ def _footer(document: Document, footer: str) -> None:
 def check_template(path: str | Path) -> Path:
     """Return a Word template's path once python-docx can open it.
 
+    Warns once (:class:`TemplateContentWarning`) naming what its reports will not carry: what
+    :func:`impact_kit.render.docx_clean.clean_template` drops (fields, macros, outside links).
+
     Raises
     ------
     InvalidArgument
-        If it is missing or not a ``.docx`` (nothing is written).
+        If it is missing, not a ``.docx`` or damaged (nothing is written).
     """
     path = Path(path)
     if not path.is_file():
@@ -309,12 +318,21 @@ def check_template(path: str | Path) -> Path:
             f"--docx-template {path}: there is no such file. Give a .docx made with Word or LibreOffice."
         )
     try:
-        docx.Document(str(path))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        document = docx.Document(str(path))
+    except _DAMAGED as exc:
         raise InvalidArgument(
-            f"--docx-template {path}: this is not a Word document (.docx) python-docx can open ({exc}). "
-            "Save the template from Word or LibreOffice as .docx (not .doc or .dotx) and try again."
+            f"--docx-template {path}: this is not a Word document (.docx) python-docx can open "
+            f"({type(exc).__name__}: {exc}). Save the template from Word or LibreOffice as .docx (not .doc or .dotx) "
+            "and try again."
         ) from None
+    dropped = clean_template(document)
+    if dropped:  # said once per command; each report's document is cleaned again, in silence
+        warnings.warn(
+            f"--docx-template {path}: left out of every report.docx: {'; '.join(dropped)}. A report takes only a "
+            "template's styles, numbering, theme, fonts, page settings, header and footer text and inline images.",
+            TemplateContentWarning,
+            stacklevel=2,
+        )
     return path
 
 
@@ -326,6 +344,7 @@ def _document(template: Path | None) -> Document:
         if child.tag != qn("w:sectPr"):
             body.remove(child)
     if template is not None:
+        clean_template(document)
         copy_missing_styles(document, docx.Document(str(DEFAULT_TEMPLATE)), STYLES)
     return document
 

@@ -9,6 +9,9 @@ exchange is not available, the old folder is renamed aside first; a run killed b
 two renames leaves ``.<year>.previous-<pid>-*``, which the next publication beside it
 restores. A Ctrl-C, a SIGKILL or a full disk at any moment before the swap leaves the
 previous set as it was (a killed run's staging folder is removed by the next run).
+
+A ``report.docx`` is the one kit file a new set keeps when its run did not make one: it may
+be the copy someone is editing in Word (:data:`KEPT_FILES`). The caller says it is stale.
 """
 
 from __future__ import annotations
@@ -25,12 +28,15 @@ from pathlib import Path
 
 from impact_kit.files import alive
 
-__all__ = ["KIT_FILES", "remove_stale_stages", "staged"]
+__all__ = ["KEPT_FILES", "KIT_FILES", "remove_stale_stages", "staged"]
 
 #: The files a run makes in a report folder; any other file found there is carried over to the new set.
 KIT_FILES = frozenset(
     {"report.ipynb", "report.html", "report.pdf", "report.docx", "report.failed.ipynb", "indicators.csv"}
 )
+#: The kit's files a new set keeps from the previous one when its run did not make them: someone may
+#: be editing them. Not ``report.pdf``: nobody edits a print, and an older one would not match the page.
+KEPT_FILES = frozenset({"report.docx"})
 _STAGING, _PREVIOUS = "staging", "previous"
 _AT_FDCWD, _RENAME_EXCHANGE = -100, 2
 
@@ -97,11 +103,14 @@ def _parse(name: str) -> tuple[str, str | None, str]:
 
 
 def _carry_over(target: Path, stage: Path) -> None:
-    """Give the new set the files a user put in the report folder (the kit's own are replaced, not carried)."""
+    """Give the new set the files a user put in the report folder, and the kit's :data:`KEPT_FILES` it did not make.
+
+    The kit's other files are replaced, not carried.
+    """
     if not target.is_dir():
         return
     for path in target.iterdir():
-        if path.name not in KIT_FILES and not (stage / path.name).exists():
+        if (path.name not in KIT_FILES or path.name in KEPT_FILES) and not (stage / path.name).exists():
             if path.is_dir():
                 shutil.copytree(path, stage / path.name, symlinks=True)
             else:

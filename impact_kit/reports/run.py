@@ -165,6 +165,7 @@ def run_portfolio(
     docx_template: str | Path | None = None,
     notebook: str | Path = PORTFOLIO_NOTEBOOK,
     timeout: float | None = None,
+    on_start: Callable[[], object] | None = None,
 ) -> ReportPaths:
     """Execute the portfolio notebook for a year; write ``report.ipynb``, ``report.html`` and ``indicators.csv``.
 
@@ -194,6 +195,9 @@ def run_portfolio(
         The portfolio's master notebook.
     timeout : float, optional
         Seconds a cell may run.
+    on_start : callable, optional
+        Called once the inputs are checked, before the notebook runs (the command line
+        says what it is writing).
 
     Returns
     -------
@@ -216,6 +220,8 @@ def run_portfolio(
     browser = find_browser() if pdf else None
     word = docx_option(docx, docx_template)
     check_writable(out)
+    if on_start is not None:
+        on_start()
     return write_report(
         report,
         dataset,

@@ -40,6 +40,7 @@ __all__ = [
     "master_digest",
     "older_than_master",
     "working_notebook_path",
+    "working_notebook_refusal",
 ]
 
 #: The folder of working notebooks, beside the data folder: ``notebooks/<site>/<year>.ipynb``.
@@ -148,23 +149,55 @@ def create_working_notebook(dataset: Dataset, site: str, year: int, *, lang: str
 
 
 def check_working_notebook(notebook: Path, site: str, year: int) -> None:
-    """Check that a working notebook is one of this site-year (when it says which it is).
+    """Check that a working notebook can be read and is one of this site-year (when it says which it is).
 
     Raises
     ------
     InvalidArgument
-        If the notebook cannot be read, or was made for another site or year.
+        If the notebook cannot be read (a save cut short), its metadata names a year that
+        is not one, or it was made for another site or year; the message names the file
+        to rename, and what to.
     """
+    aside = (
+        f"rename it aside (to {notebook.with_name(f'{notebook.stem}.old.ipynb')}), run `impact-kit notebook "
+        f"{site} {year}` and copy your own cells into the new one"
+    )
     try:
         nb = nbformat.read(notebook, as_version=4)
-    except (OSError, ValueError) as exc:
-        raise InvalidArgument(f"{notebook}: cannot read this notebook ({exc}).") from None
-    made = nb.metadata.get("impact_kit", {})
-    if "site" in made and (str(made["site"]), int(made.get("year", year))) != (site, int(year)):
+    except Exception as exc:  # nbformat raises JSON, schema and key errors alike for a damaged notebook
         raise InvalidArgument(
-            f"{notebook} is the working notebook of {made['site']} {made.get('year')}, not of {site} {year}. "
-            f"Give that site and year, or `impact-kit notebook {site} {year}` makes this one's."
+            f"{notebook}: cannot read this notebook ({type(exc).__name__}: {exc}); a save cut short? Restore it "
+            f"from JupyterLab (File > Revert Notebook to Checkpoint), or {aside}."
+        ) from None
+    made = nb.metadata.get("impact_kit", {})
+    if not isinstance(made, Mapping) or "site" not in made:
+        return
+    try:
+        theirs = int(str(made.get("year", year)))
+    except ValueError:
+        raise InvalidArgument(
+            f"{notebook}: its metadata (impact_kit.year) gives {made.get('year')!r}, which is not a year. Set it to "
+            f"{year} (JupyterLab: Property Inspector, Notebook metadata), or {aside}."
+        ) from None
+    if (str(made["site"]), theirs) != (site, int(year)):
+        right = notebook.parent.parent / str(made["site"]) / f"{theirs}.ipynb"
+        there = " (where a notebook is already: compare the two first)" if right.exists() else ""
+        raise InvalidArgument(
+            f"{notebook} is the working notebook of {made['site']} {theirs}, not of {site} {year}. If it is that "
+            f"site-year's, rename it to {right}{there}; if it was copied to start this one's, {aside}."
         )
+
+
+def working_notebook_refusal(notebook: Path, site: str, year: int) -> str | None:
+    """Return why a working notebook cannot make this site-year's report (see :func:`check_working_notebook`), or None.
+
+    What a batch needs: that report fails with this message, the others are made.
+    """
+    try:
+        check_working_notebook(notebook, site, year)
+    except InvalidArgument as exc:
+        return str(exc)
+    return None
 
 
 def older_than_master(notebook: Path) -> str | None:
