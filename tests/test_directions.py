@@ -379,3 +379,13 @@ def test_a_not_asked_row_must_say_no(tmp_path):
         Exception, match=r"row 2, column `value`: a row `asked` says the source did not ask; its value must be `no`"
     ):
         load_observations(folder)
+
+
+def test_the_index_counts_criteria_with_positive_effects_only(tmp_path):
+    from impact_kit.batch.index import index_rows
+    from impact_kit.batch.manifest import Entry, Manifest
+
+    dataset = load_dataset(SAMPLE)
+    entry = Entry(COEUR, 2023, "f", "done", 0.1, None, "2023-01-01T00:00:00+00:00", {})
+    [row] = index_rows(dataset, Manifest(tmp_path, {f"{COEUR}/2023": entry}), tmp_path)
+    assert row["effects"] == 1  # Lien social; Santé, exclusion and upkeep are negative, Capacité à agir is 0
