@@ -26,14 +26,17 @@ import yaml
 from impact_kit.exceptions import InvalidArgument
 
 __all__ = [
+    "DATA_LANG",
     "LANGUAGES",
     "TEXTS_FILE",
+    "UserText",
     "check_lang",
     "fill",
     "fill_text",
     "format_date",
     "format_number",
     "join",
+    "marked",
     "of_name",
     "pick_form",
     "texts",
@@ -57,6 +60,8 @@ def _document() -> Mapping[str, Mapping[str, Any]]:
 
 #: The languages the kit writes reports in (the keys of ``texts.yaml``); the first is the default.
 LANGUAGES: tuple[str, ...] = tuple(_document())
+#: The language of the answers the kit reads (free texts, keywords, testimonies): its first language.
+DATA_LANG = LANGUAGES[0]
 
 
 def check_lang(lang: str, available: Sequence[str] = LANGUAGES) -> str:
@@ -91,6 +96,32 @@ def join(values: Sequence[str], how: str | None, lang: str) -> str:
     return words["comma"].join(values[:-1]) + words[how or "and"] + values[-1]
 
 
+class UserText(str):
+    """Text that comes from the data (a free answer, a keyword): shown as written and marked as such.
+
+    In escaped HTML (:func:`fill`, :func:`marked`) it sits in ``<span class="ik-user">``, with
+    ``lang`` when the report's language differs from the text's, so that a reader, a screen
+    reader or a spell checker never takes it for the kit's words.
+    """
+
+    lang: str
+
+    def __new__(cls, text: str, lang: str = "") -> UserText:
+        """Return ``text`` as the data's, in ``lang`` (the language of the answers; "" if unknown)."""
+        made = super().__new__(cls, text)
+        made.lang = lang
+        return made
+
+
+def marked(value: str, lang: str) -> str:
+    """Return a value as escaped HTML: :class:`UserText` in its ``ik-user`` span, other text escaped."""
+    text = html.escape(str(value), quote=False)
+    if not isinstance(value, UserText):
+        return text
+    other = f' lang="{html.escape(value.lang)}"' if value.lang and value.lang != lang else ""
+    return f'<span class="ik-user"{other}>{text}</span>'
+
+
 def _render(template: str, values: Mapping[str, Value], lang: str, *, markup: bool) -> str:
     escape = (lambda s: html.escape(s, quote=False)) if markup else (lambda s: s)
     out, bold = [], False
@@ -104,12 +135,12 @@ def _render(template: str, values: Mapping[str, Value], lang: str, *, markup: bo
         if name is not None:
             value = values[name]
             if isinstance(value, str):
-                text = value
+                out.append(marked(value, lang) if markup else value)
             elif isinstance(value, numbers.Real):  # numpy's numbers too
-                text = format_number(float(value), lang)
-            else:
-                text = join([str(v) for v in value], spec or None, lang)  # type: ignore[union-attr]
-            out.append(escape(text))
+                out.append(escape(format_number(float(value), lang)))
+            else:  # each item escaped (or marked) on its own; the joining words are the kit's, plain text
+                items = [marked(v, lang) if markup else str(v) for v in value]  # type: ignore[union-attr]
+                out.append(join(items, spec or None, lang))
     if bold and markup:
         out.append("</strong>")
     return "".join(out)

@@ -27,7 +27,8 @@ SEED_STATEMENTS = [
     "personnes travaillant sur le site", "bénévoles",
     "dans la vie quotidienne du projet", "lors d'évènements grand public", "lors d'activités avec des publics dédiés",
     "au quotidien",
-    "des personnes en difficulté chez qui vous avez observé une nouvelle confiance",
+    # The seed's "chez qui vous avez observé une nouvelle confiance" speaks to the respondent: fixed (issue 25).
+    "des personnes en difficulté ont repris confiance",
     "des personnes ont gagné en autonomie", "des personnes ou des structures ont été accompagnées",
     "1 nouveau projet ou action", "résident.e.s", "espaces", "autour d'une thématique",
     "certaines personnes se sentent faire partie d'un groupe autour du projet",

@@ -57,4 +57,8 @@ def test_the_portfolio_says_each_year_holds_other_sites_and_to_read_counts():
         == "Avec 5 sites, chaque site pèse beaucoup dans une part : lisez les nombres plutôt que les pourcentages."
     )
     english = sentences(PortfolioReport.load(2023, data=SAMPLE, lang="en").method())
-    assert english[3].startswith("Each year covers the sites that answered that year (2021: 4 sites,")
+    assert (
+        english[3]
+        == "The sites' texts, keywords and other free answers stay in their original language, French, as written."
+    )
+    assert english[4].startswith("Each year covers the sites that answered that year (2021: 4 sites,")

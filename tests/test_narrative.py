@@ -155,7 +155,8 @@ def test_entretien_des_espaces_both_branches(grid):
         "Le projet a eu des effets positifs sur l'entretien des espaces."
     ]
     assert say(grid, "entretien_des_espaces", effect=["negative"], negative_types=["damage", "Bruit la nuit"]) == [
-        "Le projet a eu des effets négatifs sur l'entretien des espaces : | des dégradations des espaces | bruit la nuit"
+        "Le projet a eu des effets négatifs sur l'entretien des espaces : | des dégradations des espaces | "
+        '<span class="ik-user">bruit la nuit</span>'  # the site's own words, marked; the option's label is the kit's
     ]
     assert say(grid, "entretien_des_espaces", effect=["negative"]) == [
         "Le projet a eu des effets négatifs sur l'entretien des espaces."
@@ -210,7 +211,7 @@ def test_level_opens_with_intensity_and_keywords(grid):
     said = level_statements(level, {"intensity": ["4"], "keywords": ["entraide", "réseau <local>"]}, "fr")
     assert [s.html for s in said] == [
         "Intensité des effets : <strong>4/5</strong>.",
-        "Mots-clés : entraide, réseau &lt;local&gt;.",
+        'Mots-clés : <span class="ik-user">entraide</span>, <span class="ik-user">réseau &lt;local&gt;</span>.',
     ]
 
 
@@ -516,3 +517,13 @@ def test_a_site_with_as_many_criteria_as_the_median_site_is_not_contrasted_with_
         for s in summary_sentences(report):
             found = re.search(r"pour \*?\*?(\d+) critères? sur 15\*?\*?, contre (\d+) pour le site médian", s)
             assert not found or found.group(1) != found.group(2), (site, year, s)
+
+
+def test_the_data_s_words_are_marked_and_carry_their_language_in_an_english_report(grid):
+    level = grid.level("effets_collectifs")
+    [said] = level_statements(level, {"keywords": ["entraide"]}, "en")
+    assert said.html == 'Keywords: <span class="ik-user" lang="fr">entraide</span>.'
+    from impact_kit.text.testimonies import testimony_html
+
+    assert '<blockquote class="ik-user" lang="fr">' in testimony_html("Bonjour", lang="en")
+    assert '<blockquote class="ik-user">' in testimony_html("Bonjour", lang="fr")

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from impact_kit.grid.model import Grid
-from impact_kit.words import fill, pick_form
+from impact_kit.words import DATA_LANG, fill, pick_form
 
 __all__ = ["portfolio_method", "site_method"]
 
@@ -53,6 +53,8 @@ def site_method(
     """
     said = [_say(grid, lang, key) for key in ("method_answers", "method_unanswered", "method_intensity")]
     said.append(_say(grid, lang, "method_directions"))
+    if lang != DATA_LANG:
+        said.append(_say(grid, lang, "method_quotes"))
     if sites is not None:
         key = "method_programme" if compared else "method_no_programme"
         said.append(_say(grid, lang, key, sites, count=sites, year=str(year), min=minimum))
@@ -70,6 +72,8 @@ def portfolio_method(grid: Grid, lang: str, *, counts: Sequence[tuple[int, int]]
     report's year (below 20, a share of a few sites is said to be read as a count).
     """
     said = [_say(grid, lang, key) for key in ("method_answers", "method_unanswered", "method_directions")]
+    if lang != DATA_LANG:
+        said.append(_say(grid, lang, "method_quotes"))
     years = [_say(grid, lang, "method_pf_year", n, year=str(y), count=n) for y, n in counts]
     said.append(_say(grid, lang, "method_pf_sites", len(counts), years=years))
     if reporting < 20:

@@ -6,7 +6,6 @@ are not sentences: see :mod:`impact_kit.text.testimonies`.
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ from impact_kit.indicators.site import (
     public_counts,
 )
 from impact_kit.text.testimonies import is_extract
-from impact_kit.words import fill, fill_text, format_number, pick_form, texts
+from impact_kit.words import DATA_LANG, UserText, fill, fill_text, format_number, marked, pick_form, texts
 
 __all__ = [
     "Statement",
@@ -63,7 +62,7 @@ def display_values(question: Question, values: Sequence[str], lang: str) -> list
     Options show their label; free text on an open question shows as written, with a
     capital first letter lowered, as the platform lists answers; numbers are formatted.
     """
-    shown = []
+    shown: list[str] = []
     for value in values:
         option = question.option(value) if question.is_choice else None
         if option is not None:
@@ -71,9 +70,9 @@ def display_values(question: Question, values: Sequence[str], lang: str) -> list
         elif question.type in ("number", "scale") and (number := as_number(value)) is not None:
             shown.append(format_number(number, lang))
         elif question.is_choice and len(value) > 1 and value[1].islower():
-            shown.append(value[0].lower() + value[1:])
+            shown.append(UserText(value[0].lower() + value[1:], DATA_LANG))
         else:
-            shown.append(value)
+            shown.append(UserText(value, DATA_LANG))  # a free answer, a keyword: the data's words
     return shown
 
 
@@ -107,7 +106,7 @@ def criterion_statements(criterion: Criterion, answers: Mapping[str, list[str]],
             continue
         count = as_number(answers[sentence.count][0]) if sentence.count else None
         template = pick_form(sentence.texts[lang], count)
-        items = tuple(html.escape(item, quote=False) for item in shown[sentence.list]) if sentence.list else ()
+        items = tuple(marked(item, lang) for item in shown[sentence.list]) if sentence.list else ()
         statements.append(Statement(fill(template, shown, lang), items))
     return statements
 

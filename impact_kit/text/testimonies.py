@@ -19,7 +19,7 @@ from typing import Any
 
 from impact_kit.render.markup import render
 from impact_kit.text.masking import Name, redact
-from impact_kit.words import texts
+from impact_kit.words import DATA_LANG, texts
 
 __all__ = ["EXTRACT_AT", "FOLD_AT", "MIN_HIDDEN", "fold", "is_extract", "pseudonymise", "testimony_html"]
 
@@ -115,5 +115,6 @@ def testimony_html(
             read_less=words["read_less"],
             note=words["extract_note"] if extract else "",
             caption=caption,
+            text_lang=DATA_LANG if lang != DATA_LANG else "",  # the site's words, in their language
         )
     )
