@@ -37,6 +37,7 @@ __all__ = [
     "format_number",
     "join",
     "marked",
+    "named_title",
     "of_name",
     "pick_form",
     "texts",
@@ -176,6 +177,18 @@ def of_name(name: str, lang: str) -> str:
             return contracted + name[len(article) :]
     vowel = name[:1].lower() in "aeiouyàâäéèêëîïôöùûü"
     return (rules["elided"] if vowel else rules["plain"]) + name
+
+
+def named_title(template: str, name: str, lang: str) -> str:
+    """Fill a title ``{of_name}`` as escaped HTML: the site's name marked as the data's, its article the kit's.
+
+    "Effets sociaux et urbains du <span class="ik-user">Point H^UT</span>": the contraction
+    "du" is the language's; the name stays as written (see :func:`marked`).
+    """
+    full = of_name(name, lang)
+    tail = name if full.endswith(name) else full.split(" ", 1)[-1]
+    of = html.escape(full[: len(full) - len(tail)], quote=False) + marked(UserText(tail, DATA_LANG), lang)
+    return fill(template, {"of_name": "\x00"}, lang).replace("\x00", of)
 
 
 def pick_form(forms: str | Mapping[str, str], count: float | None) -> str:

@@ -23,6 +23,7 @@ from impact_kit.batch.run import run_batch
 from impact_kit.cli import main
 from impact_kit.data.observations import load_observations
 from impact_kit.render.docx import DEFAULT_TEMPLATE, docx_bytes
+from impact_kit.render.typography import typeset
 
 pytestmark = pytest.mark.slow
 
@@ -81,8 +82,8 @@ def test_table_of_contents_field_lists_the_headings(word):
 def test_every_seed_statement_and_list_style(word):
     _, document, _ = word
     text = whole_text(document)
-    for statement in SEED_STATEMENTS:
-        assert statement in text, statement
+    for statement in SEED_STATEMENTS:  # set as a French page sets the kit's words (’, no-break spaces)
+        assert typeset(statement, "fr") in text, statement
     bullets = [p.text for p in paragraphs(document, "List Bullet")]
     assert bullets.count("visiteur·euse·s grand public") == 1
 
@@ -94,7 +95,7 @@ def test_every_testimony_complete_in_the_quote_style_with_its_caption(word):
     quotes = [p.text for p in paragraphs(document, "Quote")]
     assert sorted(quotes) == sorted(expected)
     captions = [p.text for p in paragraphs(document, "Caption")]
-    assert sum(c.startswith("Texte de l'équipe du site · ") for c in captions) == len(expected)  # the grid's words
+    assert sum(c.startswith("Texte de l’équipe du site · ") for c in captions) == len(expected)  # the grid's words
     assert "Lire la suite" not in whole_text(document)
 
 
@@ -107,7 +108,7 @@ def test_charts_are_pictures_with_alt_text_caption_and_table(word):
     assert alts == html_alts and all(len(a) > 60 for a in alts)
     captions = [p.text for p in paragraphs(document, "Caption")]
     for number in range(1, len(pictures) + 1):
-        assert any(c.startswith(f"Figure {number} : ") for c in captions)
+        assert any(c.startswith(typeset(f"Figure {number} : ", "fr")) for c in captions)
     media = [n for n in zipfile.ZipFile(path).namelist() if n.startswith("word/media/")]
     assert len(media) == len(pictures) and all(n.endswith(".png") for n in media)
 

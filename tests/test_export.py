@@ -16,6 +16,7 @@ from nbclient import NotebookClient
 
 from impact_kit.cli import main
 from impact_kit.data.observations import load_observations
+from impact_kit.render.typography import typeset
 from impact_kit.reports.parameters import SITE_NOTEBOOK as MASTER_NOTEBOOK
 
 pytestmark = pytest.mark.slow
@@ -67,8 +68,8 @@ def test_writes_html_and_executed_notebook(good_start):
 def test_every_statement_of_the_seed(good_start):
     _, text, soup = good_start
     visible = soup.get_text()
-    for statement in SEED_STATEMENTS:
-        assert statement in visible, statement
+    for statement in SEED_STATEMENTS:  # set as a French page sets the kit's words (’, no-break spaces)
+        assert typeset(statement, "fr") in visible, statement
     assert text.count("<li>visiteur·euse·s grand public</li>") == 1
 
 
@@ -205,7 +206,8 @@ def test_papermill_cli_with_a_parameters_file(tmp_path):
     outputs = "".join(
         o.get("data", {}).get("text/html", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs
     )
-    assert "Effets sociaux et urbains des Halles Éphémères (exemple)" in outputs and "Évolutions depuis 2022" in outputs
+    title = 'Effets sociaux et urbains des <span class="ik-user">Halles Éphémères (exemple)</span>'  # the name: the data's
+    assert title in outputs and "Évolutions depuis 2022" in outputs
 
 
 def test_notebook_runs_unparameterized_from_its_folder_like_jupyterlab():

@@ -268,7 +268,8 @@ def test_changes_appeared_disappeared_intensity(grid):
         "Un nouveau public a pris part aux interactions sociales en 2022 : visiteur·euse·s grand public.",
         "Le critère <strong>Santé</strong>, qui présentait des effets en 2021, n'en présente plus en 2022.",
         "L'intensité du niveau « Effets collectifs » a reculé, de 4/5 en 2021 à <strong>2/5</strong> en 2022. "
-        "De nouveaux mots-clés qualifient le niveau « Effets collectifs » en 2022 : « entraide » et « réseau ».",
+        "De nouveaux mots-clés qualifient le niveau « Effets collectifs » en 2022 : "
+        '<span class="ik-user">« entraide »</span> et <span class="ik-user">« réseau »</span>.',  # the site's words
         "Des effets sont observés en 2022 pour le critère <strong>Réseau de personnes</strong>, qui n'en présentait pas en 2021.",
     ]
     same = changes_between(grid, before, before, previous=2021, year=2022)

@@ -116,8 +116,9 @@ def test_later_years_are_left_out():
 
 def test_english_report():
     soup = page(SiteReport.load(FABRIQUE, 2023, data="data", lang="en"))
-    text = soup.get_text(" ")
+    text = soup.get_text()
     assert "Social and urban effects of La Fabrique des Possibles (exemple)" in text
+    assert soup.h1.select_one('span.ik-user[lang="fr"]').get_text() == "La Fabrique des Possibles (exemple)"
     assert "Changes since 2022" in text and "Social ties" in text
     assert "Lien social" not in text and "Lire la suite" not in text
     # Testimonies stay in their language.

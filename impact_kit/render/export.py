@@ -29,6 +29,7 @@ from nbformat import NotebookNode
 
 from impact_kit.data.plain import plain
 from impact_kit.render.markup import STYLE_MARK
+from impact_kit.render.typography import typeset_html
 from impact_kit.words import fill, format_date, texts
 
 __all__ = ["REMOVED_TAGS", "TEMPLATES_DIR", "contents_html", "export_html", "warm_exporters"]
@@ -222,5 +223,5 @@ def export_html(notebook: NotebookNode, *, lang: str = "fr", title: str = "", ge
         at += len(dated)
     if at < 0:  # no header cell: the contents open the page
         at, marker = body.find(">", body.find("<main")), ""
-        return body[: at + 1] + contents + body[at + 1 :]
-    return body[: at + len(marker)] + contents + body[at + len(marker) :]
+        return typeset_html(body[: at + 1] + contents + body[at + 1 :], lang)
+    return typeset_html(body[: at + len(marker)] + contents + body[at + len(marker) :], lang)

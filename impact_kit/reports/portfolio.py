@@ -40,7 +40,7 @@ from impact_kit.reports.parameters import PORTFOLIO_NOTEBOOK
 from impact_kit.text.attention import watch_evidence
 from impact_kit.text.method import portfolio_method
 from impact_kit.text.testimonies import testimony_html
-from impact_kit.words import join
+from impact_kit.words import DATA_LANG, UserText, join
 
 __all__ = ["PORTFOLIO_CHARTS", "PORTFOLIO_FOLDER", "PortfolioReport"]
 
@@ -289,7 +289,7 @@ class PortfolioReport(ReportKind):
             link = render("portfolio_link", href=f"{href}#ik-attention" if href else None, text=self._name(site))
             city = cities.get(site)
             if city is not None and pd.notna(city) and str(city):
-                rest = self._t("pf_watch_site", city=str(city), evidence=evidence)
+                rest = self._t("pf_watch_site", city=UserText(str(city), DATA_LANG), evidence=evidence)
             else:
                 rest = self._t("pf_watch_site_nocity", evidence=evidence)
             items.append(Markup(str(link)) + rest)
@@ -365,7 +365,9 @@ class PortfolioReport(ReportKind):
             label = self._label(str(criterion))
             quotes = []
             for site, text in part[["site", "text"]].itertuples(index=False):
-                caption = self._text("pf_testimony_of", site=self._name(str(site)), criterion=label, year=year)
+                caption = self._t(
+                    "pf_testimony_of", site=UserText(self._name(str(site)), DATA_LANG), criterion=label, year=year
+                )
                 shown = self.shown_text(str(text), str(site))
                 quotes.append(Markup(testimony_html(shown, lang=self.lang, caption=caption, words=self.words)))
             groups.append((label, quotes))

@@ -50,7 +50,7 @@ from impact_kit.text.narrative import (
     summary_statements,
 )
 from impact_kit.text.testimonies import is_extract, testimony_html
-from impact_kit.words import fill_text, of_name
+from impact_kit.words import DATA_LANG, UserText, fill_text, named_title, of_name
 
 __all__ = ["CHARTS", "NARROW_WIDTH", "ChartSpec", "SiteReport"]
 
@@ -259,12 +259,22 @@ class SiteReport(ReportKind):
     def header(self) -> Html:
         """Return the title block: site name, place, year, kind of place, grid (and the pseudonymisation note)."""
         info = self.info
-        place = " ".join(p for p in (info["city"], info["postcode"] and f"({info['postcode']})") if p)
+        place = UserText(
+            " ".join(p for p in (info["city"], info["postcode"] and f"({info['postcode']})") if p), DATA_LANG
+        )
         subtitle = self._t("subtitle", place=place, year=str(self.year)) if place else str(self.year)
         grid = self._t("grid", grid=self.grid.name(self.lang))
-        kind = self._t("kind", kind=str(info["kind"])) if str(info.get("kind", "") or "").strip() else ""
-        block = render("header", title=self.title, subtitle=subtitle, grid=grid, kind=kind)
+        kind = (
+            self._t("kind", kind=UserText(str(info["kind"]), DATA_LANG))
+            if str(info.get("kind", "") or "").strip()
+            else ""
+        )
+        block = render("header", title=self._named_title(), subtitle=subtitle, grid=grid, kind=kind)
         return Html(str(block) + str(self.pseudonymisation_note()), name="header")
+
+    def _named_title(self) -> Markup:
+        """Return the title as escaped HTML, the site's name marked as the data's (``ik-user``): never retouched."""
+        return Markup(named_title(self.words["title"], str(self.info["name"]), self.lang))
 
     def summary(self) -> Html:
         """Return the year at a glance (a paragraph, then the figures as bullets), then :meth:`attention`."""

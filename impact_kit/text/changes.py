@@ -14,18 +14,18 @@ from impact_kit.data.observations import as_number
 from impact_kit.grid.model import Criterion, Grid, Question
 from impact_kit.indicators.site import AnswerChange, Changes, LevelChange
 from impact_kit.text.narrative import Statement, quoted, say
-from impact_kit.words import fill, fill_text, format_number, texts
+from impact_kit.words import DATA_LANG, UserText, fill, fill_text, format_number, texts
 
 __all__ = ["change_sentence", "changes_statements", "difference"]
 
 
 def _option_words(question: Question, values: Sequence[str], lang: str) -> list[str]:
     """Option labels (or, for a yes/no question, the clause each option stands for)."""
-    out = []
+    out: list[str] = []
     for value in values:
         option = question.option(value)
         if option is None:
-            out.append(value)
+            out.append(UserText(value, DATA_LANG))  # a free answer: the data's words
         else:
             out.append(option.says[lang] if question.is_yes_no else option.label(lang))
     return out
@@ -41,8 +41,8 @@ def change_sentence(grid: Grid, criterion: Criterion, change: AnswerChange, year
         values["items"] = _option_words(question, items, lang)
         count = len(items)
     elif change.kind == "free_text":
-        values["before"] = quoted(change.before[0], lang) if change.before else ""
-        values["after"] = quoted(change.after[0], lang) if change.after else ""
+        values["before"] = quoted(UserText(change.before[0], DATA_LANG), lang) if change.before else ""
+        values["after"] = quoted(UserText(change.after[0], DATA_LANG), lang) if change.after else ""
         values["text"] = values["after"] or values["before"]
     elif change.kind == "number":
         before = as_number(change.before[0]) if change.before else None
@@ -72,7 +72,7 @@ def _level_sentences(grid: Grid, change: LevelChange, years: Mapping[str, str], 
         values |= {"before": format_number(change.before, lang), "after": format_number(change.after, lang)}
         out.append(say(grid.changes["level"]["up" if change.after > change.before else "down"][lang], values, lang))
     if change.keywords:
-        values["items"] = [quoted(k, lang) for k in change.keywords]
+        values["items"] = [quoted(UserText(k, DATA_LANG), lang) for k in change.keywords]
         out.append(say(grid.changes["level"]["keywords"][lang], values, lang, len(change.keywords)))
     return out
 

@@ -170,8 +170,12 @@ def sentence_case(text: str) -> str:
 
 
 def quoted(text: str, lang: str) -> str:
-    """Return free text between the language's quotation marks, verbatim (plain text, to fill a template)."""
-    return fill_text(texts(lang)["quoted"], {"text": text}, lang)
+    """Return free text between the language's quotation marks, verbatim (plain text, to fill a template).
+
+    The data's words (:class:`~impact_kit.words.UserText`) stay the data's, quotation marks included.
+    """
+    said = fill_text(texts(lang)["quoted"], {"text": text}, lang)
+    return UserText(said, text.lang) if isinstance(text, UserText) else said
 
 
 def say(template: str | Mapping[str, str], values: Mapping[str, Any], lang: str, count: float | None = None) -> str:
