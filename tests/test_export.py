@@ -206,7 +206,9 @@ def test_papermill_cli_with_a_parameters_file(tmp_path):
     outputs = "".join(
         o.get("data", {}).get("text/html", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs
     )
-    title = 'Effets sociaux et urbains des <span class="ik-user">Halles Éphémères (exemple)</span>'  # the name: the data's
+    title = (
+        'Effets sociaux et urbains des <span class="ik-user">Halles Éphémères (exemple)</span>'  # the name: the data's
+    )
     assert title in outputs and "Évolutions depuis 2022" in outputs
 
 

@@ -248,9 +248,10 @@ def figure_html(
         name=name,
         wide=svgs["wide"],
         narrow=svgs["narrow"],
-        caption=fill_text(words["figure"], {"number": number, "title": title.rstrip(".")}, lang),  # never "…)., en chiffres"
+        caption=fill_text(words["figure"], {"number": number, "title": title}, lang),
         summary=fill_text(words["figure_data"], {"number": number}, lang),
-        table_caption=fill_text(words["figure_table"], {"number": number, "title": title.rstrip(".")}, lang),  # never "…)., en chiffres"
+        # "Figure 2 : …, en chiffres", never "…)., en chiffres" when the title is a sentence
+        table_caption=fill_text(words["figure_table"], {"number": number, "title": title.rstrip(".")}, lang),
         corner=table.columns[0] if table.columns else "",
         columns=list(table.columns[1:]),
         rows=table.rows,
