@@ -183,7 +183,8 @@ def test_failing_notebook_keeps_the_previous_report(tmp_path):
     path = tmp_path / "broken.ipynb"
     nbformat.write(broken, path)
     before = snapshot(out)
-    with pytest.raises(ReportFailed, match=r"the notebook failed at cell .* \(RuntimeError: boom\)") as info:
+    failed = r"the notebook failed at the cell `raise RuntimeError\('boom'\)` \(RuntimeError: boom\)"
+    with pytest.raises(ReportFailed, match=failed) as info:
         run_report("the-good-start", 2021, data=ROOT / "data", out=out, notebook=path)
     assert info.value.notebook == target / "report.failed.ipynb"
     assert (target / "report.failed.ipynb").exists()

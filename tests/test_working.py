@@ -194,6 +194,9 @@ def test_batch_puts_the_commentary_in_that_report_only_and_reruns_it_alone(proje
     path = project / capsys.readouterr().out.strip()
     unique = "Commentaire-unique-7f3a <b>pas du gras</b>"
     add_commentary(path, f"## Regard de l'évaluatrice\n\n{unique}")
+    nb = nbformat.read(path, as_version=4)  # exploration: stays out of the report, never fails it
+    nb.cells[-1:-1] = [nbformat.v4.new_code_cell("1/0"), nbformat.v4.new_code_cell("print('Scratch-2c4e')")]
+    nbformat.write(nb, path)
     sites = ["the-good-start", "la-cour-partagee-exemple"]
     out = project / "reports"
     first = run_batch(data=project / "data", out=out, sites=sites, progress=False)
@@ -203,6 +206,7 @@ def test_batch_puts_the_commentary_in_that_report_only_and_reruns_it_alone(proje
     assert holding == ["the-good-start/2021/report.html"]
     text = pages[out / "the-good-start" / "2021" / "report.html"]
     assert "&lt;b&gt;pas du gras&lt;/b&gt;" in text and "<b>pas du gras" not in text
+    assert "Scratch-2c4e" not in text
     index = BeautifulSoup((out / "index.html").read_text(encoding="utf-8"), "html.parser")
     marked = [tag.find_parent("tr")["data-search"] for tag in index.select(".ik-commentary")]
     assert len(marked) == 1 and "the-good-start" in marked[0] and "2021" in marked[0]

@@ -35,8 +35,8 @@ __all__ = ["REMOVED_TAGS", "TEMPLATES_DIR", "contents_html", "export_html", "war
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
 _NOTEBOOK_STYLE = re.compile(re.escape(STYLE_MARK) + r".*?</style>", re.DOTALL)
-#: Cells with these tags never reach the HTML: parameters, and notes for evaluators.
-REMOVED_TAGS = frozenset({"parameters", "injected-parameters", "notes"})
+#: Cells with these tags never reach the HTML: parameters, notes for evaluators, and nbconvert's own tag.
+REMOVED_TAGS = frozenset({"parameters", "injected-parameters", "notes", "remove-cell"})
 
 
 class _ReportExporter(HTMLExporter):
@@ -92,7 +92,13 @@ def _exporter(lang: str) -> HTMLExporter:
         exclude_output_prompt=True,
         language_code=lang,
     )
-    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags=set(REMOVED_TAGS)), enabled=True)
+    # nbconvert's remove-input and remove-output tags work as nbconvert documents them, on any cell.
+    remove = TagRemovePreprocessor(
+        remove_cell_tags=set(REMOVED_TAGS),
+        remove_input_tags={"remove-input"},
+        remove_all_outputs_tags={"remove-output"},
+    )
+    exporter.register_preprocessor(remove, enabled=True)
     return exporter
 
 

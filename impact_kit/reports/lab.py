@@ -145,7 +145,7 @@ def export_report(
     command += ["--notebook", str(chosen.absolute())]
     done = subprocess.run(command, capture_output=True, text=True, check=False, cwd=data.parent)
     for line in done.stderr.splitlines():
-        if line.startswith("warning: "):  # a working notebook older than the master
+        if line.startswith(("warning: ", "note: ")):  # an older master; exploration left out
             print(line, file=sys.stderr)
     if done.returncode == 2:
         raise InvalidArgument(_said(done.stderr))
