@@ -3,9 +3,10 @@
 `jupyter lab` runs on a free loopback port with its own temporary config, runtime, data,
 settings and checkpoint folders, and is stopped by its PID. The test works in this
 checkout, as an evaluator would: `impact-kit notebook` writes notebooks/<site>/<year>.ipynb,
-Lab runs it, a Markdown cell is added and saved, `report.export()` writes
-reports/<site>/<year>/report.html. It then checks that the package's master is
-byte-identical and that git sees nothing new but those two, and removes them.
+Lab runs it (Run All writes no report), scratch cells and a Markdown cell are added and
+saved, and `report.export()`, typed in a cell of its own, writes
+reports/<site>/<year>/report.html without the scratch cells. It then checks that the
+package's master is byte-identical and that git sees nothing new but those two, and removes them.
 """
 
 from __future__ import annotations
@@ -153,8 +154,9 @@ def test_the_evaluators_loop_in_jupyterlab(browser, lab):
         time.sleep(1)  # Lab updates the notebook's metadata from the kernel's once it is connected
         assert page.locator(".lm-TabBar-tab.jp-mod-dirty").count() == 0, "Lab marks the notebook modified on opening"
 
+        exported = REPORT.stat().st_mtime_ns if REPORT.exists() else None
         _run(page, "notebook:run-all-cells")
-        page.wait_for_selector(".ik-exported a", timeout=SLOW)  # the last cell, report.export(), ran
+        page.wait_for_selector(".jp-OutputArea-output section.ik-level", timeout=SLOW)
         _idle(page)
         outputs = page.locator(".jp-OutputArea-output")
         assert page.locator(".jp-OutputArea-output section.ik-level").count() == 4
@@ -162,38 +164,37 @@ def test_the_evaluators_loop_in_jupyterlab(browser, lab):
         assert page.locator(".jp-OutputArea-output .ik-chart-wide svg").count() >= 3
         assert page.locator("[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
         assert outputs.count() > 8
+        assert page.locator(".ik-exported").count() == 0  # Run All never writes the report
+        assert (REPORT.stat().st_mtime_ns if REPORT.exists() else None) == exported
 
         header = 3  # the cell that loads the report
-        at = _add_cell(page, header, 'report.plot("coverage")')
+        at = _add_cell(page, header, 'report.plot("coverage")')  # exploration: stays in the notebook, not the page
         _idle(page)
         assert _cell(page, at).locator(".jp-OutputArea-output img").count() == 1
-        at = _add_cell(page, at, f'ik.SiteReport.load("the-good", {YEAR})')
+        at = _add_cell(page, at, f'ik.SiteReport.load("the-good", {YEAR})')  # a failing one: never blocks the export
         _idle(page)
         error = _cell(page, at).locator(".jp-OutputArea-output").inner_text()
         assert 1 <= len(error.strip().splitlines()) <= CELL_LINES and "the-good-start" in error
-        for _ in range(2):  # the scratch cells leave before the notebook is saved
-            _select(page, header + 1)
-            _run(page, "notebook:delete-cell")
 
         cells = _cells(page)
-        at = _add_cell(page, header + 2, f"## Regard de l'évaluatrice\n\n{UNIQUE} <b>pas du gras</b>", markdown=True)
+        at = _add_cell(page, at + 1, f"## Regard de l'évaluatrice\n\n{UNIQUE} <b>pas du gras</b>", markdown=True)
         assert _cells(page) == cells + 1
         _run(page, "docmanager:save")
         page.wait_for_function("() => !window.jupyterapp.shell.currentWidget.context.model.dirty", timeout=SLOW)
         assert UNIQUE in WORKING.read_text(encoding="utf-8")
 
-        exported = REPORT.stat().st_mtime_ns
-        _select(page, _cells(page) - 1)  # report.export(), again
-        _run(page, "notebook:run-cell")
+        last = _add_cell(page, _cells(page) - 1, "report.export()")  # the one explicit act, in a cell of its own
         page.wait_for_function(
             "() => { const w = window.jupyterapp.shell.currentWidget; return w.sessionContext.session.kernel.status"
             " === 'idle' && w.content.widgets[w.content.widgets.length - 1].node.querySelector('.ik-exported a'); }",
             timeout=SLOW,
         )
         _idle(page)
-        assert REPORT.stat().st_mtime_ns > exported
+        assert REPORT.exists() and REPORT.stat().st_mtime_ns != exported
+        assert "2 code cells left out of the report" in _cell(page, last).inner_text()
         page_text = REPORT.read_text(encoding="utf-8")
         assert UNIQUE in page_text and "&lt;b&gt;pas du gras&lt;/b&gt;" in page_text
+        assert "data:image/png" not in page_text and "Did you mean" not in page_text  # the exploration stayed out
         others = [p for p in (ROOT / "reports").rglob("report.html") if p != REPORT]
         assert not [p for p in others if UNIQUE in p.read_text(encoding="utf-8")]
         link = page.locator(".ik-exported a").last.get_attribute("href") or ""  # Lab serves it under /files/

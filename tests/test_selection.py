@@ -111,3 +111,25 @@ def test_nbconvert_remove_tags_work_on_any_cell():
     text = BeautifulSoup(export_html(nb), "html.parser").get_text()
     assert "Shown-md-2a" in text and "kept-output" in text
     assert "Hidden-md-1f" not in text and "gone-output" not in text and "silent-output" not in text
+
+
+@pytest.mark.slow
+def test_run_all_writes_no_report_and_export_writes_the_page_of_impact_kit_report(project, monkeypatch):
+    """The issue's acceptance: Run All in a kernel of Lab's (JPY_SESSION_NAME), then report.export()."""
+    from nbclient import NotebookClient
+
+    import impact_kit as ik
+
+    path = explored(create_working_notebook(load_dataset(project / "data"), "the-good-start", 2021), count=False)
+    monkeypatch.setenv("JPY_SESSION_NAME", str(path))  # what Lab tells its kernel: export() finds the notebook
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, timeout=240, allow_errors=True, resources={"metadata": {"path": str(path.parent)}}).execute()
+    assert any(o.get("ename") == "ZeroDivisionError" for c in nb.cells for o in c.get("outputs", []))
+    assert not (project / "reports").exists()  # every cell ran: no report written
+    exported = ik.SiteReport.load("the-good-start", 2021, data=project / "data").export(notebook=path)
+    page = exported.html.read_text(encoding="utf-8")
+    assert exported.html == project / "reports" / "the-good-start" / "2021" / "report.html"
+    assert COMMENT in page and TAGGED in page and SCRATCH not in page
+    monkeypatch.chdir(project)
+    assert main(["report", "the-good-start", "2021", "--notebook", str(path), "--out", "elsewhere"]) == 0
+    assert (project / "elsewhere" / "the-good-start" / "2021" / "report.html").read_text(encoding="utf-8") == page
