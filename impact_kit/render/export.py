@@ -22,12 +22,12 @@ from jinja2 import pass_context
 from markupsafe import Markup
 from nbconvert import HTMLExporter, TemplateExporter
 from nbconvert.filters.highlight import Highlight2HTML
-from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from nbconvert.preprocessors import TagRemovePreprocessor
 from nbformat import NotebookNode
 
 from impact_kit.data.plain import plain
+from impact_kit.render.commentary import commentary_html
 from impact_kit.render.markup import STYLE_MARK
 from impact_kit.words import fill, format_date, texts
 
@@ -40,23 +40,22 @@ REMOVED_TAGS = frozenset({"parameters", "injected-parameters", "notes", "remove-
 
 
 class _ReportExporter(HTMLExporter):
-    """nbconvert's HTML exporter, whose Markdown cells (an evaluator's own) show HTML tags as text.
+    """nbconvert's HTML exporter, whose Markdown cells (an evaluator's own) render as JupyterLab renders them.
 
-    Every word of the report is escaped; an evaluator's Markdown is too: ``<b>`` reads
-    ``<b>``, a ``javascript:`` link goes nowhere, and Markdown's own syntax still renders.
+    Their HTML is kept through a safe subset (:mod:`impact_kit.render.commentary`): ``<b>``
+    is bold as in Lab; a script, an event handler, a ``javascript:`` link, a style or a
+    remote image never reaches the page.
     """
 
     @pass_context
     def markdown2html(self, context: dict[str, object], source: str) -> str:
         cell: dict[str, object] = context.get("cell", {})  # type: ignore[assignment]
-        renderer = IPythonRenderer(
-            escape=True,
-            allow_harmful_protocols=False,
+        return commentary_html(
+            source,
             attachments=cell.get("attachments", {}),  # type: ignore[arg-type]
             anchor_link_text=self.anchor_link_text,
             exclude_anchor_links=self.exclude_anchor_links,
         )
-        return str(MarkdownWithMath(renderer=renderer).render(source))
 
     def from_notebook_node(  # type: ignore[override]
         self, nb: NotebookNode, resources: dict[str, Any] | None = None, **kw: Any
@@ -215,6 +214,7 @@ def export_html(notebook: NotebookNode, *, lang: str = "fr", title: str = "", ge
         "impact_kit": {
             "generated": Markup(fill(texts(lang)["generated"], {"date": date}, lang)),
             "running": _css_string(title),  # the printed pages' running footer
+            "evaluation": _css_string(texts(lang)["evaluation"]),  # labels the evaluator's cells
         }
     }
     body, _ = _exporter(lang).from_notebook_node(nb, resources=resources)
