@@ -11,6 +11,7 @@ report's style, for exploring.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,7 @@ from impact_kit.indicators.site import Answers
 from impact_kit.render.markup import Html, render
 from impact_kit.reports.charts import SITE_CHART_SPECS as CHARTS
 from impact_kit.reports.kind import NARROW_WIDTH, ChartSpec, ReportKind
+from impact_kit.reports.lab import in_report_run
 from impact_kit.reports.parameters import SITE_NOTEBOOK
 from impact_kit.text.changes import changes_statements
 from impact_kit.text.masking import KINDS, redact
@@ -313,7 +315,8 @@ class SiteReport(ReportKind):
         level : str or int
             The level's id, or its place in the grid (1 for the first level), so that the
             master notebook names no level of any grid. A place after the grid's last level
-            gives nothing (a grid with fewer levels).
+            gives nothing (a grid with fewer levels) and, outside a report's run, names the
+            levels there are on stderr (shown in the cell, never in the page).
 
         Raises
         ------
@@ -324,7 +327,12 @@ class SiteReport(ReportKind):
             levels = self.grid.levels
             if level < 1:
                 raise NotFound(f"Levels are counted from 1; the grid {self.grid.id!r} has {len(levels)}.")
-            return self._level(levels[level - 1]) if level <= len(levels) else Html("", name="no such level")
+            if level <= len(levels):
+                return self._level(levels[level - 1])
+            if not in_report_run():  # the master's level(3) on a grid of two levels is silent in a report's run
+                named = "; ".join(f"{i} {lv.id} ({lv.label(self.lang)})" for i, lv in enumerate(levels, start=1))
+                print(f"level({level}): the grid {self.grid.id!r} has {len(levels)} levels: {named}.", file=sys.stderr)
+            return Html("", name="no such level")
         found = self.grid.level(level)
         if found is None:
             ids = [lv.id for lv in self.grid.levels]

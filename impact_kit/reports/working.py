@@ -127,6 +127,8 @@ def create_working_notebook(dataset: Dataset, site: str, year: int, *, lang: str
         if "parameters" in cell.metadata.get("tags", []):
             cell.source = _set_parameters(cell.source, values)
     mark_master_cells(nb)  # they go into the report; code cells the evaluator adds are exploration
+    name = str(dataset.sites.loc[site, "name"])
+    _retitle(nb, f"{name}, {int(year)}")
     nb.metadata["language_info"] = _language_info()
     nb.metadata["impact_kit"] = {
         "site": site,
@@ -148,6 +150,15 @@ def create_working_notebook(dataset: Dataset, site: str, year: int, *, lang: str
     finally:
         temporary.unlink(missing_ok=True)
     return path
+
+
+def _retitle(nb: nbformat.NotebookNode, title: str) -> None:
+    """Name the site and year in the first heading ("# Site report: the master notebook" was every copy's title)."""
+    first = nb.cells[0] if nb.cells and nb.cells[0].cell_type == "markdown" else None
+    if first is not None and first.source.startswith("# "):
+        heading, _, rest = first.source.partition("\n")
+        kind = heading[2:].split(":")[0].strip()
+        first.source = f"# {kind}: {title}\n{rest}" if rest else f"# {kind}: {title}"
 
 
 def check_working_notebook(notebook: Path, site: str, year: int) -> None:
