@@ -13,6 +13,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 import impact_kit as ik
 from impact_kit.data.dataset import load_dataset
+from impact_kit.exceptions import NotFound
 from impact_kit.reports.kind import NARROW_WIDTH
 from impact_kit.reports.lab import report_run
 from impact_kit.reports.working import create_working_notebook
@@ -62,6 +63,15 @@ def test_a_working_notebook_is_titled_with_its_site_and_year(tmp_path):
     path = create_working_notebook(load_dataset(tmp_path / "data"), "the-good-start", 2021)
     first = nbformat.read(path, as_version=4).cells[0].source
     assert first.splitlines()[0] == "# Site report: The Good Start, 2021"
+
+
+def test_paths_from_a_working_notebook_are_named_without_dots(tmp_path, monkeypatch):
+    shutil.copytree(SAMPLE, tmp_path / "data")
+    (tmp_path / "notebooks" / "the-good-start").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / "notebooks" / "the-good-start")  # where Lab runs a working notebook's kernel
+    with pytest.raises(NotFound) as info:
+        ik.SiteReport.load("the-good", 2021, data="../../data")
+    assert str(info.value).startswith(f"{tmp_path.resolve() / 'data' / 'sites.csv'} has no site 'the-good'.")
 
 
 def _readme_python() -> list[str]:
