@@ -25,12 +25,15 @@ from pathlib import Path
 
 from impact_kit.files import alive
 
-__all__ = ["KIT_FILES", "remove_stale_stages", "staged"]
+__all__ = ["KIT_FILES", "NOT_CARRIED", "remove_stale_stages", "staged"]
 
 #: The files a run makes in a report folder; any other file found there is carried over to the new set.
 KIT_FILES = frozenset(
     {"report.ipynb", "report.html", "report.pdf", "report.docx", "report.failed.ipynb", "indicators.csv"}
 )
+#: What is never carried over: JupyterLab's checkpoints of the previous set (a report opened in Lab left
+#: ``.ipynb_checkpoints/report-checkpoint.html``, a stale page that would be zipped and sent with the folder).
+NOT_CARRIED = frozenset({".ipynb_checkpoints"})
 _STAGING, _PREVIOUS = "staging", "previous"
 _AT_FDCWD, _RENAME_EXCHANGE = -100, 2
 
@@ -101,7 +104,7 @@ def _carry_over(target: Path, stage: Path) -> None:
     if not target.is_dir():
         return
     for path in target.iterdir():
-        if path.name not in KIT_FILES and not (stage / path.name).exists():
+        if path.name not in KIT_FILES | NOT_CARRIED and not (stage / path.name).exists():
             if path.is_dir():
                 shutil.copytree(path, stage / path.name, symlinks=True)
             else:

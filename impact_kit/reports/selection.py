@@ -83,7 +83,10 @@ def left_out_notes(notebooks: Iterable[Path]) -> list[str]:
     """Return one line per notebook whose code cells stay out of its report, saying how many."""
     notes = []
     for notebook in notebooks:
-        left_out = report_cells(nbformat.read(notebook, as_version=4))[1]
+        try:
+            left_out = report_cells(nbformat.read(notebook, as_version=4))[1]
+        except (OSError, ValueError):  # damaged since its report ran: that report said so already
+            continue
         if left_out:
             cells = "1 code cell" if left_out == 1 else f"{left_out} code cells"
             notes.append(
