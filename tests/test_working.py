@@ -270,3 +270,27 @@ def test_export_does_nothing_inside_a_run_of_the_kit_or_without_a_notebook(monke
     assert "nothing exported" in capsys.readouterr().err
     shown = Exported(tmp_path / "r" / "report.html", tmp_path / "r" / "report.pdf")
     assert shown._repr_html_().count("<a href=") == 2 and "report.pdf" in repr(shown)
+
+
+@pytest.mark.slow
+def test_export_warns_when_cells_ran_since_the_notebook_was_saved(project, monkeypatch):
+    """Lab marks a notebook modified once a cell runs; export() uses the file as saved, and says so then."""
+    from nbclient import NotebookClient
+
+    path = create_working_notebook(load_dataset(project / "data"), "the-good-start", 2021)
+    monkeypatch.setenv("JPY_SESSION_NAME", str(path))  # what Lab tells its kernel
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(nb, timeout=240, resources={"metadata": {"path": str(path.parent)}})
+
+    def export() -> str:
+        nb.cells.append(nbformat.v4.new_code_cell("report.export()"))
+        client.execute_cell(nb.cells[-1], len(nb.cells) - 1)
+        assert "ik-exported" in str(nb.cells[-1].outputs)
+        return "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.get("name") == "stderr")
+
+    with client.setup_kernel():
+        for index, cell in enumerate(list(nb.cells)):
+            client.execute_cell(cell, index)
+        assert "was last saved before the cells you ran since" in export()  # Run All, then export: not saved
+        os.utime(path)  # Ctrl+S
+        assert "last saved" not in export()

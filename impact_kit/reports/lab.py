@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from pathlib import Path
 from impact_kit.exceptions import InvalidArgument, ReportFailed
 from impact_kit.files import relative_to_cwd
 
-__all__ = ["IN_RUN", "Exported", "current_notebook", "export_report", "in_report_run", "report_run"]
+__all__ = ["IN_RUN", "Exported", "current_notebook", "export_report", "in_report_run", "remember_runs", "report_run"]
 
 #: Set in the environment while the kit runs a report's notebook: ``export()`` then does nothing.
 IN_RUN = "IMPACT_KIT_REPORT_RUN"
@@ -43,6 +44,40 @@ def report_run() -> Iterator[None]:
             os.environ.pop(IN_RUN, None)
         else:
             os.environ[IN_RUN] = before
+
+
+#: When the last cell of this kernel ended (``time.time()``), once :func:`remember_runs` watches them.
+_LAST_RUN: dict[str, float] = {}
+
+
+def remember_runs() -> None:
+    """Note when each cell of this IPython kernel ends, so that ``export()`` can tell work not saved yet.
+
+    Called when a report is loaded in a kernel (not in the kit's own runs); registers one hook per kernel.
+    """
+    if in_report_run() or "IPython" not in sys.modules or "watching" in _LAST_RUN:
+        return
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    if shell is not None:
+        shell.events.register("post_run_cell", _ran)
+        _LAST_RUN["watching"] = 1.0
+
+
+def _ran(result: object) -> None:
+    _LAST_RUN["ended"] = time.time()
+
+
+def _unsaved(notebook: Path) -> str | None:
+    """Return a warning if cells ran in this kernel after the notebook was last saved (Lab holds unsaved work)."""
+    ended = _LAST_RUN.get("ended")
+    if ended is None or notebook.stat().st_mtime >= ended:
+        return None
+    return (
+        f"warning: {relative_to_cwd(notebook)} was last saved before the cells you ran since: the report is "
+        "made from the notebook as saved. Save it (Ctrl+S), then export again to include your latest changes."
+    )
 
 
 def current_notebook() -> Path | None:
@@ -123,6 +158,11 @@ def export_report(
     ------
     ReportFailed
         If the report could not be written; the message is the command line's.
+
+    Notes
+    -----
+    A warning goes to stderr (the cell shows it) when cells ran in this kernel after the
+    notebook was last saved: JupyterLab then holds work the report does not have.
     """
     if in_report_run():
         return None
@@ -134,6 +174,8 @@ def export_report(
             file=sys.stderr,
         )
         return None
+    if said := _unsaved(chosen):
+        print(said, file=sys.stderr)
     target = Path(out) if out is not None else data.parent / "reports"
     command = [sys.executable, "-m", "impact_kit.cli", "report", site, str(int(year)), "--data", str(data)]
     command += ["--out", str(target.absolute()), "--lang", lang]
