@@ -26,6 +26,7 @@ import pandas as pd
 from cycler import cycler
 from matplotlib.axes import Axes
 
+from impact_kit.render.fit import legend_height
 from impact_kit.words import fill_text, format_number, join, texts
 
 __all__ = [
@@ -414,17 +415,8 @@ def _coverage_frame(ax: Axes, table: pd.DataFrame, lang: str) -> None:
     columns = 1 if is_narrow(ax) else 2
     ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=columns, fontsize=SMALLEST)
     # The legend sits above the Axes, where the title goes: the title goes above the legend.
-    labels = [str(handle.get_label()) for handle in handles]
-    ax.set_title(words["chart_coverage"], loc="left", pad=_legend_height(labels, columns))
-
-
-def _legend_height(labels: list[str], columns: int) -> float:
-    """Return the height in points of a legend of these labels in ``columns`` (matplotlib's default spacing)."""
-    rows = [labels[i : i + columns] for i in range(0, len(labels), columns)]
-    lines = sum(max(label.count("\n") + 1 for label in row) for row in rows)
-    # borderaxespad 0.5 below it, borderpad 0.4 top and bottom, labelspacing 0.5 between rows, a text line
-    # at most 1.4 font sizes (measured: 1.32 in DejaVu Sans); and 6 points of air.
-    return SMALLEST * (0.5 + 0.8 + 1.4 * lines + 0.5 * (len(rows) - 1)) + 6
+    pad = legend_height([str(handle.get_label()) for handle in handles], columns, SMALLEST)
+    ax.set_title(words["chart_coverage"], loc="left", pad=pad)
 
 
 def coverage_alt(table: pd.DataFrame, *, year: int, lang: str = "fr") -> str:
