@@ -133,3 +133,21 @@ def test_run_all_writes_no_report_and_export_writes_the_page_of_impact_kit_repor
     monkeypatch.chdir(project)
     assert main(["report", "the-good-start", "2021", "--notebook", str(path), "--out", "elsewhere"]) == 0
     assert (project / "elsewhere" / "the-good-start" / "2021" / "report.html").read_text(encoding="utf-8") == page
+
+
+@pytest.mark.slow
+def test_the_export_from_lab_names_a_failing_report_cell_and_keeps_the_kits_errors(project):
+    """report.export() runs in a forked child of the kernel: the command line's errors come back whole."""
+    from impact_kit.exceptions import NotFound, ReportFailed
+    from impact_kit.reports.lab import export_report
+
+    path = explored(create_working_notebook(load_dataset(project / "data"), "the-good-start", 2021))
+    nb = nbformat.read(path, as_version=4)
+    [tagged] = [c for c in nb.cells if "report" in c.metadata.get("tags", [])]
+    tagged.source = "1 / 0"
+    nbformat.write(nb, path)
+    with pytest.raises(ReportFailed, match=r"the notebook failed at the cell \[20\] `1 / 0` \(ZeroDivisionError"):
+        export_report("the-good-start", 2021, data=project / "data", notebook=path)
+    assert (project / "reports" / "the-good-start" / "2021" / "report.failed.ipynb").exists()
+    with pytest.raises(NotFound, match="has no site 'the-good'"):
+        export_report("the-good", 2021, data=project / "data", notebook=path)

@@ -77,6 +77,7 @@ def run_report(
     on_start: Callable[[SiteReport], object] | None = None,
     on_warning: Callable[[str], object] | None = None,
     on_note: Callable[[str], object] | None = None,
+    engine: str | None = None,
 ) -> ReportPaths:
     """Execute the master notebook for a site and year and write ``report.ipynb`` and ``report.html``.
 
@@ -115,6 +116,9 @@ def run_report(
     on_note : callable, optional
         Called with one line when code cells of the working notebook stay out of the report
         (exploration: see :mod:`impact_kit.reports.selection`).
+    engine : str, optional
+        A papermill engine name; a fresh kernel by default (``report.export()``'s forked child
+        passes ``"impact-kit-inprocess"``).
 
     Returns
     -------
@@ -150,7 +154,9 @@ def run_report(
     check_writable(out)
     if on_start is not None:
         on_start(report)
-    return write_report(report, dataset, out=out, notebook=notebook, browser=browser, timeout=timeout, docx=word)
+    return write_report(
+        report, dataset, out=out, notebook=notebook, browser=browser, timeout=timeout, docx=word, engine=engine
+    )
 
 
 # The portfolio's notebook runs in a forked child of this process (papermill engine ``impact-kit``),

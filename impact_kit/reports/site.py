@@ -213,8 +213,10 @@ class SiteReport(ReportKind):
     ) -> Any:
         """Write this report's ``report.html`` (and its PDF, its DOCX, if asked) from the notebook as last saved.
 
-        What ``impact-kit report SITE YEAR --notebook FILE`` does, in a process of its own:
-        the page equals what ``impact-kit batch`` writes for that notebook. Save first.
+        What ``impact-kit report SITE YEAR --notebook FILE`` does, in a forked child of this
+        kernel (no new Python, no new kernel: under a second once the kernel is warm): the
+        page equals what ``impact-kit report`` and ``impact-kit batch`` write for that
+        notebook. Save first; it warns when cells ran since the last save.
 
         Parameters
         ----------
