@@ -73,6 +73,11 @@ def test_only_the_report_cells_run_and_the_export_says_how_many_stayed_out(proje
     executed = nbformat.read(project / "reports" / "the-good-start" / "2021" / "report.ipynb", as_version=4)
     assert not [c for c in executed.cells if c.source in ("1/0", f"print({SCRATCH!r})")]
     assert left_out_notes([SITE_NOTEBOOK]) == []
+    # batch: the same rule, and the same line for each report it wrote from a working notebook
+    assert main(["batch", "--site", "the-good-start", "--out", "batch"]) == 0
+    assert "note: notebooks/the-good-start/2021.ipynb: 2 code cells left out" in capsys.readouterr().err
+    batch_page = (project / "batch" / "the-good-start" / "2021" / "report.html").read_text(encoding="utf-8")
+    assert COMMENT in batch_page and TAGGED in batch_page and SCRATCH not in batch_page
 
 
 @pytest.mark.slow
