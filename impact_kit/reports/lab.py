@@ -25,7 +25,17 @@ from impact_kit.files import relative_to_cwd
 if TYPE_CHECKING:
     from impact_kit.reports.run import ReportPaths
 
-__all__ = ["IN_RUN", "Exported", "current_notebook", "export_report", "in_report_run", "remember_runs", "report_run"]
+__all__ = [
+    "CHILD_ENGINE",
+    "IN_RUN",
+    "Exported",
+    "current_notebook",
+    "export_portfolio",
+    "export_report",
+    "in_report_run",
+    "remember_runs",
+    "report_run",
+]
 
 #: The papermill engine the export's child runs the notebook with (a batch's children use it too).
 CHILD_ENGINE = "impact-kit-inprocess"
@@ -219,3 +229,40 @@ def _export_in_child(
         **options,
     )  # fmt: skip
     return paths, said
+
+
+def export_portfolio(year: int, *, data: Path, out: Path, **options: Any) -> Exported | None:
+    """Write the portfolio of a year as ``impact-kit portfolio YEAR`` does, from JupyterLab, in a forked child.
+
+    The portfolio is made from the kit's master notebook: the copy open in Lab is to read
+    and explore, and none of its cells enters the page.
+
+    Parameters
+    ----------
+    year : int
+        The portfolio's year.
+    data, out : Path
+        The data folder and the reports folder (absolute).
+    **options
+        As :func:`impact_kit.reports.run.run_portfolio` takes them (``grid``, ``lang``,
+        ``pseudonymise``, ``sites``, ``pdf``, ``docx``, ``docx_template``).
+
+    Returns
+    -------
+    Exported or None
+        The files written; None in a run of the kit's own.
+    """
+    if in_report_run():
+        return None
+    from impact_kit.engine import run_isolated, warm
+
+    warm()
+    paths = run_isolated(_portfolio_in_child, int(year), data, out.absolute(), **options)
+    return Exported(paths.html, paths.pdf, paths.docx)
+
+
+def _portfolio_in_child(year: int, data: Path, out: Path, **options: Any) -> ReportPaths:
+    from impact_kit.reports.run import run_portfolio
+
+    os.chdir(data.parent)  # as from a terminal in the project: report.ipynb records paths relative to it
+    return run_portfolio(year, data=data, out=out, **options)

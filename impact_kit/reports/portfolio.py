@@ -13,6 +13,7 @@ an inline SVG image with its alt text, a caption and its data in a ``<details>``
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -35,6 +36,7 @@ from impact_kit.render import data_tables as pft
 from impact_kit.render.markup import Html, render
 from impact_kit.reports.charts import PORTFOLIO_CHART_SPECS as _CHARTS
 from impact_kit.reports.kind import ChartSpec, ReportKind
+from impact_kit.reports.lab import in_report_run
 from impact_kit.reports.parameters import PORTFOLIO_NOTEBOOK
 from impact_kit.text.testimonies import testimony_html
 from impact_kit.words import join
@@ -210,9 +212,17 @@ class PortfolioReport(ReportKind):
         return pft.label(self.grid, item, self.lang)
 
     def link(self, site: str) -> str | None:
-        """Return the relative link from the portfolio page to ``site``'s report of the year, if that file exists."""
-        if self.out is None or not (self.out / site / str(self.year) / "report.html").is_file():
+        """Return the relative link to ``site``'s report of the year, if that file exists.
+
+        From the portfolio page (and its ``report.ipynb``) in a run of the kit's; from the
+        kernel's folder in JupyterLab, which resolves a link from the notebook's folder (a
+        link from the page's folder went nowhere there: a silent 404).
+        """
+        page = None if self.out is None else self.out / site / str(self.year) / "report.html"
+        if page is None or not page.is_file():
             return None
+        if not in_report_run():
+            return quote(Path(os.path.relpath(page, Path.cwd())).as_posix())
         return f"../../{quote(site)}/{self.year}/report.html"
 
     def header(self) -> Html:
@@ -327,6 +337,27 @@ class PortfolioReport(ReportKind):
         return render(
             "portfolio_testimonies", title=self.words["pf_testimonies"], intro=intro, groups=groups, empty=empty
         )
+
+    def export(
+        self, *, pdf: bool = False, docx: bool = False, docx_template: str | Path | None = None
+    ) -> Any:  # Exported | None (impact_kit.reports.lab)
+        """Write this portfolio's ``report.html`` (and PDF, DOCX) as ``impact-kit portfolio YEAR`` does, from Lab.
+
+        In a forked child of this kernel, from the kit's master notebook (the copy open in
+        Lab is to read and explore: none of its cells enters the page), into this report's
+        reports folder (``out``; ``reports`` beside the data folder by default). Returns
+        links to the files written; None in a run of the kit's own.
+        """
+        from impact_kit.reports.lab import export_portfolio
+
+        if self.dataset is None:
+            raise NotFound("This portfolio was built without its data folder: load it with PortfolioReport.load().")
+        folder = self.dataset.folder
+        return export_portfolio(
+            self.year, data=folder, out=self.out or folder.parent / "reports", grid=user_grid_file(self.grid),
+            lang=self.lang, pseudonymise=self.pseudonymise, sites=list(self.selection) or None, pdf=pdf, docx=docx,
+            docx_template=Path(docx_template) if docx_template else None,
+        )  # fmt: skip
 
     def site_table(self) -> Html:
         """Return every site of the year with its key figures, its name linking to its own report when it exists."""
