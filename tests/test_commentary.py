@@ -97,3 +97,21 @@ def test_markdown_and_its_html_render_as_in_lab_and_the_cell_is_the_evaluations_
 
 def test_commentary_html_is_the_one_sanitiser():
     assert commentary_html("<b>x</b><script>y</script>") == "<p><b>x</b></p>\n"
+
+
+@pytest.mark.slow
+def test_hostile_markdown_requests_nothing_and_runs_nothing_in_chromium(browser, tmp_path):
+    path = tmp_path / "report.html"
+    path.write_text(page_of("\n\n".join(HOSTILE)), encoding="utf-8")
+    context = browser.new_context()
+    page = context.new_page()
+    requests, dialogs = [], []
+    page.on("request", lambda request: requests.append(request.url))
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(path.as_uri())
+    page.mouse.move(10, 10)
+    page.hover("text=hover")  # an event handler left would fire here
+    page.wait_for_timeout(300)  # let a refresh or a script that slipped through act
+    assert page.url == path.as_uri() and dialogs == []
+    assert [url for url in requests if not url.startswith("data:") and url != path.as_uri()] == []
+    context.close()
