@@ -94,7 +94,7 @@ def test_every_testimony_complete_in_the_quote_style_with_its_caption(word):
     quotes = [p.text for p in paragraphs(document, "Quote")]
     assert sorted(quotes) == sorted(expected)
     captions = [p.text for p in paragraphs(document, "Caption")]
-    assert sum(c.startswith("Témoignage · ") for c in captions) == len(expected)
+    assert sum(c.startswith("Texte de l'équipe du site · ") for c in captions) == len(expected)  # the grid's words
     assert "Lire la suite" not in whole_text(document)
 
 

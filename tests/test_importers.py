@@ -1,13 +1,19 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from conftest import OLDER_PLACES, snapshot, write_csv
 
+from impact_kit.cli import main
 from impact_kit.data.observations import load_observations
 from impact_kit.exceptions import ImportFailed, InvalidData
+from impact_kit.grid.file import default_grid
+from impact_kit.grid.model import NOT_ASKED
 from impact_kit.importers.commune_mesure import IMPORT_FILE, import_places, normalize_label, read_place
+from impact_kit.indicators.table import indicator_table
+from impact_kit.reports.site import SiteReport
 
 PLATFORM_TESTIMONY_KEYS = {
     "lien_social",
@@ -23,6 +29,12 @@ PLATFORM_TESTIMONY_KEYS = {
     "services_publics",
     "innovation_publique",
 }
+
+
+def load_answers(folder):
+    """The observations without the rows saying what the platform does not ask (tested on their own)."""
+    obs = load_observations(folder)
+    return obs[obs["question"] != NOT_ASKED].reset_index(drop=True)
 
 
 @pytest.fixture
@@ -73,7 +85,7 @@ def test_older_format_files_become_sites(reference, empty_data):
     sites = (empty_data / "sites.csv").read_text(encoding="utf-8").splitlines()
     assert sites[0] == "site,name,city,postcode,kind"
     assert sites[3] == "le-6b,Le 6b,Saint Denis,93066,"
-    obs = load_observations(empty_data)
+    obs = load_answers(empty_data)
     assert set(obs["question"]) == {"testimony"}
     assert set(obs["year"]) == {2021}
 
@@ -81,7 +93,7 @@ def test_older_format_files_become_sites(reference, empty_data):
 def test_every_non_empty_testimony_is_in_the_table_verbatim(reference, empty_data):
     files = sorted(reference.glob("*.json"))
     import_places(files, 2021, empty_data)
-    obs = load_observations(empty_data)
+    obs = load_answers(empty_data)
     table = set(zip(obs["site"], obs["value"], strict=True))
     expected = 0
     for path in files:
@@ -97,7 +109,7 @@ def test_every_non_empty_testimony_is_in_the_table_verbatim(reference, empty_dat
 def test_the_good_start_current_format(reference, empty_data):
     [good] = import_places([reference / "the-good-start.json"], 2021, empty_data)
     assert good.site == "the-good-start" and good.city == "Pantin" and good.postcode == "93500"
-    obs = load_observations(empty_data)
+    obs = load_answers(empty_data)
     answers = {
         (c, q): sorted(obs.loc[(obs["criterion"] == c) & (obs["question"] == q), "value"])
         for c, q in set(zip(obs["criterion"], obs["question"], strict=True))
@@ -125,7 +137,7 @@ def test_current_format_numbers_scales_keywords(empty_data, tmp_path):
         lien_social="",
     )
     import_places([write_place(tmp_path, doc)], 2023, empty_data)
-    obs = load_observations(empty_data)
+    obs = load_answers(empty_data)
     got = sorted(zip(obs["criterion"], obs["question"], obs["value"], strict=True))
     assert got == sorted(
         [
@@ -175,7 +187,7 @@ def test_refuses_an_existing_site_year_and_leaves_everything_alone(data_dir, tmp
 
 
 def test_replace_only_touches_that_site_year(data_dir, tmp_path):
-    before = load_observations(data_dir)
+    before = load_answers(data_dir)
     person_made = (data_dir / "observations.csv").read_bytes()
     import_places(
         [write_place(tmp_path, place(name="The Good Start", city="Pantin", lien_social="Nouveau"))], 2022, data_dir
@@ -187,7 +199,7 @@ def test_replace_only_touches_that_site_year(data_dir, tmp_path):
         data_dir,
         replace=True,
     )
-    after = load_observations(data_dir)
+    after = load_answers(data_dir)
     good = after[after["site"] == "the-good-start"]
     assert sorted(good["value"]) == ["Nouveau", "Remplacé"]
     others = after[~after["site"].isin(["the-good-start", "le-lieu"])].reset_index(drop=True)
@@ -233,7 +245,7 @@ def _read_back_everything(folder):
 
     for path in folder.iterdir():
         read_table(path)
-    return load_sites(folder), load_observations(folder)
+    return load_sites(folder), load_answers(folder)
 
 
 def test_a_50_mb_testimony_imports_and_reads_back(empty_data, tmp_path):
@@ -285,7 +297,7 @@ def test_two_places_with_one_slug_in_separate_runs_are_never_merged(empty_data, 
     assert done.site == "le-cafe-lyon"
     [again] = import_places([lyon], 2023, empty_data)
     assert again.site == "le-cafe-lyon"
-    obs = load_observations(empty_data)
+    obs = load_answers(empty_data)
     assert sorted(zip(obs["site"], obs["year"], obs["value"], strict=True)) == [
         ("le-cafe", 2022, "Paris"),
         ("le-cafe-lyon", 2022, "Lyon"),
@@ -356,7 +368,7 @@ def test_a_long_name_gives_an_id_of_at_most_80_characters(empty_data, tmp_path):
     name = "Le tiers-lieu " + "très " * 60 + "long"
     [done] = import_places([write_place(tmp_path, place(name=name, lien_social="x"))], 2022, empty_data)
     assert len(done.site) <= 80 and done.site.startswith("le-tiers-lieu-tres-") and not done.site.endswith("-")
-    assert len(load_observations(empty_data)) == 1
+    assert len(load_answers(empty_data)) == 1
 
 
 def test_data_folder_must_exist_unless_init(tmp_path):
@@ -381,7 +393,7 @@ def test_unknown_key_with_text_is_kept_as_a_testimony_of_its_criterion(empty_dat
         "lien_social_commentaire": "lien_social",
         "egalite_homme_femme_remarque": "egalite_femmes_hommes",
     }
-    obs = load_observations(empty_data)
+    obs = load_answers(empty_data)
     assert sorted(zip(obs["criterion"], obs["question"], obs["value"], strict=True)) == [
         ("egalite_femmes_hommes", "testimony", "Deux"),
         ("lien_social", "testimony", "Un long texte libre"),
@@ -431,3 +443,73 @@ def test_an_existing_site_year_on_any_sheet_of_a_workbook_is_found(empty_data, t
         )
     with pytest.raises(ImportFailed, match=r"observations\.xlsx already holds observations of le-lieu 2022"):
         import_places([write_place(tmp_path, place(lien_social="z"))], 2022, empty_data)
+
+
+# -- issue 30: every key the platform's own import writes ---------------------------------------
+
+
+def _platform_keys(reference):
+    """The keys GRID.md lists under "The platform's keys, as its own import writes them"."""
+    section = (reference / "GRID.md").read_text(encoding="utf-8").split("## The platform's keys")[1]
+    return re.findall(r"`([a-zê_]+)`", section.split("The level")[0])
+
+
+def _a_value(question):
+    """A value the platform could store for the question: raw labels, a number, a text."""
+    if question.type in ("multi", "single") and question.options:
+        raw = question.options[0].raw[0]
+        return [raw] if question.type == "multi" else raw
+    return {"number": 3, "scale": 4, "text": "2", "keywords": "entraide, voisinage"}.get(question.type, "Un texte.")
+
+
+def test_every_key_the_platform_writes_is_known_to_the_grid(grid, reference):
+    keys = _platform_keys(reference)
+    assert len(keys) == 45 and "appartenance_exclusion_type" in keys
+    known = {q.platform_key: (owner, q.id) for owner, q in grid.iter_questions() if q.platform_key}
+    assert [k for k in keys if k not in known] == []
+
+
+def test_a_current_format_place_with_every_key_imports_each_into_its_question(grid, reference, empty_data, tmp_path):
+    known = {q.platform_key: (owner, q) for owner, q in grid.iter_questions() if q.platform_key}
+    answers = {key: _a_value(known[key][1]) for key in _platform_keys(reference)}
+    [imported] = import_places([write_place(tmp_path, place(**answers))], 2023, empty_data)
+    assert not imported.kept_keys  # no key left as a text of unknown meaning
+    obs = load_answers(empty_data)
+    landed = set(zip(obs["criterion"], obs["question"], strict=True))
+    for key in answers:
+        owner, question = known[key]
+        assert (owner, question.id) in landed, key
+
+
+def test_upkeep_types_and_their_example_import_as_options_and_a_testimony(empty_data, tmp_path, capsys):
+    doc = place(
+        entretien_des_espaces_effets="Des effets positifs",
+        entretien_des_espaces_effets_positif_type=["L'attractivité des espaces", "La mixité d'usages"],
+        entretien_des_espaces_effets_positif_example="Les bacs sont arrosés par les voisins.",
+    )
+    code = main(
+        ["import", "commune-mesure", str(write_place(tmp_path, doc)), "--year", "2023", "--data", str(empty_data)]
+    )
+    err = capsys.readouterr().err
+    assert code == 0 and "warning" not in err.lower(), err
+    obs = load_answers(empty_data)
+    rows = sorted(zip(obs["criterion"], obs["question"], obs["value"], strict=True))
+    assert rows == [
+        ("entretien_des_espaces", "effect", "positive"),
+        ("entretien_des_espaces", "positive_example", "Les bacs sont arrosés par les voisins."),
+        ("entretien_des_espaces", "positive_types", "attractiveness"),
+        ("entretien_des_espaces", "positive_types", "mixed_uses"),
+    ]
+
+
+def test_a_place_from_the_platform_says_the_urban_project_level_was_not_asked(reference, empty_data, tmp_path):
+    import_places([reference / "the-good-start.json"], 2021, empty_data)
+    obs = load_observations(empty_data)
+    assert obs.loc[obs["question"] == NOT_ASKED, ["criterion", "value"]].values.tolist() == [
+        ["impact_projet_urbain", "no"]
+    ]
+    table = indicator_table(obs, default_grid())
+    urban = table[table["level"] == "impact_projet_urbain"]
+    assert set(urban["direction"]) == {"not_asked"} and len(urban) == 3
+    report = SiteReport.load("the-good-start", 2021, data=empty_data)
+    assert "ne posait pas les questions de ce niveau" in str(report.level("impact_projet_urbain"))

@@ -50,8 +50,20 @@ def test_intensity_table(grid):
 
 def test_effects_table(grid):
     table = effects_table(grid, answers_by_year(frame(ROWS)), "fr")
-    assert table.loc[2022].tolist() == [1, 1, 0, 0]
-    assert table.loc[2021, "Effets individuels"] == 1
+    assert table.loc[(2022, "positive")].tolist() == [1, 1, 0, 0]
+    assert table.loc[(2021, "positive"), "Effets individuels"] == 1
+    assert table.xs("negative", level="direction").to_numpy().sum() == 0
+
+
+def test_effects_table_counts_negative_effects_apart(grid):
+    rows = [*ROWS, ("s", 2022, "entretien_des_espaces", "effect", "negative")]
+    rows += [
+        ("s", 2022, "sante", "effects", "better_relations"),
+        ("s", 2022, "sante", "effects", "discomfort"),
+    ]  # mixed
+    table = effects_table(grid, answers_by_year(frame(rows)), "fr")
+    assert table.loc[(2022, "positive")].tolist() == [2, 1, 0, 0]  # a mixed criterion counts on both rows
+    assert table.loc[(2022, "negative")].tolist() == [1, 0, 1, 0]
 
 
 def test_publics_matrix(grid):

@@ -165,8 +165,11 @@ def test_entretien_des_espaces_both_branches(grid):
     ]
 
 
-def test_cadre_de_vie_no_hides_the_statement(grid):
-    assert say(grid, "cadre_de_vie", image_changed=["no"], image_change_type=["more_attractive"]) == []
+def test_cadre_de_vie_no_says_what_was_answered(grid):
+    # "answered no" says so (issue 24): never "no observation", and never the kinds of change it contradicts.
+    assert say(grid, "cadre_de_vie", image_changed=["no"], image_change_type=["more_attractive"]) == [
+        "Le projet n'a pas changé l'image du quartier."
+    ]
     assert say(grid, "cadre_de_vie", image_changed=["yes"]) == ["Le projet a fait évoluer l'image du quartier."]
     assert say(grid, "cadre_de_vie", "en", image_changed=["yes"], image_change_type=["more_attractive"]) == [
         "The project changed the image of the neighbourhood: the neighbourhood became more attractive."
@@ -214,7 +217,7 @@ def test_level_opens_with_intensity_and_keywords(grid):
 def test_summary_singular_plural(grid):
     one = summary_statements(grid, {"sante": {"testimony": ["x"]}}, 2022, "fr")
     assert one[0].html.startswith("<strong>1 critère</strong> sur 15 présente des effets observés en 2022 : Santé.")
-    assert one[-1].html == "1 témoignage a été recueilli."
+    assert one[-1].html == "L'équipe du site a rédigé 1 texte sur ses effets."  # the grid's words for its free texts
     none = summary_statements(grid, {}, 2022, "en")
     assert none[0].html == "None of the grid's 15 criteria shows an observed effect in 2022."
     many = summary_statements(
@@ -363,7 +366,7 @@ def test_summary_la_fabrique_2023_placed_in_its_programme():
         == "Les publics les plus impliqués ont pris part chacun à 3 critères : publics en difficulté et bénévoles."
     )
     assert fr[3].startswith("Depuis 2022, des effets sont apparus pour 4 critères : Réseau de personnes,")
-    assert fr[4] == "En 2023, 4 témoignages ont été recueillis."
+    assert fr[4] == "En 2023, l'équipe du site a rédigé 4 textes sur ses effets."
     en = summary_sentences(SiteReport.load("la-fabrique-des-possibles-exemple", 2023, lang="en", programme=False))
     assert en[0] == "The strongest effects of 2023 are at the level “Individual effects”, with an intensity of 5/5."
     assert en[1].startswith("Effects are observed in 2023 for 10 criteria out of 15: Social ties,")
@@ -382,7 +385,7 @@ def test_summary_the_good_start_2021_first_year_without_programme():
         "proximité et Innovation publique.",
         "Le public le plus impliqué a pris part à 3 critères : personnes travaillant sur le site.",
         "Ce site est observé pour la première fois en 2021.",
-        "En 2021, 8 témoignages ont été recueillis.",
+        "En 2021, l'équipe du site a rédigé 8 textes sur ses effets.",
     ]
 
 
@@ -399,10 +402,18 @@ def test_summary_coeur_de_friche_2023_ties_and_a_level_that_fell():
         "and volunteers."
     )
     assert (
-        en[3]
+        en[1]
+        == "Effects are observed in 2023 for 1 criterion out of 15, compared with 8 for the programme's median site: Social ties."
+    )
+    assert en[3] == (
+        "Negative effects are reported for 3 criteria, Health and well-being, Sense of inclusion or exclusion and "
+        "Upkeep of spaces: see the points of attention."
+    )
+    assert (
+        en[4]
         == "Since 2022, the most notable change is the intensity of the level “Collective effects”, from 4/5 to 2/5."
     )
-    assert en[4] == "In 2023, 2 testimonies were collected."
+    assert en[5] == "In 2023, the site's team wrote 2 texts about its effects."
 
 
 def test_summary_labels_with_commas_are_quoted_in_a_list(grid):
@@ -420,7 +431,7 @@ def test_summary_of_a_year_without_anything_is_still_three_sentences(grid):
     assert said == [
         "Aucun des 15 critères de la grille ne présente d'effet observé en 2022.",
         "Ce site est observé pour la première fois en 2022.",
-        "Aucun témoignage n'a été recueilli en 2022.",
+        "En 2022, l'équipe du site n'a rédigé aucun texte sur ses effets.",
     ]
 
 
@@ -455,7 +466,10 @@ def test_every_sample_report_changes_are_whole_sentences_and_summary_a_paragraph
             assert not any(s.startswith((f"{label} :", f"{label}:")) for label in labels), (site, year, s)
             assert not re.search(r"(:|^)\s*(oui|non|yes|no)\.$", s), (site, year, s)
         summary = summary_sentences(report)
-        assert 3 <= len(summary) <= 5, (site, year, summary)
+        negative = any(
+            s.startswith(("Des effets négatifs", "Un effet négatif", "Negative effects", "A negative")) for s in summary
+        )
+        assert 3 <= len(summary) <= 5 + negative, (site, year, summary)  # one more sentence for negative effects
         assert all(s[0].isupper() and s.endswith(".") for s in summary), summary
 
 
@@ -463,7 +477,7 @@ def test_every_sample_report_changes_are_whole_sentences_and_summary_a_paragraph
     ("before", "after", "expected"),
     [
         (
-            {"sante": {"effects": ["discomfort"]}, "lien_social": {"publics": ["volunteers"]}},
+            {"sante": {"effects": ["better_relations"]}, "lien_social": {"publics": ["volunteers"]}},
             {"lien_social": {"publics": ["volunteers"]}},
             "Depuis 2022, le critère Santé ne présente plus d'effet observé.",
         ),

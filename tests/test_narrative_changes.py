@@ -66,16 +66,17 @@ TABLE = [
         'image_changed',
         ['no'],
         ['yes'],
-        "En 2023, l'image du quartier a changé, contrairement à 2022.",
-        "In 2023, the image of the neighbourhood changed, unlike in 2022.",
+        # "no" is answered: no effect (issue 24); the criterion's positive effect appears
+        "Des effets sont observés en 2023 pour le critère Cadre de vie et attractivité du quartier, qui n'en présentait pas en 2022.",
+        "Effects are observed in 2023 for Living environment and appeal of the neighbourhood, which showed none in 2022.",
     ),
     (
         'cadre_de_vie',
         'image_changed',
         ['yes'],
         ['no'],
-        "En 2023, l'image du quartier n'a pas changé, contrairement à 2022.",
-        "In 2023, the image of the neighbourhood did not change, unlike in 2022.",
+        "Le critère Cadre de vie et attractivité du quartier, qui présentait des effets en 2022, n'en présente plus en 2023.",
+        "Living environment and appeal of the neighbourhood, which showed effects in 2022, shows none in 2023.",
     ),
     (
         'cadre_de_vie',

@@ -93,7 +93,7 @@ def test_indicator_table_shape_and_columns(table, grid):
     [
         # site, year, criterion: observed, publics, intensity, testimonies, chars, answered, questions
         (("alpha", 2022, "lien_social"), (True, 2, 2.0, 1, 7, 2, 4)),
-        (("alpha", 2022, "appartenance_exclusion"), (False, 0, math.nan, 0, 0, 1, 2)),  # option "none": no effect
+        (("alpha", 2022, "appartenance_exclusion"), (False, 0, math.nan, 0, 0, 1, 3)),  # option "none": no effect
         (("alpha", 2022, "insertion_professionnelle"), (False, 0, 2.0, 0, 0, 1, 3)),  # the number 0: no effect
         (("alpha", 2022, "sante"), (False, 0, 2.0, 0, 0, 0, 2)),
         (("alpha", 2023, "lien_social"), (True, 1, 4.0, 0, 0, 2, 4)),
@@ -102,7 +102,7 @@ def test_indicator_table_shape_and_columns(table, grid):
         (("alpha", 2023, "sante"), (True, 0, 4.0, 2, 12 + 5, 1, 2)),
         (("alpha", 2023, "cadre_de_vie"), (True, 0, math.nan, 0, 0, 1, 3)),  # free text on an open question
         (("beta", 2023, "lien_social"), (True, 1, math.nan, 0, 0, 1, 4)),
-        (("beta", 2023, "appartenance_exclusion"), (True, 0, 3.0, 0, 0, 1, 2)),
+        (("beta", 2023, "appartenance_exclusion"), (True, 0, 3.0, 0, 0, 1, 3)),
         (("gamma", 2022, "lien_social"), (True, 0, 5.0, 1, len(LONG), 1, 4)),
         (("gamma", 2022, "sante"), (True, 0, 5.0, 1, 3, 1, 2)),  # a blank testimony still counts, as in the site report
     ],
@@ -168,8 +168,8 @@ def test_write_indicators_csv_for_excel_and_for_programs(table, tmp_path):
 
     excel = write_indicators_csv(table, tmp_path / "excel.csv", excel=True)
     text = excel.read_bytes().decode("utf-8-sig")
-    assert text.startswith("site;name;year;level;criterion;observed;publics;intensity;")
-    assert "alpha;Alpha;2022;effets_individuels;lien_social;1;2;2;1;7;2;4\r\n" in text
+    assert text.startswith("site;name;year;level;criterion;observed;direction;publics;intensity;")
+    assert "alpha;Alpha;2022;effets_individuels;lien_social;1;positive;2;2;1;7;2;4\r\n" in text
     back = pd.read_csv(excel, encoding="utf-8-sig", sep=";", decimal=",")
     np.testing.assert_array_equal(back["intensity"].to_numpy(), table["intensity"].to_numpy())
     assert sorted(p.name for p in tmp_path.iterdir()) == ["excel.csv", "out"]  # no temporary file left
@@ -259,8 +259,8 @@ def test_effect_movers_top_n_and_order():
     rows = []
     for site, before, after in [("a", 1, 4), ("b", 2, 5), ("c", 5, 1), ("d", 3, 3), ("e", 0, 1), ("f", 4, 2)]:
         for year, count in ((2022, before), (2023, after)):
-            rows += [(site, year, f"c{i}", i < count) for i in range(6)]
-    table = pd.DataFrame(rows, columns=["site", "year", "criterion", "observed"])
+            rows += [(site, year, f"c{i}", i < count, "positive" if i < count else "none") for i in range(6)]
+    table = pd.DataFrame(rows, columns=["site", "year", "criterion", "observed", "direction"])
     got = sections.effect_movers(table, 2023, n=2)
     assert got[["site", "change", "direction"]].values.tolist() == [
         ["a", 3, "up"],

@@ -45,7 +45,7 @@ def test_effect_share_chart(shares, grid):
     assert ticks(ax.get_legend().get_texts()) == ["2022", "2023"]
     assert [t.get_text() for t in ax.texts] == ["100 %", "0 %"]  # the report's year only
     assert [round(p.get_width()) for p in ax.patches] == [50, 25, 100, 0]
-    assert ax.get_title(loc="left") == "Part des sites présentant un effet observé, par critère"
+    assert ax.get_title(loc="left") == "Part des sites présentant un effet positif, par critère"
 
 
 def test_effect_share_alt(shares, grid):

@@ -90,11 +90,12 @@ def test_the_site_table_shows_the_key_figures(sample):
     report, _ = sample
     page = soup(report.site_table())
     heads = [th.get_text() for th in page.select("thead th")]
-    assert heads[:4] == ["Site", "Commune", "Critères avec effet (sur 15)", "Écart depuis 2022"]
+    assert heads[:4] == ["Site", "Commune", "Critères avec effet positif (sur 15)", "Écart depuis 2022"]
     cells = {r.th.get_text(): [td.get_text() for td in r.select("td")] for r in page.select("tbody tr")}
     new = cells["La Cour Partagée (exemple)"]
     assert new[0] == "Grenoble" and new[2] == "nouveau" and new[-1] == "2023"
-    assert cells["Cœur de Friche (exemple)"][1:3] == ["5", "-4"]
+    # 1 positive effect (Lien social) and 3 negative ones, never counted as effects; 9 positive in 2022.
+    assert cells["Cœur de Friche (exemple)"][1:3] == ["1, et 3 négatifs", "-8"]
 
 
 def test_summary_names_new_and_missing_sites(sample):
@@ -133,13 +134,14 @@ def test_chart_data_tables_hold_the_section_figures(sample):
     rows = {r.th.get_text(): [int(td.get_text()) for td in r.select("td")] for r in intensity}
     assert all(sum(v) == 5 for v in rows.values())  # every site counted once per level
     movers = soup(report.movers()).select("details tbody tr")
-    assert [r.select("td")[-1].get_text() for r in movers] == ["+4", "+2", "+1", "-4"]
+    # Positive effects only: Cœur de Friche goes from 9 to 1 (its 2023 effects are negative or none).
+    assert [r.select("td")[-1].get_text() for r in movers] == ["+4", "+3", "+2", "-8"]
 
 
 def test_testimonies_follow_the_written_rule(sample):
     report, _ = sample
     page = soup(report.testimonies())
-    assert "les témoignages les plus longs de 2023, au plus un par site" in page.p.get_text()
+    assert "les textes les plus longs de 2023, au plus un par site" in page.p.get_text()  # the grid's word
     picks = report.tables["testimony_picks"]
     quotes = page.select("figure.ik-testimony")
     assert len(quotes) == len(picks) > 5
@@ -238,7 +240,10 @@ def test_a_year_with_a_single_site_and_no_earlier_year(small):
     for section in (report.intensity(), report.movers()):
         assert "none of these sites was observed before 2021" in str(section)
     assert [f["id"] for f in soup(report.intensity()).select("figure")] == ["chart-intensity"]
-    assert soup(report.testimonies()).select_one(".ik-empty").get_text() == "No testimony was recorded in 2021."
+    assert (
+        soup(report.testimonies()).select_one(".ik-empty").get_text()
+        == "No site's team wrote a text about its effects in 2021."
+    )
     assert set(report.indicators["year"]) == {2021}
 
 
@@ -358,8 +363,10 @@ def test_the_page_names_every_site_of_the_year_and_links_to_their_reports(writte
     links = sorted(a["href"] for a in page.select("#ik-sites a"))
     assert links == [f"../../{s}/2023/report.html" for s in WITH_REPORT]
     toc = [a["href"] for a in page.select("nav.ik-toc a")]
-    assert toc == ["#ik-summary", "#ik-effects", "#ik-publics", "#ik-intensity", "#ik-movers", "#ik-testimonies",
-                   "#ik-sites"]  # fmt: skip
+    assert toc == ["#ik-summary", "#ik-watch", "#ik-effects", "#ik-publics", "#ik-intensity", "#ik-movers",
+                   "#ik-testimonies", "#ik-sites"]  # fmt: skip
+    watch = sorted(a["href"] for a in page.select("#ik-watch a"))  # to each report's points of attention
+    assert watch and all(link.endswith("/2023/report.html#ik-attention") for link in watch)
     assert page.title.get_text() == "Effets sociaux et urbains des sites en 2023"
     assert "parameters" not in html and "sites = []" not in html and "report.summary()" not in html
 
@@ -378,7 +385,8 @@ def test_the_page_opens_offline(written):
         elif href.startswith("data:text/csv;"):  # a chart's figures, inline
             assert tag.has_attr("download"), href
         else:
-            assert "://" not in href and not href.startswith("/") and (target / href).resolve().is_file(), href
+            path = href.partition("#")[0]  # a site's points of attention: its page, then its anchor
+            assert "://" not in href and not href.startswith("/") and (target / path).resolve().is_file(), href
 
 
 @pytest.mark.slow

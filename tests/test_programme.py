@@ -12,11 +12,12 @@ from conftest import ROOT
 import impact_kit.indicators.programme as programme_module
 from impact_kit.data.dataset import load_dataset
 from impact_kit.indicators.programme import MIN_SITES, Programme, programme_of
-from impact_kit.indicators.site import is_observed
+from impact_kit.indicators.site import POSITIVE_STATES, criterion_state
 from impact_kit.indicators.table import indicator_table
 from impact_kit.reports.site import SiteReport
 
 YEAR = 2023
+NEGATIVE = {"fr": "effet négatif", "en": "negative effect"}  # a negative effect is placed apart
 #: What the kit says of the programme (the grid's own labels may say "programme" otherwise).
 PROGRAMME = re.compile(
     r"sites du programme|médiane du programme|site médian du programme|sites of the programme|programme's median"
@@ -49,7 +50,8 @@ def test_the_programme_counts_sites_criteria_and_medians(six):
     found = programme_of(six)
     assert found.sites == {YEAR: 6} and found.covers(YEAR) and not found.covers(YEAR + 1)
     for criterion in six.grid.criteria:
-        rows = table[(table["criterion"] == criterion.id) & table["observed"]]
+        # Positive effects only: a negative or a zero answer is never counted as an effect.
+        rows = table[(table["criterion"] == criterion.id) & table["direction"].isin(["positive", "mixed"])]
         assert found.observed.get((YEAR, criterion.id), 0) == len(rows)
     level = six.grid.levels[0].id
     rated = table[table["level"] == level].drop_duplicates("site")["intensity"].dropna()
@@ -65,8 +67,13 @@ def test_six_sites_each_observed_criterion_is_placed(six, lang):
         soup = page(report)
         for criterion in six.grid.criteria:
             section = soup.find(id=f"criterion-{criterion.id}")
-            observed = is_observed(criterion, report.answers.get(criterion.id, {}))
-            assert (section is not None and word in section.get_text()) == observed, (site, criterion.id)
+            observed = criterion_state(criterion, report.answers) in POSITIVE_STATES
+            placed_positive = (
+                any(word in p.get_text() for p in section.select("p") if NEGATIVE[lang] not in p.get_text())
+                if section
+                else False
+            )
+            assert placed_positive == observed, (site, criterion.id)
             placed += observed
         summary = soup.find(id="ik-summary").get_text()
         assert PROGRAMME.search(summary), site

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from impact_kit.data.dataset import Dataset, load_dataset
-from impact_kit.grid.model import Grid
+from impact_kit.grid.model import NOT_ASKED, Grid
 
 __all__ = ["labelled_observations", "sites"]
 
@@ -71,13 +71,17 @@ def labelled_observations(grid: Grid, observations: pd.DataFrame, lang: str) -> 
         level = grid.level(criterion.level if criterion else str(target))
         question = grid.question(str(target), str(question_id))
         option = question.option(str(value)) if question is not None else None
+        said = question.label(lang) if question else str(question_id)
+        answer = option.label(lang) if option else str(value)
+        if question_id == NOT_ASKED:  # not an answer: the row says the source did not ask this criterion (or level)
+            said, answer = grid.texts(lang)["not_asked_question"], grid.texts(lang)["no"]
         rows.append(
             {
                 "year": int(year),
                 "level": level.label(lang) if level else "",
                 "criterion": criterion.label(lang) if criterion else "",
-                "question": question.label(lang) if question else str(question_id),
-                "answer": option.label(lang) if option else str(value),
+                "question": said,
+                "answer": answer,
                 "criterion_id": str(target),
                 "question_id": str(question_id),
                 "value": str(value),

@@ -22,7 +22,7 @@ from impact_kit.data.sites import MAX_ID_LENGTH, SITE_COLUMNS, is_slug, load_sit
 from impact_kit.exceptions import InputProblem, InvalidData
 from impact_kit.files import resolve_data
 from impact_kit.grid.file import default_grid
-from impact_kit.grid.model import SINGLE_VALUED, Grid, Question
+from impact_kit.grid.model import NOT_ASKED, SINGLE_VALUED, Grid, Question
 
 __all__ = [
     "MAX_ID_LENGTH",
@@ -268,8 +268,11 @@ def validate_table(table: Table, grid: Grid, sites: set[str]) -> list[InputProbl
     ]
     messages = np.full(len(frame), None, dtype=object)
     messages[checked] = np.array([*verdicts, None], dtype=object)[combos]
-    unknown = np.array([q is None for q in questions] + [False])[pair_codes]
-    suspects = site_bad | year_bad | unknown | values.eq("").to_numpy() | pd.notna(messages)
+    # `<criterion or level>,asked,no`: the source did not ask it (grid.model.NOT_ASKED); no grid question has that id.
+    marker = frame["question"].eq(NOT_ASKED).to_numpy(dtype=bool, na_value=False)
+    unknown = np.array([q is None for q in questions] + [False])[pair_codes] & ~marker
+    marker_bad = marker & ~values.eq("no").to_numpy(dtype=bool, na_value=False)
+    suspects = site_bad | year_bad | unknown | marker_bad | values.eq("").to_numpy() | pd.notna(messages)
     problems: list[InputProblem] = []
 
     def problem(row: int, column: str, value: str, message: str) -> None:
@@ -299,6 +302,12 @@ def validate_table(table: Table, grid: Grid, sites: set[str]) -> list[InputProbl
                 f"unknown criterion {criterion!r}. Use an id of the grid "
                 f"`{grid.id}`: {', '.join(c.id for c in grid.criteria)}, or a level id.",
             )
+            continue
+        if marker[at]:
+            if marker_bad[at]:
+                problem(
+                    row, "value", value, f"a row `{NOT_ASKED}` says the source did not ask; its value must be `no`."
+                )
             continue
         question = questions[pair_codes[at]]
         if question is None:

@@ -15,11 +15,13 @@ import yaml
 
 from impact_kit.exceptions import GridError
 from impact_kit.files import resolve_data
+from impact_kit.grid.directions import is_legacy, option_direction, question_direction
 from impact_kit.grid.model import (
     CHANGE_KINDS,
     CHANGE_VALUES,
     CHOICE_TYPES,
     ID_PATTERN,
+    NOT_ASKED,
     PLURAL_FORMS,
     QUESTION_TYPES,
     ROLES,
@@ -32,6 +34,7 @@ from impact_kit.grid.model import (
     Sentence,
     Template,
 )
+from impact_kit.words import texts as kit_texts
 
 __all__ = ["GRIDS_DIR", "default_grid", "load_grid", "resolve_grid", "user_grid_file"]
 
@@ -106,6 +109,9 @@ class _Builder:
         self.doc = doc
         self.languages = tuple(doc.get("languages") or ())
         self.option_sets: dict[str, tuple[Option, ...]] = {}
+        # A grid written before directions (no `direction:` anywhere) keeps its meaning: every
+        # question reports an effect, and an option marked `effect: false` means "no effect".
+        self.legacy = is_legacy(doc)
 
     def fail(self, where: str, message: str) -> GridError:
         return GridError(f"{self.path}, {where}: {message}")
@@ -145,7 +151,29 @@ class _Builder:
             source=str(self.doc.get("source", "")),
             path=self.path,
             changes=self.changes(),
+            words=self.words(),
         )
+
+    def words(self) -> dict[str, dict[str, Any]]:
+        """Return the grid's own version of some of the kit's words (``words: {lang: {key: text}}``)."""
+        node = self.doc.get("words") or {}
+        if not isinstance(node, dict):
+            raise self.fail("`words`", "must map each language to the kit's words it replaces.")
+        out: dict[str, dict[str, Any]] = {}
+        for lang, given in node.items():
+            if lang not in self.languages or not isinstance(given, dict):
+                raise self.fail("`words`", f"`{lang}` must be one of {list(self.languages)} and map keys to texts.")
+            base = kit_texts(lang)
+            for key, text in given.items():
+                if key not in base:
+                    raise self.fail(
+                        f"`words`, `{lang}`", f"`{key}` is not one of the kit's words (impact_kit/texts.yaml)."
+                    )
+                if isinstance(base[key], dict) != isinstance(text, dict) or not text:
+                    shape = "forms (zero, one, other)" if isinstance(base[key], dict) else "one text"
+                    raise self.fail(f"`words`, `{lang}`, `{key}`", f"give {shape}, as impact_kit/texts.yaml does.")
+            out[str(lang)] = dict(given)
+        return out
 
     def changes(self) -> dict[str, dict[str, dict[str, Template]]]:
         """Return the change templates; a grid without a ``changes:`` block borrows the Commune Mesure grid's."""
@@ -269,6 +297,10 @@ class _Builder:
 
     def question(self, node: dict[str, Any], where: str) -> Question:
         qid = self.identifier(node, where)
+        if qid == NOT_ASKED:
+            raise self.fail(
+                where, f"the id `{NOT_ASKED}` is the kit's own (it marks what a source did not ask); rename it."
+            )
         qtype = node.get("type")
         if qtype not in QUESTION_TYPES:
             raise self.fail(where, f"unknown type {qtype!r}; use one of {sorted(QUESTION_TYPES)}.")
@@ -306,7 +338,15 @@ class _Builder:
             platform_key=node.get("platform_key"),
             option_set=option_set,
             changes=own,
+            direction=self.direction(node, qtype, options, where),
         )
+
+    def direction(self, node: dict[str, Any], qtype: str, options: tuple[Option, ...], where: str) -> str | None:
+        """Return what a question reports (see :attr:`Question.direction`), checking its options agree."""
+        try:
+            return question_direction(node, qtype, options, legacy=self.legacy)
+        except ValueError as exc:
+            raise self.fail(where, str(exc)) from None
 
     def options(self, nodes: Any, where: str) -> tuple[Option, ...]:
         if not isinstance(nodes, list):
@@ -318,7 +358,11 @@ class _Builder:
             says = self.labels(node, f"{where}, option `{oid}`", key="says") if "says" in node else {}
             options.append(
                 Option(
-                    oid, self.labels(node, f"{where}, option `{oid}`"), tuple(raw), bool(node.get("effect", True)), says
+                    oid,
+                    self.labels(node, f"{where}, option `{oid}`"),
+                    tuple(raw),
+                    self.option_direction(node, f"{where}, option `{oid}`"),
+                    says,
                 )
             )
         ids = [o.id for o in options]
@@ -326,6 +370,12 @@ class _Builder:
         if dupes:
             raise self.fail(where, f"option ids {dupes} are used twice.")
         return tuple(options)
+
+    def option_direction(self, node: dict[str, Any], where: str) -> str | None:
+        try:
+            return option_direction(node, legacy=self.legacy)
+        except ValueError as exc:
+            raise self.fail(where, str(exc)) from None
 
     def sentence(self, node: dict[str, Any], where: str, questions: dict[str, Question]) -> Sentence:
         texts = {}
@@ -349,8 +399,8 @@ class _Builder:
             if name not in questions:
                 raise self.fail(where, f"names question `{name}`, which this criterion does not have.")
         for qid, option_ids in [*when.items(), *unless_chosen.items()]:
-            for oid in option_ids:
-                if questions[qid].option(oid) is None:
+            for oid in option_ids:  # a number question is matched on its value as written: "0"
+                if questions[qid].option(oid) is None and (questions[qid].type != "number" or not oid.isdigit()):
                     raise self.fail(where, f"names option `{oid}`, which question `{qid}` does not have.")
         if sentence.count and any(not isinstance(t, dict) for t in texts.values()):
             raise self.fail(where, "a sentence with `count` gives its text as forms (zero, one, other, unknown).")

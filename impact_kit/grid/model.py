@@ -15,14 +15,17 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
-from impact_kit.words import check_lang
+from impact_kit.words import check_lang, texts
 
 __all__ = [
     "CHANGE_KINDS",
     "CHANGE_VALUES",
     "CHOICE_TYPES",
+    "DIRECTIONS",
     "ID_PATTERN",
+    "NOT_ASKED",
     "PLURAL_FORMS",
     "QUESTION_TYPES",
     "ROLES",
@@ -58,6 +61,11 @@ ROLES = {
     "publics": "the option set that says who took part (under option_sets)",
 }
 ID_PATTERN = re.compile(r"^[a-z0-9_]+$")
+#: The directions of an effect: an option's ``direction``, or a question's (then every answer has it).
+DIRECTIONS = ("positive", "negative", "none")
+#: The reserved question id of the row that says a source did not ask a criterion, or any
+#: criterion of a level: ``site,year,<criterion or level>,asked,no`` (no grid may use this id).
+NOT_ASKED = "asked"
 #: The kinds of change the grid's ``changes:`` block narrates, and the templates each needs.
 CHANGE_KINDS = {
     "criterion": ("appeared", "disappeared"),
@@ -84,7 +92,9 @@ class Option:
     id: str
     labels: Mapping[str, str]
     raw: tuple[str, ...] = ()
-    effect: bool = True
+    #: ``positive``, ``negative`` or ``none`` (no effect) on a question whose options carry the
+    #: direction; None on a question that describes or gives one direction to every answer.
+    direction: str | None = None
     says: Mapping[str, str] = field(default_factory=dict)
 
     def __repr__(self) -> str:
@@ -93,6 +103,11 @@ class Option:
     def label(self, lang: str) -> str:
         """Return the display label in ``lang``."""
         return self.labels[lang]
+
+    @property
+    def effect(self) -> bool:
+        """False for an option that means "no effect" (direction ``none``); the grid files' older ``effect: false``."""
+        return self.direction != "none"
 
 
 @dataclass(frozen=True, repr=False)
@@ -108,6 +123,10 @@ class Question:
     max: float | None = None
     platform_key: str | None = None
     option_set: str | None = None
+    #: What the question reports: None if it describes (who, where, how often); ``positive`` or
+    #: ``negative`` if every answer is an effect of that direction (a number: 0 is ``none``);
+    #: ``options`` if each option carries its own direction (:attr:`Option.direction`).
+    direction: str | None = None
     #: ``changes[kind][key][lang]``: the question's own change templates, before the grid's.
     changes: Mapping[str, Mapping[str, Mapping[str, Template]]] = field(default_factory=dict)
 
@@ -127,6 +146,11 @@ class Question:
     def is_choice(self) -> bool:
         """True for single and multi-choice questions."""
         return self.type in CHOICE_TYPES
+
+    @property
+    def reports_effect(self) -> bool:
+        """True if the question reports an effect (its answers have a direction), False if it describes."""
+        return self.direction is not None
 
     @property
     def is_yes_no(self) -> bool:
@@ -231,6 +255,14 @@ class Grid:
     path: Path | None = None
     #: ``changes[kind][key][lang]``: the templates of :data:`CHANGE_KINDS` (empty if the file has none).
     changes: Mapping[str, Mapping[str, Mapping[str, Template]]] = field(default_factory=dict)
+    #: ``words[lang][key]``: the grid's own version of some of the kit's words (``words:`` in the file),
+    #: such as what its free texts are called ("texts written by the site's team", not "testimonies").
+    words: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    def texts(self, lang: str) -> Mapping[str, Any]:
+        """Return the kit's words in ``lang`` (``impact_kit/texts.yaml``), with the grid's own ``words:`` first."""
+        own = self.words.get(lang)
+        return {**texts(lang), **own} if own else texts(lang)
 
     def __repr__(self) -> str:
         levels = ", ".join(f"{lv.id} ({len(lv.criteria)})" for lv in self.levels)

@@ -31,7 +31,7 @@ from impact_kit.data.read import read_table, read_tables, require_columns
 from impact_kit.exceptions import ImportFailed, InputProblem, InvalidData
 from impact_kit.files import atomic_write
 from impact_kit.grid.file import default_grid
-from impact_kit.grid.model import SINGLE_VALUED, Grid, Question
+from impact_kit.grid.model import NOT_ASKED, SINGLE_VALUED, Grid, Question
 from impact_kit.importers.place import Place
 from impact_kit.importers.site_ids import assign_site_ids, read_site_rows
 
@@ -134,7 +134,25 @@ def _read_one(path: Path, doc: Any, grid: Grid) -> tuple[Place, list[InputProble
                 )
             else:
                 place.rows.append((owner, question.id, item))
+    place.rows += not_asked_rows(grid)
     return place, problems
+
+
+def not_asked_rows(grid: Grid) -> list[tuple[str, str, str]]:
+    """Return the rows saying what the platform does not ask: the grid's parts that no platform key reads.
+
+    One row ``<level>,asked,no`` for a level none of whose questions or criteria the platform
+    asks (Commune Mesure's "Impact sur le projet urbain"), else one ``<criterion>,asked,no`` per
+    criterion it does not ask. The reports then say "not asked", never "no effect".
+    """
+    rows = []
+    for level in grid.levels:
+        asked = [c for c in level.criteria if any(q.platform_key for q in c.questions)]
+        if not asked and not any(q.platform_key for q in level.questions):
+            rows.append((level.id, NOT_ASKED, "no"))
+        else:
+            rows += [(c.id, NOT_ASKED, "no") for c in level.criteria if c not in asked]
+    return rows
 
 
 def _keep_unknown(place: Place, grid: Grid, key: str, value: Any) -> list[InputProblem]:

@@ -9,11 +9,14 @@ latest year before the report's year in which any site reported, unless given.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
 from impact_kit.grid.model import Grid
-from impact_kit.indicators.table import role
+from impact_kit.indicators.attention import DROP
+from impact_kit.indicators.site import NEGATIVE_STATES, POSITIVE_STATES
 
 __all__ = [
     "effect_movers",
@@ -25,6 +28,7 @@ __all__ = [
     "publics_reach",
     "site_table",
     "sites_reporting",
+    "sites_to_watch",
     "testimony_picks",
 ]
 
@@ -76,21 +80,34 @@ def sites_reporting(table: pd.DataFrame, year: int, *, previous: int | None = No
     return out.assign(_order=order).sort_values(["_order", "site"]).drop(columns="_order").reset_index(drop=True)
 
 
+def _directions(table: pd.DataFrame) -> pd.DataFrame:
+    """Return the table with ``positive`` and ``negative`` (bool): the criterion has a positive (a negative) effect."""
+    direction = table["direction"].astype("string")
+    return table.assign(
+        positive=direction.isin(list(POSITIVE_STATES)).to_numpy(dtype=bool),
+        negative=direction.isin(list(NEGATIVE_STATES)).to_numpy(dtype=bool),
+    )
+
+
 def effect_shares(table: pd.DataFrame, year: int) -> pd.DataFrame:
-    """Return, per criterion and year up to ``year``, the share of reporting sites with an observed effect.
+    """Return, per criterion and year up to ``year``, the share of reporting sites with a positive effect.
+
+    A negative or a zero answer is never counted as an effect: the sites with a negative
+    effect are counted apart (a mixed criterion counts in both).
 
     Returns
     -------
     pandas.DataFrame
         ``level``, ``criterion`` (grid order), ``year`` (ascending), ``sites`` (sites
-        reporting that year), ``observed`` (sites with an effect) and ``share`` (0 to 1).
+        reporting that year), ``observed`` (sites with a positive effect), ``negative``
+        (sites with a negative effect) and ``share`` (``observed`` over ``sites``, 0 to 1).
     """
-    part = table[table["year"] <= year]
+    part = _directions(table[table["year"] <= year])
     out = part.groupby(["criterion", "year"], sort=False).agg(
-        level=("level", "first"), sites=("site", "size"), observed=("observed", "sum")
+        level=("level", "first"), sites=("site", "size"), observed=("positive", "sum"), negative=("negative", "sum")
     )
-    out = out.reset_index()[["level", "criterion", "year", "sites", "observed"]]
-    out = out.astype({"sites": "int64", "observed": "int64"})
+    out = out.reset_index()[["level", "criterion", "year", "sites", "observed", "negative"]]
+    out = out.astype({"sites": "int64", "observed": "int64", "negative": "int64"})
     out["share"] = (out["observed"] / out["sites"]).astype("float64")
     order = {c: i for i, c in enumerate(pd.unique(table["criterion"]))}
     out = out.sort_values(["criterion", "year"], key=lambda s: s.map(order) if s.name == "criterion" else s)
@@ -176,12 +193,13 @@ def intensity_change(table: pd.DataFrame, year: int, *, previous: int | None = N
     return out.astype({"level": "string", "change": "int64", "sites": "int64"})
 
 
-def _observed_per_site(table: pd.DataFrame, year: int | None) -> pd.Series:
-    return table[table["year"] == year].groupby("site")["observed"].sum().astype("int64")
+def _observed_per_site(table: pd.DataFrame, year: int | None, column: str = "positive") -> pd.Series:
+    """Per site, how many criteria have a positive (``column="negative"``: a negative) effect in ``year``."""
+    return _directions(table[table["year"] == year]).groupby("site")[column].sum().astype("int64")
 
 
 def effect_movers(table: pd.DataFrame, year: int, *, previous: int | None = None, n: int = 10) -> pd.DataFrame:
-    """Return the sites whose number of criteria with an observed effect grew or shrank most.
+    """Return the sites whose number of criteria with a positive effect grew or shrank most.
 
     Only sites that reported both years count.
 
@@ -229,7 +247,8 @@ def testimony_picks(
         ``level``, ``criterion`` (grid order), ``site``, ``text`` (verbatim unless
         pseudonymised) and ``chars`` (its length as written).
     """
-    obs = observations[(observations["year"] == year) & (observations["question"] == role(grid, "testimony"))]
+    texts = [q.id for c in grid.criteria for q in c.questions if q.type == "testimony"]  # examples of a branch too
+    obs = observations[(observations["year"] == year) & observations["question"].isin(list(dict.fromkeys(texts)))]
     level_of = {c.id: c.level for c in grid.criteria}
     obs = obs[obs["criterion"].isin(list(level_of)) & obs["value"].str.strip().ne("")]
     picked = obs.assign(chars=obs["value"].str.len().astype("int64"))[["criterion", "site", "value", "chars"]]
@@ -256,16 +275,18 @@ def site_table(table: pd.DataFrame, year: int, *, previous: int | None = None) -
     Returns
     -------
     pandas.DataFrame
-        ``site``, ``name`` (if the table has it), ``observed`` (criteria with an effect),
+        ``site``, ``name`` (if the table has it), ``observed`` (criteria with a positive effect),
+        ``negative`` (criteria with a negative effect),
         ``observed_before`` (the previous year; <NA> if it did not report), ``change``
         (<NA> likewise), ``publics`` (the most publics named in one criterion),
         ``testimonies``, ``answered`` and ``questions`` (over all criteria),
         ``first_year``, then ``intensity_<level id>`` for each level (NaN if unrated).
     """
     previous = previous_year(table, year) if previous is None else previous
-    now = table[table["year"] == year]
+    now = _directions(table[table["year"] == year])
     out = now.groupby("site").agg(
-        observed=("observed", "sum"),
+        observed=("positive", "sum"),
+        negative=("negative", "sum"),
         publics=("publics", "max"),
         testimonies=("testimonies", "sum"),
         answered=("answered", "sum"),
@@ -278,9 +299,66 @@ def site_table(table: pd.DataFrame, year: int, *, previous: int | None = None) -
     levels = _levels(table, year).pivot(index="site", columns="level", values="intensity")
     for level in pd.unique(table["level"]):
         out[f"intensity_{level}"] = levels[level].reindex(out.index) if level in levels else np.nan
-    out = out.astype({"observed": "int64", "publics": "int64", "testimonies": "int64", "first_year": "int64"})
+    out = out.astype(
+        {"observed": "int64", "negative": "int64", "publics": "int64", "testimonies": "int64", "first_year": "int64"}
+    )
     out = out.rename_axis("site").reset_index()
     out["site"] = out["site"].astype("string")
+    names = _names(table)
+    if names is not None:
+        out.insert(1, "name", out["site"].map(names).astype("string"))
+    return out
+
+
+def _ids(values: pd.Series) -> tuple[str, ...]:
+    return tuple(str(v) for v in values)
+
+
+def sites_to_watch(table: pd.DataFrame, year: int, *, previous: int | None = None) -> pd.DataFrame:
+    """Return the sites a programme officer should look at in ``year``, with their evidence, most points first.
+
+    A site is to watch when it has a negative effect, a level whose intensity fell by
+    :data:`impact_kit.indicators.attention.DROP` or more since the previous year, or a
+    positive effect of the previous year that it no longer has (not counting a criterion
+    now negative, said as such, or not asked by its source). The same rules as a site
+    report's points of attention (:func:`impact_kit.indicators.attention.attention_points`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``site``, ``name`` (if the table has it), ``negative`` (criterion ids, grid order),
+        ``drops`` (``(level id, before, after)`` tuples), ``lost`` (criterion ids) and
+        ``points`` (how many in all); sorted by ``points`` (descending), then site.
+    """
+    previous = previous_year(table, year) if previous is None else previous
+    now = table[table["year"] == year]
+    state = now["direction"].astype("string")
+    negative = now[state.isin(list(NEGATIVE_STATES)).to_numpy(dtype=bool)].groupby("site", sort=False)["criterion"]
+    found: dict[str, dict[str, tuple[Any, ...]]] = {"negative": {str(site): _ids(group) for site, group in negative}}
+    if previous is not None:
+        before = table[table["year"] == previous]
+        was = before.loc[before["direction"].astype("string").isin(list(POSITIVE_STATES)), ["site", "criterion"]]
+        gone = now.loc[~state.isin([*POSITIVE_STATES, *NEGATIVE_STATES, "not_asked"]), ["site", "criterion"]]
+        lost = gone.merge(was, on=["site", "criterion"]).groupby("site", sort=False)["criterion"]
+        found["lost"] = {str(site): _ids(group) for site, group in lost}
+        levels = _levels(table, year).merge(_levels(table, previous), on=["site", "level"], suffixes=("", "_before"))
+        fell = levels[(levels["intensity_before"] - levels["intensity"]) >= DROP]
+        found["drops"] = {
+            str(site): tuple(
+                (str(lv), float(b), float(a))
+                for lv, b, a in zip(g["level"], g["intensity_before"], g["intensity"], strict=True)
+            )
+            for site, g in fell.groupby("site", sort=False)
+        }
+    sites = sorted(set().union(*found.values()))
+    out = pd.DataFrame({"site": pd.Series(sites, dtype="string")})
+    for column in ("negative", "drops", "lost"):
+        out[column] = pd.Series([found.get(column, {}).get(site, ()) for site in sites], dtype=object)
+    out["points"] = [
+        len(n) + len(d) + len(lo) for n, d, lo in zip(out["negative"], out["drops"], out["lost"], strict=True)
+    ]
+    out["points"] = out["points"].astype("int64")
+    out = out.sort_values(["points", "site"], ascending=[False, True]).reset_index(drop=True)
     names = _names(table)
     if names is not None:
         out.insert(1, "name", out["site"].map(names).astype("string"))
@@ -300,7 +378,7 @@ def portfolio_sections(
 
     Keys: ``sites_reporting``, ``effect_shares``, ``publics_reach``,
     ``intensity_distribution``, ``intensity_change``, ``effect_movers``,
-    ``testimony_picks``, ``site_table``.
+    ``testimony_picks``, ``site_table``, ``sites_to_watch``.
     """
     previous = previous_year(table, year)
     return {
@@ -312,4 +390,5 @@ def portfolio_sections(
         "effect_movers": effect_movers(table, year, previous=previous, n=top),
         "testimony_picks": testimony_picks(observations, grid, year, per_criterion=per_criterion),
         "site_table": site_table(table, year, previous=previous),
+        "sites_to_watch": sites_to_watch(table, year, previous=previous),
     }

@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 import pandas as pd
 
 from impact_kit.data.dataset import Dataset
+from impact_kit.indicators.site import NEGATIVE_STATES, POSITIVE_STATES
 from impact_kit.indicators.table import indicator_table
 
 __all__ = ["MIN_SITES", "Programme", "indicators_of", "programme_of"]
@@ -42,17 +43,22 @@ class Programme:
     sites : mapping
         ``{year: number of sites with observations that year}``.
     observed : mapping
-        ``{(year, criterion id): number of sites with an observed effect}``.
+        ``{(year, criterion id): number of sites with a positive effect}`` (direction positive or
+        mixed: a negative or a zero answer is never counted as an effect).
     intensity : mapping
         ``{(year, level id): (median intensity, number of sites that rated it)}``.
+    negative : mapping
+        ``{(year, criterion id): number of sites with a negative effect}`` (negative or mixed),
+        counted apart from the effects.
     criteria : mapping
-        ``{year: median number of criteria with observed effects, per site}``.
+        ``{year: median number of criteria with a positive effect, per site}``.
     """
 
     sites: Mapping[int, int]
     observed: Mapping[tuple[int, str], int]
     intensity: Mapping[tuple[int, str], tuple[float, int]]
     criteria: Mapping[int, float]
+    negative: Mapping[tuple[int, str], int] = field(default_factory=dict)
 
     def covers(self, year: int) -> bool:
         """Return True if the year has at least :data:`MIN_SITES` sites: enough to place one among them."""
@@ -62,10 +68,15 @@ class Programme:
     def from_table(cls, table: pd.DataFrame) -> Programme:
         """Return the programme's figures from an indicator table (see :mod:`impact_kit.indicators.table`)."""
         sites = table.groupby("year")["site"].nunique()
-        observed = table[table["observed"]].groupby(["year", "criterion"]).size().reset_index(name="n")
+        table = table.assign(
+            positive=table["direction"].isin(list(POSITIVE_STATES)),
+            negative=table["direction"].isin(list(NEGATIVE_STATES)),
+        )
+        observed = table[table["positive"]].groupby(["year", "criterion"]).size().reset_index(name="n")
+        negative = table[table["negative"]].groupby(["year", "criterion"]).size().reset_index(name="n")
         levels = table.drop_duplicates(["site", "year", "level"]).dropna(subset=["intensity"])
         rated = levels.groupby(["year", "level"])["intensity"].agg(["median", "size"]).reset_index()
-        per_site = table.groupby(["year", "site"])["observed"].sum().groupby(level="year").median()
+        per_site = table.groupby(["year", "site"])["positive"].sum().groupby(level="year").median()
         return cls(
             sites=dict(zip(map(int, sites.index), map(int, sites), strict=True)),
             observed={
@@ -77,6 +88,10 @@ class Programme:
                 for y, lv, m, n in zip(rated["year"], rated["level"], rated["median"], rated["size"], strict=True)
             },
             criteria=dict(zip(map(int, per_site.index), map(float, per_site), strict=True)),
+            negative={
+                (int(y), str(c)): int(n)
+                for y, c, n in zip(negative["year"], negative["criterion"], negative["n"], strict=True)
+            },
         )
 
 

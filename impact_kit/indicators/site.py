@@ -13,19 +13,27 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from impact_kit.data.observations import as_number
-from impact_kit.grid.model import Criterion, Grid, Level, Question
+from impact_kit.grid.model import NOT_ASKED, Criterion, Grid, Level, Question
 
 __all__ = [
+    "EFFECT_STATES",
+    "NEGATIVE_STATES",
+    "POSITIVE_STATES",
+    "STATES",
     "AnswerChange",
     "Answers",
     "Changes",
     "CriterionChange",
     "LevelChange",
     "answer_changes",
+    "answer_direction",
     "answers_by_year",
     "answers_of",
     "changes_between",
     "coverage_table",
+    "criteria_in",
+    "criterion_state",
+    "criterion_states",
     "effects_table",
     "intensity_table",
     "is_observed",
@@ -51,34 +59,94 @@ def answers_by_year(frame: pd.DataFrame) -> dict[int, Answers]:
     return {int(str(year)): answers_of(part) for year, part in frame.groupby("year", sort=True)}
 
 
-def _effect_options(question: Question, values: list[str]) -> list[str]:
-    """Return the chosen options that mean an effect (free text on open questions counts too)."""
-    chosen = []
-    for value in values:
+#: The state of a criterion for a site and year, computed by :func:`criterion_state` and read by every output:
+#: ``positive``, ``negative``, ``mixed`` (both), ``none`` (answered: no effect), ``unanswered``
+#: (no answer at all) and ``not_asked`` (the source's questionnaire did not ask it).
+STATES = ("positive", "negative", "mixed", "none", "unanswered", "not_asked")
+#: The states that are an effect, in either direction (``observed`` in indicators.csv).
+EFFECT_STATES = frozenset({"positive", "negative", "mixed"})
+#: The states counted as a positive effect (a mixed criterion has one, and a negative one too).
+POSITIVE_STATES = frozenset({"positive", "mixed"})
+#: The states that hold a negative effect: points of attention.
+NEGATIVE_STATES = frozenset({"negative", "mixed"})
+
+
+def answer_direction(question: Question, value: str) -> str | None:
+    """Return the direction of one answer: ``positive``, ``negative``, ``none``, or None (it describes).
+
+    A question that describes has none. A question with one direction gives it to every
+    answer, except a number (or a count written as text) equal to 0, which means no effect.
+    A question whose options carry the direction gives the chosen option's; free text there
+    has none.
+    """
+    if question.direction is None or question.type == "testimony":
+        return None
+    if question.direction == "options":
         option = question.option(value)
-        if option is None or option.effect:
-            chosen.append(value)
-    return chosen
+        return option.direction if option is not None else None
+    if not question.is_choice and as_number(value) == 0:
+        return "none"
+    return question.direction
+
+
+def criterion_state(criterion: Criterion, answers: Answers) -> str:
+    """Return the criterion's state (one of :data:`STATES`) in one site-year's answers.
+
+    ``positive``, ``negative`` or ``mixed`` when answers that report an effect have those
+    directions; ``none`` when they all say "no effect"; a criterion answered only by questions
+    that describe, or by texts, is ``positive``, as its source presents it (an effect the site
+    reports, whose direction no question gives). ``not_asked`` when a row
+    ``<criterion or its level>,asked,no`` says the source did not ask it and nothing was
+    answered; ``unanswered`` otherwise.
+
+    Parameters
+    ----------
+    criterion : Criterion
+        The criterion.
+    answers : Answers
+        The site-year's answers, ``{criterion or level id: {question id: [values]}}``.
+    """
+    given = answers.get(criterion.id, {})
+    directions: set[str | None] = set()
+    answered = False
+    for question in criterion.questions:
+        values = given.get(question.id, [])
+        answered = answered or bool(values)
+        if question.direction is not None:
+            directions.update(answer_direction(question, v) for v in values)
+    if "positive" in directions and "negative" in directions:
+        return "mixed"
+    for state in ("positive", "negative", "none"):
+        if state in directions:
+            return state
+    if answered:
+        return "positive"
+    if given.get(NOT_ASKED) or answers.get(criterion.level, {}).get(NOT_ASKED):
+        return "not_asked"
+    return "unanswered"
+
+
+def criterion_states(grid: Grid, answers: Answers) -> dict[str, str]:
+    """Return ``{criterion id: state}`` for every criterion of the grid, in grid order."""
+    return {c.id: criterion_state(c, answers) for c in grid.criteria}
+
+
+def criteria_in(grid: Grid, answers: Answers, states: frozenset[str] | set[str]) -> list[Criterion]:
+    """Return the criteria whose state is one of ``states``, in grid order."""
+    return [c for c in grid.criteria if criterion_state(c, answers) in states]
 
 
 def is_observed(criterion: Criterion, answers: dict[str, list[str]]) -> bool:
-    """Return True if the criterion has an observed effect: a testimony, a number, or an effect option."""
-    for question in criterion.questions:
-        values = answers.get(question.id, [])
-        if not values:
-            continue
-        if not question.is_choice:
-            number = as_number(values[0]) if question.type == "number" else None
-            if number != 0:
-                return True
-        elif _effect_options(question, values):
-            return True
-    return False
+    """Return True if the criterion shows an effect in either direction (its state is in :data:`EFFECT_STATES`).
+
+    ``answers`` are the criterion's own (``{question id: [values]}``).
+    """
+    return criterion_state(criterion, {criterion.id: answers}) in EFFECT_STATES
 
 
 def observed_criteria(grid: Grid, answers: Answers) -> list[Criterion]:
-    """Return the criteria with observed effects, in grid order."""
-    return [c for c in grid.criteria if is_observed(c, answers.get(c.id, {}))]
+    """Return the criteria with a positive effect (positive or mixed), in grid order: what a summary counts."""
+    return criteria_in(grid, answers, POSITIVE_STATES)
 
 
 def intensity_table(grid: Grid, years: dict[int, Answers], lang: str) -> pd.DataFrame:
@@ -96,13 +164,20 @@ def intensity_table(grid: Grid, years: dict[int, Answers], lang: str) -> pd.Data
 
 
 def effects_table(grid: Grid, years: dict[int, Answers], lang: str) -> pd.DataFrame:
-    """Return how many criteria of each level (columns) show observed effects, per year (rows)."""
+    """Return how many criteria of each level (columns) show effects, per year (rows) and direction.
+
+    The rows are a MultiIndex (``year``, ``direction``): ``positive`` counts the criteria with a
+    positive effect (a mixed one included), ``negative`` those with a negative effect (a mixed
+    one too), so that a negative answer is never counted as an effect of the project.
+    """
     rows = {}
     for year, answers in years.items():
-        observed = {c.id for c in observed_criteria(grid, answers)}
-        rows[year] = [sum(c.id in observed for c in level.criteria) for level in grid.levels]
+        states = criterion_states(grid, answers)
+        for direction in ("positive", "negative"):
+            wanted = {direction, "mixed"}
+            rows[(year, direction)] = [sum(states[c.id] in wanted for c in level.criteria) for level in grid.levels]
     table = pd.DataFrame.from_dict(rows, orient="index", columns=[lv.label(lang) for lv in grid.levels])
-    table.index.name = "year"
+    table.index = pd.MultiIndex.from_tuples(list(rows), names=["year", "direction"])
     return table.astype("int64")
 
 
@@ -267,9 +342,11 @@ def answer_changes(question: Question, old: list[str], new: list[str]) -> list[A
 def changes_between(grid: Grid, before: Answers, after: Answers, *, previous: int, year: int) -> Changes:
     """Compare two years of a site: criteria whose effects appeared, disappeared or changed, and levels.
 
-    A criterion appeared (or disappeared) when it has observed effects in only one of the
-    two years (:func:`is_observed`); it is then one change, without its answers. A
-    criterion observed both years lists its answers that changed (:func:`answer_changes`).
+    A criterion appeared when it has a positive effect (:func:`criterion_state`) and had no
+    effect the year before; it disappeared when it had a positive effect and has no effect now;
+    either is one change, without its answers. Any other criterion answered in either year
+    lists its answers that changed (:func:`answer_changes`): a positive effect that turned
+    negative is told by what was answered.
     """
     changes = Changes(previous, year)
     for level in grid.levels:
@@ -281,10 +358,12 @@ def changes_between(grid: Grid, before: Answers, after: Answers, *, previous: in
             changes.levels.append(found)
         for criterion in level.criteria:
             old, new = before.get(criterion.id, {}), after.get(criterion.id, {})
-            was, now = is_observed(criterion, old), is_observed(criterion, new)
-            if was != now:
-                changes.criteria.append(CriterionChange(criterion, "appeared" if now else "disappeared"))
-            elif was:
+            was, now = criterion_state(criterion, before), criterion_state(criterion, after)
+            if now in POSITIVE_STATES and was not in EFFECT_STATES:
+                changes.criteria.append(CriterionChange(criterion, "appeared"))
+            elif was in POSITIVE_STATES and now not in EFFECT_STATES:
+                changes.criteria.append(CriterionChange(criterion, "disappeared"))
+            elif was in EFFECT_STATES or now in EFFECT_STATES:
                 moved = [
                     change
                     for question in criterion.questions

@@ -19,7 +19,8 @@ import pandas as pd
 from impact_kit.data.observations import as_number
 from impact_kit.data.safe_csv import neutralise
 from impact_kit.files import atomic_write
-from impact_kit.grid.model import Grid
+from impact_kit.grid.model import NOT_ASKED, Grid
+from impact_kit.indicators.site import STATES, answer_direction
 
 __all__ = [
     "INDICATOR_COLUMNS",
@@ -37,6 +38,7 @@ INDICATOR_COLUMNS = (
     "level",
     "criterion",
     "observed",
+    "direction",
     "publics",
     "intensity",
     "testimonies",
@@ -123,9 +125,11 @@ def indicator_table(observations: pd.DataFrame, grid: Grid, sites: pd.DataFrame 
 
         - ``site`` (str), ``name`` (str, only with ``sites``), ``year`` (int),
           ``level`` and ``criterion`` (grid ids);
-        - ``observed`` (bool): an effect was observed, by the rule of
-          :func:`impact_kit.indicators.site.is_observed` (an effect option, free text, a
-          non-zero number or a testimony);
+        - ``observed`` (bool): an effect was observed, in either direction (``direction`` is
+          positive, negative or mixed);
+        - ``direction`` (str): the criterion's state, one of
+          :data:`impact_kit.indicators.site.STATES`, by the rule of
+          :func:`impact_kit.indicators.site.criterion_state`;
         - ``publics`` (int): distinct publics chosen in the criterion's publics question(s);
         - ``intensity`` (float): the 1-5 intensity of the criterion's level that year, NaN if unrated;
         - ``testimonies`` (int) and ``testimony_chars`` (int): how many testimonies, their total length;
@@ -153,11 +157,8 @@ def indicator_table(observations: pd.DataFrame, grid: Grid, sites: pd.DataFrame 
     cell = np.where(in_criterion, sy_codes * n_crit + owner, -1)  # (site-year, criterion) of each row
     size = n_sy * n_crit
 
-    effect = in_criterion & (kind != _NUMBER) & (kind != _CHOICE)  # texts, scales, keywords, testimonies
     chosen = in_criterion & (kind == _CHOICE)
-    effect |= chosen & ~_no_effect_rows(grid, obs, pair, owners, questions)
-    is_number = in_criterion & (kind == _NUMBER)
-    effect[is_number] = numbers(obs["value"][is_number]).to_numpy() != 0  # NaN != 0, as `None != 0`
+    direction = _directions(grid, obs, pair, owners, questions)  # per row: 0 none given, 1+ a DIRECTIONS code
 
     def count(mask: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
         return np.bincount(cell[mask], weights=None if weights is None else weights[mask], minlength=size)
@@ -167,7 +168,22 @@ def indicator_table(observations: pd.DataFrame, grid: Grid, sites: pd.DataFrame 
             np.unique(cell[mask] * (key.max(initial=0) + 1) + key[mask]) // (key.max(initial=0) + 1), minlength=size
         )
 
-    observed = count(effect) > 0
+    positive, negative, nothing = (count(in_criterion & (direction == code)) > 0 for code in (1, 2, 3))
+    answered_any = count(in_criterion) > 0
+    # `<criterion>,asked,no` or `<level>,asked,no`: the source did not ask (see grid.model.NOT_ASKED).
+    marked = (obs["question"] == NOT_ASKED).to_numpy(dtype=bool, na_value=False) & (owner >= 0)
+    level_of = np.array([owners.index(c.level) for c in criteria], dtype="int64")
+    not_asked = np.zeros(size, dtype=bool)
+    for at in np.flatnonzero(marked):
+        o, sy = int(owner[at]), int(sy_codes[at])
+        hit = np.array([o]) if o < n_crit else np.flatnonzero(level_of == o)
+        not_asked[sy * n_crit + hit] = True
+    state = np.select(
+        [positive & negative, positive, negative, nothing, answered_any, not_asked],
+        ["mixed", "positive", "negative", "none", "positive", "not_asked"],
+        "unanswered",
+    )
+    observed = np.isin(state, ["positive", "negative", "mixed"])
     is_publics = chosen & publics_by_pair[np.maximum(pair, 0)]
     public = np.zeros(len(obs), dtype="int64")
     public[is_publics] = pd.factorize(obs["value"][is_publics])[0]
@@ -179,7 +195,6 @@ def indicator_table(observations: pd.DataFrame, grid: Grid, sites: pd.DataFrame 
     testimony_chars = count(is_testimony, lengths)
     answered = distinct(in_criterion, question)
 
-    level_of = np.array([owners.index(c.level) for c in criteria], dtype="int64")
     is_intensity = kind == _INTENSITY
     rated = np.full(n_sy * len(owners), np.nan)
     rated[sy_codes[is_intensity] * len(owners) + owner[is_intensity]] = numbers(obs["value"][is_intensity]).to_numpy()
@@ -193,6 +208,7 @@ def indicator_table(observations: pd.DataFrame, grid: Grid, sites: pd.DataFrame 
             "level": pd.Categorical.from_codes(level_of[crit_index] - n_crit, [lv.id for lv in grid.levels]),  # type: ignore[call-overload]
             "criterion": pd.Categorical.from_codes(crit_index, crit_ids),  # type: ignore[call-overload]
             "observed": observed,
+            "direction": pd.Categorical(state, categories=list(STATES)),
             "publics": publics.astype("int64"),
             "intensity": rated[sy_index * len(owners) + level_of[crit_index]],
             "testimonies": testimonies.astype("int64"),
@@ -204,30 +220,48 @@ def indicator_table(observations: pd.DataFrame, grid: Grid, sites: pd.DataFrame 
     table["site"] = table["site"].astype("string")
     table["level"] = table["level"].astype("string")
     table["criterion"] = table["criterion"].astype("string")
+    table["direction"] = table["direction"].astype("string")
     if sites is not None:
         names = sites["name"] if "name" in sites else pd.Series(dtype="string")
         table.insert(1, "name", table["site"].map(names).astype("string"))
     return table
 
 
-def _no_effect_rows(
+def _directions(
     grid: Grid,
     obs: pd.DataFrame,
     pair: np.ndarray,
     owners: list[str],
     questions: list[str],
 ) -> np.ndarray:
-    """Return the rows whose option means "no effect" (``effect: false`` in the grid)."""
-    wanted = {}  # pair code -> the option ids that mean no effect
-    for owner_id, q in grid.iter_questions():
-        ids = [o.id for o in q.options if not o.effect]
-        if ids:
-            wanted[owners.index(owner_id) * len(questions) + questions.index(q.id)] = ids
-    found = np.zeros(len(obs), dtype=bool)
+    """Return each row's direction as a code: 0 none (it describes), 1 positive, 2 negative, 3 none (no effect).
+
+    By :func:`impact_kit.indicators.site.answer_direction`, called once per distinct
+    (question, value) of the questions that report an effect.
+    """
+    codes = {"positive": 1, "negative": 2, "none": 3}
+    found = np.zeros(len(obs), dtype="int8")
+    wanted = {
+        owners.index(owner_id) * len(questions) + questions.index(q.id): q
+        for owner_id, q in grid.iter_questions()
+        if q.direction is not None and grid.criterion(owner_id) is not None
+    }
     rows = np.flatnonzero(np.isin(pair, list(wanted)))
-    if len(rows):  # compare only these values: turning every value into a Python object costs 100s of MB
-        values = obs["value"].iloc[rows].to_numpy(dtype=object, na_value="")
-        found[rows] = [value in wanted[code] for code, value in zip(pair[rows], values, strict=True)]
+    if len(rows):  # only these values, each distinct (question, value) once: a million rows hold a few thousand
+        value_codes, distinct = pd.factorize(obs["value"].iloc[rows])
+        pairs = pair[rows].astype("int64")
+        _, firsts, inverse = np.unique(
+            pairs * (len(distinct) + 1) + value_codes + 1, return_index=True, return_inverse=True
+        )
+        lookup = [
+            codes.get(
+                answer_direction(wanted[int(pairs[i])], str(distinct[value_codes[i]]) if value_codes[i] >= 0 else "")
+                or "",
+                0,
+            )
+            for i in firsts
+        ]
+        found[rows] = np.array(lookup, dtype="int8")[inverse.ravel()]
     return found
 
 
@@ -254,8 +288,13 @@ def write_indicators_csv(table: pd.DataFrame, path: str | Path, *, excel: bool =
     ``criterion``
         The id of the criterion in the grid.
     ``observed``
-        1 if an effect was observed for this criterion that year, else 0: an option
-        that means an effect, free text, a number other than zero, or a testimony.
+        1 if an effect was observed for this criterion that year, in either direction
+        (``direction`` is positive, negative or mixed), else 0.
+    ``direction``
+        The criterion's state that year: ``positive``, ``negative``, ``mixed`` (both),
+        ``none`` (answered: no effect), ``unanswered`` (no answer at all) or ``not_asked``
+        (the source's questionnaire did not ask it). A negative or a zero answer is never
+        counted as a positive effect.
     ``publics``
         How many distinct publics took part, as chosen in the criterion's publics question(s).
     ``intensity``

@@ -29,27 +29,9 @@ from matplotlib.axes import Axes
 from impact_kit.render.fit import legend_height
 from impact_kit.words import fill_text, format_number, join, texts
 
-__all__ = [
-    "LAYERS",
-    "NARROW",
-    "PALETTE",
-    "SMALLEST",
-    "THEMES",
-    "chars_across",
-    "chart_style",
-    "coverage_alt",
-    "coverage_chart",
-    "current_axes",
-    "effects_alt",
-    "effects_chart",
-    "intensity_alt",
-    "intensity_chart",
-    "is_narrow",
-    "publics_alt",
-    "publics_chart",
-    "sentences",
-    "wrap_label",
-]
+__all__ = ["LAYERS", "NARROW", "PALETTE", "SMALLEST", "THEMES", "chars_across", "chart_style",
+           "coverage_alt", "coverage_chart", "current_axes", "effects_alt", "effects_chart", "intensity_alt",
+           "intensity_chart", "is_narrow", "publics_alt", "publics_chart", "sentences", "wrap_label"]  # fmt: skip
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -163,10 +145,11 @@ def current_axes(ax: Axes | None) -> Axes:
 _VALUE: dict[str, Any] = {"textcoords": "offset points", "fontsize": SMALLEST, "annotation_clip": False}
 
 
-def _bars(ax: Axes, table: pd.DataFrame, lang: str, *, unit: str = "", **kwargs: Any) -> None:
+def _bars(ax: Axes, table: pd.DataFrame, lang: str, *, unit: str = "", hatched: Any = (), **kwargs: Any) -> None:
     """Draw one group of bars per row of ``table`` and one bar per column (a year), values at their end.
 
-    The bars stand on a wide figure and lie on a narrow one (see :data:`NARROW`).
+    The bars stand on a wide figure and lie on a narrow one (see :data:`NARROW`); the columns
+    named in ``hatched`` are drawn with a pattern too (a difference not told by colour alone).
     """
     flat = is_narrow(ax)
     years = list(table.columns)
@@ -175,7 +158,12 @@ def _bars(ax: Axes, table: pd.DataFrame, lang: str, *, unit: str = "", **kwargs:
     for i, year in enumerate(years):
         values = table[year].to_numpy(dtype=float)
         offset = (i - (len(years) - 1) / 2) * width
-        style = {"label": str(year), "color": PALETTE[i % len(PALETTE)], **kwargs}
+        step = 2 if len(hatched) else 1  # each year's negative bar, hatched, follows its positive one in its colour
+        key = table.attrs.get("legend", {}).get(year, year)
+        style: dict[str, Any] = {"label": str(key), "color": PALETTE[(i // step) % len(PALETTE)], "hatch": None}
+        if year in hatched:  # one legend key stands for every hatched bar (see _bar_frame)
+            style |= {"label": f"_{year}", "hatch": "///", "edgecolor": "white", "linewidth": 0}
+        style |= kwargs
         draw = ax.barh if flat else ax.bar
         bars = draw(x + offset, np.nan_to_num(values), width, **style)
         for bar, value in zip(bars, values, strict=True):
@@ -201,9 +189,14 @@ def _bar_frame(ax: Axes, table: pd.DataFrame) -> bool:
         ax.set_ylim(len(table.index) - 0.5, -0.5)
     else:
         ax.set_xticks(x, [wrap_label(str(label), chars_across(ax, 0.85 / max(len(x), 1))) for label in table.index])
-    if len(table.columns) > 1:
-        columns = min(len(table.columns), 2) if flat else len(table.columns)  # a phone's legend: two years a line
-        ax.legend(ncols=columns, loc="lower left", bbox_to_anchor=(0, 1.0), fontsize=SMALLEST)
+    handles = ax.get_legend_handles_labels()[0]
+    if table.attrs.get("hatch_label"):  # negative effects: told apart by the pattern, not by a colour
+        label = wrap_label(table.attrs["hatch_label"], chars_across(ax, 0.4)) if flat else table.attrs["hatch_label"]
+        key: dict[str, Any] = {"facecolor": "none", "edgecolor": "#767676", "hatch": "///", "label": label}
+        handles.append(mpl.patches.Patch(**key))
+    if len(handles) > 1:
+        columns = min(len(handles), 2) if flat else len(handles)  # a phone's legend: two keys a line
+        ax.legend(handles=handles, ncols=columns, loc="lower left", bbox_to_anchor=(0, 1.0), fontsize=SMALLEST)
     return flat
 
 
@@ -331,12 +324,13 @@ def publics_alt(matrix: pd.DataFrame, *, year: int, lang: str = "fr") -> str:
 
 @_document("Axes.bar")
 def effects_chart(table: pd.DataFrame, *, lang: str = "fr", ax: Axes | None = None, **kwargs: Any) -> Axes:
-    """Draw, per level, how many criteria show observed effects, one bar per year.
+    """Draw, per level, how many criteria show effects, one bar per year (and per direction, if any is negative).
 
     Parameters
     ----------
     table : pandas.DataFrame
-        Years as rows, levels as columns (:func:`impact_kit.indicators.site.effects_table`).
+        Years as rows, levels as columns, negative rows in ``attrs["hatched"]``
+        (:func:`impact_kit.render.figures.effects_rows`).
     {lang}
     {ax}
     {kwargs}
@@ -344,7 +338,7 @@ def effects_chart(table: pd.DataFrame, *, lang: str = "fr", ax: Axes | None = No
     {returns}
     """
     ax = current_axes(ax)
-    _bars(ax, table.T, lang, **kwargs)
+    _bars(ax, table.T, lang, hatched=table.attrs.get("hatched", ()), **kwargs)
     _effects_frame(ax, table, lang)
     return ax
 
@@ -441,7 +435,7 @@ LAYERS: dict[str, tuple[Callable[..., None], Callable[..., None], Callable[[pd.D
     "intensity": (_bars, _intensity_frame, lambda t: (tuple(t.index), tuple(t.columns))),
     "publics": (_dots, _publics_frame, lambda t: (tuple(t.index), tuple(t.columns))),
     "effects": (
-        lambda ax, t, lang: _bars(ax, t.T, lang),
+        lambda ax, t, lang: _bars(ax, t.T, lang, hatched=t.attrs.get("hatched", ())),
         _effects_frame,
         lambda t: (tuple(t.index), tuple(t.columns), _effects_top(t)),
     ),

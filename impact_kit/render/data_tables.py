@@ -8,14 +8,15 @@ made by :class:`~impact_kit.reports.portfolio.PortfolioReport`, come as Markup.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 from markupsafe import Markup
 
 from impact_kit.grid.model import Grid
-from impact_kit.words import fill_text, format_number, texts
+from impact_kit.words import fill_text, format_number, pick_form, texts
 
 __all__ = [
     "DataTable",
@@ -60,18 +61,31 @@ def _counts(wide: pd.DataFrame, grid: Grid, lang: str) -> list[tuple[str | Marku
 
 
 def effect_shares_data(shares: pd.DataFrame, grid: Grid, lang: str) -> DataTable:
-    """Return criteria (rows) x years (columns): "observed of sites (share)"."""
-    words = texts(lang)
+    """Return criteria (rows) x years (columns): "positive of sites (share)", and the sites with a negative effect."""
+    words = grid.texts(lang)
     years = sorted(int(y) for y in shares["year"].unique())
+    columns = ["criterion", "year", "observed", "sites", "share", "negative"]
     cells = {
-        (c, int(y)): fill_text(words["pf_cell_share"], {"observed": o, "sites": s, "percent": percent(p, lang)}, lang)
-        for c, y, o, s, p in shares[["criterion", "year", "observed", "sites", "share"]].itertuples(index=False)
+        (c, int(y)): _with_negative(
+            fill_text(words["pf_cell_share"], {"observed": o, "sites": s, "percent": percent(p, lang)}, lang),
+            n,
+            words,
+            lang,
+        )
+        for c, y, o, s, p, n in shares[columns].itertuples(index=False)
     }
     rows: list[tuple[str | Markup, Sequence[str]]] = [
         (label(grid, str(c), lang), [cells.get((c, y), words["pf_none"]) for y in years])
         for c in pd.unique(shares["criterion"])
     ]
     return DataTable([words["pf_col_criterion"], *map(str, years)], rows)
+
+
+def _with_negative(cell: str, negative: int, words: Mapping[str, Any], lang: str) -> str:
+    """Return a count of positive effects with, when there are any, the negative ones beside it."""
+    if not negative:
+        return cell
+    return fill_text(pick_form(words["pf_cell_negative"], negative), {"cell": cell, "count": negative}, lang)
 
 
 def publics_data(reach: pd.DataFrame, grid: Grid, lang: str) -> DataTable:
@@ -84,7 +98,7 @@ def publics_data(reach: pd.DataFrame, grid: Grid, lang: str) -> DataTable:
 
 def intensity_data(distribution: pd.DataFrame, grid: Grid, lang: str) -> DataTable:
     """Return levels (rows) x ratings 1 to 5 and "not rated" (columns): the number of sites."""
-    words = texts(lang)
+    words = grid.texts(lang)
     rated = distribution.assign(intensity=distribution["intensity"].astype("string").fillna("-"))
     wide = rated.pivot(index="level", columns="intensity", values="sites")
     wide = wide.reindex(index=pd.unique(distribution["level"]), columns=["1", "2", "3", "4", "5", "-"]).fillna(0)
@@ -93,7 +107,7 @@ def intensity_data(distribution: pd.DataFrame, grid: Grid, lang: str) -> DataTab
 
 def change_data(change: pd.DataFrame, grid: Grid, lang: str) -> DataTable:
     """Return levels (rows) x down, unchanged, up (columns): the number of sites."""
-    words = texts(lang)
+    words = grid.texts(lang)
     direction = pd.cut(change["change"], [-10, -1, 0, 10], labels=["down", "same", "up"])
     wide = change.assign(direction=direction).pivot_table(
         index="level", columns="direction", values="sites", aggfunc="sum", sort=False, observed=False
@@ -141,7 +155,7 @@ def sites_data(
     head, city : callable
         A site id's row heading (its name, a link where its report exists) and its town.
     """
-    words = texts(lang)
+    words = grid.texts(lang)
     levels = [c for c in table.columns if str(c).startswith("intensity_")]
     columns = [
         words["pf_col_site"],
@@ -159,7 +173,7 @@ def sites_data(
     rows: list[tuple[str | Markup, Sequence[str]]] = []
     for row in table.to_dict("records"):
         site = str(row["site"])
-        cells = [city(site), str(row["observed"])]
+        cells = [city(site), _with_negative(str(row["observed"]), int(row["negative"]), words, lang)]
         if previous is not None:
             change = row["change"]
             cells.append(words["pf_new_site"] if pd.isna(change) else f"{int(change):+d}")

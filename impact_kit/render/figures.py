@@ -58,6 +58,37 @@ def publics_data(matrix: pd.DataFrame, *, lang: str = "fr") -> pd.DataFrame:
     return data
 
 
+def effects_rows(table: pd.DataFrame, *, lang: str = "fr") -> pd.DataFrame:
+    """Return the effects table as the chart draws it: one row per year, levels as columns.
+
+    ``table`` is :func:`impact_kit.indicators.site.effects_table` (rows ``year, direction``).
+    When a year has a negative effect, each year gets two rows, its positive and its
+    negative effects, labelled in words; the negative rows are listed in ``attrs["hatched"]``,
+    so that the chart tells them apart by a pattern, not only by colour.
+    """
+    positive = pd.DataFrame(table.xs("positive", level="direction"))
+    negative = pd.DataFrame(table.xs("negative", level="direction"))
+    if not negative.to_numpy().any():
+        out = positive.copy()
+        out.attrs["hatched"] = []
+        return out
+    words = texts(lang)
+    rows, labels, hatched = [], [], []
+    for year in positive.index:
+        for frame, key in ((positive, "effects_row_positive"), (negative, "effects_row_negative")):
+            label = fill_text(words[key], {"year": str(year)}, lang)
+            rows.append(frame.loc[year].to_numpy())
+            labels.append(label)
+            if frame is negative:
+                hatched.append(label)
+    out = pd.DataFrame(rows, index=pd.Index(labels, name="year"), columns=positive.columns).astype("int64")
+    out.attrs["hatched"] = hatched
+    out.attrs["hatch_label"] = words["effects_negative_key"]
+    # The legend's keys say the year; one key for the pattern says "negative" (impact_kit.render.charts._bar_frame).
+    out.attrs["legend"] = {label: str(year) for label, year in zip(labels, positive.index.repeat(2), strict=True)}
+    return out
+
+
 def effects_data(table: pd.DataFrame, *, lang: str = "fr") -> pd.DataFrame:
     """Return the figures of the effects chart: levels as rows, years as columns, counts of criteria."""
     data = table.T.astype(int)

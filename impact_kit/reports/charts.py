@@ -43,7 +43,7 @@ SITE_CHART_SPECS: Mapping[str, ChartSpec] = {
         narrow=lambda t: (NARROW_WIDTH, 1.9 + 0.5 * len(t)),
     ),
     "effects": ChartSpec(
-        lambda r: indicators.effects_table(r.grid, r.years, r.lang),
+        lambda r: figures.effects_rows(indicators.effects_table(r.grid, r.years, r.lang), lang=r.lang),
         lambda r, t, ax, **kw: charts.effects_chart(t, lang=r.lang, ax=ax, **kw),
         lambda r, t: charts.effects_alt(t, lang=r.lang),
         lambda t: (7, 3.2),

@@ -36,7 +36,7 @@ from impact_kit.render import charts, figures, frames, inline
 from impact_kit.render.data_tables import DataTable
 from impact_kit.render.markup import Html, render
 from impact_kit.text.testimonies import pseudonymise
-from impact_kit.words import fill, fill_text, pick_form, texts
+from impact_kit.words import fill, fill_text, pick_form
 
 __all__ = ["NARROW_WIDTH", "ChartSpec", "ReportKind"]
 
@@ -113,8 +113,8 @@ class ReportKind:
 
     @property
     def words(self) -> Mapping[str, Any]:
-        """The report's own words in its language (see ``impact_kit/texts.yaml``)."""
-        return texts(self.lang)
+        """The report's own words in its language (``impact_kit/texts.yaml``, with the grid's own ``words:`` first)."""
+        return self.grid.texts(self.lang)
 
     @property
     def title(self) -> str:

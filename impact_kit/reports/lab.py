@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from impact_kit.files import relative_to_cwd
 
 if TYPE_CHECKING:
+    from impact_kit.reports.portfolio import PortfolioReport
     from impact_kit.reports.run import ReportPaths
 
 __all__ = [
@@ -231,33 +232,46 @@ def _export_in_child(
     return paths, said
 
 
-def export_portfolio(year: int, *, data: Path, out: Path, **options: Any) -> Exported | None:
-    """Write the portfolio of a year as ``impact-kit portfolio YEAR`` does, from JupyterLab, in a forked child.
+def export_portfolio(
+    report: PortfolioReport, *, pdf: bool = False, docx: bool = False, docx_template: str | Path | None = None
+) -> Exported | None:
+    """Write a portfolio as ``impact-kit portfolio YEAR`` does, from JupyterLab, in a forked child of the kernel.
 
-    The portfolio is made from the kit's master notebook: the copy open in Lab is to read
-    and explore, and none of its cells enters the page.
-
-    Parameters
-    ----------
-    year : int
-        The portfolio's year.
-    data, out : Path
-        The data folder and the reports folder (absolute).
-    **options
-        As :func:`impact_kit.reports.run.run_portfolio` takes them (``grid``, ``lang``,
-        ``pseudonymise``, ``sites``, ``pdf``, ``docx``, ``docx_template``).
+    The page is made from the kit's master notebook, for the report's year, sites,
+    language and pseudonymisation, into its reports folder (``out``; ``reports`` beside the
+    data folder by default): the copy open in Lab is to read and explore, and none of its
+    cells enters the page.
 
     Returns
     -------
     Exported or None
         The files written; None in a run of the kit's own.
+
+    Raises
+    ------
+    NotFound
+        If the report was built without its data folder.
+    ReportFailed, InvalidArgument, MissingDependency
+        As ``impact-kit portfolio`` raises them.
     """
+    from impact_kit.exceptions import NotFound
+    from impact_kit.grid.file import user_grid_file
+
     if in_report_run():
         return None
+    if report.dataset is None:
+        raise NotFound("This portfolio was built without its data folder: load it with PortfolioReport.load().")
     from impact_kit.engine import run_isolated, warm
 
     warm()
-    paths = run_isolated(_portfolio_in_child, int(year), data, out.absolute(), **options)
+    data = report.dataset.folder
+    out = report.out or data.parent / "reports"
+    options: dict[str, Any] = {
+        "grid": user_grid_file(report.grid), "lang": report.lang, "pseudonymise": report.pseudonymise,
+        "sites": list(report.selection) or None, "pdf": pdf, "docx": docx,
+        "docx_template": Path(docx_template) if docx_template else None,
+    }  # fmt: skip
+    paths = run_isolated(_portfolio_in_child, report.year, data, out.absolute(), **options)
     return Exported(paths.html, paths.pdf, paths.docx)
 
 

@@ -30,6 +30,7 @@ from impact_kit.exceptions import NotFound
 from impact_kit.files import relative_to_cwd, resolve_data
 from impact_kit.grid.file import user_grid_file
 from impact_kit.grid.model import Grid
+from impact_kit.indicators.attention import DROP
 from impact_kit.indicators.portfolio import portfolio_sections, previous_year
 from impact_kit.indicators.table import indicator_table, write_indicators_csv
 from impact_kit.render import data_tables as pft
@@ -38,6 +39,7 @@ from impact_kit.reports.charts import PORTFOLIO_CHART_SPECS as _CHARTS
 from impact_kit.reports.kind import ChartSpec, ReportKind
 from impact_kit.reports.lab import in_report_run
 from impact_kit.reports.parameters import PORTFOLIO_NOTEBOOK
+from impact_kit.text.attention import watch_evidence
 from impact_kit.text.testimonies import testimony_html
 from impact_kit.words import join
 
@@ -50,6 +52,7 @@ PORTFOLIO_FOLDER = "portfolio"
 #: The charts :meth:`PortfolioReport.plot` draws, in the report's order.
 PORTFOLIO_CHARTS = tuple(_CHARTS)
 _FOLD_LIST = 12  # longer lists of new or missing sites fold behind a <details>
+_WATCH_SHOWN = 20  # the sites to watch shown before the rest folds behind a <details>
 
 
 @dataclass(repr=False)
@@ -265,8 +268,43 @@ class PortfolioReport(ReportKind):
                     share=pft.percent(widest["share"], self.lang),
                 )
             )
-        return render(
+        block = render(
             "portfolio_summary", title=self.words["summary"], sentences=sentences, lists=lists, fold=_FOLD_LIST
+        )
+        return Html(str(block) + str(self.watch()), name="summary")
+
+    def watch(self) -> Html:
+        """Return the sites to watch: negative effects, intensity drops and lost positive effects, with the evidence.
+
+        The rules of a site report's points of attention
+        (:func:`impact_kit.indicators.portfolio.sites_to_watch`); each site's name links to
+        its report's points of attention when the report exists. With none, one sentence says so.
+        """
+        found = self.tables["sites_to_watch"]
+        first = self.previous is None
+        values: dict[str, Any] = {"year": str(self.year), "previous": str(self.previous), "drop": DROP}
+        if found.empty:
+            intro = self._t("pf_watch_none_first" if first else "pf_watch_none", **values)
+        else:
+            intro = self._t("pf_watch_intro_first" if first else "pf_watch_intro", **values)
+        cities = self.site_info["city"] if "city" in self.site_info else pd.Series(dtype="string")
+        items = []
+        for site, negative, drops, lost in zip(
+            found["site"], found["negative"], found["drops"], found["lost"], strict=True
+        ):
+            site = str(site)
+            evidence = watch_evidence(self.grid, negative, drops, lost, self.previous, self.lang)
+            href = self.link(site)
+            link = render("portfolio_link", href=f"{href}#ik-attention" if href else None, text=self._name(site))
+            city = cities.get(site)
+            if city is not None and pd.notna(city) and str(city):
+                rest = self._t("pf_watch_site", city=str(city), evidence=evidence)
+            else:
+                rest = self._t("pf_watch_site_nocity", evidence=evidence)
+            items.append(Markup(str(link)) + rest)
+        more = self._t("pf_watch_more", count=max(len(items) - _WATCH_SHOWN, 0))
+        return render(
+            "portfolio_watch", title=self.words["pf_watch"], intro=intro, sites=items, fold=_WATCH_SHOWN, show=more
         )
 
     def _section(self, anchor: str, title: str, intro: Sequence[str], parts: Sequence[Html]) -> Html:
@@ -331,33 +369,18 @@ class PortfolioReport(ReportKind):
             for site, text in part[["site", "text"]].itertuples(index=False):
                 caption = self._text("pf_testimony_of", site=self._name(str(site)), criterion=label, year=year)
                 shown = self.shown_text(str(text), str(site))
-                quotes.append(Markup(testimony_html(shown, lang=self.lang, caption=caption)))
+                quotes.append(Markup(testimony_html(shown, lang=self.lang, caption=caption, words=self.words)))
             groups.append((label, quotes))
         empty = self._t("pf_no_testimony", year=year)
         return render(
             "portfolio_testimonies", title=self.words["pf_testimonies"], intro=intro, groups=groups, empty=empty
         )
 
-    def export(
-        self, *, pdf: bool = False, docx: bool = False, docx_template: str | Path | None = None
-    ) -> Any:  # Exported | None (impact_kit.reports.lab)
-        """Write this portfolio's ``report.html`` (and PDF, DOCX) as ``impact-kit portfolio YEAR`` does, from Lab.
-
-        In a forked child of this kernel, from the kit's master notebook (the copy open in
-        Lab is to read and explore: none of its cells enters the page), into this report's
-        reports folder (``out``; ``reports`` beside the data folder by default). Returns
-        links to the files written; None in a run of the kit's own.
-        """
+    def export(self, *, pdf: bool = False, docx: bool = False, docx_template: str | Path | None = None) -> Any:
+        """Write this portfolio from Lab as `impact-kit portfolio YEAR` does (see `reports.lab.export_portfolio`)."""
         from impact_kit.reports.lab import export_portfolio
 
-        if self.dataset is None:
-            raise NotFound("This portfolio was built without its data folder: load it with PortfolioReport.load().")
-        folder = self.dataset.folder
-        return export_portfolio(
-            self.year, data=folder, out=self.out or folder.parent / "reports", grid=user_grid_file(self.grid),
-            lang=self.lang, pseudonymise=self.pseudonymise, sites=list(self.selection) or None, pdf=pdf, docx=docx,
-            docx_template=Path(docx_template) if docx_template else None,
-        )  # fmt: skip
+        return export_portfolio(self, pdf=pdf, docx=docx, docx_template=docx_template)
 
     def site_table(self) -> Html:
         """Return every site of the year with its key figures, its name linking to its own report when it exists."""

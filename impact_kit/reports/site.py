@@ -29,6 +29,7 @@ from impact_kit.files import relative_to_cwd
 from impact_kit.grid.file import user_grid_file
 from impact_kit.grid.model import Criterion, Grid, Level
 from impact_kit.indicators import site as indicators
+from impact_kit.indicators.attention import attention_points
 from impact_kit.indicators.programme import Programme, programme_of
 from impact_kit.indicators.site import Answers
 from impact_kit.render.markup import Html, render
@@ -36,6 +37,7 @@ from impact_kit.reports.charts import SITE_CHART_SPECS as CHARTS
 from impact_kit.reports.kind import NARROW_WIDTH, ChartSpec, ReportKind
 from impact_kit.reports.lab import in_report_run, remember_runs
 from impact_kit.reports.parameters import SITE_NOTEBOOK
+from impact_kit.text.attention import attention_intro, say_points
 from impact_kit.text.changes import changes_statements
 from impact_kit.text.masking import KINDS, redact
 from impact_kit.text.narrative import (
@@ -136,13 +138,13 @@ class SiteReport(ReportKind):
         return cls(site, year, the_grid, info, years, lang, pseudonymise, placed, names, dataset=dataset)
 
     def __repr__(self) -> str:
-        observed = len(indicators.observed_criteria(self.grid, self.answers))
+        observed = len(indicators.observed_criteria(self.grid, self.answers))  # positive effects
         earlier = ", ".join(str(y) for y in self.years if y < self.year) or "none"
         return (
             f"<SiteReport {self.site!r} {self.year} ({self.lang}): {self.info['name']}, {self.info['city']}>\n"
-            f"  {observed} of {len(self.grid.criteria)} criteria with observed effects; earlier years: {earlier}\n"
-            f"  sections: header(), summary(), changes(), heading('charts'), chart(name) for name in "
-            f"{list(CHARTS)}, level(id) for id in {[lv.id for lv in self.grid.levels]}"
+            f"  {observed} of {len(self.grid.criteria)} criteria with positive effects; earlier years: {earlier}\n"
+            f"  sections: header(), summary() (with attention()), changes(), heading('charts'), "
+            f"chart(name) for name in {list(CHARTS)}, level(id) for id in {[lv.id for lv in self.grid.levels]}"
         )
 
     @property
@@ -268,10 +270,29 @@ class SiteReport(ReportKind):
         return Html(str(block) + str(self.pseudonymisation_note()), name="header")
 
     def summary(self) -> Html:
-        """Return the year at a glance: a paragraph of three to five sentences, then the figures as bullets."""
+        """Return the year at a glance (a paragraph, then the figures as bullets), then :meth:`attention`."""
         paragraph = summary_paragraph(self.grid, self.years, self.year, self.lang, programme=self.programme)
         figures = [Markup(s.html) for s in summary_statements(self.grid, self.answers, self.year, self.lang)]
-        return render("summary", title=self.words["summary"], paragraph=Markup(paragraph.html), figures=figures)
+        block = render("summary", title=self.words["summary"], paragraph=Markup(paragraph.html), figures=figures)
+        return Html(str(block) + str(self.attention()), name="summary")
+
+    def attention(self) -> Html:
+        """Return the points of attention: negative effects, intensity drops and lost positive effects.
+
+        Each point comes with what the site answered and its own texts on it that year; with
+        nothing to report, one sentence says so.
+        """
+        points = attention_points(self.grid, self.years, self.year)
+        shown = [
+            {
+                "headline": _markup([point.headline])[0],
+                "statements": _markup(point.statements),
+                "texts": [self._testimony(self.grid.criterion(c), q, t) for c, q, t in point.texts],  # type: ignore[arg-type]
+            }
+            for point in say_points(self.grid, points, self.years, self.year, self.lang)
+        ]
+        intro = attention_intro(self.grid, points, self.year, self.previous, self.lang)
+        return render("attention", title=self.words["attention"], intro=Markup(intro.html), points=shown)
 
     def changes(self) -> Html:
         """Return what changed since the previous year (or a note that this is the first year)."""
@@ -308,7 +329,17 @@ class SiteReport(ReportKind):
         return counts
 
     def _shown(self, criterion: Criterion) -> bool:
-        return bool(self.answers.get(criterion.id)) or criterion.always_shown
+        if self.answers.get(criterion.id) or criterion.always_shown:
+            return True
+        return indicators.criterion_state(criterion, self.answers) == "not_asked" and not self._not_asked(
+            criterion.level
+        )
+
+    def _not_asked(self, level_id: str) -> bool:
+        """Return True if the source did not ask any criterion of the level (the level then says so, once)."""
+        level = self.grid.level(level_id)
+        states = indicators.criterion_states(self.grid, self.answers)
+        return level is not None and all(states[c.id] == "not_asked" for c in level.criteria)
 
     def level(self, level: str | int) -> Html:
         """Return one level: its intensity and keywords, then each criterion's sentences and testimonies.
@@ -358,33 +389,45 @@ class SiteReport(ReportKind):
             title=level.label(self.lang),
             statements=_markup(intro),
             criteria=criteria,
-            empty=self._t("level_empty", year=str(self.year)),
+            empty=self._t("level_not_asked" if self._not_asked(level.id) else "level_empty", year=str(self.year)),
+        )
+
+    def _testimony(self, criterion: Criterion, question_id: str, text: str) -> Markup:
+        """Return one of the site's texts on a criterion, verbatim (masked if pseudonymised), with its caption."""
+        values = {"criterion": criterion.label(self.lang), "year": str(self.year)}
+        caption = fill_text(self.words["testimony_of"], values, self.lang)
+        question = criterion.question(question_id)
+        if question is not None and question_id != self.grid.roles.testimony:  # an example of one branch, say
+            caption = f"{question.label(self.lang)} · {values['criterion']}, {values['year']}"
+        return Markup(
+            testimony_html(
+                self.shown_text(text, self.site),
+                lang=self.lang,
+                caption=caption,
+                extract=is_extract(text),  # masking changes the length: judge the text as recorded
+                words=self.words,
+            )
         )
 
     def _criterion(self, criterion: Criterion) -> Html:
         answers = self.answers.get(criterion.id, {})
-        caption = fill_text(
-            self.words["testimony_of"], {"criterion": criterion.label(self.lang), "year": str(self.year)}, self.lang
-        )
         testimonies = [
-            Markup(
-                testimony_html(
-                    self.shown_text(t, self.site),
-                    lang=self.lang,
-                    caption=caption,
-                    extract=is_extract(t),  # masking changes the length: judge the text as recorded
-                )
-            )
-            for t in answers.get(self.grid.roles.testimony, [])
+            self._testimony(criterion, q.id, t)
+            for q in criterion.questions
+            if q.type == "testimony"
+            for t in answers.get(q.id, [])
         ]
         statements = criterion_statements(criterion, answers, self.lang)
-        if indicators.is_observed(criterion, answers):
-            statements += programme_criterion_statements(self.programme, criterion, self.year, self.lang)
+        state = indicators.criterion_state(criterion, self.answers)
+        statements += programme_criterion_statements(self.programme, criterion, self.year, self.lang, state=state)
+        empty = {"none": "state_none", "not_asked": "state_not_asked", "positive": "state_positive"}.get(
+            state, "no_answer"
+        )
         return render(
             "criterion",
             criterion=criterion,
             title=criterion.label(self.lang),
             statements=_markup(statements),
             testimonies=testimonies,
-            empty=self._t("no_answer", year=str(self.year)),
+            empty=self._t(empty, year=str(self.year)),
         )

@@ -15,7 +15,15 @@ from typing import Any
 from impact_kit.data.observations import as_number
 from impact_kit.grid.model import Criterion, Grid, Level, Question, Sentence
 from impact_kit.indicators.programme import MIN_SITES, Programme
-from impact_kit.indicators.site import Answers, changes_between, observed_criteria, public_counts
+from impact_kit.indicators.site import (
+    NEGATIVE_STATES,
+    POSITIVE_STATES,
+    Answers,
+    changes_between,
+    criteria_in,
+    observed_criteria,
+    public_counts,
+)
 from impact_kit.text.testimonies import is_extract
 from impact_kit.words import fill, fill_text, format_number, pick_form, texts
 
@@ -116,12 +124,20 @@ def level_statements(level: Level, answers: Mapping[str, list[str]], lang: str) 
 
 
 def summary_statements(grid: Grid, answers: Answers, year: int, lang: str) -> list[Statement]:
-    """Return the summary's figures, one per bullet: criteria with effects, publics most involved, intensities."""
-    words = texts(lang)
+    """Return the summary's figures, one per bullet.
+
+    Criteria with positive effects, with negative ones (if any), the publics most involved,
+    the intensities, and the site's texts.
+    """
+    words = grid.texts(lang)
     observed = observed_criteria(grid, answers)
     labels = [c.label(lang) for c in observed]
     values: dict[str, Any] = {"count": len(observed), "total": len(grid.criteria), "year": str(year)}
     out = [Statement(fill(pick_form(words["summary_observed"], len(observed)), {**values, "criteria": labels}, lang))]
+    negative = criteria_in(grid, answers, NEGATIVE_STATES)
+    if negative:
+        values = {"count": len(negative), "year": str(year), "criteria": [c.label(lang) for c in negative]}
+        out.append(Statement(fill(pick_form(words["summary_negative_figure"], len(negative)), values, lang)))
     counts = public_counts(grid, answers, lang)
     if counts:
         top = max(counts.values())
@@ -177,18 +193,28 @@ def _scale_max(grid: Grid, level: Level) -> float:
 
 
 def programme_criterion_statements(
-    programme: Programme | None, criterion: Criterion, year: int, lang: str
+    programme: Programme | None, criterion: Criterion, year: int, lang: str, *, state: str = "positive"
 ) -> list[Statement]:
-    """Return where an observed criterion stands in the programme: in how many of its sites it is observed.
+    """Return where a criterion's effect stands in the programme: in how many of its sites it is found.
 
-    Nothing when there is no programme or fewer than :data:`impact_kit.indicators.programme.MIN_SITES` sites that year.
+    A positive effect is counted among the sites with a positive effect, a negative one among
+    those with a negative effect, apart (a mixed criterion gets both); any other state gets
+    nothing. Nothing either when there is no programme or fewer than
+    :data:`impact_kit.indicators.programme.MIN_SITES` sites that year.
     """
     if programme is None or not programme.covers(year):
         return []
-    count = programme.observed.get((year, criterion.id), 0)
-    values = {"count": count, "total": programme.sites[year], "year": str(year)}
-    key = "programme_observed_all" if count == programme.sites[year] else "programme_observed"
-    return [Statement(say(texts(lang)[key], values, lang, count))]
+    out = []
+    total = programme.sites[year]
+    for counts, wanted, keys in (
+        (programme.observed, POSITIVE_STATES, ("programme_observed_all", "programme_observed")),
+        (programme.negative, NEGATIVE_STATES, ("programme_negative_all", "programme_negative")),
+    ):
+        if state in wanted:
+            count = counts.get((year, criterion.id), 0)
+            values = {"count": count, "total": total, "year": str(year)}
+            out.append(Statement(say(texts(lang)[keys[0] if count == total else keys[1]], values, lang, count)))
+    return out
 
 
 def programme_level_statements(
@@ -267,13 +293,14 @@ def _notable_change(grid: Grid, years: Mapping[int, Answers], year: int, lang: s
 def summary_paragraph(
     grid: Grid, years: Mapping[int, Answers], year: int, lang: str, *, programme: Programme | None = None
 ) -> Statement:
-    """Return the year at a glance as a paragraph of three to five sentences.
+    """Return the year at a glance as a paragraph of three to five sentences (six with negative effects).
 
     The level with the strongest effects (placed in the programme when it has enough
     sites), the criteria observed, the publics most involved, the most notable change
     since the previous year (or that this is the first), and the number of testimonies.
+    Only positive effects count as effects; negative ones get a sentence of their own.
     """
-    words = texts(lang)
+    words = grid.texts(lang)
     answers = years[year]
     said = [s for s in [_strongest(grid, answers, year, lang, programme)] if s]
     observed = observed_criteria(grid, answers)
@@ -290,6 +317,10 @@ def summary_paragraph(
         publics = [public for public, n in counts.items() if n == top]
         key = "summary_publics_one" if len(publics) == 1 else "summary_publics_many"
         said.append(say(words[key], {"publics": publics, "count": top}, lang, top))
+    negative = criteria_in(grid, answers, NEGATIVE_STATES)
+    if negative:
+        found = {"criteria": _labels(negative, lang), "count": len(negative)}
+        said.append(say(words["summary_negative"], found, lang, len(negative)))
     said.append(_notable_change(grid, years, year, lang))
     n = sum(len(a.get(grid.roles.testimony, [])) for a in answers.values())
     said.append(say(words["summary_testimonies_year"], {"count": n, "year": str(year)}, lang, n))

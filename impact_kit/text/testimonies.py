@@ -14,7 +14,8 @@ hide two dots behind "Lire la suite".
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from impact_kit.render.markup import render
 from impact_kit.text.masking import Name, redact
@@ -74,6 +75,7 @@ def testimony_html(
     caption: str | None = None,
     fold_at: int = FOLD_AT,
     extract: bool | None = None,
+    words: Mapping[str, Any] | None = None,
 ) -> str:
     """Return a testimony as an HTML ``<figure>``: verbatim, escaped, folded at a space when long.
 
@@ -90,6 +92,8 @@ def testimony_html(
     extract : bool, optional
         Whether the text is a platform's extract; :func:`is_extract` of ``text`` by default
         (pass it when ``text`` was pseudonymised, which changes its length).
+    words : mapping, optional
+        The report's words (a grid's own, :meth:`impact_kit.grid.model.Grid.texts`); the kit's by default.
 
     Returns
     -------
@@ -99,7 +103,7 @@ def testimony_html(
         closed and "Réduire" open, with the rest. An extract shows whole, with a
         ``<p class="ik-note">`` saying so.
     """
-    words = texts(lang)
+    words = words or texts(lang)
     extract = is_extract(text) if extract is None else extract
     head, tail = (text, "") if extract else fold(text, fold_at=fold_at)
     return str(
