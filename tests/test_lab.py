@@ -255,3 +255,38 @@ def test_the_read_copies_run_and_save_in_lab_and_git_stays_clean(browser, lab):
         context.close()
         for copy in copies:  # the copies as make wrote them
             copy.write_bytes(kept[copy])
+
+
+def test_an_untrusted_batch_report_ipynb_shows_every_chart_in_lab(browser, lab):
+    """A report.ipynb sent to a colleague opens untrusted: Lab drops its <svg> and <style>, not its chart images."""
+    url, _server = lab
+    out = (
+        ROOT / "reports" / f"lab-untrusted-{os.getpid()}"
+    )  # reports/ is git-ignored; removed below (not hidden: Lab hides those)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "impact_kit.cli", "batch", "--site", SITE, "--year", str(YEAR), "--out", str(out)],
+            cwd=ROOT, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        html = (out / SITE / str(YEAR) / "report.html").read_text(encoding="utf-8")
+        charts = html.count('<figure class="ik-chart"')
+        assert charts >= 3
+        page = context.new_page()
+        page.goto(f"{url}/lab/tree/{(out / SITE / str(YEAR) / 'report.ipynb').relative_to(ROOT).as_posix()}?reset")
+        page.wait_for_selector(".jp-OutputArea-output figure.ik-chart", timeout=SLOW)
+        trusted = "() => { const m = window.jupyterapp.shell.currentWidget.content.model;"
+        trusted += " return [...Array(m.cells.length).keys()].some(i => m.cells.get(i).trusted); }"
+        assert page.evaluate(trusted) is False  # as a colleague opens it
+        images = page.locator(".jp-OutputArea-output figure.ik-chart img[src^='data:image/svg+xml']")
+        assert images.count() == charts
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('figure.ik-chart img')].every(i => i.complete && i.naturalWidth > 0)",
+            timeout=SLOW,
+        )
+        assert page.locator(".jp-OutputArea-output figure.ik-chart svg").count() == 0  # nothing left to go flat
+        assert all(not text.strip() for text in page.locator(".ik-chart-narrow").all_inner_texts())  # one drawing
+    finally:
+        context.close()
+        shutil.rmtree(out, ignore_errors=True)

@@ -28,7 +28,7 @@ from nbformat import NotebookNode
 
 from impact_kit.data.plain import plain
 from impact_kit.render.commentary import commentary_html
-from impact_kit.render.markup import STYLE_MARK
+from impact_kit.render.markup import PAGE_MIME, STYLE_MARK
 from impact_kit.words import fill, format_date, texts
 
 __all__ = ["REMOVED_TAGS", "TEMPLATES_DIR", "contents_html", "export_html", "warm_exporters"]
@@ -207,6 +207,8 @@ def export_html(notebook: NotebookNode, *, lang: str = "fr", title: str = "", ge
         if cell.cell_type == "code":
             cell.outputs = [o for o in cell.outputs if not (o.output_type == "stream" and o.name == "stderr")]
             for output in cell.outputs:
+                if PAGE_MIME in output.get("data", {}):  # a chart: the page's inline SVG, not the notebook's <img>
+                    output.data["text/html"] = output.data.pop(PAGE_MIME)
                 if "text/html" in output.get("data", {}):  # a section's notebook style: the page has report.css
                     output.data["text/html"] = _NOTEBOOK_STYLE.sub("", "".join(output.data["text/html"]))
     date = format_date(generated or dt.date.today(), lang)
