@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 DATA   ?= data
 OUT    ?= reports
 
-.PHONY: reports test lint format install install-dev clean screenshots
+.PHONY: reports test lint format install install-dev clean screenshots notebooks
 
 # Reinstall when pyproject.toml changes; the stamp records what was installed.
 $(VENV)/.installed: pyproject.toml
@@ -21,13 +21,21 @@ $(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev,distributed]'
 	@touch $@
 
-install: $(VENV)/.installed
-install-dev: $(VENV)/.installed-dev
+# notebooks/*.ipynb: copies of the package's masters to read and run in JupyterLab. Git ignores them
+# (Lab saves outputs into them); a copy is made again when its master changes.
+COPIES := $(patsubst impact_kit/notebooks/%,notebooks/%,$(wildcard impact_kit/notebooks/*.ipynb))
+notebooks/%.ipynb: impact_kit/notebooks/%.ipynb
+	@mkdir -p notebooks
+	cp $< $@
+notebooks: $(COPIES)
+
+install: $(VENV)/.installed notebooks
+install-dev: $(VENV)/.installed-dev notebooks
 
 # Every site-year of data/ on warm workers (parameters/<site>_<year>.yaml set a report's language),
 # then the portfolio of each year in PORTFOLIO_YEARS; a failing report does not stop the others.
 PORTFOLIO_YEARS ?= 2022 2023
-reports: $(VENV)/.installed
+reports: $(VENV)/.installed notebooks
 	$(BIN)/impact-kit validate --data $(DATA)
 	@status=0; \
 	$(BIN)/impact-kit batch --data $(DATA) --out $(OUT) --parameters parameters || status=1; \
@@ -46,7 +54,7 @@ format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix .
 
 # pytest exits 5 when no test ran, which fails this target (and CI) as it should.
-test: lint
+test: lint notebooks
 	$(BIN)/python -m pytest
 
 # The README's screenshots (docs/screenshots/*.png), from Debian's Chromium (apt-get install chromium).

@@ -46,6 +46,7 @@ _PUBLIC = {
     "run_batch": "impact_kit.batch.run",
     "SiteReport": "impact_kit.reports.site",
     "PortfolioReport": "impact_kit.reports.portfolio",
+    "picker": "impact_kit.reports.picker",
     "run_portfolio": "impact_kit.reports.run",
 }
 

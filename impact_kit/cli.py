@@ -273,12 +273,14 @@ def _report(args: argparse.Namespace) -> int:
                 f"Writing the report of {report.site} {report.year} ({lang})...", file=sys.stderr
             ),
             on_warning=lambda said: print(f"warning: {said}", file=sys.stderr),
+            on_note=lambda said: print(f"note: {said}", file=sys.stderr),
         )
     )
 
 
 def _batch(args: argparse.Namespace) -> int:
     from impact_kit.batch.run import run_batch
+    from impact_kit.reports.selection import left_out_notes
 
     result = run_batch(
         data=args.data,
@@ -300,6 +302,8 @@ def _batch(args: argparse.Namespace) -> int:
     settle()  # every report done or failed and said in the manifest: a Ctrl-C now changes nothing
     for said in result.warnings:
         print(f"warning: {said}", file=sys.stderr)
+    for said in left_out_notes(job.notebook for job in result.done if job.notebook):  # the reports written now
+        print(f"note: {said}", file=sys.stderr)
     per = f", {result.seconds / len(result.done):.2f} s per report" if result.done else ""
     print(
         f"Reports: {result.planned} planned, {len(result.done)} written, {len(result.skipped)} up to date, "

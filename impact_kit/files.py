@@ -50,17 +50,23 @@ def resolve_data(path: str | Path) -> Path:
     folder from the project root and from ``notebooks/`` alike. A Python package is never
     a data folder: from the package's own ``notebooks/``, ``"data"`` and ``"reports"`` are
     not its subpackages ``impact_kit/data`` and ``impact_kit/reports``. A path found
-    nowhere is returned as given (absolute), so that the caller's error names it.
+    nowhere is returned as given (absolute), so that the caller's error names it. A path
+    with ``..`` is resolved: messages say ``data/sites.csv``, not ``notebooks/x/../../data/sites.csv``.
     """
     path = Path(path).expanduser()
     if path.is_absolute():
-        return path
+        return _without_dots(path)
     here = Path.cwd().resolve()
     for folder in (here, *here.parents):
         found = folder / path
         if found.exists() and not (found / "__init__.py").exists():
-            return found
-    return here / path
+            return _without_dots(found)
+    return _without_dots(here / path)
+
+
+def _without_dots(path: Path) -> Path:
+    """Return ``path`` without ``..`` (a working notebook's ``"../../data"``), so that messages name the folder."""
+    return path.resolve() if ".." in path.parts else path
 
 
 def relative_to_cwd(path: str | Path) -> str:

@@ -19,6 +19,7 @@ SMALLEST = {
     "batch.py": ["--sites", "2", "--chain-sample", "1", "--repeat", "1", "--big", "0"],
     "big_testimony.py": ["--mb", "0.05", "--repeat", "1"],
     "engine.py": ["--modes", "fork,floor", "--limit", "1"],
+    "export.py": ["--repeat", "1"],
     "portfolio.py": ["--sites", "12"],
     "report_stages.py": ["--repeat", "1"],
     "synthetic.py": ["{tmp}/data", "6"],

@@ -160,13 +160,19 @@ def test_portfolio_2023_counts_positive_effects_and_names_the_sites_to_watch(sam
     assert "intensité en baisse pour Effets collectifs (4 → 2)" in first
 
 
-def test_portfolio_site_links_lead_to_the_points_of_attention(tmp_path):
+def test_portfolio_site_links_lead_to_the_points_of_attention(tmp_path, monkeypatch):
+    from impact_kit.reports.lab import report_run
+
     out = tmp_path / "reports"
     (out / COEUR / "2023").mkdir(parents=True)
     (out / COEUR / "2023" / "report.html").write_text("<html></html>", encoding="utf-8")
     report = PortfolioReport.load(2023, data=SAMPLE, out=out)
-    link = BeautifulSoup(str(report.watch()), "html.parser").select_one("li a")
+    with report_run():  # the page's link, from reports/portfolio/2023/
+        link = BeautifulSoup(str(report.watch()), "html.parser").select_one("li a")
     assert link["href"] == f"../../{COEUR}/2023/report.html#ik-attention"
+    monkeypatch.chdir(tmp_path)  # in JupyterLab: from the kernel's folder (issue 26)
+    link = BeautifulSoup(str(report.watch()), "html.parser").select_one("li a")
+    assert link["href"] == f"reports/{COEUR}/2023/report.html#ik-attention"
 
 
 # -- every option, rendered with its direction -----------------------------------------------

@@ -232,3 +232,29 @@ def test_fonts_of_several_families_are_measured_as_matplotlib_measures_them():
         for text in ("ab", "Fréquentation"):
             measured = renderer.get_text_width_height_descent(text, prop, False)
             assert measured == plain.get_text_width_height_descent(text, prop, False)
+
+
+def test_a_chart_is_an_image_in_notebooks_and_inline_svg_in_the_page():
+    """Untrusted notebooks drop <svg> and <style> (flat text, both drawings): they show a data: URI <img>."""
+    import base64
+
+    import nbformat
+    from conftest import SAMPLE
+
+    from impact_kit.render.export import export_html
+    from impact_kit.render.markup import PAGE_MIME
+
+    chart = SiteReport.load("the-good-start", 2021, data=SAMPLE).chart("coverage")
+    bundle = chart._repr_mimebundle_()
+    shown = BeautifulSoup(bundle["text/html"], "html.parser")
+    [image] = shown.select("figure.ik-chart img")
+    assert not shown.find("svg") and image["alt"].startswith("Barres horizontales")
+    svg = base64.b64decode(image["src"].removeprefix("data:image/svg+xml;base64,")).decode("utf-8")
+    assert svg.startswith(
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" role="img"'
+    )
+    assert bundle[PAGE_MIME] == chart.markup and chart.markup.count("<svg") == 2  # wide and narrow, for the page
+    cell = nbformat.v4.new_code_cell('report.chart("coverage")')
+    cell.outputs = [nbformat.v4.new_output("display_data", bundle)]
+    page = export_html(nbformat.v4.new_notebook(cells=[cell]))
+    assert page.count('<svg role="img"') == 2 and "data:image/svg+xml" not in page

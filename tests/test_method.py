@@ -62,3 +62,11 @@ def test_the_portfolio_says_each_year_holds_other_sites_and_to_read_counts():
         == "The sites' texts, keywords and other free answers stay in their original language, French, as written."
     )
     assert english[4].startswith("Each year covers the sites that answered that year (2021: 4 sites,")
+
+
+def test_the_exported_page_ends_with_its_method(good_start):
+    _, _, soup = good_start
+    method = soup.select_one("section#ik-method")
+    assert method is not None and method.h2.get_text() == "Méthode et limites"
+    assert soup.select("main section")[-1] is method or soup.select_one("#ik-method ~ section") is None
+    assert any(a["href"] == "#ik-method" for a in soup.select("nav.ik-toc a"))

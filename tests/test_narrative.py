@@ -62,19 +62,19 @@ def test_lien_social_in_the_seed_wording(grid):
     [
         (
             "1",
-            "1 nouveau projet ou action (atelier, évènement, marché, ...) imprévu porté par des résident.e.s a émergé.",
-            "1 new, unplanned project or action (workshop, event, market, ...) carried by residents emerged.",
+            "1 nouveau projet ou action (atelier, évènement, marché…) imprévu porté par des résident.e.s a émergé.",
+            "1 new, unplanned project or action (workshop, event, market…) carried by residents emerged.",
         ),
         (
             "3",
-            "3 nouveaux projets ou actions (atelier, évènement, marché, ...) imprévus portés par des résident.e.s ont émergé.",
-            "3 new, unplanned projects or actions (workshops, events, markets, ...) carried by residents emerged.",
+            "3 nouveaux projets ou actions (atelier, évènement, marché…) imprévus portés par des résident.e.s ont émergé.",
+            "3 new, unplanned projects or actions (workshops, events, markets…) carried by residents emerged.",
         ),
         ("0", "Aucun nouveau projet ou action imprévu n'a émergé.", "No new, unplanned project or action emerged."),
         (
             "plusieurs",
-            "Des nouveaux projets ou actions (atelier, évènement, marché, ...) imprévus portés par des résident.e.s ont émergé (nombre indiqué : « plusieurs »).",
-            "New, unplanned projects or actions (workshops, events, markets, ...) carried by residents emerged (number given: “plusieurs”).",
+            "Des nouveaux projets ou actions (atelier, évènement, marché…) imprévus portés par des résident.e.s ont émergé (nombre indiqué : « plusieurs »).",
+            "New, unplanned projects or actions (workshops, events, markets…) carried by residents emerged (number given: “plusieurs”).",
         ),
     ],
 )
@@ -85,10 +85,10 @@ def test_capacite_agir_singular_plural_zero_unknown(grid, count, fr, en):
 
 def test_capacite_agir_without_number_or_without_carriers(grid):
     assert say(grid, "capacite_agir", carried_by=["regulars"]) == [
-        "Des nouveaux projets ou actions (atelier, évènement, marché, ...) imprévus portés par des bénévoles ou des personnes fréquentant régulièrement le lieu ont émergé."
+        "Des nouveaux projets ou actions (atelier, évènement, marché…) imprévus portés par des bénévoles ou des personnes fréquentant régulièrement le lieu ont émergé."
     ]
     assert say(grid, "capacite_agir", count=["2"]) == [
-        "2 nouveaux projets ou actions (atelier, évènement, marché, ...) imprévus ont émergé."
+        "2 nouveaux projets ou actions (atelier, évènement, marché…) imprévus ont émergé."
     ]
 
 

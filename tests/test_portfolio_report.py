@@ -9,7 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from bs4 import BeautifulSoup
-from conftest import ROOT, SAMPLE, snapshot, write_csv
+from conftest import SAMPLE, snapshot, write_csv
 
 from impact_kit.cli import main
 from impact_kit.data.observations import load_observations, load_sites
@@ -27,7 +27,7 @@ SITES_2023 = [
     "les-halles-ephemeres-exemple",
 ]
 WITH_REPORT = SITES_2023[:3]  # the fixtures write a site report for these only
-SECTIONS = ["header", "summary", "effects", "publics", "intensity", "movers", "testimonies", "site_table"]
+SECTIONS = ["header", "summary", "effects", "publics", "intensity", "movers", "testimonies", "site_table", "method"]
 
 
 def soup(html) -> BeautifulSoup:
@@ -63,9 +63,15 @@ def test_the_sample_year_has_every_site_and_earlier_years(sample):
     assert len(repr(report).splitlines()) == 2
 
 
-def test_every_site_of_the_year_is_named_and_linked_only_where_its_report_exists(sample):
+def test_every_site_of_the_year_is_named_and_linked_only_where_its_report_exists(sample, tmp_path, monkeypatch):
+    from impact_kit.reports.lab import report_run
+
     report, out = sample
-    page = soup(report.site_table())
+    monkeypatch.chdir(tmp_path)  # in JupyterLab: the kernel's folder, from which Lab resolves a link in an output
+    lab = {a.get_text(): a["href"] for a in soup(report.site_table()).select("tbody th a")}
+    assert len(lab) == len(WITH_REPORT) and all((tmp_path / href).resolve().is_file() for href in lab.values())
+    with report_run():  # as the kit runs the notebook: links from the portfolio page
+        page = soup(report.site_table())
     rows = page.select("tbody tr")
     assert [r.th.get_text() for r in rows] == [names_2023()[s] for s in SITES_2023]
     links = {a.get_text(): a["href"] for a in page.select("tbody th a")}
@@ -270,9 +276,7 @@ def test_the_notebook_is_committed_clean_and_only_calls_the_package():
         assert before.cell_type == "markdown" and "notes" in before.metadata.get("tags", [])
     assert list(notebook_parameters(PORTFOLIO_NOTEBOOK)) == ["year", "data", "grid", "lang", "pseudonymise",
                                                               "sites", "out"]  # fmt: skip
-    # notebooks/ holds a copy, never a link: saving it in JupyterLab cannot change the package's master.
-    top = ROOT / "notebooks" / "portfolio_report.ipynb"
-    assert not top.is_symlink() and top.read_bytes() == PORTFOLIO_NOTEBOOK.read_bytes()
+    # notebooks/ holds an untracked copy (tests/test_notebooks.py), never a link to the package's master.
 
 
 def test_parameters_are_relative_and_name_the_sites(small, monkeypatch):
@@ -463,3 +467,21 @@ def test_the_notebook_runs_on_the_tables_the_command_validated(tmp_path, monkeyp
     assert calls.read_text().split() == [str(os.getpid())]
     page = soup(paths.html.read_text(encoding="utf-8")).get_text()
     assert all(name in page for name in names_2023().values())
+
+
+@pytest.mark.slow
+def test_the_portfolio_exports_from_lab_as_the_command_writes_it(written, tmp_path):
+    """PortfolioReport.export(): what `impact-kit portfolio YEAR` writes, from a forked child of the kernel."""
+    from impact_kit.reports.lab import report_run
+
+    out = tmp_path / "reports"
+    fake_site_reports(out, WITH_REPORT)
+    report = PortfolioReport.load(2023, data=SAMPLE, out=out)
+    with report_run():
+        assert report.export() is None  # the kit's own run: nothing more
+    exported = report.export()
+    assert exported.html == out / "portfolio" / "2023" / "report.html"
+    assert "report.html" in exported._repr_html_()
+    footer = re.compile(r'<p class="ik-date">[^<]*</p>|<footer class="ik-footer">.*?</footer>', re.S)
+    _, page = written
+    assert footer.sub("", exported.html.read_text(encoding="utf-8")) == footer.sub("", page)

@@ -159,7 +159,7 @@ def test_a_copy_of_an_older_master_or_another_site_is_told(project):
         check_working_notebook(path, "les-halles-ephemeres-exemple", 2022)
 
 
-def test_evaluator_markdown_is_escaped_and_counted(project):
+def test_evaluator_markdown_renders_as_in_lab_and_is_counted(project):
     dataset = load_dataset(project / "data")
     path = create_working_notebook(dataset, "the-good-start", 2021)
     assert commentary_cells(path) == 0
@@ -167,8 +167,8 @@ def test_evaluator_markdown_is_escaped_and_counted(project):
     assert commentary_cells(path) == 1
     page = export_html(nbformat.read(path, as_version=4))
     soup = BeautifulSoup(page, "html.parser")
-    assert soup.find("strong", string="Fort") and not soup.find("b", string="x")
-    assert "<script>alert" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert soup.find("strong", string="Fort") and soup.find("b", string="x")  # <b> is bold, as in Lab
+    assert "<script>alert" not in page and "alert(1)" not in soup.get_text()  # tests/test_commentary.py: the rest
     assert 'href="javascript:' not in page
 
 
@@ -204,6 +204,9 @@ def test_batch_puts_the_commentary_in_that_report_only_and_reruns_it_alone(proje
     path = project / capsys.readouterr().out.strip()
     unique = "Commentaire-unique-7f3a <b>pas du gras</b>"
     add_commentary(path, f"## Regard de l'évaluatrice\n\n{unique}")
+    nb = nbformat.read(path, as_version=4)  # exploration: stays out of the report, never fails it
+    nb.cells[-1:-1] = [nbformat.v4.new_code_cell("1/0"), nbformat.v4.new_code_cell("print('Scratch-2c4e')")]
+    nbformat.write(nb, path)
     sites = ["the-good-start", "la-cour-partagee-exemple"]
     out = project / "reports"
     first = run_batch(data=project / "data", out=out, sites=sites, progress=False)
@@ -212,7 +215,8 @@ def test_batch_puts_the_commentary_in_that_report_only_and_reruns_it_alone(proje
     holding = [p.relative_to(out).as_posix() for p, text in pages.items() if "Commentaire-unique-7f3a" in text]
     assert holding == ["the-good-start/2021/report.html"]
     text = pages[out / "the-good-start" / "2021" / "report.html"]
-    assert "&lt;b&gt;pas du gras&lt;/b&gt;" in text and "<b>pas du gras" not in text
+    assert "<b>pas du gras</b>" in text  # as JupyterLab shows it
+    assert "Scratch-2c4e" not in text
     index = BeautifulSoup((out / "index.html").read_text(encoding="utf-8"), "html.parser")
     marked = [tag.find_parent("tr")["data-search"] for tag in index.select(".ik-commentary")]
     assert len(marked) == 1 and "the-good-start" in marked[0] and "2021" in marked[0]
@@ -320,3 +324,27 @@ def test_a_damaged_working_notebook_fails_its_own_report_only(project, capsys, h
         assert f"rename it to {renamed}" in said
     elif how == "year abc":
         assert "gives 'abc', which is not a year" in said
+
+
+@pytest.mark.slow
+def test_export_warns_when_cells_ran_since_the_notebook_was_saved(project, monkeypatch):
+    """Lab marks a notebook modified once a cell runs; export() uses the file as saved, and says so then."""
+    from nbclient import NotebookClient
+
+    path = create_working_notebook(load_dataset(project / "data"), "the-good-start", 2021)
+    monkeypatch.setenv("JPY_SESSION_NAME", str(path))  # what Lab tells its kernel
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(nb, timeout=240, resources={"metadata": {"path": str(path.parent)}})
+
+    def export() -> str:
+        nb.cells.append(nbformat.v4.new_code_cell("report.export()"))
+        client.execute_cell(nb.cells[-1], len(nb.cells) - 1)
+        assert "ik-exported" in str(nb.cells[-1].outputs)
+        return "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.get("name") == "stderr")
+
+    with client.setup_kernel():
+        for index, cell in enumerate(list(nb.cells)):
+            client.execute_cell(cell, index)
+        assert "was last saved before the cells you ran since" in export()  # Run All, then export: not saved
+        os.utime(path)  # Ctrl+S
+        assert "last saved" not in export()

@@ -26,6 +26,7 @@ import pandas as pd
 from cycler import cycler
 from matplotlib.axes import Axes
 
+from impact_kit.render.fit import legend_height
 from impact_kit.words import fill_text, format_number, join, texts
 
 __all__ = ["LAYERS", "NARROW", "PALETTE", "SMALLEST", "THEMES", "chars_across", "chart_style",
@@ -398,7 +399,6 @@ def _coverage_frame(ax: Axes, table: pd.DataFrame, lang: str) -> None:
     ax.set_xlabel(
         wrap_label(words["chart_coverage_x"], chars_across(ax, 0.5)) if is_narrow(ax) else words["chart_coverage_x"]
     )
-    ax.set_title(words["chart_coverage"], loc="left")
     handles = [
         mpl.patches.Patch(
             color=PALETTE[i % len(PALETTE)],
@@ -406,9 +406,11 @@ def _coverage_frame(ax: Axes, table: pd.DataFrame, lang: str) -> None:
         )
         for i, level in enumerate(levels)
     ]
-    ax.legend(
-        handles=handles, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=1 if is_narrow(ax) else 2, fontsize=SMALLEST
-    )
+    columns = 1 if is_narrow(ax) else 2
+    ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=columns, fontsize=SMALLEST)
+    # The legend sits above the Axes, where the title goes: the title goes above the legend.
+    pad = legend_height([str(handle.get_label()) for handle in handles], columns, SMALLEST)
+    ax.set_title(words["chart_coverage"], loc="left", pad=pad)
 
 
 def coverage_alt(table: pd.DataFrame, *, year: int, lang: str = "fr") -> str:

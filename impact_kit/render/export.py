@@ -22,13 +22,13 @@ from jinja2 import pass_context
 from markupsafe import Markup
 from nbconvert import HTMLExporter, TemplateExporter
 from nbconvert.filters.highlight import Highlight2HTML
-from nbconvert.filters.markdown_mistune import IPythonRenderer, MarkdownWithMath
 from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from nbconvert.preprocessors import TagRemovePreprocessor
 from nbformat import NotebookNode
 
 from impact_kit.data.plain import plain
-from impact_kit.render.markup import STYLE_MARK
+from impact_kit.render.commentary import commentary_html
+from impact_kit.render.markup import PAGE_MIME, STYLE_MARK
 from impact_kit.render.typography import typeset_html
 from impact_kit.words import fill, format_date, texts
 
@@ -36,28 +36,27 @@ __all__ = ["REMOVED_TAGS", "TEMPLATES_DIR", "contents_html", "export_html", "war
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
 _NOTEBOOK_STYLE = re.compile(re.escape(STYLE_MARK) + r".*?</style>", re.DOTALL)
-#: Cells with these tags never reach the HTML: parameters, and notes for evaluators.
-REMOVED_TAGS = frozenset({"parameters", "injected-parameters", "notes"})
+#: Cells with these tags never reach the HTML: parameters, notes for evaluators, and nbconvert's own tag.
+REMOVED_TAGS = frozenset({"parameters", "injected-parameters", "notes", "remove-cell"})
 
 
 class _ReportExporter(HTMLExporter):
-    """nbconvert's HTML exporter, whose Markdown cells (an evaluator's own) show HTML tags as text.
+    """nbconvert's HTML exporter, whose Markdown cells (an evaluator's own) render as JupyterLab renders them.
 
-    Every word of the report is escaped; an evaluator's Markdown is too: ``<b>`` reads
-    ``<b>``, a ``javascript:`` link goes nowhere, and Markdown's own syntax still renders.
+    Their HTML is kept through a safe subset (:mod:`impact_kit.render.commentary`): ``<b>``
+    is bold as in Lab; a script, an event handler, a ``javascript:`` link, a style or a
+    remote image never reaches the page.
     """
 
     @pass_context
     def markdown2html(self, context: dict[str, object], source: str) -> str:
         cell: dict[str, object] = context.get("cell", {})  # type: ignore[assignment]
-        renderer = IPythonRenderer(
-            escape=True,
-            allow_harmful_protocols=False,
+        return commentary_html(
+            source,
             attachments=cell.get("attachments", {}),  # type: ignore[arg-type]
             anchor_link_text=self.anchor_link_text,
             exclude_anchor_links=self.exclude_anchor_links,
         )
-        return str(MarkdownWithMath(renderer=renderer).render(source))
 
     def from_notebook_node(  # type: ignore[override]
         self, nb: NotebookNode, resources: dict[str, Any] | None = None, **kw: Any
@@ -93,7 +92,13 @@ def _exporter(lang: str) -> HTMLExporter:
         exclude_output_prompt=True,
         language_code=lang,
     )
-    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags=set(REMOVED_TAGS)), enabled=True)
+    # nbconvert's remove-input and remove-output tags work as nbconvert documents them, on any cell.
+    remove = TagRemovePreprocessor(
+        remove_cell_tags=set(REMOVED_TAGS),
+        remove_input_tags={"remove-input"},
+        remove_all_outputs_tags={"remove-output"},
+    )
+    exporter.register_preprocessor(remove, enabled=True)
     return exporter
 
 
@@ -106,17 +111,23 @@ def warm_exporters(langs: Iterable[str]) -> None:
 
 
 class _Headings(HTMLParser):
-    """Collects ``(level, id, text)`` of the h2 and h3 headings with an id (their own or their section's)."""
+    """Collects ``(level, id, text, user)`` of the h2 and h3 headings with an id (their own or their section's).
+
+    ``user`` is True for a heading inside the data's or the evaluator's words (``class="ik-user"``).
+    """
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.found: list[tuple[int, str, str]] = []
+        self.found: list[tuple[int, str, str, bool]] = []
         self._open: tuple[int, str, list[str]] | None = None
         self._section: str | None = None
         self._skip = 0
+        self._user: list[str] = []  # the open elements of an ik-user region, by tag
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = dict(attrs)
+        if "ik-user" in (attributes.get("class") or "").split() or (self._user and tag == self._user[0]):
+            self._user.append(tag)
         if tag == "section":
             self._section = attributes.get("id")
         elif tag in ("h2", "h3") and (attributes.get("id") or self._section):
@@ -126,11 +137,13 @@ class _Headings(HTMLParser):
             self._skip += 1
 
     def handle_endtag(self, tag: str) -> None:
+        if self._user and tag == self._user[-1]:
+            self._user.pop()
         if tag == "a" and self._skip:
             self._skip -= 1
         elif tag in ("h2", "h3") and self._open:
             level, anchor, words = self._open
-            self.found.append((level, anchor, " ".join("".join(words).split())))
+            self.found.append((level, anchor, " ".join("".join(words).split()), bool(self._user)))
             self._open = None
 
     def handle_data(self, data: str) -> None:
@@ -151,8 +164,10 @@ def contents_html(body: str, lang: str) -> str:
     parser = _Headings()
     parser.feed(_DRAWINGS.sub("", body))  # a chart holds no heading, and is four fifths of a page's tags
     tree: list[tuple[str, list[str]]] = []
-    for level, anchor, text in parser.found:
-        link = f'<a href="#{html.escape(anchor)}">{html.escape(text, quote=False)}</a>'
+    for level, anchor, text, user in parser.found:
+        shown = html.escape(text, quote=False)
+        shown = f'<span class="ik-user">{shown}</span>' if user else shown  # the evaluator's heading: as written
+        link = f'<a href="#{html.escape(anchor)}">{shown}</a>'
         if level == 3 and tree:
             tree[-1][1].append(link)
         else:
@@ -203,6 +218,8 @@ def export_html(notebook: NotebookNode, *, lang: str = "fr", title: str = "", ge
         if cell.cell_type == "code":
             cell.outputs = [o for o in cell.outputs if not (o.output_type == "stream" and o.name == "stderr")]
             for output in cell.outputs:
+                if PAGE_MIME in output.get("data", {}):  # a chart: the page's inline SVG, not the notebook's <img>
+                    output.data["text/html"] = output.data.pop(PAGE_MIME)
                 if "text/html" in output.get("data", {}):  # a section's notebook style: the page has report.css
                     output.data["text/html"] = _NOTEBOOK_STYLE.sub("", "".join(output.data["text/html"]))
     date = format_date(generated or dt.date.today(), lang)
@@ -210,6 +227,7 @@ def export_html(notebook: NotebookNode, *, lang: str = "fr", title: str = "", ge
         "impact_kit": {
             "generated": Markup(fill(texts(lang)["generated"], {"date": date}, lang)),
             "running": _css_string(title),  # the printed pages' running footer
+            "evaluation": _css_string(texts(lang)["evaluation"]),  # labels the evaluator's cells
         }
     }
     body, _ = _exporter(lang).from_notebook_node(nb, resources=resources)

@@ -10,6 +10,7 @@ puts it all together.
 
 from __future__ import annotations
 
+import base64
 import io
 import math
 import re
@@ -243,11 +244,8 @@ def figure_html(
         variant: Markup(inline_svg(drawing, label=alt, prefix=f"ik-{name}-{variant}-", box=(boxes or {}).get(variant)))
         for variant, drawing in drawings.items()
     }
-    return render(
-        "chart",
+    parts = dict(
         name=name,
-        wide=svgs["wide"],
-        narrow=svgs["narrow"],
         caption=fill_text(words["figure"], {"number": number, "title": title}, lang),
         summary=fill_text(words["figure_data"], {"number": number}, lang),
         # "Figure 2 : …, en chiffres", never "…)., en chiffres" when the title is a sentence
@@ -259,3 +257,16 @@ def figure_html(
         csv_name=file_name,
         csv_label=words["figure_csv"],
     )
+    page = render("chart", wide=svgs["wide"], narrow=svgs["narrow"], **parts)
+    # Notebooks: the wide drawing as an image. Lab, VS Code and nbviewer drop an untrusted notebook's <svg>
+    # (its text stayed, flat, both drawings at once) and <style>, but show an <img> with a data: URI.
+    image = render("chart", wide=_as_image(svgs["wide"], alt), narrow="", **parts)
+    return Html(page.markup, name="chart", notebook=image.markup)
+
+
+def _as_image(svg: str, alt: str) -> Markup:
+    """Return an inline ``<svg>`` as an ``<img>`` of it (a data: URI: a standalone SVG names its namespaces)."""
+    namespaces = 'xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"'
+    standalone = str.__str__(svg).replace("<svg ", f"<svg {namespaces} ", 1)  # str: Markup.replace escapes
+    data = base64.b64encode(standalone.encode("utf-8")).decode("ascii")
+    return Markup(f'<img src="data:image/svg+xml;base64,{data}" alt="{escape(alt)}">')

@@ -30,7 +30,7 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, findfont, fontManager, get_font
 from matplotlib.transforms import Bbox
 
-__all__ = ["EDGE", "MeasuredSVG", "SVGCanvas", "fit_axes", "measuring"]
+__all__ = ["EDGE", "MeasuredSVG", "SVGCanvas", "fit_axes", "legend_height", "measuring"]
 
 #: The margin left around the drawing in the saved file, in inches (the tight box's ``pad_inches``).
 EDGE = 0.02
@@ -190,3 +190,15 @@ class SVGCanvas(FigureCanvasSVG):
             self.figure.draw(renderer)  # type: ignore[arg-type]
             renderer.finalize()
             fh.write(tape.getvalue())
+
+
+def legend_height(labels: list[str], columns: int, size: float) -> float:
+    """Return the height in points that a legend of these labels in ``columns`` takes above its Axes, plus air.
+
+    With matplotlib's default spacing: borderaxespad 0.5 below it, borderpad 0.4 top and bottom,
+    labelspacing 0.5 between rows, and a text line at most 1.4 font sizes (1.32 in DejaVu Sans);
+    then 6 points. What a title placed above such a legend needs as its ``pad``.
+    """
+    rows = [labels[i : i + columns] for i in range(0, len(labels), columns)]
+    lines = sum(max(label.count("\n") + 1 for label in row) for row in rows)
+    return size * (0.5 + 0.8 + 1.4 * lines + 0.5 * (len(rows) - 1)) + 6

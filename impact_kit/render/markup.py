@@ -15,7 +15,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-__all__ = ["NOTEBOOK_STYLES_DIR", "SECTIONS_DIR", "STYLE_MARK", "Html", "notebook_style", "render"]
+__all__ = ["NOTEBOOK_STYLES_DIR", "PAGE_MIME", "SECTIONS_DIR", "STYLE_MARK", "Html", "notebook_style", "render"]
 
 #: The folder of the section templates.
 SECTIONS_DIR = Path(__file__).resolve().parents[1] / "templates" / "sections"
@@ -25,6 +25,10 @@ SECTIONS_DIR = Path(__file__).resolve().parents[1] / "templates" / "sections"
 NOTEBOOK_STYLES_DIR = SECTIONS_DIR.parent / "notebook"
 #: How a section's notebook style starts: the HTML export removes it (the page has its one stylesheet).
 STYLE_MARK = '<style class="ik-notebook-style">'
+#: The mimetype under which a section's output also carries the page's HTML, when its notebook display
+#: differs (a chart: inline SVG in the page, an ``<img>`` in notebooks, which every viewer shows, trusted or
+#: not); :func:`impact_kit.render.export.export_html` puts it back in the page.
+PAGE_MIME = "application/vnd.impact-kit.page+html"
 
 
 @cache
@@ -44,14 +48,21 @@ def notebook_style(markup: str) -> str:
 class Html:
     """A piece of report HTML that Jupyter displays (``_repr_html_``) and ``str()`` returns."""
 
-    def __init__(self, markup: str, *, name: str = "html") -> None:
+    def __init__(self, markup: str, *, name: str = "html", notebook: str | None = None) -> None:
         # Plain str, not markupsafe.Markup: Markup would escape whatever is added to it.
         self.markup = str.__str__(markup)
         self.name = name
+        #: What notebooks show instead, if it differs from the page's markup (see PAGE_MIME).
+        self.notebook = None if notebook is None else str.__str__(notebook)
 
     def _repr_html_(self) -> str:
         # Jupyter shows the section without the page's stylesheet: it carries the few rules it needs.
-        return notebook_style(self.markup) + self.markup
+        shown = self.markup if self.notebook is None else self.notebook
+        return notebook_style(shown) + shown
+
+    def _repr_mimebundle_(self, include: object = None, exclude: object = None) -> dict[str, str] | None:
+        """Return the notebook's HTML and the page's (:data:`PAGE_MIME`) when they differ; None otherwise."""
+        return None if self.notebook is None else {"text/html": self._repr_html_(), PAGE_MIME: self.markup}
 
     def __html__(self) -> str:
         return self.markup

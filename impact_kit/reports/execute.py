@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import nbformat
 from jupyter_client.manager import AsyncKernelManager
 from nbformat import NotebookNode
 from traitlets.config import Config
@@ -126,18 +127,17 @@ def execute_notebook(
         except Exception as exc:
             if interrupted:  # what the kernel's cleanup raised after a Ctrl-C: report the Ctrl-C
                 raise KeyboardInterrupt from None
-            raise _failure(exc, pm, Path(output), timeout) from None
+            raise _failure(exc, pm, Path(output), timeout, Path(notebook)) from None
     if interrupted:  # a Ctrl-C the kernel's event loop swallowed on its way: still a Ctrl-C
         raise KeyboardInterrupt
     return executed
 
 
-def _failure(exc: Exception, pm: Any, output: Path, timeout: float | None) -> Exception:
+def _failure(exc: Exception, pm: Any, output: Path, timeout: float | None, notebook: Path) -> Exception:
     """Turn papermill's and nbclient's errors into ReportFailed (others are returned as they are)."""
     if isinstance(exc, pm.PapermillExecutionError):
-        return ReportFailed(
-            f"the notebook failed at cell {exc.exec_count} ({exc.ename}: {exc.evalue}).", notebook=output
-        )
+        cell = _as_lab_shows_it(output, notebook, exc.source)
+        return ReportFailed(f"the notebook failed at {cell} ({exc.ename}: {exc.evalue}).", notebook=output)
     if isinstance(exc, TimeoutError):
         return ReportFailed(f"a cell ran longer than {timeout or 0:g} seconds ({exc}).", notebook=output)
     if isinstance(exc, RuntimeError):  # nbclient's DeadKernelError, a kernel that did not start
@@ -145,6 +145,25 @@ def _failure(exc: Exception, pm: Any, output: Path, timeout: float | None) -> Ex
         said = " ".join(log.read_text(errors="replace").split()[-40:]) if log.exists() else ""
         return ReportFailed(f"the kernel stopped: {exc}" + (f" The kernel said: {said}" if said else ""), notebook=None)
     return exc
+
+
+def _as_lab_shows_it(output: Path, notebook: Path, source: str) -> str:
+    """Name a failed cell as JupyterLab shows it: ``the cell [19] `first line```.
+
+    The number is the cell's execution count in ``notebook`` as last saved (the fresh run's
+    count, or its position, match nothing the evaluator sees); a cell never run there has none.
+    """
+    first = next((line.strip() for line in source.splitlines() if line.strip()), "")
+    first = first if len(first) <= 60 else first[:59] + "…"
+    try:
+        ran = nbformat.read(output, as_version=4).cells
+        saved = nbformat.read(notebook, as_version=4).cells
+    except (OSError, ValueError):
+        return f"the cell `{first}`"
+    failed = {c.get("id") for c in ran if c.metadata.get("papermill", {}).get("exception")} - {None}
+    counts = [c.get("execution_count") for c in saved if c.get("id") in failed or (not failed and c.source == source)]
+    count = counts[0] if len(counts) == 1 else None
+    return f"the cell [{count}] `{first}`" if count else f"the cell `{first}`"
 
 
 @contextmanager

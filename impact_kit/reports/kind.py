@@ -171,8 +171,24 @@ class ReportKind:
         NotFound
             If there is no such chart (the message lists them).
         """
+        spec = self._spec(name)
+        table = spec.table(self) if table is None else table
+        if not spec.has_data(table):  # an empty frame would say nothing: the figure says why, as the page does
+            with charts.chart_style():
+                ax = ax if ax is not None else inline.new_figure(size or spec.size(table)).add_subplot()
+                ax.set_axis_off()
+                why = self._no_data(self._chart_title(name, spec, table)).striptags()
+                ax.text(0.5, 0.5, why, ha="center", va="center", wrap=True, transform=ax.transAxes)
+            return inline.show_once(ax.get_figure())  # type: ignore[arg-type]
         # In a notebook the figure shows once, as the cell's value or at the cell's end (render.inline).
         return inline.show_once(self._draw(name, ax=ax, table=table, size=size, new=inline.new_figure, **kwargs))
+
+    def _chart_title(self, name: str, spec: ChartSpec, table: pd.DataFrame) -> str:
+        return spec.title(self, table) if spec.title else self.words[f"chart_{name}"]
+
+    def _no_data(self, title: str) -> Markup:
+        """Return the sentence that replaces a chart without data for the year."""
+        return self._t("chart_no_data", chart=title, year=str(self.year))
 
     def _draw(
         self,
@@ -216,9 +232,9 @@ class ReportKind:
         """
         spec = self._spec(name)
         table = spec.table(self)
-        title = spec.title(self, table) if spec.title else self.words[f"chart_{name}"]
+        title = self._chart_title(name, spec, table)
         if not spec.has_data(table):
-            return render("no_chart", text=self._t("chart_no_data", chart=title, year=str(self.year)))
+            return render("no_chart", text=self._no_data(title))
         number = self.figure_numbers.setdefault(name, len(self.figure_numbers) + 1)
         drawings, boxes = {}, {}
         for variant, size in (("wide", spec.size), ("narrow", spec.narrow or spec.size)):

@@ -1,27 +1,45 @@
 """Exporting from JupyterLab: the report of the notebook being edited, as ``impact-kit report`` writes it.
 
-:func:`export_report` is what ``report.export()`` in a cell does: it runs
-``impact-kit report SITE YEAR --notebook FILE`` on the notebook as last saved, in a
-fresh process (a kernel of its own, like a terminal's run), so that the page equals what
-``impact-kit batch`` writes for the same notebook; the cell then shows a link to it.
+:func:`export_report` is what ``report.export()`` in a cell does: what
+``impact-kit report SITE YEAR --notebook FILE`` does on the notebook as last saved, in a
+forked child of the kernel (warm: the kit and its libraries are imported already), the
+notebook run by the kit's in-process engine as a batch's child runs it, so that the page
+equals what ``impact-kit report`` and ``impact-kit batch`` write for the same notebook,
+in a tenth of the time (bench/README.md); the cell then shows a link to it.
 """
 
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from impact_kit.exceptions import InvalidArgument, ReportFailed
 from impact_kit.files import relative_to_cwd
 
-__all__ = ["IN_RUN", "Exported", "current_notebook", "export_report", "in_report_run", "report_run"]
+if TYPE_CHECKING:
+    from impact_kit.reports.portfolio import PortfolioReport
+    from impact_kit.reports.run import ReportPaths
 
+__all__ = [
+    "CHILD_ENGINE",
+    "IN_RUN",
+    "Exported",
+    "current_notebook",
+    "export_portfolio",
+    "export_report",
+    "in_report_run",
+    "remember_runs",
+    "report_run",
+]
+
+#: The papermill engine the export's child runs the notebook with (a batch's children use it too).
+CHILD_ENGINE = "impact-kit-inprocess"
 #: Set in the environment while the kit runs a report's notebook: ``export()`` then does nothing.
 IN_RUN = "IMPACT_KIT_REPORT_RUN"
 
@@ -43,6 +61,41 @@ def report_run() -> Iterator[None]:
             os.environ.pop(IN_RUN, None)
         else:
             os.environ[IN_RUN] = before
+
+
+#: When the last cell of this kernel ended (``time.time()``), once :func:`remember_runs` watches them.
+_LAST_RUN: dict[str, float] = {}
+
+
+def remember_runs() -> None:
+    """Note when each cell of this IPython kernel ends, so that ``export()`` can tell work not saved yet.
+
+    Called when a report is loaded in a kernel (not in the kit's own runs); registers one hook per kernel.
+    """
+    if in_report_run() or "IPython" not in sys.modules or "watching" in _LAST_RUN:
+        return
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    if shell is not None:
+        shell.events.register("post_run_cell", _ran)
+        _LAST_RUN["watching"] = 1.0
+
+
+def _ran(result: object) -> None:
+    _LAST_RUN["ended"] = time.time()
+
+
+def _unsaved(notebook: Path) -> str | None:
+    """Return a warning if cells ran in this kernel after the notebook was last saved (Lab holds unsaved work)."""
+    ended = _LAST_RUN.get("ended")
+    # A second's slack: file systems stamp files with a coarse clock, and no one saves that fast after a run.
+    if ended is None or notebook.stat().st_mtime >= ended - 1.0:
+        return None
+    return (
+        f"warning: {relative_to_cwd(notebook)} was last saved before the cells you ran since: the report is "
+        "made from the notebook as saved. Save it (Ctrl+S), then export again to include your latest changes."
+    )
 
 
 def current_notebook() -> Path | None:
@@ -122,7 +175,14 @@ def export_report(
     Raises
     ------
     ReportFailed
-        If the report could not be written; the message is the command line's.
+        If the report could not be written (a cell tagged ``report`` failed); the message is the command line's.
+    InvalidData, NotFound, InvalidArgument, MissingDependency
+        As ``impact-kit report`` raises them (nothing written).
+
+    Notes
+    -----
+    A warning goes to stderr (the cell shows it) when cells ran in this kernel after the
+    notebook was last saved: JupyterLab then holds work the report does not have.
     """
     if in_report_run():
         return None
@@ -134,33 +194,89 @@ def export_report(
             file=sys.stderr,
         )
         return None
+    if said := _unsaved(chosen):
+        print(said, file=sys.stderr)
     target = Path(out) if out is not None else data.parent / "reports"
-    command = [sys.executable, "-m", "impact_kit.cli", "report", site, str(int(year)), "--data", str(data)]
-    command += ["--out", str(target.absolute()), "--lang", lang]
-    command += ["--grid", str(grid)] if grid else []
-    command += ["--pseudonymise"] if pseudonymise else []
-    command += ["--pdf"] if pdf else []
-    command += ["--docx"] if docx else []
-    command += ["--docx-template", str(Path(docx_template).absolute())] if docx_template else []
-    command += ["--notebook", str(chosen.absolute())]
-    done = subprocess.run(command, capture_output=True, text=True, check=False, cwd=data.parent)
-    for line in done.stderr.splitlines():
-        if line.startswith("warning: "):  # a working notebook older than the master
-            print(line, file=sys.stderr)
-    if done.returncode == 2:
-        raise InvalidArgument(_said(done.stderr))
-    if done.returncode != 0:
-        raise ReportFailed(_said(done.stderr))
-    paths = [Path(line) for line in done.stdout.splitlines() if line.strip()]
-    html = next(p for p in paths if p.suffix == ".html")
-    return Exported(
-        html if html.is_absolute() else data.parent / html,
-        next((p if p.is_absolute() else data.parent / p for p in paths if p.suffix == ".pdf"), None),
-        next((p if p.is_absolute() else data.parent / p for p in paths if p.suffix == ".docx"), None),
-    )
+    from impact_kit.engine import run_isolated, warm
+
+    warm()  # once per kernel: the engine's libraries, which every later export's child shares
+    options: dict[str, Any] = {"grid": grid, "lang": lang, "pseudonymise": pseudonymise, "pdf": pdf, "docx": docx}
+    paths, lines = run_isolated(
+        _export_in_child, site, int(year), data, target.absolute(), chosen.absolute(), docx_template=docx_template,
+        **options,
+    )  # fmt: skip
+    for line in lines:  # an older master; exploration left out
+        print(line, file=sys.stderr)
+    return Exported(paths.html, paths.pdf, paths.docx)
 
 
-def _said(stderr: str) -> str:
-    """Return the command line's error, without its ``error:`` prefix and progress lines."""
-    lines = [line for line in stderr.splitlines() if not line.startswith("Writing the report")]
-    return "\n".join(line.removeprefix("error: ") for line in lines).strip() or "the report could not be written."
+def _export_in_child(
+    site: str, year: int, data: Path, out: Path, notebook: Path, **options: Any
+) -> tuple[ReportPaths, list[str]]:
+    """Do what ``impact-kit report SITE YEAR --notebook FILE --out OUT`` does, in a forked child of the kernel.
+
+    The notebook runs in this child (the kit's in-process engine, as a batch's child runs
+    it), from the project folder as a terminal's run would: no new Python, no new kernel.
+    Returns the paths and the lines the command line would print on stderr (the child's
+    stderr is the kernel's, whose sending thread a fork does not copy).
+    """
+    from impact_kit.reports.run import run_report
+
+    os.chdir(data.parent)  # paths in report.ipynb relative to the project, as from a terminal there
+    said: list[str] = []
+    paths = run_report(
+        site, year, data=data, out=out, notebook=notebook, engine=CHILD_ENGINE,
+        on_warning=lambda line: said.append(f"warning: {line}"), on_note=lambda line: said.append(f"note: {line}"),
+        **options,
+    )  # fmt: skip
+    return paths, said
+
+
+def export_portfolio(
+    report: PortfolioReport, *, pdf: bool = False, docx: bool = False, docx_template: str | Path | None = None
+) -> Exported | None:
+    """Write a portfolio as ``impact-kit portfolio YEAR`` does, from JupyterLab, in a forked child of the kernel.
+
+    The page is made from the kit's master notebook, for the report's year, sites,
+    language and pseudonymisation, into its reports folder (``out``; ``reports`` beside the
+    data folder by default): the copy open in Lab is to read and explore, and none of its
+    cells enters the page.
+
+    Returns
+    -------
+    Exported or None
+        The files written; None in a run of the kit's own.
+
+    Raises
+    ------
+    NotFound
+        If the report was built without its data folder.
+    ReportFailed, InvalidArgument, MissingDependency
+        As ``impact-kit portfolio`` raises them.
+    """
+    from impact_kit.exceptions import NotFound
+    from impact_kit.grid.file import user_grid_file
+
+    if in_report_run():
+        return None
+    if report.dataset is None:
+        raise NotFound("This portfolio was built without its data folder: load it with PortfolioReport.load().")
+    from impact_kit.engine import run_isolated, warm
+
+    warm()
+    data = report.dataset.folder
+    out = report.out or data.parent / "reports"
+    options: dict[str, Any] = {
+        "grid": user_grid_file(report.grid), "lang": report.lang, "pseudonymise": report.pseudonymise,
+        "sites": list(report.selection) or None, "pdf": pdf, "docx": docx,
+        "docx_template": Path(docx_template) if docx_template else None,
+    }  # fmt: skip
+    paths = run_isolated(_portfolio_in_child, report.year, data, out.absolute(), **options)
+    return Exported(paths.html, paths.pdf, paths.docx)
+
+
+def _portfolio_in_child(year: int, data: Path, out: Path, **options: Any) -> ReportPaths:
+    from impact_kit.reports.run import run_portfolio
+
+    os.chdir(data.parent)  # as from a terminal in the project: report.ipynb records paths relative to it
+    return run_portfolio(year, data=data, out=out, **options)

@@ -13,6 +13,7 @@ an inline SVG image with its alt text, a caption and its data in a ``<details>``
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -36,6 +37,7 @@ from impact_kit.render import data_tables as pft
 from impact_kit.render.markup import Html, render
 from impact_kit.reports.charts import PORTFOLIO_CHART_SPECS as _CHARTS
 from impact_kit.reports.kind import ChartSpec, ReportKind
+from impact_kit.reports.lab import in_report_run
 from impact_kit.reports.parameters import PORTFOLIO_NOTEBOOK
 from impact_kit.text.attention import watch_evidence
 from impact_kit.text.method import portfolio_method
@@ -214,9 +216,17 @@ class PortfolioReport(ReportKind):
         return pft.label(self.grid, item, self.lang)
 
     def link(self, site: str) -> str | None:
-        """Return the relative link from the portfolio page to ``site``'s report of the year, if that file exists."""
-        if self.out is None or not (self.out / site / str(self.year) / "report.html").is_file():
+        """Return the relative link to ``site``'s report of the year, if that file exists.
+
+        From the portfolio page (and its ``report.ipynb``) in a run of the kit's; from the
+        kernel's folder in JupyterLab, which resolves a link from the notebook's folder (a
+        link from the page's folder went nowhere there: a silent 404).
+        """
+        page = None if self.out is None else self.out / site / str(self.year) / "report.html"
+        if page is None or not page.is_file():
             return None
+        if not in_report_run():
+            return quote(Path(os.path.relpath(page, Path.cwd())).as_posix())
         return f"../../{quote(site)}/{self.year}/report.html"
 
     def header(self) -> Html:
@@ -272,12 +282,9 @@ class PortfolioReport(ReportKind):
         its report's points of attention when the report exists. With none, one sentence says so.
         """
         found = self.tables["sites_to_watch"]
-        first = self.previous is None
         values: dict[str, Any] = {"year": str(self.year), "previous": str(self.previous), "drop": DROP}
-        if found.empty:
-            intro = self._t("pf_watch_none_first" if first else "pf_watch_none", **values)
-        else:
-            intro = self._t("pf_watch_intro_first" if first else "pf_watch_intro", **values)
+        key = ("pf_watch_none" if found.empty else "pf_watch_intro") + ("_first" if self.previous is None else "")
+        intro = self._t(key, **values)
         cities = self.site_info["city"] if "city" in self.site_info else pd.Series(dtype="string")
         items = []
         for site, negative, drops, lost in zip(
@@ -294,9 +301,8 @@ class PortfolioReport(ReportKind):
                 rest = self._t("pf_watch_site_nocity", evidence=evidence)
             items.append(Markup(str(link)) + rest)
         more = self._t("pf_watch_more", count=max(len(items) - _WATCH_SHOWN, 0))
-        return render(
-            "portfolio_watch", title=self.words["pf_watch"], intro=intro, sites=items, fold=_WATCH_SHOWN, show=more
-        )
+        title = self.words["pf_watch"]
+        return render("portfolio_watch", title=title, intro=intro, sites=items, fold=_WATCH_SHOWN, show=more)
 
     def method(self) -> Html:
         """Return *Méthode et limites*: who answered, what an unanswered question means, which sites each year holds."""
@@ -375,6 +381,12 @@ class PortfolioReport(ReportKind):
         return render(
             "portfolio_testimonies", title=self.words["pf_testimonies"], intro=intro, groups=groups, empty=empty
         )
+
+    def export(self, *, pdf: bool = False, docx: bool = False, docx_template: str | Path | None = None) -> Any:
+        """Write this portfolio from Lab as `impact-kit portfolio YEAR` does (see `reports.lab.export_portfolio`)."""
+        from impact_kit.reports.lab import export_portfolio
+
+        return export_portfolio(self, pdf=pdf, docx=docx, docx_template=docx_template)
 
     def site_table(self) -> Html:
         """Return every site of the year with its key figures, its name linking to its own report when it exists."""

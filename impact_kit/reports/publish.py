@@ -28,7 +28,7 @@ from pathlib import Path
 
 from impact_kit.files import alive
 
-__all__ = ["KEPT_FILES", "KIT_FILES", "remove_stale_stages", "staged"]
+__all__ = ["KEPT_FILES", "KIT_FILES", "NOT_CARRIED", "remove_stale_stages", "staged"]
 
 #: The files a run makes in a report folder; any other file found there is carried over to the new set.
 KIT_FILES = frozenset(
@@ -37,6 +37,9 @@ KIT_FILES = frozenset(
 #: The kit's files a new set keeps from the previous one when its run did not make them: someone may
 #: be editing them. Not ``report.pdf``: nobody edits a print, and an older one would not match the page.
 KEPT_FILES = frozenset({"report.docx"})
+#: What is never carried over: JupyterLab's checkpoints of the previous set (a report opened in Lab left
+#: ``.ipynb_checkpoints/report-checkpoint.html``, a stale page that would be zipped and sent with the folder).
+NOT_CARRIED = frozenset({".ipynb_checkpoints"})
 _STAGING, _PREVIOUS = "staging", "previous"
 _AT_FDCWD, _RENAME_EXCHANGE = -100, 2
 
@@ -110,7 +113,8 @@ def _carry_over(target: Path, stage: Path) -> None:
     if not target.is_dir():
         return
     for path in target.iterdir():
-        if (path.name not in KIT_FILES or path.name in KEPT_FILES) and not (stage / path.name).exists():
+        carried = path.name not in KIT_FILES | NOT_CARRIED or path.name in KEPT_FILES
+        if carried and not (stage / path.name).exists():
             if path.is_dir():
                 shutil.copytree(path, stage / path.name, symlinks=True)
             else:

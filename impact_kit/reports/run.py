@@ -30,6 +30,7 @@ from impact_kit.reports.lab import report_run
 from impact_kit.reports.parameters import NOTEBOOKS_DIR, PORTFOLIO_NOTEBOOK, SITE_NOTEBOOK
 from impact_kit.reports.portfolio import PORTFOLIO_FOLDER, PortfolioReport
 from impact_kit.reports.publish import staged
+from impact_kit.reports.selection import left_out_notes, report_cells
 from impact_kit.reports.site import SiteReport
 from impact_kit.reports.working import check_working_notebook, find_working_notebook, older_than_master
 
@@ -75,6 +76,8 @@ def run_report(
     timeout: float | None = None,
     on_start: Callable[[SiteReport], object] | None = None,
     on_warning: Callable[[str], object] | None = None,
+    on_note: Callable[[str], object] | None = None,
+    engine: str | None = None,
 ) -> ReportPaths:
     """Execute the master notebook for a site and year and write ``report.ipynb`` and ``report.html``.
 
@@ -110,6 +113,12 @@ def run_report(
         (the command line says what it is writing).
     on_warning : callable, optional
         Called with a sentence when the working notebook was copied from an older master.
+    on_note : callable, optional
+        Called with one line when code cells of the working notebook stay out of the report
+        (exploration: see :mod:`impact_kit.reports.selection`).
+    engine : str, optional
+        A papermill engine name; a fresh kernel by default (``report.export()``'s forked child
+        passes ``"impact-kit-inprocess"``).
 
     Returns
     -------
@@ -137,12 +146,17 @@ def run_report(
         check_working_notebook(notebook, report.site, report.year)
         if on_warning is not None and (older := older_than_master(notebook)):
             on_warning(older)
+        if on_note is not None:
+            for note in left_out_notes([notebook]):
+                on_note(note)
     browser = find_browser() if pdf else None
     word = docx_option(docx, docx_template)
     check_writable(out)
     if on_start is not None:
         on_start(report)
-    return write_report(report, dataset, out=out, notebook=notebook, browser=browser, timeout=timeout, docx=word)
+    return write_report(
+        report, dataset, out=out, notebook=notebook, browser=browser, timeout=timeout, docx=word, engine=engine
+    )
 
 
 # The portfolio's notebook runs in a forked child of this process (papermill engine ``impact-kit``),
@@ -332,10 +346,11 @@ def produce_report(
     """
     with run_folder() as work:
         executed = work / "report.ipynb"
+        run = _without_exploration(Path(notebook), work)
         try:
             with report_run():  # a cell calling report.export() does nothing in this run
                 nb = execute_notebook(
-                    notebook, executed, parameters=parameters, cwd=Path.cwd(), workdir=work, timeout=timeout,
+                    run, executed, parameters=parameters, cwd=Path.cwd(), workdir=work, timeout=timeout,
                     engine=engine,
                 )  # fmt: skip
         except ReportFailed as exc:
@@ -400,6 +415,19 @@ def _relative_paths(nb: nbformat.NotebookNode, notebook: Path, output: Path) -> 
     packaged = notebook.resolve().is_relative_to(NOTEBOOKS_DIR)
     meta["input_path"] = f"impact_kit/notebooks/{notebook.name}" if packaged else relative_to_cwd(notebook)
     meta["output_path"] = relative_to_cwd(output)
+
+
+def _without_exploration(notebook: Path, work: Path) -> Path:
+    """Return the notebook to run: a master as it is, a working notebook without its exploration (in ``work``)."""
+    if notebook.resolve().is_relative_to(NOTEBOOKS_DIR):
+        return notebook
+    selected, left_out = report_cells(nbformat.read(notebook, as_version=4))
+    if not left_out:
+        return notebook
+    run = work / "selected.ipynb"
+    with run.open("w", encoding="utf-8") as handle:
+        nbformat.write(selected, handle)
+    return run
 
 
 def _keep_failed(executed: Path, target: Path) -> Path | None:

@@ -11,6 +11,7 @@ report's style, for exploring.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +35,7 @@ from impact_kit.indicators.site import Answers
 from impact_kit.render.markup import Html, render
 from impact_kit.reports.charts import SITE_CHART_SPECS as CHARTS
 from impact_kit.reports.kind import NARROW_WIDTH, ChartSpec, ReportKind
+from impact_kit.reports.lab import in_report_run, remember_runs
 from impact_kit.reports.parameters import SITE_NOTEBOOK
 from impact_kit.text.attention import attention_intro, say_points
 from impact_kit.text.changes import changes_statements
@@ -134,6 +136,7 @@ class SiteReport(ReportKind):
         info: pd.Series = dataset.sites.loc[site]  # type: ignore[assignment]  # one row: the index is unique
         placed = programme_of(dataset) if programme else None
         names = cls._names(dataset, site) if pseudonymise else ()
+        remember_runs()  # in a kernel of Lab's: export() then tells work not saved yet
         return cls(site, year, the_grid, info, years, lang, pseudonymise, placed, names, dataset=dataset)
 
     def __repr__(self) -> str:
@@ -214,8 +217,10 @@ class SiteReport(ReportKind):
     ) -> Any:
         """Write this report's ``report.html`` (and its PDF, its DOCX, if asked) from the notebook as last saved.
 
-        What ``impact-kit report SITE YEAR --notebook FILE`` does, in a process of its own:
-        the page equals what ``impact-kit batch`` writes for that notebook. Save first.
+        What ``impact-kit report SITE YEAR --notebook FILE`` does, in a forked child of this
+        kernel (no new Python, no new kernel: under a second once the kernel is warm): the
+        page equals what ``impact-kit report`` and ``impact-kit batch`` write for that
+        notebook. Save first; it warns when cells ran since the last save.
 
         Parameters
         ----------
@@ -258,23 +263,14 @@ class SiteReport(ReportKind):
 
     def header(self) -> Html:
         """Return the title block: site name, place, year, kind of place, grid (and the pseudonymisation note)."""
-        info = self.info
-        place = UserText(
-            " ".join(p for p in (info["city"], info["postcode"] and f"({info['postcode']})") if p), DATA_LANG
-        )
+        info, data = self.info, DATA_LANG  # the name, the place and the kind are the data's words: marked
+        place = UserText(" ".join(p for p in (info["city"], info["postcode"] and f"({info['postcode']})") if p), data)
         subtitle = self._t("subtitle", place=place, year=str(self.year)) if place else str(self.year)
         grid = self._t("grid", grid=self.grid.name(self.lang))
-        kind = (
-            self._t("kind", kind=UserText(str(info["kind"]), DATA_LANG))
-            if str(info.get("kind", "") or "").strip()
-            else ""
-        )
-        block = render("header", title=self._named_title(), subtitle=subtitle, grid=grid, kind=kind)
+        kind = self._t("kind", kind=UserText(str(info["kind"]), data)) if str(info.get("kind") or "").strip() else ""
+        title = Markup(named_title(self.words["title"], str(info["name"]), self.lang))
+        block = render("header", title=title, subtitle=subtitle, grid=grid, kind=kind)
         return Html(str(block) + str(self.pseudonymisation_note()), name="header")
-
-    def _named_title(self) -> Markup:
-        """Return the title as escaped HTML, the site's name marked as the data's (``ik-user``): never retouched."""
-        return Markup(named_title(self.words["title"], str(self.info["name"]), self.lang))
 
     def summary(self) -> Html:
         """Return the year at a glance (a paragraph, then the figures as bullets), then :meth:`attention`."""
@@ -370,7 +366,8 @@ class SiteReport(ReportKind):
         level : str or int
             The level's id, or its place in the grid (1 for the first level), so that the
             master notebook names no level of any grid. A place after the grid's last level
-            gives nothing (a grid with fewer levels).
+            gives nothing (a grid with fewer levels) and, outside a report's run, names the
+            levels there are on stderr (shown in the cell, never in the page).
 
         Raises
         ------
@@ -381,7 +378,12 @@ class SiteReport(ReportKind):
             levels = self.grid.levels
             if level < 1:
                 raise NotFound(f"Levels are counted from 1; the grid {self.grid.id!r} has {len(levels)}.")
-            return self._level(levels[level - 1]) if level <= len(levels) else Html("", name="no such level")
+            if level <= len(levels):
+                return self._level(levels[level - 1])
+            if not in_report_run():  # the master's level(3) on a grid of two levels is silent in a report's run
+                named = "; ".join(f"{i} {lv.id} ({lv.label(self.lang)})" for i, lv in enumerate(levels, start=1))
+                print(f"level({level}): the grid {self.grid.id!r} has {len(levels)} levels: {named}.", file=sys.stderr)
+            return Html("", name="no such level")
         found = self.grid.level(level)
         if found is None:
             ids = [lv.id for lv in self.grid.levels]
@@ -435,14 +437,12 @@ class SiteReport(ReportKind):
         statements = criterion_statements(criterion, answers, self.lang)
         state = indicators.criterion_state(criterion, self.answers)
         statements += programme_criterion_statements(self.programme, criterion, self.year, self.lang, state=state)
-        empty = {"none": "state_none", "not_asked": "state_not_asked", "positive": "state_positive"}.get(
-            state, "no_answer"
-        )
+        empty = {"none": "state_none", "not_asked": "state_not_asked", "positive": "state_positive"}
         return render(
             "criterion",
             criterion=criterion,
             title=criterion.label(self.lang),
             statements=_markup(statements),
             testimonies=testimonies,
-            empty=self._t(empty, year=str(self.year)),
+            empty=self._t(empty.get(state, "no_answer"), year=str(self.year)),
         )

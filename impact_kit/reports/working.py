@@ -2,9 +2,10 @@
 
 ``impact-kit notebook SITE YEAR`` writes ``notebooks/<site>/<year>.ipynb`` beside the data
 folder (:func:`create_working_notebook`), its parameters set. The evaluator runs it in
-JupyterLab and adds Markdown cells (a commentary, a recommendation); ``impact-kit report``
-and ``impact-kit batch`` then run that copy instead of the master for that site-year
-(:func:`find_working_notebook`), so that their words reach that report and no other.
+JupyterLab and adds Markdown cells (a commentary, a recommendation) and code cells (exploration,
+or tagged ``report`` for the report); ``impact-kit report`` and ``impact-kit batch`` then run that
+copy instead of the master for that site-year (:func:`find_working_notebook`), without its
+exploration (:mod:`impact_kit.reports.selection`), so that their words reach that report and no other.
 
 The copy records the digest of the master it came from: when the master changes later,
 the copy is kept as it is (the evaluator's cells with it) and :func:`older_than_master`
@@ -30,6 +31,7 @@ from impact_kit.files import check_writable
 from impact_kit.grid.file import user_grid_file
 from impact_kit.render.export import REMOVED_TAGS
 from impact_kit.reports.parameters import SITE_NOTEBOOK
+from impact_kit.reports.selection import mark_master_cells
 
 __all__ = [
     "WORKING_DIR",
@@ -125,6 +127,9 @@ def create_working_notebook(dataset: Dataset, site: str, year: int, *, lang: str
     for cell in nb.cells:
         if "parameters" in cell.metadata.get("tags", []):
             cell.source = _set_parameters(cell.source, values)
+    mark_master_cells(nb)  # they go into the report; code cells the evaluator adds are exploration
+    name = str(dataset.sites.loc[site, "name"])
+    _retitle(nb, f"{name}, {int(year)}")
     nb.metadata["language_info"] = _language_info()
     nb.metadata["impact_kit"] = {
         "site": site,
@@ -146,6 +151,15 @@ def create_working_notebook(dataset: Dataset, site: str, year: int, *, lang: str
     finally:
         temporary.unlink(missing_ok=True)
     return path
+
+
+def _retitle(nb: nbformat.NotebookNode, title: str) -> None:
+    """Name the site and year in the first heading ("# Site report: the master notebook" was every copy's title)."""
+    first = nb.cells[0] if nb.cells and nb.cells[0].cell_type == "markdown" else None
+    if first is not None and first.source.startswith("# "):
+        heading, _, rest = first.source.partition("\n")
+        kind = heading[2:].split(":")[0].strip()
+        first.source = f"# {kind}: {title}\n{rest}" if rest else f"# {kind}: {title}"
 
 
 def check_working_notebook(notebook: Path, site: str, year: int) -> None:
