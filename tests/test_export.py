@@ -59,7 +59,7 @@ def test_writes_html_and_executed_notebook(good_start):
     code_cells = [c for c in nb.cells if c.cell_type == "code"]
     calls = [c for c in code_cells if not {"parameters", "injected-parameters"} & set(c.metadata.get("tags", []))]
     sections = [c for c in calls if "notes" not in c.metadata.get("tags", [])]
-    assert len(sections) == 12 and all(c.outputs for c in sections)
+    assert len(sections) == 13 and all(c.outputs for c in sections)  # 12, and the method (issue 25)
     assert calls == sections  # no export cell: Run All never writes the report (issue 26)
     assert any("injected-parameters" in c.metadata.get("tags", []) for c in nb.cells)
 
