@@ -150,3 +150,19 @@ def test_a_data_folder_workbook_with_a_part_beyond_the_limit_is_refused(tmp_path
     assert main(["validate", "--data", str(data)]) == 2
     err = capsys.readouterr().err
     assert str(book) in err and "expands to more than" in err and "Traceback" not in err
+
+
+def test_a_parquet_file_of_millions_of_empty_cells_is_refused_from_its_footer(data):
+    # 94 KB of Parquet holding 40 M empty cells (a run of equal values is stored once).
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = 2_000_000
+    columns = ["site", "year", "criterion", "question", "value", *(f"extra{i}" for i in range(15))]
+    pq.write_table(pa.table({c: pa.array([""] * rows) for c in columns}), data / "observations.parquet")
+    command = [sys.executable, "-m", "impact_kit.cli", "validate", "--data", str(data)]
+    done = subprocess.run([sys.executable, "-c", MEASURE, *command], capture_output=True, text=True, timeout=60)
+    result = json.loads(done.stdout)
+    assert result["code"] == 2, result["err"]
+    assert result["peak_mb"] < PEAK_LIMIT_MB, result
+    assert "2,000,000 rows of 20 columns" in str(result["err"]) and "Traceback" not in str(result["err"])

@@ -30,6 +30,7 @@ __all__ = [
     "RowMap",
     "check_archive",
     "check_cells",
+    "check_parquet",
     "copy_member",
     "drop_blank_records",
     "first_line",
@@ -159,6 +160,35 @@ def check_cells(path: Path | str, raw: bytes, separator: str, width: int) -> Non
         f"{len(raw) / 2**20:.1f} MB, so it was not read. Delete the empty or padding rows (a spreadsheet "
         "shows them below the data), or export the file again.",
     )
+
+
+def check_parquet(path: Path) -> None:
+    """Refuse a Parquet file whose cells would need more than :data:`SIZE_MULTIPLE` times its size.
+
+    Parquet stores a run of equal values once, so a file of a few kilobytes can hold
+    millions of empty cells; its footer says how many before anything is read. A file
+    whose footer cannot be read is left to the reader, which says it is damaged.
+
+    Raises
+    ------
+    InvalidData
+        Naming the file, its rows and columns, and what to do.
+    """
+    import pyarrow.parquet as pq  # here: only a Parquet file needs it
+
+    try:
+        meta = pq.ParquetFile(path).metadata
+    except Exception:  # pyarrow raises several types for a damaged file; its reader says so
+        return
+    size = path.stat().st_size
+    need = meta.num_rows * meta.num_columns * CELL_BYTES
+    if need > max(SIZE_MULTIPLE * size, FLOOR_BYTES):
+        raise InvalidData.single(
+            path,
+            f"the file holds {meta.num_rows:,} rows of {meta.num_columns} columns: reading them would take about "
+            f"{need / 2**30:.1f} GB of memory for a file of {size / 2**20:.1f} MB, so it was not read. "
+            "Delete its empty rows, or write the file again.",
+        )
 
 
 def check_archive(path: Path | str) -> None:

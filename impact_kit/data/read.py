@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from impact_kit.data.bounds import check_archive
+from impact_kit.data.bounds import check_archive, check_parquet
 from impact_kit.exceptions import InputProblem, InvalidData
 
 __all__ = [
@@ -140,6 +140,7 @@ def read_table(path: str | Path) -> Table:
         if suffix == ".xlsx":
             return _workbook(path)[0]
         if suffix == ".parquet":
+            check_parquet(path)
             return _read_binary(path, pd.read_parquet, "a Parquet file")
     except OSError as exc:  # unreadable: permissions, a disk error, a file removed meanwhile
         raise InvalidData.single(
