@@ -154,3 +154,16 @@ def test_a_killed_dask_worker_leaves_a_manifest_that_matches_the_files(tmp_path)
             assert entry["outputs"] == outputs_state(out / key), key
     assert set(Path(tempfile.gettempdir()).glob("dask-scratch-space*")) <= scratch
     no_debris(out)
+
+
+def test_a_local_cluster_leaves_nothing_in_the_temporary_folder(tmp_path, monkeypatch):
+    """`--scheduler local` left dask-scratch-space/{global,purge}.lock in TMPDIR (issue 29, Why 14)."""
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setenv("TMPDIR", str(temporary))  # the cluster's processes and dask's default read it
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    out = tmp_path / "out"
+    assert main(["batch", "--data", str(SAMPLE), "--out", str(out), "--year", "2021", "--site", "the-good-start",
+                 "--scheduler", "local", "--workers", "1"]) == 0  # fmt: skip
+    assert (out / "the-good-start" / "2021" / "report.html").is_file()
+    assert sorted(str(p.relative_to(temporary)) for p in temporary.rglob("*")) == []
