@@ -25,6 +25,8 @@ from impact_kit.exceptions import InvalidData
 
 __all__ = ["read_csv"]
 
+_AS_IS = RowMap()  # no blank record was dropped: rows are the file's
+
 
 def read_csv(path: Path) -> Table:
     """Return a CSV file's cells as text, rows numbered as a spreadsheet shows them.
@@ -160,7 +162,7 @@ def _arrow_csv(raw: bytes, encoding: str, separator: str) -> pd.DataFrame | None
     return table.to_pandas(types_mapper={pa.string(): text}.get)
 
 
-def _read_csv_records(path: Path, raw: bytes, encoding: str, separator: str, renumber: RowMap) -> Table:
+def _read_csv_records(path: Path, raw: bytes, encoding: str, separator: str, renumber: RowMap = _AS_IS) -> Table:
     """Read a CSV record by record (rows wider than the header are cut and listed in ``ragged``)."""
     records: list[list[str]] = []
     limit = csv.field_size_limit(_NO_FIELD_LIMIT)
