@@ -111,13 +111,18 @@ def test_an_unreachable_scheduler_leaves_nothing(tmp_path, capsys, monkeypatch):
 
 def test_a_cluster_without_workers_fails_the_jobs_in_bounded_time(tmp_path, monkeypatch):
     pytest.importorskip("dask.distributed")
+    import dask.config
     from dask.distributed import LocalCluster
 
     import impact_kit.batch.cluster as distributed
 
     monkeypatch.setattr(distributed, "NO_WORKERS_WAIT", 3.0)
     out = tmp_path / "out"
-    with LocalCluster(n_workers=0, host="127.0.0.1", scheduler_port=0, dashboard_address=None) as cluster:
+    scratch = tmp_path / "dask"  # the cluster's lock files, not in TMPDIR (the suite's check found them there)
+    with (
+        dask.config.set({"temporary-directory": str(scratch)}),
+        LocalCluster(n_workers=0, host="127.0.0.1", scheduler_port=0, dashboard_address=None) as cluster,
+    ):
         started = time.monotonic()
         result = run_batch(data=SAMPLE, out=out, years=[2021], scheduler=cluster.scheduler_address, progress=False)
         took = time.monotonic() - started

@@ -1,11 +1,12 @@
 """The evaluator's loop in a real JupyterLab, driven by Debian's Chromium (Playwright), offline.
 
 `jupyter lab` runs on a free loopback port with its own temporary config, runtime, data,
-settings and checkpoint folders, and is stopped by its PID. The test works in this
-checkout, as an evaluator would: `impact-kit notebook` writes notebooks/<site>/<year>.ipynb,
-Lab runs it, a Markdown cell is added and saved, `report.export()` writes
-reports/<site>/<year>/report.html. It then checks that the package's master is
-byte-identical and that git sees nothing new but those two, and removes them.
+settings and checkpoint folders, and is stopped by its PID. The test works in a project of
+its own (a copy of the sample data in its temporary folder), as an evaluator would in theirs:
+`impact-kit notebook` writes notebooks/<site>/<year>.ipynb, Lab runs it, a Markdown cell is
+added and saved, `report.export()` writes reports/<site>/<year>/report.html. It then checks
+that the package's master is byte-identical, that the project gained those two only, and that
+git sees nothing new in the checkout (it once rewrote the checkout's own report.html).
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, SAMPLE
 
 from impact_kit.exceptions import CELL_LINES
 from impact_kit.reports.parameters import PORTFOLIO_NOTEBOOK, SITE_NOTEBOOK
@@ -27,8 +29,8 @@ from impact_kit.reports.parameters import PORTFOLIO_NOTEBOOK, SITE_NOTEBOOK
 pytestmark = pytest.mark.slow
 
 SITE, YEAR = "the-good-start", 2021
-WORKING = ROOT / "notebooks" / SITE / f"{YEAR}.ipynb"
-REPORT = ROOT / "reports" / SITE / str(YEAR) / "report.html"
+WORKING = Path("notebooks") / SITE / f"{YEAR}.ipynb"  # in the project
+REPORT = Path("reports") / SITE / str(YEAR) / "report.html"
 UNIQUE = "Regard-unique-5c1e"
 #: Seconds to wait for a kernel's cells (the machine has 2 shared cores).
 SLOW = 240_000
@@ -49,8 +51,16 @@ def _git_status() -> set[str]:
 
 
 @pytest.fixture
-def lab(tmp_path):
-    """A JupyterLab server on this checkout: (base URL, its process); stopped by its PID afterwards."""
+def project(tmp_path):
+    """An evaluator's project: a copy of the sample data, beside which notebooks/ and reports/ will be."""
+    root = tmp_path / "project"
+    shutil.copytree(SAMPLE, root / "data")
+    return root
+
+
+@pytest.fixture
+def lab(tmp_path, project):
+    """A JupyterLab server on the project: (base URL, its process); stopped by its PID afterwards."""
     if shutil.which("git") is None or not (ROOT / ".git").exists():
         pytest.skip("the checkout is not a git work tree")
     port = _free_port()
@@ -63,10 +73,12 @@ def lab(tmp_path):
     env.pop("IMPACT_KIT_REPORT_RUN", None)
     command = [
         sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ip=127.0.0.1", f"--port={port}",
-        f"--ServerApp.root_dir={ROOT}", "--IdentityProvider.token=", "--ServerApp.password=",
+        f"--ServerApp.root_dir={project}", "--IdentityProvider.token=", "--ServerApp.password=",
         "--ServerApp.disable_check_xsrf=True", "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=",
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-        f"--FileCheckpoints.root_dir={tmp_path / 'checkpoints'}",  # no .ipynb_checkpoints in the checkout
+        # Checkpoints in the test's folder: not .ipynb_checkpoints in the project, nor (where that folder is not
+        # writable, as root_dir made it) $TMPDIR/jupyter_checkpoints, which the suite's check found left.
+        f"--FileCheckpoints.checkpoint_dir={tmp_path / 'checkpoints'}",
     ]  # fmt: skip
     log = (tmp_path / "lab.log").open("w")
     server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path)
@@ -130,24 +142,26 @@ def _idle(page) -> None:
     )
 
 
-def test_the_evaluators_loop_in_jupyterlab(browser, lab):
+def _files(folder: Path) -> set[str]:
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_the_evaluators_loop_in_jupyterlab(browser, lab, project):
     url, _server = lab
-    if WORKING.exists() or WORKING.parent.exists():
-        pytest.skip(f"{WORKING.parent} exists already (an evaluator's own work): the test leaves it alone")
     masters = {path: path.read_bytes() for path in (SITE_NOTEBOOK, PORTFOLIO_NOTEBOOK)}
-    before = _git_status()
-    had_report = REPORT.parent.exists()
+    before, data = _git_status(), _files(project)
+    working, report = project / WORKING, project / REPORT
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     try:
         made = subprocess.run(
             [sys.executable, "-m", "impact_kit.cli", "notebook", SITE, str(YEAR)],
-            cwd=ROOT, capture_output=True, text=True, check=False,
+            cwd=project, capture_output=True, text=True, check=False,
         )  # fmt: skip
         assert made.returncode == 0, made.stderr
-        assert made.stdout.strip() == str(WORKING.relative_to(ROOT))
+        assert made.stdout.strip() == str(WORKING)
 
         page = context.new_page()
-        page.goto(f"{url}/lab/tree/{WORKING.relative_to(ROOT).as_posix()}")
+        page.goto(f"{url}/lab/tree/{WORKING.as_posix()}")
         page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=SLOW)
         _idle(page)
         time.sleep(1)  # Lab updates the notebook's metadata from the kernel's once it is connected
@@ -180,9 +194,9 @@ def test_the_evaluators_loop_in_jupyterlab(browser, lab):
         assert _cells(page) == cells + 1
         _run(page, "docmanager:save")
         page.wait_for_function("() => !window.jupyterapp.shell.currentWidget.context.model.dirty", timeout=SLOW)
-        assert UNIQUE in WORKING.read_text(encoding="utf-8")
+        assert UNIQUE in working.read_text(encoding="utf-8")
 
-        exported = REPORT.stat().st_mtime_ns
+        exported = report.stat().st_mtime_ns
         _select(page, _cells(page) - 1)  # report.export(), again
         _run(page, "notebook:run-cell")
         page.wait_for_function(
@@ -191,27 +205,18 @@ def test_the_evaluators_loop_in_jupyterlab(browser, lab):
             timeout=SLOW,
         )
         _idle(page)
-        assert REPORT.stat().st_mtime_ns > exported
-        page_text = REPORT.read_text(encoding="utf-8")
+        assert report.stat().st_mtime_ns > exported
+        page_text = report.read_text(encoding="utf-8")
         assert UNIQUE in page_text and "&lt;b&gt;pas du gras&lt;/b&gt;" in page_text
-        others = [p for p in (ROOT / "reports").rglob("report.html") if p != REPORT]
-        assert not [p for p in others if UNIQUE in p.read_text(encoding="utf-8")]
         link = page.locator(".ik-exported a").last.get_attribute("href") or ""  # Lab serves it under /files/
-        assert link.startswith(f"{url}/files/{REPORT.relative_to(ROOT).as_posix()}")
+        assert link.startswith(f"{url}/files/{REPORT.as_posix()}")
     finally:
         context.close()
         _server.terminate()
         _server.wait(timeout=30)
-        after = _git_status()
-        for path, data in masters.items():
-            assert path.read_bytes() == data, f"{path} changed"
-        new = after - before
-        shutil.rmtree(WORKING.parent, ignore_errors=True)
-        if not had_report:
-            shutil.rmtree(REPORT.parent, ignore_errors=True)
-            for folder in (REPORT.parent.parent,):
-                if folder.is_dir() and not any(folder.iterdir()):
-                    folder.rmdir()
-    allowed = {f"!! notebooks/{SITE}/", f"!! reports/{SITE}/", f"!! reports/{SITE}/{YEAR}/"}
-    assert new <= allowed, sorted(new - allowed)
-    assert f"!! notebooks/{SITE}/" in new
+    for path, text in masters.items():
+        assert path.read_bytes() == text, f"{path} changed"
+    assert _git_status() == before  # nothing in the checkout: its own reports/ and notebooks/ are the user's
+    made = {p for p in _files(project) - data if not p.startswith(f"reports/{SITE}/{YEAR}/")}
+    assert made == {WORKING.as_posix()}, made
+    assert (report.parent / "report.ipynb").is_file()
