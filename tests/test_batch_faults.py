@@ -172,3 +172,24 @@ def test_a_local_cluster_leaves_nothing_in_the_temporary_folder(tmp_path, monkey
                  "--scheduler", "local", "--workers", "1"]) == 0  # fmt: skip
     assert (out / "the-good-start" / "2021" / "report.html").is_file()
     assert sorted(str(p.relative_to(temporary)) for p in temporary.rglob("*")) == []
+
+
+def test_a_local_cluster_that_fails_leaves_nothing_in_the_temporary_folder(tmp_path, monkeypatch):
+    """The run's folder, and the dask-scratch-space in it, go on an error's path too."""
+    import impact_kit.batch.cluster as distributed
+
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setenv("TMPDIR", str(temporary))
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+
+    def broken(client, *args):  # the cluster is up, its workers have made their folders
+        assert client.run(lambda dask_worker: str(dask_worker.local_directory)), "no worker"
+        raise OSError("the disk went away")
+        yield
+
+    monkeypatch.setattr(distributed, "_watch", broken)
+    with pytest.raises(OSError, match="the disk went away"):
+        run_batch(data=SAMPLE, out=tmp_path / "out", years=[2021], sites=["the-good-start"], scheduler="local",
+                  workers=1, progress=False)  # fmt: skip
+    assert sorted(str(p.relative_to(temporary)) for p in temporary.rglob("*")) == []
