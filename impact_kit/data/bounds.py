@@ -57,8 +57,11 @@ _SCAN = {
     )
     for sep in (",", ";")
 }
-# A blank record after a line end, searched in C: most files have none, and are returned as they are.
-_HINT = {sep: re.compile(rb"\n%s*[\r\n]|\r%s*\r" % (sep.encode(), sep.encode())) for sep in (",", ";")}
+# A blank record after a line end: most files have none, and are returned as they are. Two patterns that
+# start with a literal byte are searched several times faster than their alternation (90 MB: 0.14 s, not 0.9 s).
+_HINTS = {
+    sep: (re.compile(rb"\n%s*[\r\n]" % sep.encode()), re.compile(rb"\r%s*\r" % sep.encode())) for sep in (",", ";")
+}
 _QUOTED_CELL = {sep: re.compile(_QUOTED[sep], re.DOTALL) for sep in (",", ";")}
 
 
@@ -112,7 +115,7 @@ def drop_blank_records(raw: bytes, separator: str) -> tuple[bytes, RowMap]:
     tuple of bytes and RowMap
         ``raw`` itself when it has no blank record to drop.
     """
-    if not _HINT[separator].search(raw):
+    if not any(hint.search(raw) for hint in _HINTS[separator]):
         return raw, RowMap()
     pieces, starts, removed = [], [], []
     kept = records = quoted_eols = dropped = 0
@@ -146,9 +149,9 @@ def check_cells(path: Path | str, raw: bytes, separator: str, width: int) -> Non
         Naming the file, its records and header width, and what to do.
     """
     limit = max(SIZE_MULTIPLE * len(raw), FLOOR_BYTES)
-    records = _eols(raw, 0, len(raw)) + 1
-    if records * width * CELL_BYTES <= limit:
+    if (raw.count(b"\n") + raw.count(b"\r") + 1) * width * CELL_BYTES <= limit:  # at most this many records
         return
+    records = _eols(raw, 0, len(raw)) + 1
     records -= sum(_eols(raw, *m.span()) for m in _QUOTED_CELL[separator].finditer(raw))
     need = records * width * CELL_BYTES
     if need <= limit:
