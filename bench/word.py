@@ -173,7 +173,8 @@ def main() -> None:
     candidates = {"python-docx": run_python_docx}
     if importlib.util.find_spec("pypandoc"):
         candidates["pandoc"] = lambda page: run_pandoc(svg_to_img(page))
-    work = Path(tempfile.mkdtemp())
+    folder = tempfile.TemporaryDirectory(prefix="impact-kit-bench-word-")  # removed at the end, or at exit
+    work = Path(folder.name)
     if importlib.util.find_spec("docxtpl"):
         template = docxtpl_template(work)
         candidates["docxtpl"] = lambda page: run_docxtpl(page, template)
@@ -206,6 +207,7 @@ def main() -> None:
             lambda: [cairosvg.svg2png(bytestring=_svg_document(c).encode(), scale=2) for c in charts], args.repeat
         )
         print(f"cairosvg: {seconds / len(charts):.3f} s a chart (needs the system's libcairo)")
+    folder.cleanup()
 
 
 if __name__ == "__main__":

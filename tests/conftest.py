@@ -18,6 +18,7 @@ import json
 import os
 import shutil
 import signal
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -35,6 +36,76 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data"
 REFERENCE = ROOT.parent / "shared" / "reference" / "commune-mesure"
 OLDER_PLACES = ["Aquarium.json", "Coco_velten.json", "Le-6b.json", "Maison-Montreau.json"]
+
+
+# Hermetic tests (issue 29, Why 16): no test writes outside its own temporary folders. The suite and
+# every process it starts get a temporary folder of their own (TMPDIR), which must be empty at the
+# end, and the checkout's reports/ and notebooks/ must be as they were.
+WATCHED = ("reports", "notebooks")
+_WATCH = pytest.StashKey[dict[str, dict[str, tuple[int, int]]]]()  # their files at the start
+_TMP = pytest.StashKey[tuple[Path, str | None, str | None]]()  # the suite's TMPDIR, and what it replaced
+_leftovers: list[str] = []
+
+
+def _files(folder: Path) -> dict[str, tuple[int, int]]:
+    """Every file under ``folder`` (links included) with its size and modification time."""
+    found = {}
+    for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
+        if path.is_file() or path.is_symlink():
+            stat = path.lstat()
+            found[str(path)] = (stat.st_size, stat.st_mtime_ns)
+    return found
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config: pytest.Config) -> None:
+    if hasattr(config, "workerinput"):  # a pytest-xdist worker: the controller watches
+        return
+    factory = getattr(config, "_tmp_path_factory", None)
+    if factory is not None:
+        factory.getbasetemp()  # pytest's own folders stay where pytest keeps them, outside the watched one
+    config.stash[_WATCH] = {name: _files(ROOT / name) for name in WATCHED}
+    own = Path(tempfile.mkdtemp(prefix="impact-kit-tests-"))
+    config.stash[_TMP] = (own, os.environ.get("TMPDIR"), tempfile.tempdir)
+    os.environ["TMPDIR"] = str(own)
+    tempfile.tempdir = str(own)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    config = session.config
+    if _TMP not in config.stash:
+        return
+    own, tmpdir, tempdir = config.stash[_TMP]
+    tempfile.tempdir = tempdir
+    if tmpdir is None:
+        os.environ.pop("TMPDIR", None)
+    else:
+        os.environ["TMPDIR"] = tmpdir
+    left = sorted(str(p) for p in own.rglob("*") if not p.is_dir())
+    left += sorted(f"{p}/ (empty folder)" for p in own.rglob("*") if p.is_dir() and not any(p.iterdir()))
+    shutil.rmtree(own, ignore_errors=True)
+    if left:
+        _leftovers.append(
+            f"the system temporary folder (TMPDIR={own}, removed now) gained {len(left)} files or folders:"
+        )
+        _leftovers.extend(f"  {path}" for path in left)
+    for name, before in config.stash[_WATCH].items():
+        after = _files(ROOT / name)
+        changed = sorted(p for p in after.keys() | before.keys() if after.get(p) != before.get(p))
+        if changed:
+            _leftovers.append(f"the checkout's {name}/ changed ({len(changed)} files added, rewritten or removed):")
+            _leftovers.extend(f"  {path}" for path in changed)
+    if _leftovers:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
+    if _leftovers:
+        terminalreporter.section("tests wrote outside their temporary folders", sep="=", red=True, bold=True)
+        for line in _leftovers:
+            terminalreporter.line(line)
+        terminalreporter.line("Make each test write under tmp_path (or a folder it removes), then run it again.")
 
 
 @pytest.fixture(scope="session")

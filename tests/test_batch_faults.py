@@ -111,13 +111,18 @@ def test_an_unreachable_scheduler_leaves_nothing(tmp_path, capsys, monkeypatch):
 
 def test_a_cluster_without_workers_fails_the_jobs_in_bounded_time(tmp_path, monkeypatch):
     pytest.importorskip("dask.distributed")
+    import dask.config
     from dask.distributed import LocalCluster
 
     import impact_kit.batch.cluster as distributed
 
     monkeypatch.setattr(distributed, "NO_WORKERS_WAIT", 3.0)
     out = tmp_path / "out"
-    with LocalCluster(n_workers=0, host="127.0.0.1", scheduler_port=0, dashboard_address=None) as cluster:
+    scratch = tmp_path / "dask"  # the cluster's lock files, not in TMPDIR (the suite's check found them there)
+    with (
+        dask.config.set({"temporary-directory": str(scratch)}),
+        LocalCluster(n_workers=0, host="127.0.0.1", scheduler_port=0, dashboard_address=None) as cluster,
+    ):
         started = time.monotonic()
         result = run_batch(data=SAMPLE, out=out, years=[2021], scheduler=cluster.scheduler_address, progress=False)
         took = time.monotonic() - started
@@ -154,3 +159,37 @@ def test_a_killed_dask_worker_leaves_a_manifest_that_matches_the_files(tmp_path)
             assert entry["outputs"] == outputs_state(out / key), key
     assert set(Path(tempfile.gettempdir()).glob("dask-scratch-space*")) <= scratch
     no_debris(out)
+
+
+def test_a_local_cluster_leaves_nothing_in_the_temporary_folder(tmp_path, monkeypatch):
+    """`--scheduler local` left dask-scratch-space/{global,purge}.lock in TMPDIR (issue 29, Why 14)."""
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setenv("TMPDIR", str(temporary))  # the cluster's processes and dask's default read it
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    out = tmp_path / "out"
+    assert main(["batch", "--data", str(SAMPLE), "--out", str(out), "--year", "2021", "--site", "the-good-start",
+                 "--scheduler", "local", "--workers", "1"]) == 0  # fmt: skip
+    assert (out / "the-good-start" / "2021" / "report.html").is_file()
+    assert sorted(str(p.relative_to(temporary)) for p in temporary.rglob("*")) == []
+
+
+def test_a_local_cluster_that_fails_leaves_nothing_in_the_temporary_folder(tmp_path, monkeypatch):
+    """The run's folder, and the dask-scratch-space in it, go on an error's path too."""
+    import impact_kit.batch.cluster as distributed
+
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setenv("TMPDIR", str(temporary))
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+
+    def broken(client, *args):  # the cluster is up, its workers have made their folders
+        assert client.run(lambda dask_worker: str(dask_worker.local_directory)), "no worker"
+        raise OSError("the disk went away")
+        yield
+
+    monkeypatch.setattr(distributed, "_watch", broken)
+    with pytest.raises(OSError, match="the disk went away"):
+        run_batch(data=SAMPLE, out=tmp_path / "out", years=[2021], sites=["the-good-start"], scheduler="local",
+                  workers=1, progress=False)  # fmt: skip
+    assert sorted(str(p.relative_to(temporary)) for p in temporary.rglob("*")) == []

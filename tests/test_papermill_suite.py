@@ -2,13 +2,16 @@
 
 The plugin tests/papermill_suite/impact_kit_papermill.py lists the tests expected to fail,
 each with its reason; every other test of the suite must pass on both kit engines. The
-three runs go at once (three processes on the machine's cores).
+three runs go at once (three processes on the machine's cores). Each run has a temporary
+folder of its own (TMPDIR), which the test removes: papermill's tests leave files in theirs
+(``jupyter_checkpoints/``, ``output_test_autosave.ipynb`` in folders of ``mkdtemp``).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -23,9 +26,11 @@ ENGINES = ("impact-kit", "impact-kit-inprocess")
 
 def start(engine: str, folder: Path, *targets: str) -> tuple[subprocess.Popen, Path]:
     folder.mkdir()
+    (temporary := folder.with_name(f"{folder.name}-tmp")).mkdir()  # removed by the test once the run is over
     report = folder / "report.json"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "IMPACT_KIT_PAPERMILL"))}
     env |= {"PYTHONPATH": str(SUITE), "IMPACT_KIT_PAPERMILL_ENGINE": engine, "IMPACT_KIT_PAPERMILL_REPORT": str(report)}
+    env["TMPDIR"] = str(temporary)
     command = [sys.executable, "-m", "pytest", *targets, "-p", "impact_kit_papermill", "-p", "no:cacheprovider"]
     command += ["-c", os.devnull, "--rootdir", str(folder), "-q", "-rfEx", "--no-header", "--color=no"]
     done = subprocess.Popen(command, cwd=folder, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -43,9 +48,16 @@ def test_papermills_own_suite_passes_on_both_kit_engines(tmp_path: Path):
     runs = {engine: start(engine, tmp_path / engine, "--pyargs", "papermill.tests") for engine in ENGINES}
     runs["nbclient"] = start("nbclient", tmp_path / "nbclient", *broken)  # papermill's own engine
     results = {}
-    for engine, (process, report) in runs.items():
-        output, _ = process.communicate(timeout=900)
-        results[engine] = (process.returncode, output, json.loads(report.read_text(encoding="utf-8")))
+    try:
+        for engine, (process, report) in runs.items():
+            output, _ = process.communicate(timeout=900)
+            results[engine] = (process.returncode, output, json.loads(report.read_text(encoding="utf-8")))
+    finally:
+        for engine, (process, _) in runs.items():
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+            shutil.rmtree(tmp_path / f"{engine}-tmp")
     for engine, (code, output, _) in results.items():
         assert code == 0, f"papermill's suite on the {engine} engine:\n{output[-6000:]}"
         lines = output.splitlines()

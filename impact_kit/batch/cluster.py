@@ -120,6 +120,7 @@ def run_on_cluster(
         If no scheduler answers at ``scheduler``.
     """
     try:
+        import dask.config
         from dask.distributed import Client, LocalCluster
     except ImportError:
         raise MissingDependency(
@@ -129,7 +130,9 @@ def run_on_cluster(
         return
     from impact_kit.files import run_folder
 
-    with run_folder() as scratch:  # the workers' dask-scratch-space: removed with the run
+    # Every dask-scratch-space (the workers', and the lock files the cluster's processes make in dask's
+    # temporary-directory, which defaults to TMPDIR) lives in the run's folder and goes with it.
+    with run_folder() as scratch, dask.config.set({"temporary-directory": str(scratch)}):
         cluster = None
         if scheduler == "local":
             cluster = LocalCluster(

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from impact_kit.data.bounds import check_archive, check_parquet
 from impact_kit.exceptions import InputProblem, InvalidData
 
 __all__ = [
@@ -139,6 +140,7 @@ def read_table(path: str | Path) -> Table:
         if suffix == ".xlsx":
             return _workbook(path)[0]
         if suffix == ".parquet":
+            check_parquet(path)
             return _read_binary(path, pd.read_parquet, "a Parquet file")
     except OSError as exc:  # unreadable: permissions, a disk error, a file removed meanwhile
         raise InvalidData.single(
@@ -199,6 +201,7 @@ def _workbook(path: Path) -> list[Table]:
     """Every sheet of a workbook that has cells (or the first sheet if none has), in order."""
     if path.stat().st_size == 0:
         raise InvalidData.single(path, "the file is empty. Save the workbook again from Excel or LibreOffice.")
+    check_archive(path)
     books = _read_binary(path, lambda p: pd.read_excel(p, dtype=object, header=0, sheet_name=None), "an Excel workbook")
     tables = [_table(path, frame, 2, sheet=name) for name, frame in books.items()]
     full = [t for t in tables if len(t.frame.columns) or len(t.frame)]

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
+from impact_kit.data.bounds import check_archive, copy_member, first_line
 from impact_kit.data.observations import OBSERVATION_COLUMNS, YEAR_RANGE, is_slug, site_identity, slugify
 from impact_kit.data.read import read_table
 from impact_kit.exceptions import ImportFailed, InputProblem, InvalidData
@@ -84,17 +85,7 @@ def read_export(path: Path, *, root: str = "") -> SurveyTable:
     if suffix == ".zip":
         return _read_zip(path, root)
     if suffix == ".xlsx":
-        try:
-            book = load_workbook(path, read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises zip, XML and key errors alike for a file that is not a workbook
-            raise InvalidData.single(path, f"this is not an Excel workbook ({exc}). Export it again.") from None
-        lines = [[cell_text(v) for v in row] for row in book.worksheets[0].iter_rows(values_only=True)]
-        book.close()
-        if not lines:
-            raise InvalidData.single(path, "the first sheet is empty; it should hold the export's header and rows.")
-        width = len(lines[0])
-        rows = [(n, (line + [""] * width)[:width]) for n, line in enumerate(lines[1:], 2) if any(line)]
-        return SurveyTable(str(path), [c.strip() for c in lines[0]], rows)
+        return _read_xlsx(path)
     if suffix != ".csv":
         raise InvalidData.single(path, f"unsupported file type {suffix!r}; export the answers as CSV, XLSX or zip.")
     table = read_table(path)
@@ -102,6 +93,31 @@ def read_export(path: Path, *, root: str = "") -> SurveyTable:
         raise InvalidData(table.ragged_problems())
     cells = table.frame.to_numpy().tolist()
     return SurveyTable(str(path), list(table.frame.columns), list(zip(table.rows, cells, strict=True)))
+
+
+def _read_xlsx(path: Path) -> SurveyTable:
+    """Return the first sheet of an export, read row by row: its empty rows are skipped as they stream by."""
+    check_archive(path)
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises zip, XML and key errors alike for a file that is not a workbook
+        raise InvalidData.single(path, f"this is not an Excel workbook ({exc}). Export it again.") from None
+    try:
+        lines = enumerate(book.worksheets[0].iter_rows(values_only=True), 1)
+        header = [cell_text(v).strip() for v in next(lines, (0, ()))[1]]
+        width = len(header)
+        rows = [
+            (n, [cell_text(v) for v in (*line[:width], *[None] * (width - len(line)))])
+            for n, line in lines
+            if any(v not in (None, "") for v in line)
+        ]
+    except Exception as exc:  # a damaged sheet: openpyxl raises XML, zip and key errors as it reads
+        raise InvalidData.single(path, f"the first sheet is damaged ({exc}). Export it again.") from None
+    finally:
+        book.close()
+    if not header:
+        raise InvalidData.single(path, "the first sheet is empty; it should hold the export's header and rows.")
+    return SurveyTable(str(path), header, rows)
 
 
 def _read_zip(path: Path, root: str) -> SurveyTable:
@@ -112,18 +128,28 @@ def _read_zip(path: Path, root: str) -> SurveyTable:
     with archive, tempfile.TemporaryDirectory(prefix="impact-kit-") as folder:
         members = [m for m in archive.namelist() if m.lower().endswith(".csv")]
         chosen = [m for m in members if Path(m).name == root] or [
-            m for m in members if b"parent_key" not in archive.read(m).split(b"\n", 1)[0].lower()
+            m for m in members if b"parent_key" not in _first_line(path, archive, m).lower()
         ]
         if not chosen:
             raise InvalidData.single(path, "the zip holds no CSV table of submissions. Download the export again.")
         target = Path(folder) / Path(chosen[0]).name
-        target.write_bytes(archive.read(chosen[0]))
         name = f"{path}, {chosen[0]}"
+        with target.open("wb") as copy:  # as a stream: a member is never held whole, and is refused beyond a limit
+            copy_member(archive, chosen[0], copy, name=name)
         try:
             table = read_export(target)
         except InvalidData as exc:
             raise InvalidData([_renamed(p, str(target), name) for p in exc.problems]) from None
     return SurveyTable(name, table.header, table.rows)
+
+
+def _first_line(path: Path, archive: zipfile.ZipFile, member: str) -> bytes:
+    try:
+        return first_line(archive, member)
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
+        raise InvalidData.single(
+            f"{path}, {member}", f"this member of the zip is damaged ({exc}). Download the export again."
+        ) from None
 
 
 def _renamed(problem: InputProblem, old: str, new: str) -> InputProblem:

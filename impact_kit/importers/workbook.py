@@ -13,6 +13,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from impact_kit.data.bounds import check_archive
 from impact_kit.data.observations import as_number
 from impact_kit.exceptions import InputProblem, InvalidData
 from impact_kit.forms.layout import form_text, grid_version
@@ -41,6 +42,7 @@ def read_workbook(
     name = str(path)
     if not path.is_file():
         raise InvalidData.single(path, "the file does not exist. Check its path.")
+    check_archive(path)
     try:
         book = load_workbook(path, data_only=True)  # a formula's value as the spreadsheet stored it
         written = load_workbook(path)  # the cells as typed: tells a formula whose value was never stored

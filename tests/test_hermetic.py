@@ -1,0 +1,53 @@
+"""The suite's own check that no test writes outside its temporary folders (issue 29, Build 10)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import ROOT
+
+LEAKY = """
+import tempfile
+
+def test_leaves_a_folder():
+    tempfile.mkdtemp()
+
+def test_leaves_a_file_through_a_child():
+    import subprocess, sys
+    subprocess.run([sys.executable, "-c", "import tempfile; tempfile.mkstemp(suffix='-autosave.ipynb')"], check=True)
+"""
+
+CLEAN = """
+import tempfile
+
+def test_cleans_up():
+    with tempfile.TemporaryDirectory() as folder:
+        open(f"{folder}/x", "w").close()
+"""
+
+
+def _suite(tmp_path: Path, source: str) -> subprocess.CompletedProcess[str]:
+    """Run a suite of one test file with this suite's conftest as its plugin, in a folder of its own."""
+    (tmp_path / "test_inner.py").write_text(source, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    env["PYTHONPATH"] = str(ROOT / "tests")
+    command = [sys.executable, "-m", "pytest", "test_inner.py", "-p", "conftest", "-p", "no:cacheprovider"]
+    command += ["-c", os.devnull, "--rootdir", str(tmp_path), "--basetemp", str(tmp_path / "base"), "-q"]
+    return subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_a_suite_whose_tests_leave_files_in_the_temporary_folder_fails_and_names_them(tmp_path):
+    done = _suite(tmp_path, LEAKY)
+    assert done.returncode == 1, done.stdout
+    assert "2 passed" in done.stdout and "tests wrote outside their temporary folders" in done.stdout
+    assert "gained 2 files or folders" in done.stdout and "-autosave.ipynb" in done.stdout
+    assert "(empty folder)" in done.stdout
+
+
+def test_a_suite_that_cleans_up_passes(tmp_path):
+    done = _suite(tmp_path, CLEAN)
+    assert done.returncode == 0, done.stdout
+    assert "tests wrote outside" not in done.stdout
