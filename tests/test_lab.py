@@ -1,12 +1,17 @@
 """The evaluator's loop in a real JupyterLab, driven by Debian's Chromium (Playwright), offline.
 
 `jupyter lab` runs on a free loopback port with its own temporary config, runtime, data,
-settings and checkpoint folders, and is stopped by its PID. The test works in this
-checkout, as an evaluator would: `impact-kit notebook` writes notebooks/<site>/<year>.ipynb,
-Lab runs it (Run All writes no report), scratch cells and a Markdown cell are added and
-saved, and `report.export()`, typed in a cell of its own, writes
-reports/<site>/<year>/report.html without the scratch cells. It then checks that the
-package's master is byte-identical and that git sees nothing new but those two, and removes them.
+settings and checkpoint folders, and is stopped by its PID. The evaluator's loop and the
+untrusted batch report work in a project of their own (a copy of the sample data in the
+test's temporary folder), as an evaluator would in theirs: `impact-kit notebook` writes
+notebooks/<site>/<year>.ipynb, Lab runs it (Run All writes no report), scratch cells and a
+Markdown cell are added and saved, and `report.export()`, typed in a cell of its own, writes
+reports/<site>/<year>/report.html without the scratch cells. The test checks that the
+package's masters are byte-identical, that the project gained those two only, and that the
+checkout is as it was (it once rewrote the checkout's own report.html after `make reports`).
+The read copies test alone runs Lab on the checkout, on its notebooks/*.ipynb made by
+`make`, and puts them back byte for byte with their modification times. No test leaves
+anything in the checkout's reports/ or notebooks/ or in the system temporary folder.
 """
 
 from __future__ import annotations
@@ -18,9 +23,12 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, SAMPLE
 
 from impact_kit.exceptions import CELL_LINES
 from impact_kit.reports.parameters import PORTFOLIO_NOTEBOOK, SITE_NOTEBOOK
@@ -28,8 +36,8 @@ from impact_kit.reports.parameters import PORTFOLIO_NOTEBOOK, SITE_NOTEBOOK
 pytestmark = pytest.mark.slow
 
 SITE, YEAR = "the-good-start", 2021
-WORKING = ROOT / "notebooks" / SITE / f"{YEAR}.ipynb"
-REPORT = ROOT / "reports" / SITE / str(YEAR) / "report.html"
+WORKING = Path("notebooks") / SITE / f"{YEAR}.ipynb"  # in the project
+REPORT = Path("reports") / SITE / str(YEAR) / "report.html"  # in the project
 UNIQUE = "Regard-unique-5c1e"
 #: Seconds to wait for a kernel's cells (the machine has 2 shared cores).
 SLOW = 240_000
@@ -50,27 +58,38 @@ def _git_status() -> set[str]:
 
 
 @pytest.fixture
-def lab(tmp_path):
-    """A JupyterLab server on this checkout: (base URL, its process); stopped by its PID afterwards."""
+def project(tmp_path: Path) -> Path:
+    """An evaluator's project: a copy of the sample data, beside which notebooks/ and reports/ will be."""
+    root = tmp_path / "project"
+    shutil.copytree(SAMPLE, root / "data")
+    return root
+
+
+@contextmanager
+def _jupyter_lab(root: Path, folder: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """A JupyterLab server on ``root``, its own files in ``folder``: (base URL, its process); stopped by its PID."""
     if shutil.which("git") is None or not (ROOT / ".git").exists():
         pytest.skip("the checkout is not a git work tree")
     port = _free_port()
-    home = tmp_path / "jupyter"
+    home = folder / "jupyter"
     env = dict(os.environ)
-    for name, folder in (("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_RUNTIME_DIR", "runtime"),
-                         ("JUPYTER_DATA_DIR", "data"), ("JUPYTERLAB_SETTINGS_DIR", "settings"),
-                         ("JUPYTERLAB_WORKSPACES_DIR", "workspaces"), ("IPYTHONDIR", "ipython")):  # fmt: skip
-        env[name] = str(home / folder)
+    for name, sub in (("JUPYTER_CONFIG_DIR", "config"), ("JUPYTER_RUNTIME_DIR", "runtime"),
+                      ("JUPYTER_DATA_DIR", "data"), ("JUPYTERLAB_SETTINGS_DIR", "settings"),
+                      ("JUPYTERLAB_WORKSPACES_DIR", "workspaces"), ("IPYTHONDIR", "ipython")):  # fmt: skip
+        env[name] = str(home / sub)
     env.pop("IMPACT_KIT_REPORT_RUN", None)
     command = [
         sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ip=127.0.0.1", f"--port={port}",
-        f"--ServerApp.root_dir={ROOT}", "--IdentityProvider.token=", "--ServerApp.password=",
+        f"--ServerApp.root_dir={root}", "--IdentityProvider.token=", "--ServerApp.password=",
         "--ServerApp.disable_check_xsrf=True", "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=",
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-        f"--FileCheckpoints.root_dir={tmp_path / 'checkpoints'}",  # no .ipynb_checkpoints in the checkout
+        # Checkpoints in the test's folder (an absolute checkpoint_dir): not .ipynb_checkpoints beside the notebooks,
+        # nor $TMPDIR/jupyter_checkpoints, where FileCheckpoints puts them when their folder is not writable (as
+        # FileCheckpoints.root_dir=<a folder of its own> made it: its notebooks/ does not exist).
+        f"--FileCheckpoints.checkpoint_dir={folder / 'checkpoints'}",
     ]  # fmt: skip
-    log = (tmp_path / "lab.log").open("w")
-    server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path)
+    log = (folder / "lab.log").open("w")
+    server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=folder)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 120
@@ -80,7 +99,7 @@ def lab(tmp_path):
                 break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"jupyter lab did not start: {(tmp_path / 'lab.log').read_text()[-2000:]}")
+                    pytest.fail(f"jupyter lab did not start: {(folder / 'lab.log').read_text()[-2000:]}")
                 time.sleep(0.5)
         yield url, server
     finally:
@@ -91,6 +110,20 @@ def lab(tmp_path):
             server.kill()
             server.wait()
         log.close()
+
+
+@pytest.fixture
+def lab(tmp_path: Path, project: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """A JupyterLab server on the project."""
+    with _jupyter_lab(project, tmp_path) as server:
+        yield server
+
+
+@pytest.fixture
+def checkout_lab(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """A JupyterLab server on this checkout (for its notebooks/*.ipynb copies only)."""
+    with _jupyter_lab(ROOT, tmp_path) as server:
+        yield server
 
 
 def _run(page, command: str, **args: object) -> None:
@@ -131,30 +164,36 @@ def _idle(page) -> None:
     )
 
 
-def test_the_evaluators_loop_in_jupyterlab(browser, lab):
+def _files(folder: Path) -> set[str]:
+    return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+
+
+def _ignored(path: Path) -> bool:
+    """Whether git ignores ``path`` (relative to a checkout, existing or not)."""
+    return subprocess.run(["git", "check-ignore", "-q", path.as_posix()], cwd=ROOT).returncode == 0
+
+
+def test_the_evaluators_loop_in_jupyterlab(browser, lab, project):
     url, _server = lab
-    if WORKING.exists() or WORKING.parent.exists():
-        pytest.skip(f"{WORKING.parent} exists already (an evaluator's own work): the test leaves it alone")
     masters = {path: path.read_bytes() for path in (SITE_NOTEBOOK, PORTFOLIO_NOTEBOOK)}
-    before = _git_status()
-    had_report = REPORT.parent.exists()
+    before, data = _git_status(), _files(project)
+    working, report = project / WORKING, project / REPORT
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     try:
         made = subprocess.run(
             [sys.executable, "-m", "impact_kit.cli", "notebook", SITE, str(YEAR)],
-            cwd=ROOT, capture_output=True, text=True, check=False,
+            cwd=project, capture_output=True, text=True, check=False,
         )  # fmt: skip
         assert made.returncode == 0, made.stderr
-        assert made.stdout.strip() == str(WORKING.relative_to(ROOT))
+        assert made.stdout.strip() == str(WORKING)
 
         page = context.new_page()
-        page.goto(f"{url}/lab/tree/{WORKING.relative_to(ROOT).as_posix()}")
+        page.goto(f"{url}/lab/tree/{WORKING.as_posix()}")
         page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=SLOW)
         _idle(page)
         time.sleep(1)  # Lab updates the notebook's metadata from the kernel's once it is connected
         assert page.locator(".lm-TabBar-tab.jp-mod-dirty").count() == 0, "Lab marks the notebook modified on opening"
 
-        exported = REPORT.stat().st_mtime_ns if REPORT.exists() else None
         _run(page, "notebook:run-all-cells")
         page.wait_for_selector(".jp-OutputArea-output section.ik-level", timeout=SLOW)
         _idle(page)
@@ -165,7 +204,7 @@ def test_the_evaluators_loop_in_jupyterlab(browser, lab):
         assert page.locator("[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
         assert outputs.count() > 8
         assert page.locator(".ik-exported").count() == 0  # Run All never writes the report
-        assert (REPORT.stat().st_mtime_ns if REPORT.exists() else None) == exported
+        assert not report.exists()
 
         header = 3  # the cell that loads the report
         at = _add_cell(page, header, 'report.plot("coverage")')  # exploration: stays in the notebook, not the page
@@ -181,7 +220,7 @@ def test_the_evaluators_loop_in_jupyterlab(browser, lab):
         assert _cells(page) == cells + 1
         _run(page, "docmanager:save")
         page.wait_for_function("() => !window.jupyterapp.shell.currentWidget.context.model.dirty", timeout=SLOW)
-        assert UNIQUE in WORKING.read_text(encoding="utf-8")
+        assert UNIQUE in working.read_text(encoding="utf-8")
 
         last = _add_cell(page, _cells(page) - 1, "report.export()")  # the one explicit act, in a cell of its own
         page.wait_for_function(
@@ -190,43 +229,39 @@ def test_the_evaluators_loop_in_jupyterlab(browser, lab):
             timeout=SLOW,
         )
         _idle(page)
-        assert REPORT.exists() and REPORT.stat().st_mtime_ns != exported
+        assert report.exists()
         assert "2 code cells left out of the report" in _cell(page, last).inner_text()
-        page_text = REPORT.read_text(encoding="utf-8")
+        page_text = report.read_text(encoding="utf-8")
         assert UNIQUE in page_text and "<b>pas du gras</b>" in page_text  # bold, as Lab showed it
         assert "data:image/png" not in page_text and "Did you mean" not in page_text  # the exploration stayed out
-        others = [p for p in (ROOT / "reports").rglob("report.html") if p != REPORT]
-        assert not [p for p in others if UNIQUE in p.read_text(encoding="utf-8")]
+        others = [p for folder in (project, ROOT) for p in (folder / "reports").rglob("report.html") if p != report]
+        assert not [p for p in others if UNIQUE in p.read_text(encoding="utf-8")]  # nor the checkout's own
         link = page.locator(".ik-exported a").last.get_attribute("href") or ""  # Lab serves it under /files/
-        assert link.startswith(f"{url}/files/{REPORT.relative_to(ROOT).as_posix()}")
+        assert link.startswith(f"{url}/files/{REPORT.as_posix()}")
     finally:
         context.close()
         _server.terminate()
         _server.wait(timeout=30)
-        after = _git_status()
-        for path, data in masters.items():
-            assert path.read_bytes() == data, f"{path} changed"
-        new = after - before
-        ignored = subprocess.run(["git", "check-ignore", "-q", str(WORKING.relative_to(ROOT))], cwd=ROOT).returncode
-        shutil.rmtree(WORKING.parent, ignore_errors=True)
-        if not had_report:
-            shutil.rmtree(REPORT.parent, ignore_errors=True)
-            for folder in (REPORT.parent.parent,):
-                if folder.is_dir() and not any(folder.iterdir()):
-                    folder.rmdir()
-    # notebooks/ may show as one ignored folder: its two copies (made by make) are ignored too.
-    allowed = {"!! notebooks/", f"!! notebooks/{SITE}/", f"!! reports/{SITE}/", f"!! reports/{SITE}/{YEAR}/"}
-    assert new <= allowed, sorted(new - allowed)
-    assert ignored == 0  # the working notebook is the evaluator's, which git ignores
+    for path, text in masters.items():
+        assert path.read_bytes() == text, f"{path} changed"
+    assert _git_status() == before  # nothing in the checkout: its own reports/ and notebooks/ are the user's
+    made_files = {p for p in _files(project) - data if not p.startswith(f"{REPORT.parent.as_posix()}/")}
+    assert made_files == {WORKING.as_posix()}, made_files  # the project gained the notebook and the report only
+    # In a checkout, as in a project, git ignores both: the working notebook is the evaluator's, the report theirs.
+    assert _ignored(WORKING) and _ignored(REPORT)
 
 
-def test_the_read_copies_run_and_save_in_lab_and_git_stays_clean(browser, lab):
-    """notebooks/site_report.ipynb and portfolio_report.ipynb: Run All, save; git status as before, masters unchanged."""
-    url, _server = lab
+def test_the_read_copies_run_and_save_in_lab_and_git_stays_clean(browser, checkout_lab):
+    """notebooks/site_report.ipynb and portfolio_report.ipynb: Run All, save; git status as before, masters unchanged.
+
+    The copies are the checkout's own (made by `make`): they are put back as they were, bytes and modification times.
+    """
+    url, _server = checkout_lab
     copies = [ROOT / "notebooks" / master.name for master in (SITE_NOTEBOOK, PORTFOLIO_NOTEBOOK)]
     if not all(copy.is_file() for copy in copies):
         pytest.skip("notebooks/*.ipynb are made by `make`")
     kept = {path: path.read_bytes() for path in (*copies, SITE_NOTEBOOK, PORTFOLIO_NOTEBOOK)}
+    times = {copy: copy.stat() for copy in copies}
     before = _git_status()
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     try:
@@ -253,28 +288,32 @@ def test_the_read_copies_run_and_save_in_lab_and_git_stays_clean(browser, lab):
         assert PORTFOLIO_NOTEBOOK.read_bytes() == kept[PORTFOLIO_NOTEBOOK]
     finally:
         context.close()
-        for copy in copies:  # the copies as make wrote them
+        _server.terminate()  # no kernel writes into notebooks/ while the copies are put back
+        _server.wait(timeout=30)
+        for copy in copies:  # the copies as make wrote them, with their times (the suite's check compares them)
             copy.write_bytes(kept[copy])
+            os.utime(copy, ns=(times[copy].st_atime_ns, times[copy].st_mtime_ns))
+    for copy in copies:
+        assert copy.read_bytes() == kept[copy] and copy.stat().st_mtime_ns == times[copy].st_mtime_ns
+    assert _git_status() == before
 
 
-def test_an_untrusted_batch_report_ipynb_shows_every_chart_in_lab(browser, lab):
+def test_an_untrusted_batch_report_ipynb_shows_every_chart_in_lab(browser, lab, project):
     """A report.ipynb sent to a colleague opens untrusted: Lab drops its <svg> and <style>, not its chart images."""
     url, _server = lab
-    out = (
-        ROOT / "reports" / f"lab-untrusted-{os.getpid()}"
-    )  # reports/ is git-ignored; removed below (not hidden: Lab hides those)
+    out = project / "reports"  # the project's, in the test's folder: not the checkout's reports/
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     try:
         done = subprocess.run(
             [sys.executable, "-m", "impact_kit.cli", "batch", "--site", SITE, "--year", str(YEAR), "--out", str(out)],
-            cwd=ROOT, capture_output=True, text=True, check=False,
+            cwd=project, capture_output=True, text=True, check=False,
         )  # fmt: skip
         assert done.returncode == 0, done.stderr
         html = (out / SITE / str(YEAR) / "report.html").read_text(encoding="utf-8")
         charts = html.count('<figure class="ik-chart"')
         assert charts >= 3
         page = context.new_page()
-        page.goto(f"{url}/lab/tree/{(out / SITE / str(YEAR) / 'report.ipynb').relative_to(ROOT).as_posix()}?reset")
+        page.goto(f"{url}/lab/tree/{(out / SITE / str(YEAR) / 'report.ipynb').relative_to(project).as_posix()}?reset")
         page.wait_for_selector(".jp-OutputArea-output figure.ik-chart", timeout=SLOW)
         trusted = "() => { const m = window.jupyterapp.shell.currentWidget.content.model;"
         trusted += " return [...Array(m.cells.length).keys()].some(i => m.cells.get(i).trusted); }"
@@ -289,4 +328,3 @@ def test_an_untrusted_batch_report_ipynb_shows_every_chart_in_lab(browser, lab):
         assert all(not text.strip() for text in page.locator(".ik-chart-narrow").all_inner_texts())  # one drawing
     finally:
         context.close()
-        shutil.rmtree(out, ignore_errors=True)
