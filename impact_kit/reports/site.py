@@ -14,6 +14,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -198,6 +199,11 @@ class SiteReport(ReportKind):
         """Answers of the report's year: ``{criterion or level id: {question id: [values]}}``."""
         return self.years[self.year]
 
+    @cached_property
+    def states(self) -> dict[str, str]:
+        """Each criterion's state in the report's year (:func:`impact_kit.indicators.site.criterion_state`), once."""
+        return indicators.criterion_states(self.grid, self.answers)
+
     @property
     def observations(self) -> pd.DataFrame:
         """The site-year's rows with the grid's words: ``year, level, criterion, question, answer`` and their ids."""
@@ -280,10 +286,9 @@ class SiteReport(ReportKind):
         return Html(str(block) + str(self.attention()), name="summary")
 
     def attention(self) -> Html:
-        """Return the points of attention: negative effects, intensity drops and lost positive effects.
+        """Return the points of attention (negative effects, drops, lost effects), with the site's answers and texts.
 
-        Each point comes with what the site answered and its own texts on it that year; with
-        nothing to report, one sentence says so.
+        With nothing to report, one sentence says so.
         """
         points = attention_points(self.grid, self.years, self.year)
         shown = [
@@ -299,8 +304,9 @@ class SiteReport(ReportKind):
 
     def method(self) -> Html:
         """Return *Méthode et limites*: who answered, what an unanswered question means, what comparisons rest on."""
-        states = indicators.criterion_states(self.grid, self.answers)
-        unasked = [quoted(c.label(self.lang), self.lang) for c in self.grid.criteria if states[c.id] == "not_asked"]
+        unasked = [
+            quoted(c.label(self.lang), self.lang) for c in self.grid.criteria if self.states[c.id] == "not_asked"
+        ]
         sources = self.dataset.observations if self.dataset is not None else None
         files = [] if sources is None else sorted(set(select_site_year(sources, self.site, self.year)["source"]))
         sentences = site_method(
@@ -346,17 +352,13 @@ class SiteReport(ReportKind):
         return counts
 
     def _shown(self, criterion: Criterion) -> bool:
-        if self.answers.get(criterion.id) or criterion.always_shown:
-            return True
-        return indicators.criterion_state(criterion, self.answers) == "not_asked" and not self._not_asked(
-            criterion.level
-        )
+        unasked = self.states[criterion.id] == "not_asked" and not self._not_asked(criterion.level)
+        return bool(self.answers.get(criterion.id)) or criterion.always_shown or unasked
 
     def _not_asked(self, level_id: str) -> bool:
         """Return True if the source did not ask any criterion of the level (the level then says so, once)."""
         level = self.grid.level(level_id)
-        states = indicators.criterion_states(self.grid, self.answers)
-        return level is not None and all(states[c.id] == "not_asked" for c in level.criteria)
+        return level is not None and all(self.states[c.id] == "not_asked" for c in level.criteria)
 
     def level(self, level: str | int) -> Html:
         """Return one level: its intensity and keywords, then each criterion's sentences and testimonies.
@@ -435,7 +437,7 @@ class SiteReport(ReportKind):
             for t in answers.get(q.id, [])
         ]
         statements = criterion_statements(criterion, answers, self.lang)
-        state = indicators.criterion_state(criterion, self.answers)
+        state = self.states[criterion.id]
         statements += programme_criterion_statements(self.programme, criterion, self.year, self.lang, state=state)
         empty = {"none": "state_none", "not_asked": "state_not_asked", "positive": "state_positive"}
         return render(
