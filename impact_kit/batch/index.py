@@ -12,7 +12,7 @@ from impact_kit.batch.manifest import Manifest
 from impact_kit.data.dataset import Dataset
 from impact_kit.files import atomic_write
 from impact_kit.indicators.programme import indicators_of
-from impact_kit.indicators.site import POSITIVE_STATES
+from impact_kit.indicators.table import with_directions
 from impact_kit.render.export import TEMPLATES_DIR
 from impact_kit.render.markup import render
 from impact_kit.words import fill_text, format_date, pick_form, texts
@@ -35,8 +35,7 @@ def index_rows(dataset: Dataset, manifest: Manifest, out: Path) -> list[dict[str
     table = indicators_of(dataset)  # computed once per dataset: the batch's programme figures start from it too
     table = table[table["site"].isin({s for s, _ in keys})]
     # Criteria with a positive effect: a negative or a zero answer is never counted as an effect.
-    positive = table.assign(positive=table["direction"].isin(list(POSITIVE_STATES)).to_numpy(dtype=bool))
-    effects = positive.groupby(["site", "year"], observed=True)["positive"].sum()
+    effects = with_directions(table).groupby(["site", "year"], observed=True)["positive"].sum()
     levels = table.drop_duplicates(["site", "year", "level"]).set_index(["site", "year", "level"])["intensity"]
     rows = []
     for key in sorted(manifest.entries, key=lambda k: (k.rpartition("/")[0], int(k.rpartition("/")[2]))):

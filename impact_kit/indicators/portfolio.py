@@ -17,6 +17,7 @@ import pandas as pd
 from impact_kit.grid.model import Grid
 from impact_kit.indicators.attention import DROP
 from impact_kit.indicators.site import NEGATIVE_STATES, POSITIVE_STATES
+from impact_kit.indicators.table import with_directions
 
 __all__ = [
     "effect_movers",
@@ -80,15 +81,6 @@ def sites_reporting(table: pd.DataFrame, year: int, *, previous: int | None = No
     return out.assign(_order=order).sort_values(["_order", "site"]).drop(columns="_order").reset_index(drop=True)
 
 
-def _directions(table: pd.DataFrame) -> pd.DataFrame:
-    """Return the table with ``positive`` and ``negative`` (bool): the criterion has a positive (a negative) effect."""
-    direction = table["direction"].astype("string")
-    return table.assign(
-        positive=direction.isin(list(POSITIVE_STATES)).to_numpy(dtype=bool),
-        negative=direction.isin(list(NEGATIVE_STATES)).to_numpy(dtype=bool),
-    )
-
-
 def effect_shares(table: pd.DataFrame, year: int) -> pd.DataFrame:
     """Return, per criterion and year up to ``year``, the share of reporting sites with a positive effect.
 
@@ -102,7 +94,7 @@ def effect_shares(table: pd.DataFrame, year: int) -> pd.DataFrame:
         reporting that year), ``observed`` (sites with a positive effect), ``negative``
         (sites with a negative effect) and ``share`` (``observed`` over ``sites``, 0 to 1).
     """
-    part = _directions(table[table["year"] <= year])
+    part = with_directions(table[table["year"] <= year])
     out = part.groupby(["criterion", "year"], sort=False).agg(
         level=("level", "first"), sites=("site", "size"), observed=("positive", "sum"), negative=("negative", "sum")
     )
@@ -195,7 +187,7 @@ def intensity_change(table: pd.DataFrame, year: int, *, previous: int | None = N
 
 def _observed_per_site(table: pd.DataFrame, year: int | None, column: str = "positive") -> pd.Series:
     """Per site, how many criteria have a positive (``column="negative"``: a negative) effect in ``year``."""
-    return _directions(table[table["year"] == year]).groupby("site")[column].sum().astype("int64")
+    return with_directions(table[table["year"] == year]).groupby("site")[column].sum().astype("int64")
 
 
 def effect_movers(table: pd.DataFrame, year: int, *, previous: int | None = None, n: int = 10) -> pd.DataFrame:
@@ -283,7 +275,7 @@ def site_table(table: pd.DataFrame, year: int, *, previous: int | None = None) -
         ``first_year``, then ``intensity_<level id>`` for each level (NaN if unrated).
     """
     previous = previous_year(table, year) if previous is None else previous
-    now = _directions(table[table["year"] == year])
+    now = with_directions(table[table["year"] == year])
     out = now.groupby("site").agg(
         observed=("positive", "sum"),
         negative=("negative", "sum"),

@@ -23,8 +23,7 @@ from typing import TypeVar
 import pandas as pd
 
 from impact_kit.data.dataset import Dataset
-from impact_kit.indicators.site import NEGATIVE_STATES, POSITIVE_STATES
-from impact_kit.indicators.table import indicator_table
+from impact_kit.indicators.table import indicator_table, with_directions
 
 __all__ = ["MIN_SITES", "Programme", "indicators_of", "programme_of"]
 
@@ -68,10 +67,7 @@ class Programme:
     def from_table(cls, table: pd.DataFrame) -> Programme:
         """Return the programme's figures from an indicator table (see :mod:`impact_kit.indicators.table`)."""
         sites = table.groupby("year")["site"].nunique()
-        table = table.assign(
-            positive=table["direction"].isin(list(POSITIVE_STATES)),
-            negative=table["direction"].isin(list(NEGATIVE_STATES)),
-        )
+        table = with_directions(table)
         observed = table[table["positive"]].groupby(["year", "criterion"]).size().reset_index(name="n")
         negative = table[table["negative"]].groupby(["year", "criterion"]).size().reset_index(name="n")
         levels = table.drop_duplicates(["site", "year", "level"]).dropna(subset=["intensity"])

@@ -20,13 +20,14 @@ from impact_kit.data.observations import as_number
 from impact_kit.data.safe_csv import neutralise
 from impact_kit.files import atomic_write
 from impact_kit.grid.model import NOT_ASKED, Grid
-from impact_kit.indicators.site import STATES, answer_direction
+from impact_kit.indicators.site import NEGATIVE_STATES, POSITIVE_STATES, STATES, answer_direction
 
 __all__ = [
     "INDICATOR_COLUMNS",
     "indicator_table",
     "numbers",
     "role",
+    "with_directions",
     "write_indicators_csv",
 ]
 
@@ -263,6 +264,19 @@ def _directions(
         ]
         found[rows] = np.array(lookup, dtype="int8")[inverse.ravel()]
     return found
+
+
+def with_directions(table: pd.DataFrame) -> pd.DataFrame:
+    """Return an indicator table with ``positive`` and ``negative`` (bool) read from its ``direction``.
+
+    ``positive``: the criterion has a positive effect (positive or mixed); ``negative``: a negative
+    one (negative or mixed). What the programme, the portfolio and the index count.
+    """
+    direction = table["direction"].astype("string")
+    return table.assign(
+        positive=direction.isin(list(POSITIVE_STATES)).to_numpy(dtype=bool),
+        negative=direction.isin(list(NEGATIVE_STATES)).to_numpy(dtype=bool),
+    )
 
 
 def write_indicators_csv(table: pd.DataFrame, path: str | Path, *, excel: bool = False) -> Path:

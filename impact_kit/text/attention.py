@@ -14,7 +14,8 @@ from typing import Any
 from impact_kit.grid.model import Criterion, Grid
 from impact_kit.indicators.attention import DROP, Point
 from impact_kit.indicators.site import Answers
-from impact_kit.text.narrative import Statement, criterion_statements, display_values, say
+from impact_kit.render.data_tables import label
+from impact_kit.text.narrative import Statement, criterion_statements, display_values, say, scale_max
 from impact_kit.words import fill_text, format_number, pick_form
 
 __all__ = ["Said", "attention_intro", "say_points", "watch_evidence"]
@@ -76,8 +77,7 @@ def _say_one(grid: Grid, point: Point, answers: Answers, year: int, lang: str) -
     values: dict[str, Any] = {"year": str(year), "previous": str(point.previous)}
     if point.level is not None:
         level = point.level
-        scale = level.question(grid.roles.intensity)
-        top = scale.max if scale is not None and scale.max is not None else 5
+        top = scale_max(grid, level)
         values |= {
             "level": level.label(lang),
             "before": format_number(point.before or 0, lang),
@@ -116,22 +116,25 @@ def watch_evidence(
     """
     words = grid.texts(lang)
 
-    def label(item: str) -> str:
-        owner = grid.criterion(item) or grid.level(item)
-        return owner.label(lang) if owner is not None else item
-
     def text(key: str, count: int | None = None, **values: Any) -> str:
         return fill_text(pick_form(words[key], count), {"count": count or 0, **values}, lang)
 
     parts = []
     if negative:
-        parts.append(text("pf_watch_negative", len(negative), criteria=[label(c) for c in negative]))
+        parts.append(text("pf_watch_negative", len(negative), criteria=[label(grid, c, lang) for c in negative]))
     if drops:
         levels = [
-            text("pf_watch_level", level=label(lv), before=format_number(b, lang), after=format_number(a, lang))
+            text(
+                "pf_watch_level",
+                level=label(grid, lv, lang),
+                before=format_number(b, lang),
+                after=format_number(a, lang),
+            )
             for lv, b, a in drops
         ]
         parts.append(text("pf_watch_drop", levels=levels))
     if lost:
-        parts.append(text("pf_watch_lost", len(lost), criteria=[label(c) for c in lost], previous=str(previous)))
+        parts.append(
+            text("pf_watch_lost", len(lost), criteria=[label(grid, c, lang) for c in lost], previous=str(previous))
+        )
     return str(words["pf_watch_and"]).join(parts)

@@ -13,7 +13,7 @@ from typing import Any
 from impact_kit.data.observations import as_number
 from impact_kit.grid.model import Criterion, Grid, Question
 from impact_kit.indicators.site import AnswerChange, Changes, LevelChange
-from impact_kit.text.narrative import Statement, quoted, say
+from impact_kit.text.narrative import Statement, quoted, say, scale_max
 from impact_kit.words import DATA_LANG, UserText, fill, fill_text, format_number, texts
 
 __all__ = ["change_sentence", "changes_statements", "difference"]
@@ -65,8 +65,7 @@ def difference(value: float, lang: str) -> str:
 
 def _level_sentences(grid: Grid, change: LevelChange, years: Mapping[str, str], lang: str) -> list[str]:
     values: dict[str, Any] = {**years, "level": change.level.label(lang)}
-    scale = change.level.question(grid.roles.intensity)
-    values["max"] = format_number(scale.max if scale and scale.max is not None else 5, lang)
+    values["max"] = format_number(scale_max(grid, change.level), lang)
     out = []
     if change.moved and change.before is not None and change.after is not None:
         values |= {"before": format_number(change.before, lang), "after": format_number(change.after, lang)}

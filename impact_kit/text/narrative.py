@@ -35,6 +35,7 @@ __all__ = [
     "programme_level_statements",
     "quoted",
     "say",
+    "scale_max",
     "sentence_case",
     "summary_paragraph",
     "summary_statements",
@@ -190,7 +191,8 @@ def _position(value: float, median: float, top: float, lang: str) -> str:
     return fill_text(texts(lang)[key], figures, lang)
 
 
-def _scale_max(grid: Grid, level: Level) -> float:
+def scale_max(grid: Grid, level: Level) -> float:
+    """Return the top of a level's intensity scale (5 when the grid gives none)."""
     scale = level.question(grid.roles.intensity)
     return scale.max if scale is not None and scale.max is not None else 5
 
@@ -228,7 +230,7 @@ def programme_level_statements(
     rated = programme.intensity.get((year, level.id)) if programme is not None else None
     if value is None or rated is None or rated[1] < MIN_SITES or programme is None or not programme.covers(year):
         return []
-    position = _position(value, rated[0], _scale_max(grid, level), lang)
+    position = _position(value, rated[0], scale_max(grid, level), lang)
     values = {"position": position, "total": rated[1], "year": str(year)}
     return [Statement(say(texts(lang)["programme_intensity"], values, lang))]
 
@@ -247,10 +249,10 @@ def _strongest(grid: Grid, answers: Answers, year: int, lang: str, programme: Pr
         top = max(scores.values())
         levels = [lv for lv in grid.levels if scores.get(lv.id) == top]
         values: dict[str, Any] = {"year": str(year), "levels": [quoted(lv.label(lang), lang) for lv in levels]}
-        values |= {"value": format_number(top, lang), "max": format_number(_scale_max(grid, levels[0]), lang)}
+        values |= {"value": format_number(top, lang), "max": format_number(scale_max(grid, levels[0]), lang)}
         median = programme.intensity.get((year, levels[0].id)) if programme is not None else None
         if len(levels) == 1 and programme is not None and programme.covers(year) and median and median[1] >= MIN_SITES:
-            values["position"] = _position(top, median[0], _scale_max(grid, levels[0]), lang)
+            values["position"] = _position(top, median[0], scale_max(grid, levels[0]), lang)
             return say(words["summary_strongest_programme"], values, lang)
         return say(words["summary_strongest"], values, lang, len(levels))
     observed = {c.id for c in observed_criteria(grid, answers)}
@@ -283,7 +285,7 @@ def _notable_change(grid: Grid, years: Mapping[int, Answers], year: int, lang: s
         level = max(moved, key=lambda c: abs((c.after or 0) - (c.before or 0)))
         values |= {
             "level": quoted(level.level.label(lang), lang),
-            "max": format_number(_scale_max(grid, level.level), lang),
+            "max": format_number(scale_max(grid, level.level), lang),
         }
         values |= {"before": format_number(level.before or 0, lang), "after": format_number(level.after or 0, lang)}
         return say(words["summary_level_moved"], values, lang)
