@@ -112,7 +112,7 @@ def test_coeur_de_friche_2023_summary_lists_only_positive_effects_and_points_to_
     report = SiteReport.load(COEUR, 2023)
     summary = BeautifulSoup(str(report.summary()), "html.parser")
     paragraph = summary.select_one(".ik-summary-text").get_text()
-    assert "pour 1 critère sur 15, contre 8 pour le site médian du programme : Lien social." in paragraph
+    assert "pour 1 critère sur 15 (8 pour le site médian du programme), contre 9 en 2022 : Lien social." in paragraph
     for label in ("Santé", "Capacité à agir", "Entretien des espaces"):
         assert f"Des effets sont observés en 2023 pour 1 critère sur 15 : {label}" not in paragraph
     attention = summary.select_one("#ik-attention")
@@ -224,7 +224,8 @@ def test_every_option_is_rendered_and_counted_with_its_direction(grid, tmp_path,
         assert state(csv, "s", 2023, criterion.id) == direction
         report = SiteReport.load("s", 2023, data=dataset, lang=lang, programme=False)
         summary = BeautifulSoup(str(report.summary()), "html.parser")
-        listed = summary.select(".ik-figures li")[0].get_text()  # "N criteria … show observed effects …: X."
+        paragraph = summary.select_one(".ik-summary-text").get_text()
+        listed = next(s for s in re.split(r"(?<=\.) ", paragraph) if re.search("le site (présente|ne signale)|the site (shows|reports)", s))
         points = summary.select_one("#ik-attention").get_text(" ")
         label = criterion.label(lang)
         assert (label in listed) == (direction == "positive"), (criterion.id, option.id, listed)
@@ -256,7 +257,7 @@ def test_a_site_that_answers_only_negative_options_has_no_positive_effect_anywhe
     assert site_table(table, 2023)["observed"].tolist() == [0]
     report = SiteReport.load("s", 2023, data=dataset, programme=False)
     summary = text(report.summary())
-    assert "Aucun des 15 critères de la grille ne présente d'effet observé en 2023." in summary
+    assert "Pour sa première année d’observation, le site ne signale aucun effet positif." in summary
     effects = report.CHARTS["effects"].table(report)  # the chart draws negative effects apart, hatched
     assert effects.loc["2023 : effets positifs"].sum() == 0 and effects.loc["2023 : effets négatifs"].sum() >= 4
     assert effects.attrs["hatched"] == ["2023 : effets négatifs"]

@@ -51,8 +51,8 @@ def test_every_toc_link_has_a_target(good_start):
         "Sommaire",
         "En bref",
         "Points d'attention",
-        "Première année d'observation",
-        "En graphiques",
+        "En graphiques",  # a first year is a clause of *En bref*, not a section
+        "Effets individuels",
     ]
 
 
@@ -278,9 +278,10 @@ def test_pseudonymised_report_masks_listed_names_and_says_so(data_dir):
     assert plain.redactions() == {"email": 0, "phone": 0, "name": 0}
 
 
-def test_the_summary_counts_platform_extracts(good_start):
-    text = BeautifulSoup(str(good_start.summary()), "html.parser").get_text()
+def test_a_platform_extract_is_never_the_summary_s_quote_and_is_marked_where_it_is_printed(good_start):
     # The Good Start's first testimony is the platform's 300-character preview (see the seed).
-    assert "Un de ces textes n'est connu que par un extrait" in text  # the grid calls them texts by the site's team
-    other = SiteReport.load(FABRIQUE, 2023, data="data")
-    assert "extrait" not in BeautifulSoup(str(other.summary()), "html.parser").get_text()
+    summary = BeautifulSoup(str(good_start.summary()), "html.parser").get_text()
+    assert "…" not in summary.split("«", 1)[-1]  # the quote is a whole text
+    levels = BeautifulSoup(str(good_start.levels()), "html.parser").get_text()
+    assert "Extrait : la source ne publie que le début de ce texte." in levels
+

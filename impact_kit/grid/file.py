@@ -216,7 +216,13 @@ class _Builder:
             out[key] = {lang: self.template(texts.get(lang), f"{where}, `{key}`, `{lang}`") for lang in self.languages}
         return out
 
-    def template(self, text: Any, where: str) -> Template:
+    def phrases(self, node: Any, where: str) -> dict[str, Template]:
+        """Parse a ``figure``: one noun phrase per language, with ``{value}`` and optional forms."""
+        if not isinstance(node, dict):
+            raise self.fail(where, f"give one text per language {list(self.languages)}.")
+        return {lang: self.template(node.get(lang), f"{where}, `{lang}`", {"value"}) for lang in self.languages}
+
+    def template(self, text: Any, where: str, allowed: frozenset[str] | set[str] = CHANGE_VALUES) -> Template:
         if isinstance(text, dict):
             unknown = sorted(set(text) - set(PLURAL_FORMS))
             if unknown or "other" not in text:
@@ -231,8 +237,8 @@ class _Builder:
                 names = {f for _, f, _, _ in string.Formatter().parse(form) if f}
             except ValueError as exc:
                 raise self.fail(where, f"the text {form!r} is not a template ({exc}).") from None
-            if names - CHANGE_VALUES:
-                raise self.fail(where, f"names {sorted(names - CHANGE_VALUES)}; use only {sorted(CHANGE_VALUES)}.")
+            if names - set(allowed):
+                raise self.fail(where, f"names {sorted(names - set(allowed))}; use only {sorted(allowed)}.")
         return text if isinstance(text, dict) else str(text)
 
     def roles(self, levels: tuple[Level, ...]) -> Roles:
@@ -339,6 +345,8 @@ class _Builder:
             option_set=option_set,
             changes=own,
             direction=self.direction(node, qtype, options, where),
+            figure=self.phrases(node["figure"], f"{where}, `figure`") if "figure" in node else {},
+            action=bool(node.get("action", False)),
         )
 
     def direction(self, node: dict[str, Any], qtype: str, options: tuple[Option, ...], where: str) -> str | None:

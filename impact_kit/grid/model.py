@@ -129,6 +129,10 @@ class Question:
     direction: str | None = None
     #: ``changes[kind][key][lang]``: the question's own change templates, before the grid's.
     changes: Mapping[str, Mapping[str, Mapping[str, Template]]] = field(default_factory=dict)
+    #: A number's noun phrase for a summary, per language ("{value} personnes formées"); empty if none.
+    figure: Mapping[str, Template] = field(default_factory=dict)
+    #: True if free answers name an action of the site (a summary may cite them).
+    action: bool = False
 
     def __repr__(self) -> str:
         options = f", options {[o.id for o in self.options]}" if self.options else ""

@@ -49,9 +49,8 @@ from impact_kit.text.narrative import (
     programme_criterion_statements,
     programme_level_statements,
     quoted,
-    summary_paragraph,
-    summary_statements,
 )
+from impact_kit.text.summary import summary_sentences
 from impact_kit.text.testimonies import is_extract, testimony_html
 from impact_kit.words import DATA_LANG, UserText, fill_text, named_title, of_name
 
@@ -279,10 +278,13 @@ class SiteReport(ReportKind):
         return Html(str(block) + str(self.pseudonymisation_note()), name="header")
 
     def summary(self) -> Html:
-        """Return the year at a glance (a paragraph, then the figures as bullets), then :meth:`attention`."""
-        paragraph = summary_paragraph(self.grid, self.years, self.year, self.lang, programme=self.programme)
-        figures = [Markup(s.html) for s in summary_statements(self.grid, self.answers, self.year, self.lang)]
-        block = render("summary", title=self.words["summary"], paragraph=Markup(paragraph.html), figures=figures)
+        """Return *En bref* (three to five sentences, each criterion named once), then :meth:`attention`."""
+        points = attention_points(self.grid, self.years, self.year)
+        said = summary_sentences(
+            self.grid, self.years, self.year, self.lang,
+            points=points, programme=self.programme, shown=lambda text: self.shown_text(text, self.site),
+        )  # fmt: skip
+        block = render("summary", title=self.words["summary"], paragraph=Markup(said.html))
         return Html(str(block) + str(self.attention()), name="summary")
 
     def attention(self) -> Html:
@@ -319,9 +321,8 @@ class SiteReport(ReportKind):
 
     def changes(self) -> Html:
         """Return what changed since the previous year (or a note that this is the first year)."""
-        if self.previous is None:
-            first = self._t("first_year_text", year=str(self.year))
-            return render("changes", title=self.words["first_year"], first_year=first, statements=[])
+        if self.previous is None:  # a first year is a clause of *En bref*, not a section
+            return Html("", name="changes")
         found = indicators.changes_between(
             self.grid, self.years[self.previous], self.answers, previous=self.previous, year=self.year
         )

@@ -17,17 +17,12 @@ from impact_kit.indicators.programme import MIN_SITES, Programme
 from impact_kit.indicators.site import (
     NEGATIVE_STATES,
     POSITIVE_STATES,
-    Answers,
-    changes_between,
-    criteria_in,
-    observed_criteria,
-    public_counts,
 )
-from impact_kit.text.testimonies import is_extract
 from impact_kit.words import DATA_LANG, UserText, fill, fill_text, format_number, marked, pick_form, texts
 
 __all__ = [
     "Statement",
+    "criteria_labels",
     "criterion_statements",
     "display_values",
     "level_statements",
@@ -37,8 +32,6 @@ __all__ = [
     "say",
     "scale_max",
     "sentence_case",
-    "summary_paragraph",
-    "summary_statements",
 ]
 
 
@@ -123,42 +116,6 @@ def level_statements(level: Level, answers: Mapping[str, list[str]], lang: str) 
     return statements
 
 
-def summary_statements(grid: Grid, answers: Answers, year: int, lang: str) -> list[Statement]:
-    """Return the summary's figures, one per bullet.
-
-    Criteria with positive effects, with negative ones (if any), the publics most involved,
-    the intensities, and the site's texts.
-    """
-    words = grid.texts(lang)
-    observed = observed_criteria(grid, answers)
-    labels = [c.label(lang) for c in observed]
-    values: dict[str, Any] = {"count": len(observed), "total": len(grid.criteria), "year": str(year)}
-    out = [Statement(fill(pick_form(words["summary_observed"], len(observed)), {**values, "criteria": labels}, lang))]
-    negative = criteria_in(grid, answers, NEGATIVE_STATES)
-    if negative:
-        values = {"count": len(negative), "year": str(year), "criteria": [c.label(lang) for c in negative]}
-        out.append(Statement(fill(pick_form(words["summary_negative_figure"], len(negative)), values, lang)))
-    counts = public_counts(grid, answers, lang)
-    if counts:
-        top = max(counts.values())
-        publics = [public for public, n in counts.items() if n == top]
-        out.append(Statement(fill(words["summary_publics"], {"publics": publics}, lang)))
-    rated = []
-    for level in grid.levels:
-        value = answers.get(level.id, {}).get(grid.roles.intensity)
-        if value:
-            rated.append(f"{level.label(lang)} {format_number(as_number(value[0]) or 0, lang)}")
-    if rated:
-        out.append(Statement(fill(words["summary_intensity"], {"levels": rated}, lang)))
-    testimonies = [t for a in answers.values() for t in a.get(grid.roles.testimony, [])]
-    n = len(testimonies)
-    out.append(Statement(fill(pick_form(words["summary_testimonies"], n), {"count": n}, lang)))
-    extracts = sum(is_extract(t) for t in testimonies)
-    if extracts:  # a platform's preview: said, so that nobody takes it for the whole testimony
-        out.append(Statement(fill(pick_form(words["summary_extracts"], extracts), {"count": extracts}, lang)))
-    return out
-
-
 def sentence_case(text: str) -> str:
     """Return a sentence (escaped HTML or plain text) with its first letter in upper case, the rest untouched.
 
@@ -235,100 +192,7 @@ def programme_level_statements(
     return [Statement(say(texts(lang)["programme_intensity"], values, lang))]
 
 
-def _labels(criteria: Sequence[Criterion], lang: str) -> list[str]:
+def criteria_labels(criteria: Sequence[Criterion], lang: str) -> list[str]:
     """Return criteria labels for a list in a sentence, all quoted if one has a comma (else the list is ambiguous)."""
     labels = [c.label(lang) for c in criteria]
     return [quoted(label, lang) for label in labels] if any("," in label for label in labels) else labels
-
-
-def _strongest(grid: Grid, answers: Answers, year: int, lang: str, programme: Programme | None) -> str | None:
-    words = texts(lang)
-    rated = {lv.id: as_number((answers.get(lv.id, {}).get(grid.roles.intensity) or [""])[0]) for lv in grid.levels}
-    scores = {k: v for k, v in rated.items() if v is not None}
-    if scores:
-        top = max(scores.values())
-        levels = [lv for lv in grid.levels if scores.get(lv.id) == top]
-        values: dict[str, Any] = {"year": str(year), "levels": [quoted(lv.label(lang), lang) for lv in levels]}
-        values |= {"value": format_number(top, lang), "max": format_number(scale_max(grid, levels[0]), lang)}
-        median = programme.intensity.get((year, levels[0].id)) if programme is not None else None
-        if len(levels) == 1 and programme is not None and programme.covers(year) and median and median[1] >= MIN_SITES:
-            values["position"] = _position(top, median[0], scale_max(grid, levels[0]), lang)
-            return say(words["summary_strongest_programme"], values, lang)
-        return say(words["summary_strongest"], values, lang, len(levels))
-    observed = {c.id for c in observed_criteria(grid, answers)}
-    counts = {lv.id: sum(c.id in observed for c in lv.criteria) for lv in grid.levels}
-    if not observed:
-        return None
-    top_count = max(counts.values())
-    levels = [lv for lv in grid.levels if counts[lv.id] == top_count]
-    values = {"levels": [quoted(lv.label(lang), lang) for lv in levels], "count": top_count}
-    return say(words["summary_most_criteria"], values, lang, len(levels))
-
-
-def _notable_change(grid: Grid, years: Mapping[int, Answers], year: int, lang: str) -> str:
-    """Return the most notable change since the previous year: criteria that appeared, a level's move, and so on."""
-    words = texts(lang)
-    earlier = [y for y in years if y < year]
-    if not earlier:
-        return say(words["summary_first_year"], {"year": str(year)}, lang)
-    previous = max(earlier)
-    changes = changes_between(grid, years[previous], years[year], previous=previous, year=year)
-    values: dict[str, Any] = {"previous": str(previous), "year": str(year)}
-
-    def criteria(key: str, found: list[Criterion]) -> str:
-        return say(words[key], {**values, "criteria": _labels(found, lang), "count": len(found)}, lang, len(found))
-
-    moved = [c for c in changes.levels if c.before is not None and c.after is not None and c.moved]
-    if changes.of("appeared"):
-        return criteria("summary_appeared", changes.of("appeared"))
-    if moved:
-        level = max(moved, key=lambda c: abs((c.after or 0) - (c.before or 0)))
-        values |= {
-            "level": quoted(level.level.label(lang), lang),
-            "max": format_number(scale_max(grid, level.level), lang),
-        }
-        values |= {"before": format_number(level.before or 0, lang), "after": format_number(level.after or 0, lang)}
-        return say(words["summary_level_moved"], values, lang)
-    for status, key in (("disappeared", "summary_disappeared"), ("changed", "summary_answers_changed")):
-        if changes.of(status):
-            return criteria(key, changes.of(status))
-    return say(words["no_change"], values, lang)
-
-
-def summary_paragraph(
-    grid: Grid, years: Mapping[int, Answers], year: int, lang: str, *, programme: Programme | None = None
-) -> Statement:
-    """Return the year at a glance as a paragraph of three to five sentences (six with negative effects).
-
-    The level with the strongest effects (placed in the programme when it has enough
-    sites), the criteria observed, the publics most involved, the most notable change
-    since the previous year (or that this is the first), and the number of testimonies.
-    Only positive effects count as effects; negative ones get a sentence of their own.
-    """
-    words = grid.texts(lang)
-    answers = years[year]
-    said = [s for s in [_strongest(grid, answers, year, lang, programme)] if s]
-    observed = observed_criteria(grid, answers)
-    values: dict[str, Any] = {"count": len(observed), "total": len(grid.criteria), "year": str(year)}
-    values["criteria"] = _labels(observed, lang)
-    if programme is not None and programme.covers(year) and year in programme.criteria:
-        values["median"] = format_number(programme.criteria[year], lang)
-        same = programme.criteria[year] == len(observed)  # "8 critères sur 15, contre 8" reads as a contrast
-        key = "summary_criteria_programme_same" if same else "summary_criteria_programme"
-        said.append(say(words[key], values, lang, len(observed)))
-    else:
-        said.append(say(words["summary_criteria"], values, lang, len(observed)))
-    counts = public_counts(grid, answers, lang)
-    if counts:
-        top = max(counts.values())
-        publics = [public for public, n in counts.items() if n == top]
-        key = "summary_publics_one" if len(publics) == 1 else "summary_publics_many"
-        said.append(say(words[key], {"publics": publics, "count": top}, lang, top))
-    negative = criteria_in(grid, answers, NEGATIVE_STATES)
-    if negative:
-        found = {"criteria": _labels(negative, lang), "count": len(negative)}
-        said.append(say(words["summary_negative"], found, lang, len(negative)))
-    said.append(_notable_change(grid, years, year, lang))
-    n = sum(len(a.get(grid.roles.testimony, [])) for a in answers.values())
-    said.append(say(words["summary_testimonies_year"], {"count": n, "year": str(year)}, lang, n))
-    return Statement(" ".join(said))
