@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from impact_kit.grid.model import Grid
+from impact_kit.text.summary import QUOTE_WORDS
 from impact_kit.words import DATA_LANG, fill, pick_form
 
 __all__ = ["portfolio_method", "site_method"]
@@ -53,6 +54,7 @@ def site_method(
     """
     said = [_say(grid, lang, key) for key in ("method_answers", "method_unanswered", "method_intensity")]
     said.append(_say(grid, lang, "method_directions"))
+    said.append(_say(grid, lang, "method_summary_quote", words=QUOTE_WORDS))
     if lang != DATA_LANG:
         said.append(_say(grid, lang, "method_quotes"))
     if sites is not None:
