@@ -46,7 +46,6 @@ from impact_kit.text.narrative import (
     Statement,
     criterion_statements,
     level_statements,
-    programme_criterion_statements,
     programme_level_statements,
     quoted,
 )
@@ -328,7 +327,7 @@ class SiteReport(ReportKind):
         )
         title = fill_text(self.words["changes"], {"year": str(self.previous)}, self.lang)
         said = changes_statements(self.grid, found, self.lang)
-        return render("changes", title=title, first_year="", statements=_markup(said))
+        return render("changes", title=title, paragraphs=[(Markup(s.lead), Markup(s.html)) for s in said])
 
     def heading(self, name: str) -> Html:
         """Return the heading of a group of cells: ``"charts"`` ("En graphiques")."""
@@ -398,10 +397,11 @@ class SiteReport(ReportKind):
         return Html("".join(str(self._level(level)) for level in self.grid.levels[start - 1 :]), name="levels")
 
     def _level(self, level: Level) -> Html:
-        intro = level_statements(level, self.answers.get(level.id, {}), self.lang)
-        intro += programme_level_statements(
-            self.grid, self.programme, level, self.answers.get(level.id, {}), self.year, self.lang
-        )
+        answers = self.answers.get(level.id, {})
+        placed = programme_level_statements(self.grid, self.programme, level, answers, self.year, self.lang)
+        if placed:  # the intensity, beside the programme's median, once per level
+            answers = {q: v for q, v in answers.items() if q != self.grid.roles.intensity}
+        intro = placed + level_statements(level, answers, self.lang)
         criteria = [self._criterion(c) for c in level.criteria if self._shown(c)]
         return render(
             "level",
@@ -439,7 +439,6 @@ class SiteReport(ReportKind):
         ]
         statements = criterion_statements(criterion, answers, self.lang)
         state = self.states[criterion.id]
-        statements += programme_criterion_statements(self.programme, criterion, self.year, self.lang, state=state)
         empty = {"none": "state_none", "not_asked": "state_not_asked", "positive": "state_positive"}
         return render(
             "criterion",

@@ -7,14 +7,16 @@ per kind of change, which a question may override). Everything returned is escap
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from impact_kit.data.observations import as_number
-from impact_kit.grid.model import Criterion, Grid, Question
-from impact_kit.indicators.site import AnswerChange, Changes, LevelChange
-from impact_kit.text.narrative import Statement, quoted, say, scale_max
-from impact_kit.words import DATA_LANG, UserText, fill, fill_text, format_number, texts
+from impact_kit.grid.model import Criterion, Grid, Level, Question
+from impact_kit.indicators.attention import DROP
+from impact_kit.indicators.site import AnswerChange, Changes, CriterionChange, LevelChange, answer_direction
+from impact_kit.text.narrative import Statement, criteria_labels, quoted, say, scale_max
+from impact_kit.words import DATA_LANG, UserText, fill, fill_text, format_number, pick_form, texts
 
 __all__ = ["change_sentence", "changes_statements", "difference"]
 
@@ -63,43 +65,104 @@ def difference(value: float, lang: str) -> str:
     return fill_text(texts(lang)[key], {"value": format_number(abs(value), lang)}, lang)
 
 
-def _level_sentences(grid: Grid, change: LevelChange, years: Mapping[str, str], lang: str) -> list[str]:
-    values: dict[str, Any] = {**years, "level": change.level.label(lang)}
-    values["max"] = format_number(scale_max(grid, change.level), lang)
-    out = []
-    if change.moved and change.before is not None and change.after is not None:
-        values |= {"before": format_number(change.before, lang), "after": format_number(change.after, lang)}
-        out.append(say(grid.changes["level"]["up" if change.after > change.before else "down"][lang], values, lang))
-    if change.keywords:
-        values["items"] = [quoted(UserText(k, DATA_LANG), lang) for k in change.keywords]
-        out.append(say(grid.changes["level"]["keywords"][lang], values, lang, len(change.keywords)))
-    return out
+def _importance(change: AnswerChange) -> int | None:
+    """Rank an answer's change for *Évolutions* (0 first), or None if it would only narrate the form.
+
+    A change of direction comes first, then a number that moved, a choice that changed, an
+    option or a free answer added, and last one removed. A change is said only with a template
+    the question gives itself (``changes:`` under the question), a yes/no answer that turned, or
+    a number with a ``figure`` phrase; the grid's generic templates ("la question « … », sans
+    réponse en …") tell the form, not the site.
+    """
+    question = change.question
+    counted = change.kind == "number" and change.key == "changed" and bool(question.figure)
+    own = change.key in question.changes.get(change.kind, {})
+    if not (own or counted or (change.kind == "yes_no" and change.key == "changed")):
+        return None
+    before = {answer_direction(question, v) for v in change.before} - {None}
+    after = {answer_direction(question, v) for v in change.after} - {None}
+    if before and after and before != after:
+        return 0
+    if change.kind == "number" and change.before and change.after:
+        return 1
+    if change.kind in ("single", "yes_no"):
+        return 2
+    return 3 if change.key != "removed" else 4
+
+
+def _criterion_sentence(
+    grid: Grid, found: CriterionChange, years: Mapping[str, str], lang: str
+) -> tuple[int, str] | None:
+    """Return one criterion's most important change, with its rank, or None if none is worth a sentence."""
+    ranked = [(rank, i, change) for i, change in enumerate(found.answers) if (rank := _importance(change)) is not None]
+    if not ranked:
+        return None
+    rank, _, change = min(ranked, key=lambda r: (r[0], r[1]))
+    question = change.question
+    if change.key not in question.changes.get(change.kind, {}) and change.kind == "number":  # said with its figure
+        before, after = as_number(change.before[0]) or 0, as_number(change.after[0]) or 0
+        figure = fill_text(pick_form(question.figure[lang], after), {"value": format_number(after, lang)}, lang)
+        values = {**years, "figure": figure, "before": format_number(before, lang)}
+        values["difference"] = difference(after - before, lang)
+        return rank, say(grid.texts(lang)["changes_figure"], values, lang)
+    return rank, change_sentence(grid, found.criterion, change, years, lang)
+
+
+def _level_paragraph(
+    grid: Grid,
+    level: Level,
+    moved: LevelChange | None,
+    found: list[CriterionChange],
+    years: Mapping[str, str],
+    lang: str,
+) -> Statement | None:
+    """Return a level's changes as one paragraph under its name: intensity, then one sentence per criterion at most."""
+    words = grid.texts(lang)
+    said: list[tuple[int, str]] = []
+    if moved is not None and moved.moved and moved.before is not None and moved.after is not None:
+        values: dict[str, Any] = {**years, "level": level.label(lang), "max": scale_max(grid, level)}
+        values |= {"before": format_number(moved.before, lang), "after": format_number(moved.after, lang)}
+        step = abs(moved.after - moved.before)
+        said.append(
+            (
+                0 if step >= DROP else 2,
+                say(words["changes_level_up" if moved.after > moved.before else "changes_level_down"], values, lang),
+            )
+        )
+    for status in ("appeared", "disappeared"):
+        criteria = [c.criterion for c in found if c.status == status]
+        if criteria:
+            values = {**years, "criteria": criteria_labels(criteria, lang), "count": len(criteria)}
+            said.append((0, say(words[f"changes_{status}"], values, lang, len(criteria))))
+    for change in found:
+        if change.status == "changed" and (one := _criterion_sentence(grid, change, years, lang)) is not None:
+            said.append(one)
+    if not said:
+        return None
+    said.sort(key=lambda r: r[0])  # stable: grid order within a rank
+    return Statement(" ".join(text for _, text in said), lead=html.escape(level.label(lang), quote=False))
 
 
 def changes_statements(grid: Grid, changes: Changes, lang: str) -> list[Statement]:
-    """Return what changed since the previous year: one paragraph per level and per criterion, in grid order.
+    """Return what changed since the previous year, told by level: one paragraph each, the most important first.
 
-    Every paragraph is whole sentences from the grid's change templates (see
-    ``changes:`` in the grid file): a criterion that appeared or disappeared in one
-    sentence, otherwise one sentence per answer that changed.
+    A paragraph is led by the level's name: its intensity if it moved, the criteria whose
+    positive effects appeared or disappeared (one sentence each way), then at most one
+    sentence per other criterion, its most important change (see :func:`_importance`).
+    Keywords new this year are grouped in one last sentence. Nothing narrates the form.
     """
     years = {"year": str(changes.year), "previous": str(changes.previous)}
     levels = {c.level.id: c for c in changes.levels}
-    criteria = {c.criterion.id: c for c in changes.criteria}
     out = []
     for level in grid.levels:
-        if level.id in levels:
-            out.append(Statement(" ".join(_level_sentences(grid, levels[level.id], years, lang))))
-        for criterion in level.criteria:
-            found = criteria.get(criterion.id)
-            if found is None:
-                continue
-            if found.status != "changed":
-                template = grid.changes["criterion"][found.status][lang]
-                said = [say(template, {**years, "criterion": criterion.label(lang)}, lang)]
-            else:
-                said = [change_sentence(grid, criterion, change, years, lang) for change in found.answers]
-            out.append(Statement(" ".join(said)))
+        found = [c for c in changes.criteria if c.criterion.level == level.id]
+        paragraph = _level_paragraph(grid, level, levels.get(level.id), found, years, lang)
+        if paragraph is not None:
+            out.append(paragraph)
+    keywords = [UserText(k, DATA_LANG) for c in changes.levels for k in c.keywords]
+    if keywords:
+        items = [quoted(k, lang) for k in dict.fromkeys(keywords)]
+        out.append(Statement(say(grid.texts(lang)["changes_keywords"], {**years, "items": items}, lang, len(items))))
     if not out:
         out.append(Statement(fill(texts(lang)["no_change"], years, lang)))
     return out

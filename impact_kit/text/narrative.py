@@ -14,10 +14,6 @@ from typing import Any
 from impact_kit.data.observations import as_number
 from impact_kit.grid.model import Criterion, Grid, Level, Question, Sentence
 from impact_kit.indicators.programme import MIN_SITES, Programme
-from impact_kit.indicators.site import (
-    NEGATIVE_STATES,
-    POSITIVE_STATES,
-)
 from impact_kit.words import DATA_LANG, UserText, fill, fill_text, format_number, marked, pick_form, texts
 
 __all__ = [
@@ -26,7 +22,6 @@ __all__ = [
     "criterion_statements",
     "display_values",
     "level_statements",
-    "programme_criterion_statements",
     "programme_level_statements",
     "quoted",
     "say",
@@ -41,6 +36,8 @@ class Statement:
 
     html: str
     items: tuple[str, ...] = ()
+    #: A heading the sentence sits under (escaped HTML; *Évolutions* leads each level's paragraph with its name).
+    lead: str = ""
 
     def to_html(self) -> str:
         """Return the sentence as a paragraph, followed by its list if any."""
@@ -154,41 +151,20 @@ def scale_max(grid: Grid, level: Level) -> float:
     return scale.max if scale is not None and scale.max is not None else 5
 
 
-def programme_criterion_statements(
-    programme: Programme | None, criterion: Criterion, year: int, lang: str, *, state: str = "positive"
-) -> list[Statement]:
-    """Return where a criterion's effect stands in the programme: in how many of its sites it is found.
-
-    A positive effect is counted among the sites with a positive effect, a negative one among
-    those with a negative effect, apart (a mixed criterion gets both); any other state gets
-    nothing. Nothing either when there is no programme or fewer than
-    :data:`impact_kit.indicators.programme.MIN_SITES` sites that year.
-    """
-    if programme is None or not programme.covers(year):
-        return []
-    out = []
-    total = programme.sites[year]
-    for counts, wanted, keys in (
-        (programme.observed, POSITIVE_STATES, ("programme_observed_all", "programme_observed")),
-        (programme.negative, NEGATIVE_STATES, ("programme_negative_all", "programme_negative")),
-    ):
-        if state in wanted:
-            count = counts.get((year, criterion.id), 0)
-            values = {"count": count, "total": total, "year": str(year)}
-            out.append(Statement(say(texts(lang)[keys[0] if count == total else keys[1]], values, lang, count)))
-    return out
-
-
 def programme_level_statements(
     grid: Grid, programme: Programme | None, level: Level, answers: Mapping[str, list[str]], year: int, lang: str
 ) -> list[Statement]:
-    """Return where a level's intensity stands against the programme's median, when enough sites rated it."""
+    """Return the level's intensity beside the programme's median, once per level, when enough sites rated it.
+
+    "Intensité des effets : 5/5 · médiane du programme 3/5, sur 5 sites": it takes the place of
+    the grid's intensity sentence (nothing when there is no programme to compare with).
+    """
     value = as_number((answers.get(grid.roles.intensity) or [""])[0])
     rated = programme.intensity.get((year, level.id)) if programme is not None else None
     if value is None or rated is None or rated[1] < MIN_SITES or programme is None or not programme.covers(year):
         return []
-    position = _position(value, rated[0], scale_max(grid, level), lang)
-    values = {"position": position, "total": rated[1], "year": str(year)}
+    top = scale_max(grid, level)
+    values = {"value": value, "median": rated[0], "max": top, "total": rated[1], "year": str(year)}
     return [Statement(say(texts(lang)["programme_intensity"], values, lang))]
 
 
