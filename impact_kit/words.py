@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from babel.numbers import format_decimal
 
 from impact_kit.exceptions import InvalidArgument
 
@@ -61,6 +62,8 @@ def _document() -> Mapping[str, Mapping[str, Any]]:
 
 #: The languages the kit writes reports in (the keys of ``texts.yaml``); the first is the default.
 LANGUAGES: tuple[str, ...] = tuple(_document())
+#: The Babel locale of each report language (numbers and lists as written in France and in Britain).
+LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 #: The language of the answers the kit reads (free texts, keywords, testimonies): its first language.
 DATA_LANG = LANGUAGES[0]
 
@@ -200,10 +203,14 @@ def pick_form(forms: str | Mapping[str, str], count: float | None) -> str:
 
 
 def format_number(value: float, lang: str) -> str:
-    """Return a number as a reader writes it: no ``.0``, a decimal comma in French."""
-    value = float(value)
-    text = str(int(value)) if value.is_integer() else f"{value:g}"
-    return text.replace(".", ",") if lang == "fr" else text
+    """Return a number as a reader of ``lang`` writes it, by Babel's locale data (CLDR).
+
+    Thousands grouped ("1 234" with a narrow no-break space in French, "1,234" in English), a
+    decimal comma in French, at most two decimals, never scientific notation, and a true minus
+    sign (U+2212). Years are not numbers here: templates take them as text.
+    """
+    text = format_decimal(float(value), format="#,##0.##", locale=LOCALES.get(lang, lang))
+    return "\u2212" + text[1:] if text.startswith("-") else text
 
 
 def format_date(date: dt.date, lang: str) -> str:

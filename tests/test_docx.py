@@ -85,7 +85,7 @@ def test_every_seed_statement_and_list_style(word):
     for statement in SEED_STATEMENTS:  # set as a French page sets the kit's words (’, no-break spaces)
         assert typeset(statement, "fr") in text, statement
     bullets = [p.text for p in paragraphs(document, "List Bullet")]
-    assert bullets.count("visiteur·euse·s grand public") == 1
+    assert bullets.count("visiteur·se·s grand public") == 1
 
 
 def test_every_testimony_complete_in_the_quote_style_with_its_caption(word):

@@ -16,7 +16,9 @@ from impact_kit.data.dataset import load_dataset
 from impact_kit.exceptions import NotFound
 from impact_kit.reports.kind import NARROW_WIDTH
 from impact_kit.reports.lab import report_run
-from impact_kit.reports.working import create_working_notebook
+from impact_kit.reports.parameters import SITE_NOTEBOOK
+from impact_kit.reports.working import create_working_notebook, notes_in
+from impact_kit.words import LANGUAGES
 
 
 @pytest.fixture(autouse=True)
@@ -60,9 +62,30 @@ def test_the_coverage_legend_does_not_overlap_its_title(lang, size):
 
 def test_a_working_notebook_is_titled_with_its_site_and_year(tmp_path):
     shutil.copytree(SAMPLE, tmp_path / "data")
-    path = create_working_notebook(load_dataset(tmp_path / "data"), "the-good-start", 2021)
+    path = create_working_notebook(load_dataset(tmp_path / "data"), "the-good-start", 2021, lang="en")
     first = nbformat.read(path, as_version=4).cells[0].source
     assert first.splitlines()[0] == "# Site report: The Good Start, 2021"
+
+
+def test_a_working_notebook_s_notes_are_in_its_report_s_language(tmp_path):
+    """Issue 25, Build 9: the notes of a French report's notebook are French, not the master's English."""
+    shutil.copytree(SAMPLE, tmp_path / "data")
+    path = create_working_notebook(load_dataset(tmp_path / "data"), "the-good-start", 2021)  # French by default
+    cells = nbformat.read(path, as_version=4).cells
+    notes = [c for c in cells if "notes" in c.metadata.get("tags", [])]
+    assert notes[0].source.splitlines()[0] == "# Rapport de site\u00a0: The Good Start, 2021"
+    assert notes[1].source.startswith("**En-tête** : le nom du site")
+    master = nbformat.read(SITE_NOTEBOOK, as_version=4).cells
+    assert [c.get("id") for c in notes] == [c.get("id") for c in master if "notes" in c.metadata.get("tags", [])]
+    assert not any(re.search(r"\b(the|and|of)\b", c.source.replace("New Console for Notebook", "")) for c in notes)
+
+
+def test_every_note_of_the_master_has_its_text_in_every_report_language():
+    master = nbformat.read(SITE_NOTEBOOK, as_version=4).cells
+    ids = {c["id"] for c in master if "notes" in c.metadata.get("tags", [])}
+    for lang in LANGUAGES:
+        if lang != "en":  # the master's own language
+            assert set(notes_in(lang)) == ids, lang
 
 
 def test_paths_from_a_working_notebook_are_named_without_dots(tmp_path, monkeypatch):

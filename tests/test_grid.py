@@ -47,9 +47,9 @@ def test_every_question_type_is_used(grid):
 def test_seed_short_forms_are_the_french_labels(grid):
     publics = grid.question("lien_social", "publics")
     labels = [o.label("fr") for o in publics.options]
-    assert "visiteur·euse·s grand public" in labels
-    assert "acteur·rice·s du quartier" in labels
-    assert grid.question("capacite_agir", "carried_by").option("residents").label("fr") == "des résident.e.s"
+    assert "visiteur·se·s grand public" in labels
+    assert "actrices et acteurs du quartier" in labels
+    assert grid.question("capacite_agir", "carried_by").option("residents").label("fr") == "des résident·e·s"
 
 
 def test_open_questions_accept_free_text(grid):

@@ -70,7 +70,7 @@ def test_publics_matrix(grid):
     matrix = publics_matrix(grid, answers_by_year(frame(ROWS))[2022], "fr")
     assert list(matrix.columns) == ["Lien social", "Solidarité", "Réseau de personnes"]
     assert matrix.loc["bénévoles"].tolist() == [True, False, True]
-    assert matrix.loc["visiteur·euse·s grand public"].tolist() == [False, False, True]
+    assert matrix.loc["visiteur·se·s grand public"].tolist() == [False, False, True]
     assert int(matrix.to_numpy().sum()) == 3 and len(matrix) == 7
 
 

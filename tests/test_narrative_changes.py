@@ -18,128 +18,128 @@ TABLE = [
         'image_changed',
         ['yes'],
         [],
-        'Aucun changement notable des effets observés depuis 2022.',
-        'No notable change in the observed effects since 2022.',
+        "Aucun changement notable des effets observés depuis 2022.",
+        "No notable change in the observed effects since 2022.",
     ),
     (
         'metiers_emergents',
         'count',
         ['3'],
         [],
-        'Aucun changement notable des effets observés depuis 2022.',
-        'No notable change in the observed effects since 2022.',
+        "Aucun changement notable des effets observés depuis 2022.",
+        "No notable change in the observed effects since 2022.",
     ),
     (
         'lien_social',
         'frequency',
         ['weekly'],
         ['daily'],
-        'Les rencontres ont désormais lieu au quotidien ; elles avaient lieu au moins une fois par semaine en 2022.',
-        'The encounters now happen daily; they happened at least once a week in 2022.',
+        "Les rencontres ont désormais lieu au quotidien ; elles avaient lieu au moins une fois par semaine en 2022.",
+        "The encounters now happen daily; they happened at least once a week in 2022.",
     ),
     (
         'appartenance_exclusion',
         'belonging',
         [],
         ['exclusion'],
-        'Aucun changement notable des effets observés depuis 2022.',
-        'No notable change in the observed effects since 2022.',
+        "Aucun changement notable des effets observés depuis 2022.",
+        "No notable change in the observed effects since 2022.",
     ),
     (
         'appartenance_exclusion',
         'belonging',
         ['belonging'],
         [],
-        'Aucun changement notable des effets observés depuis 2022.',
-        'No notable change in the observed effects since 2022.',
+        "Aucun changement notable des effets observés depuis 2022.",
+        "No notable change in the observed effects since 2022.",
     ),
     (
         'appartenance_exclusion',
         'belonging',
         ['belonging'],
         ['exclusion'],
-        "Il a été observé en 2023 que certaines personnes se sentent exclues ; le constat de 2022 était que certaines personnes se sentent faire partie d'un groupe autour du projet.",
-        'It was observed in 2023 that some people feel excluded; the finding in 2022 was that some people feel part of a group around the project.',
+        "Le constat a changé en 2023 : certaines personnes ont le sentiment d'être exclues, alors qu'en 2022 le constat était que certaines personnes se sentent faire partie d'un groupe autour du projet.",
+        "The finding changed in 2023: some people feel excluded, whereas in 2022 it was that some people feel part of a group around the project.",
     ),
     (
         'cadre_de_vie',
         'image_changed',
         ['no'],
         ['yes'],
-        'Des effets positifs apparaissent en 2023 pour le critère Cadre de vie et attractivité du quartier.',
-        'Positive effects appear in 2023 for Living environment and appeal of the neighbourhood.',
+        "En 2023, des effets positifs apparaissent pour le critère Cadre de vie et attractivité du quartier.",
+        "In 2023, positive effects appear for the criterion Living environment and appeal of the neighbourhood.",
     ),
     (
         'cadre_de_vie',
         'image_changed',
         ['yes'],
         ['no'],
-        "Le critère Cadre de vie et attractivité du quartier ne présente plus d'effet positif en 2023.",
-        'The criterion Living environment and appeal of the neighbourhood no longer shows a positive effect in 2023.',
+        "En 2023, plus aucun effet positif n'est observé pour le critère Cadre de vie et attractivité du quartier.",
+        "In 2023, no positive effect is observed any more for the criterion Living environment and appeal of the neighbourhood.",
     ),
     (
         'cadre_de_vie',
         'image_changed',
         [],
         ['yes'],
-        'Aucun changement notable des effets observés depuis 2022.',
-        'No notable change in the observed effects since 2022.',
+        "Aucun changement notable des effets observés depuis 2022.",
+        "No notable change in the observed effects since 2022.",
     ),
     (
         'lien_social',
         'publics',
         ['volunteers'],
         ['volunteers', 'local_actors'],
-        'Un nouveau public a pris part aux interactions sociales en 2023 : acteur·rice·s du quartier.',
-        'A new group took part in the social interactions in 2023: local actors.',
+        "Un nouveau public a pris part aux interactions sociales en 2023 : actrices et acteurs du quartier.",
+        "A new group took part in the social interactions in 2023: local actors.",
     ),
     (
         'lien_social',
         'publics',
         ['volunteers', 'local_actors', 'neighbours'],
         ['volunteers'],
-        "Des publics présents en 2022 n'ont plus pris part aux interactions sociales en 2023 : acteur·rice·s du quartier et voisin·e·s du quartier.",
-        'Groups present in 2022 no longer took part in the social interactions in 2023: local actors and neighbourhood residents.',
+        "Des publics présents en 2022 n'ont plus pris part aux interactions sociales en 2023 : actrices et acteurs du quartier et voisin·e·s du quartier.",
+        "Groups present in 2022 no longer took part in the social interactions in 2023: local actors and neighbourhood residents.",
     ),
     (
         'gouvernance_partagee',
         'practices',
         ['shared_bodies'],
         ['shared_bodies', 'users_decide', 'carried_on'],
-        'Aucun changement notable des effets observés depuis 2022.',
-        'No notable change in the observed effects since 2022.',
+        "Aucun changement notable des effets observés depuis 2022.",
+        "No notable change in the observed effects since 2022.",
     ),
     (
         'evolution_projet',
         'changes',
         ['diagnosis', 'design'],
         ['design'],
-        'Aucun changement notable des effets observés depuis 2022.',
-        'No notable change in the observed effects since 2022.',
+        "Aucun changement notable des effets observés depuis 2022.",
+        "No notable change in the observed effects since 2022.",
     ),
     (
         'services_publics',
         'urgent_needs',
         [],
         ['aide aux devoirs'],
-        'En 2023, le projet a répondu à de nouveaux besoins sociaux urgents, décrits ainsi : « aide aux devoirs ».',
-        'In 2023, the project met new urgent social needs, described as “aide aux devoirs”.',
+        "En 2023, le projet a répondu à de nouveaux besoins sociaux urgents, décrits ainsi : « aide aux devoirs ».",
+        "In 2023, the project met new urgent social needs, described as “aide aux devoirs”.",
     ),
     (
         'metiers_emergents',
         'kinds',
         ['Médiateur'],
         ['Régisseuse'],
-        'Aucun changement notable des effets observés depuis 2022.',
-        'No notable change in the observed effects since 2022.',
+        "Aucun changement notable des effets observés depuis 2022.",
+        "No notable change in the observed effects since 2022.",
     ),
     (
         'metiers_emergents',
         'kinds',
         ['new_professions', 'Médiateur'],
         ['new_professions'],
-        'Aucun changement notable des effets observés depuis 2022.',
-        'No notable change in the observed effects since 2022.',
+        "Aucun changement notable des effets observés depuis 2022.",
+        "No notable change in the observed effects since 2022.",
     ),
     (
         'insertion_professionnelle',
@@ -147,7 +147,7 @@ TABLE = [
         ['7'],
         ['12'],
         "En 2023, 12 personnes ont bénéficié d'actions de formation ou d'accompagnement, contre 7 en 2022 (+5).",
-        'In 2023, 12 people benefited from training or support, compared with 7 in 2022 (+5).',
+        "In 2023, 12 people benefited from training or support, compared with 7 in 2022 (+5).",
     ),
     (
         'insertion_professionnelle',
@@ -155,39 +155,39 @@ TABLE = [
         ['2'],
         ['1'],
         "En 2023, 1 personne a bénéficié d'actions de formation ou d'accompagnement, contre 2 en 2022 (\u22121).",
-        'In 2023, 1 person benefited from training or support, compared with 2 in 2022 (\u22121).',
+        "In 2023, 1 person benefited from training or support, compared with 2 in 2022 (\u22121).",
     ),
     (
         'metiers_emergents',
         'count',
         ['3'],
         ['1'],
-        'Le site compte 1 mission ou métier émergent en 2023, contre 3 en 2022 (\u22122).',
-        'The site counts 1 emerging mission or profession in 2023, against 3 in 2022 (\u22122).',
+        "Le site compte 1 mission ou métier émergent en 2023, contre 3 en 2022 (\u22122).",
+        "The site counts 1 emerging mission or profession in 2023, against 3 in 2022 (\u22122).",
     ),
     (
         'metiers_emergents',
         'count',
         [],
         ['4'],
-        'Aucun changement notable des effets observés depuis 2022.',
-        'No notable change in the observed effects since 2022.',
+        "Aucun changement notable des effets observés depuis 2022.",
+        "No notable change in the observed effects since 2022.",
     ),
     (
         'capacite_agir',
         'count',
         ['3'],
         ['plusieurs'],
-        'Le nombre de nouveaux projets ou actions imprévus indiqué en 2023 est « plusieurs » ; il était « 3 » en 2022.',
-        'The number of new, unplanned projects or actions given in 2023 is “plusieurs”; it was “3” in 2022.',
+        "Le nombre de nouveaux projets ou actions imprévus indiqué en 2023 est « plusieurs » ; il était « 3 » en 2022.",
+        "The number of new, unplanned projects or actions given in 2023 is “plusieurs”; it was “3” in 2022.",
     ),
     (
         'capacite_agir',
         'count',
         ['3'],
         ['5'],
-        'En 2023, 5 nouveaux projets ou actions imprévus ont émergé, contre 3 en 2022 (+2).',
-        'In 2023, 5 new, unplanned projects or actions emerged, compared with 3 in 2022 (+2).',
+        "En 2023, 5 nouveaux projets ou actions imprévus ont émergé, contre 3 en 2022 (+2).",
+        "In 2023, 5 new, unplanned projects or actions emerged, compared with 3 in 2022 (+2).",
     ),
 ]  # fmt: skip
 
@@ -224,18 +224,24 @@ def test_a_single_choice_that_changed_is_one_transition_not_two_changes(grid):
 def test_a_criterion_that_appeared_or_disappeared_is_one_sentence(grid):
     before = {"sante": {"effects": ["better_relations", "more_confidence"], "testimony": ["t"]}}
     after = {"reseaux": {"network_types": ["thematic"], "publics": ["volunteers", "visitors"]}}
-    assert told(grid, before, after, "fr") == [
-        "Le critère Santé ne présente plus d'effet positif en 2023.",
-        "Des effets positifs apparaissent en 2023 pour le critère Réseau de personnes.",
-    ]
+    assert (
+        told(grid, before, after, "fr")
+        == [
+            "En 2023, plus aucun effet positif n'est observé pour le critère Santé.",
+            "Des effets positifs apparaissent en 2023 pour le critère Réseau de personnes.",  # the second level: the other way
+        ]
+    )
     assert told(grid, before, after, "en") == [
-        "The criterion Health and well-being no longer shows a positive effect in 2023.",
-        "Positive effects appear in 2023 for Networks of people.",
+        "In 2023, no positive effect is observed any more for the criterion Health and well-being.",
+        "Positive effects appear in 2023 for the criterion Networks of people.",
     ]
     several = {"sante": before["sante"], "lien_social": {"publics": ["volunteers"]}}
-    assert told(grid, several, {}, "fr") == [
-        "Les critères Lien social et Santé ne présentent plus d'effet positif en 2023."  # one sentence for both
-    ]
+    assert (
+        told(grid, several, {}, "fr")
+        == [
+            "En 2023, plus aucun effet positif n'est observé pour les critères Lien social et Santé."  # one sentence for both
+        ]
+    )
 
 
 def test_a_criterion_answered_without_effect_either_year_says_nothing(grid):
@@ -248,7 +254,7 @@ def test_intensity_per_level_with_the_keywords_gained(grid):
     before = {"effets_collectifs": {"intensity": ["4"], "keywords": ["entraide"]}}
     after = {"effets_collectifs": {"intensity": ["2"], "keywords": ["entraide", "Réseau", "tensions"]}}
     assert told(grid, before, after, "fr") == [
-        "L'intensité des effets a reculé, de 4/5 en 2022 à 2/5 en 2023.",  # under the level's name
+        "De 4/5 en 2022, l'intensité des effets est retombée à 2/5 en 2023.",  # under the level's name
         "Des mots-clés nouveaux qualifient l'année 2023 : « Réseau » et « tensions ».",
     ]
     same = {"effets_collectifs": {"intensity": ["4"], "keywords": ["entraide", "réseau"]}}
@@ -311,8 +317,7 @@ def test_two_health_effects_are_not_said_with_the_same_verb_twice(grid):
     before = {"sante": {"effects": ["better_relations"]}}
     after = {"sante": {"effects": ["better_relations", "discomfort", "stress_conflicts"]}}
     assert told(grid, before, after, "fr")[0] == (
-        "Il a été observé en 2023, et non en 2022, que des personnes expriment un inconfort et font part de stress ou "
-        "de conflits."
+        "En 2023, et non en 2022, des personnes expriment un inconfort et font part de stress ou de conflits."
     )
 
 

@@ -132,7 +132,7 @@ def test_publics_heatmap(reach, grid):
     assert not ax.images and ax.collections[0].get_array().shape == (2, 2)  # vector cells, no bitmap
     assert [t.get_text() for t in ax.texts] == ["3", "0", "1", "2"]  # every cell says its count
     assert [t.replace("\n", " ") for t in ticks(ax.get_yticklabels())] == [
-        "visiteur·euse·s grand public",
+        "visiteur·se·s grand public",
         "voisin·e·s du quartier",
     ]
     assert ticks(ax.get_xticklabels()) == ["Lien social", "Solidarité"]

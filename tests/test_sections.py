@@ -101,7 +101,7 @@ def test_earlier_years_and_changes():
     changes = soup.find(id="ik-changes")
     assert changes.h2.get_text() == "Évolutions depuis 2021"
     assert changes.h3.get_text() == "Effets individuels"  # told by level
-    assert changes.p.get_text().startswith("L'intensité des effets a progressé, de 2/5 en 2021 à 4/5 en 2022.")
+    assert changes.p.get_text().startswith("De 2/5 en 2021, l'intensité des effets est passée à 4/5 en 2022.")
     charts = soup.select("figure.ik-chart .ik-chart-wide svg[role=img]")
     assert charts[0]["aria-label"].startswith(
         "Diagramme en barres de l'intensité des effets (sur 5) par niveau, 2021 et 2022."

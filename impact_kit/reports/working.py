@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
+import yaml
 
 from impact_kit import __version__
 from impact_kit.data.dataset import Dataset
@@ -33,6 +34,9 @@ from impact_kit.render.export import REMOVED_TAGS
 from impact_kit.reports.parameters import SITE_NOTEBOOK
 from impact_kit.reports.selection import mark_master_cells
 
+#: The master notebook's notes in the report languages other than English (by cell id).
+NOTES_FILE = SITE_NOTEBOOK.with_name("notes.yaml")
+
 __all__ = [
     "WORKING_DIR",
     "check_working_notebook",
@@ -40,7 +44,9 @@ __all__ = [
     "create_working_notebook",
     "find_working_notebook",
     "master_digest",
+    "notes_in",
     "older_than_master",
+    "translate_notes",
     "working_notebook_path",
     "working_notebook_refusal",
 ]
@@ -128,8 +134,9 @@ def create_working_notebook(dataset: Dataset, site: str, year: int, *, lang: str
         if "parameters" in cell.metadata.get("tags", []):
             cell.source = _set_parameters(cell.source, values)
     mark_master_cells(nb)  # they go into the report; code cells the evaluator adds are exploration
+    translate_notes(nb, lang)
     name = str(dataset.sites.loc[site, "name"])
-    _retitle(nb, f"{name}, {int(year)}")
+    _retitle(nb, f"{name}, {int(year)}", lang)
     nb.metadata["language_info"] = _language_info()
     nb.metadata["impact_kit"] = {
         "site": site,
@@ -153,13 +160,28 @@ def create_working_notebook(dataset: Dataset, site: str, year: int, *, lang: str
     return path
 
 
-def _retitle(nb: nbformat.NotebookNode, title: str) -> None:
+def notes_in(lang: str) -> dict[str, str]:
+    """Return the master notebook's notes in ``lang`` by cell id (``notebooks/notes.yaml``; empty for English)."""
+    found = yaml.safe_load(NOTES_FILE.read_text(encoding="utf-8")) or {}
+    return {str(k): str(v) for k, v in (found.get(lang) or {}).items()}
+
+
+def translate_notes(nb: nbformat.NotebookNode, lang: str) -> None:
+    """Write the notes (Markdown cells tagged ``notes``) in the report's language, where a translation exists."""
+    notes = notes_in(lang)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and "notes" in cell.metadata.get("tags", []) and cell.get("id") in notes:
+            cell.source = notes[cell["id"]]
+
+
+def _retitle(nb: nbformat.NotebookNode, title: str, lang: str = "en") -> None:
     """Name the site and year in the first heading ("# Site report: the master notebook" was every copy's title)."""
     first = nb.cells[0] if nb.cells and nb.cells[0].cell_type == "markdown" else None
     if first is not None and first.source.startswith("# "):
         heading, _, rest = first.source.partition("\n")
         kind = heading[2:].split(":")[0].strip()
-        first.source = f"# {kind}: {title}\n{rest}" if rest else f"# {kind}: {title}"
+        colon = "\u00a0: " if lang == "fr" else ": "  # French sets a (no-break) space before a colon
+        first.source = f"# {kind}{colon}{title}\n{rest}" if rest else f"# {kind}{colon}{title}"
 
 
 def check_working_notebook(notebook: Path, site: str, year: int) -> None:

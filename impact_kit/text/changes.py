@@ -115,6 +115,7 @@ def _level_paragraph(
     found: list[CriterionChange],
     years: Mapping[str, str],
     lang: str,
+    position: int = 0,
 ) -> Statement | None:
     """Return a level's changes as one paragraph under its name: intensity, then one sentence per criterion at most."""
     words = grid.texts(lang)
@@ -133,7 +134,8 @@ def _level_paragraph(
         criteria = [c.criterion for c in found if c.status == status]
         if criteria:
             values = {**years, "criteria": criteria_labels(criteria, lang), "count": len(criteria)}
-            said.append((0, say(words[f"changes_{status}"], values, lang, len(criteria))))
+            key = f"changes_{status}" + ("_2" if position % 2 else "")  # every other level says it another way
+            said.append((0, say(words[key], values, lang, len(criteria))))
     for change in found:
         if change.status == "changed" and (one := _criterion_sentence(grid, change, years, lang)) is not None:
             said.append(one)
@@ -154,9 +156,9 @@ def changes_statements(grid: Grid, changes: Changes, lang: str) -> list[Statemen
     years = {"year": str(changes.year), "previous": str(changes.previous)}
     levels = {c.level.id: c for c in changes.levels}
     out = []
-    for level in grid.levels:
+    for position, level in enumerate(grid.levels):
         found = [c for c in changes.criteria if c.criterion.level == level.id]
-        paragraph = _level_paragraph(grid, level, levels.get(level.id), found, years, lang)
+        paragraph = _level_paragraph(grid, level, levels.get(level.id), found, years, lang, position)
         if paragraph is not None:
             out.append(paragraph)
     keywords = [UserText(k, DATA_LANG) for c in changes.levels for k in c.keywords]
