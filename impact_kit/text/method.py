@@ -14,7 +14,7 @@ from typing import Any
 
 from impact_kit.grid.model import Grid
 from impact_kit.text.summary import QUOTE_WORDS
-from impact_kit.words import DATA_LANG, fill, pick_form
+from impact_kit.words import DATA_LANG, UserText, fill, pick_form
 
 __all__ = ["portfolio_method", "site_method"]
 
@@ -63,7 +63,8 @@ def site_method(
     if not_asked:
         said.append(_say(grid, lang, "method_not_asked", len(not_asked), criteria=list(not_asked)))
     if files:
-        said.append(_say(grid, lang, "method_files", len(files), files=list(files)))
+        names = [UserText(name) for name in files]  # the user's file names, as written (no language)
+        said.append(_say(grid, lang, "method_files", len(files), files=names))
     return said
 
 
