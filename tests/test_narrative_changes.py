@@ -58,8 +58,8 @@ TABLE = [
         'belonging',
         ['belonging'],
         ['exclusion'],
-        "Le constat a changé en 2023 : certaines personnes ont le sentiment d'être exclues, alors qu'en 2022 le constat était que certaines personnes se sentent faire partie d'un groupe autour du projet.",
-        "The finding changed in 2023: some people feel excluded, whereas in 2022 it was that some people feel part of a group around the project.",
+        "Le constat a changé en 2023 : certaines personnes ont le sentiment d'être exclues ; celui de 2022 était « certaines personnes se sentent faire partie d'un groupe autour du projet ».",
+        "The finding changed in 2023: some people feel excluded; in 2022 it was “some people feel part of a group around the project”.",
     ),
     (
         'cadre_de_vie',
@@ -338,3 +338,25 @@ def test_grid_sentences_never_speak_to_the_respondent(grid):
         for _, q in grid.iter_questions()
     )
     assert not re.search(r"\bvous\b", words, re.IGNORECASE)
+
+
+def test_a_finding_that_changed_is_quoted_not_put_in_the_wrong_tense(grid):
+    """Was: "…alors qu'en 2022, certaines personnes se sentent…" (a present tense for a past year)."""
+    before = {"appartenance_exclusion": {"belonging": ["belonging"]}}
+    after = {"appartenance_exclusion": {"belonging": ["exclusion"]}}
+    assert told(grid, before, after, "fr") == [
+        "Le constat a changé en 2023 : certaines personnes ont le sentiment d'être exclues ; celui de 2022 était "
+        "« certaines personnes se sentent faire partie d'un groupe autour du projet »."
+    ]
+
+
+def test_a_count_of_projects_is_said_as_a_number_never_as_the_form_s_free_answer(grid):
+    """Was: "une réponse libre a été donnée en 2022 à la question « Nombre de nouveaux projets… » : « 3 »"."""
+    before = {"capacite_agir": {"carried_by": ["residents"]}}
+    after = {"capacite_agir": {"count": ["3"], "carried_by": ["residents"]}}
+    said = told(grid, before, after, "fr")
+    assert not any("réponse libre" in s or "la question" in s for s in said)
+    later = {"capacite_agir": {"count": ["5"], "carried_by": ["residents"]}}
+    assert told(grid, after, later, "fr") == [
+        "En 2023, 5 nouveaux projets ou actions imprévus ont émergé, contre 3 en 2022 (+2)."
+    ]
