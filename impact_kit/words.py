@@ -5,7 +5,8 @@ sentences live in the grid file). Every template, here and in the grid, uses one
 dialect, filled by :func:`fill` (escaped HTML) or :func:`fill_text` (plain text for
 alt texts, titles and chart labels):
 
-- ``{name}`` takes a value: text as is, a number formatted for the language, a list
+- ``{name}`` takes a value: text as is, a number formatted for the language (but a year:
+  ``{year}``, ``{previous}``… are written "2023"), a list
   joined with "et"/"and" (``{name:or}`` with "ou"/"or", ``{name:comma}`` with commas);
 - ``**...**`` is emphasis (``<strong>`` in HTML, dropped in plain text).
 """
@@ -22,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from babel.dates import format_date as babel_format_date
+from babel.lists import format_list
 from babel.numbers import format_decimal
 
 from impact_kit.exceptions import InvalidArgument
@@ -64,6 +67,8 @@ def _document() -> Mapping[str, Mapping[str, Any]]:
 LANGUAGES: tuple[str, ...] = tuple(_document())
 #: The Babel locale of each report language (numbers and lists as written in France and in Britain).
 LOCALES = {"fr": "fr_FR", "en": "en_GB"}
+#: The template names that hold a year: written as a year ("2023"), never as a number ("2 023").
+YEARS = frozenset({"year", "previous", "first", "last", "since", "first_year", "last_year"})
 #: The language of the answers the kit reads (free texts, keywords, testimonies): its first language.
 DATA_LANG = LANGUAGES[0]
 
@@ -93,11 +98,13 @@ def texts(lang: str) -> Mapping[str, Any]:
 
 
 def join(values: Sequence[str], how: str | None, lang: str) -> str:
-    """Join values with ", " and a final " et " (``how="and"`` or None), " ou " (``"or"``), or commas only."""
-    words = texts(lang)
+    """Join values as the language lists them (Babel's CLDR data), or with commas only (``how="comma"``).
+
+    ``how="and"`` (or None) gives "a, b et c", ``how="or"`` gives "a, b ou c".
+    """
     if how == "comma" or len(values) < 2:
-        return words["comma"].join(values)
-    return words["comma"].join(values[:-1]) + words[how or "and"] + values[-1]
+        return texts(lang)["comma"].join(values)
+    return format_list(list(values), style="or" if how == "or" else "standard", locale=LOCALES.get(lang, lang))
 
 
 class UserText(str):
@@ -140,6 +147,8 @@ def _render(template: str, values: Mapping[str, Value], lang: str, *, markup: bo
             value = values[name]
             if isinstance(value, str):
                 out.append(marked(value, lang) if markup else value)
+            elif isinstance(value, numbers.Real) and name in YEARS:  # a year is never "2 023"
+                out.append(escape(str(int(value))))
             elif isinstance(value, numbers.Real):  # numpy's numbers too
                 out.append(escape(format_number(float(value), lang)))
             else:  # each item escaped (or marked) on its own; the joining words are the kit's, plain text
@@ -214,6 +223,6 @@ def format_number(value: float, lang: str) -> str:
 
 
 def format_date(date: dt.date, lang: str) -> str:
-    """Return a date as "26 novembre 2026" or "26 November 2026"; French writes the first as "1er décembre"."""
-    day = "1er" if date.day == 1 and lang == "fr" else str(date.day)
-    return f"{day} {texts(lang)['months'][date.month - 1]} {date.year}"
+    """Return a date as "26 novembre 2026" or "26 November 2026" (Babel); French writes the first as "1er décembre"."""
+    text = babel_format_date(date, "d MMMM y", locale=LOCALES.get(lang, lang))
+    return "1er" + text[1:] if lang == "fr" and date.day == 1 else text
