@@ -47,7 +47,7 @@ def comparable(nb: nbformat.NotebookNode) -> dict:
         cell["metadata"].pop("execution", None)
         for key in ("start_time", "end_time", "duration"):
             cell["metadata"].get("papermill", {}).pop(key, None)
-    text = json.dumps(nb, sort_keys=True)
+    text = json.dumps(nb, sort_keys=True, ensure_ascii=False)  # no \\u escape for a pattern to cut in two
     text = re.sub(r"\d{1,2}(er)? \w+ 20\d\d|20\d\d-\d\d-\d\d", "<date>", text)
     text = re.sub(r" at 0x[0-9a-f]+", " at 0x?", text)  # object addresses differ between processes
     text = re.sub(r"ipykernel_\d+", "ipykernel_?", text)  # the kernel's process id names its temporary folder
