@@ -148,7 +148,7 @@ def _render(template: str, values: Mapping[str, Value], lang: str, *, markup: bo
             if isinstance(value, str):
                 out.append(marked(value, lang) if markup else value)
             elif isinstance(value, numbers.Real) and name in YEARS:  # a year is never "2 023"
-                out.append(escape(str(int(value))))
+                out.append(escape(str(int(float(value)))))
             elif isinstance(value, numbers.Real):  # numpy's numbers too
                 out.append(escape(format_number(float(value), lang)))
             else:  # each item escaped (or marked) on its own; the joining words are the kit's, plain text
