@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import nbformat
 import pytest
 from conftest import ROOT, SAMPLE
 
@@ -326,5 +327,52 @@ def test_an_untrusted_batch_report_ipynb_shows_every_chart_in_lab(browser, lab, 
         )
         assert page.locator(".jp-OutputArea-output figure.ik-chart svg").count() == 0  # nothing left to go flat
         assert all(not text.strip() for text in page.locator(".ik-chart-narrow").all_inner_texts())  # one drawing
+    finally:
+        context.close()
+
+
+def test_the_picker_opens_another_site_years_working_notebook_in_lab(browser, lab, project):
+    """ik.picker() in a notebook of the project: choose a site and year, press the button, open the link in Lab."""
+    url, _server = lab
+    other, year = "la-fabrique-des-possibles-exemple", 2022
+    scratch = project / "notebooks" / "explore.ipynb"
+    scratch.parent.mkdir()
+    kernel = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    cells = [nbformat.v4.new_code_cell("import impact_kit as ik\nik.picker()")]
+    nbformat.write(nbformat.v4.new_notebook(cells=cells, metadata=kernel), scratch)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(f"{url}/lab/tree/notebooks/explore.ipynb?reset")
+        page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=SLOW)
+        _idle(page)
+        _run(page, "notebook:run-all-cells")
+        dropdowns = page.locator(".jp-OutputArea-output .widget-dropdown select")
+        dropdowns.nth(1).wait_for(timeout=SLOW)
+        assert dropdowns.count() == 2
+        dropdowns.nth(0).select_option(label="La Fabrique des Possibles (exemple) (Roubaix)")
+        page.wait_for_function(  # the years follow the site: its latest year is chosen
+            "() => document.querySelectorAll('.widget-dropdown select')[1].selectedOptions[0]?.text === '2023'",
+            timeout=SLOW,
+        )
+        dropdowns.nth(1).select_option(label=str(year))
+        page.locator(".jp-OutputArea-output button", has_text="Open its notebook").click()
+        link = page.locator(".jp-OutputArea-output .widget-output a")
+        link.wait_for(timeout=SLOW)
+        written = project / "notebooks" / other / f"{year}.ipynb"
+        assert written.is_file()
+        assert link.inner_text() == f"{other}/{year}.ipynb"
+        page.evaluate("() => { window.ikSamePage = true; }")
+        link.click()
+        wanted = f"notebooks/{other}/{year}.ipynb"
+        page.wait_for_function(  # its cells drawn, in a tab of its own
+            "(p) => { const w = window.jupyterapp.shell.currentWidget;"
+            " return w?.context?.path === p && w.content.widgets.length > 5; }",
+            arg=wanted, timeout=SLOW,
+        )  # fmt: skip
+        assert page.evaluate("() => window.ikSamePage") is True  # opened by Lab, not by reloading the page
+        heading = page.evaluate("() => window.jupyterapp.shell.currentWidget.node.querySelector('h1').textContent")
+        assert "La Fabrique des Possibles" in heading and str(year) in heading  # its own title
+        assert _files(project / "notebooks") == {"explore.ipynb", f"{other}/{year}.ipynb"}
     finally:
         context.close()
