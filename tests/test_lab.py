@@ -40,6 +40,7 @@ SITE, YEAR = "the-good-start", 2021
 WORKING = Path("notebooks") / SITE / f"{YEAR}.ipynb"  # in the project
 REPORT = Path("reports") / SITE / str(YEAR) / "report.html"  # in the project
 UNIQUE = "Regard-unique-5c1e"
+TAGGED = "Tagged-output-71d4"
 #: Seconds to wait for a kernel's cells (the machine has 2 shared cores).
 SLOW = 240_000
 
@@ -139,8 +140,8 @@ def _select(page, index: int) -> None:
     page.evaluate("(i) => { window.jupyterapp.shell.currentWidget.content.activeCellIndex = i; }", index)
 
 
-def _add_cell(page, after: int, source: str, *, markdown: bool = False) -> int:
-    """Insert a cell below ``after`` with ``source``, run it, and return its index."""
+def _add_cell(page, after: int, source: str, *, markdown: bool = False, tags: tuple[str, ...] = ()) -> int:
+    """Insert a cell below ``after`` with ``source`` (and ``tags``), run it, and return its index."""
     _select(page, after)
     _run(page, "notebook:insert-cell-below")
     if markdown:
@@ -148,6 +149,10 @@ def _add_cell(page, after: int, source: str, *, markdown: bool = False) -> int:
     page.evaluate(
         "(s) => window.jupyterapp.shell.currentWidget.content.activeCell.model.sharedModel.setSource(s)", source
     )
+    if tags:  # as the property inspector's Cell Tags sets them
+        page.evaluate(
+            "(t) => window.jupyterapp.shell.currentWidget.content.activeCell.model.setMetadata('tags', t)", list(tags)
+        )
     _run(page, "notebook:run-cell")
     return after + 1
 
@@ -215,6 +220,11 @@ def test_the_evaluators_loop_in_jupyterlab(browser, lab, project):
         _idle(page)
         error = _cell(page, at).locator(".jp-OutputArea-output").inner_text()
         assert 1 <= len(error.strip().splitlines()) <= CELL_LINES and "the-good-start" in error
+        at = _add_cell(page, at, "1/0")  # a scratch cell that fails
+        _idle(page)
+        assert "ZeroDivisionError" in _cell(page, at).inner_text()
+        at = _add_cell(page, at, f"print({TAGGED!r})", tags=("report",))  # its output goes into the page
+        _idle(page)
 
         cells = _cells(page)
         at = _add_cell(page, at + 1, f"## Regard de l'évaluatrice\n\n{UNIQUE} <b>pas du gras</b>", markdown=True)
@@ -231,10 +241,20 @@ def test_the_evaluators_loop_in_jupyterlab(browser, lab, project):
         )
         _idle(page)
         assert report.exists()
-        assert "2 code cells left out of the report" in _cell(page, last).inner_text()
+        assert "3 code cells left out of the report" in _cell(page, last).inner_text()
         page_text = report.read_text(encoding="utf-8")
         assert UNIQUE in page_text and "<b>pas du gras</b>" in page_text  # bold, as Lab showed it
+        assert TAGGED in page_text  # the cell tagged `report`
         assert "data:image/png" not in page_text and "Did you mean" not in page_text  # the exploration stayed out
+        assert "ZeroDivisionError" not in page_text
+        elsewhere = project.parent / "elsewhere"  # impact-kit report on the same notebook: the same page
+        made = subprocess.run(
+            [sys.executable, "-m", "impact_kit.cli", "report", SITE, str(YEAR), "--notebook", str(WORKING),
+             "--out", str(elsewhere)],
+            cwd=project, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        assert made.returncode == 0, made.stderr
+        assert (elsewhere / REPORT.relative_to("reports")).read_text(encoding="utf-8") == page_text
         others = [p for folder in (project, ROOT) for p in (folder / "reports").rglob("report.html") if p != report]
         assert not [p for p in others if UNIQUE in p.read_text(encoding="utf-8")]  # nor the checkout's own
         link = page.locator(".ik-exported a").last.get_attribute("href") or ""  # Lab serves it under /files/
@@ -285,6 +305,7 @@ def test_the_read_copies_run_and_save_in_lab_and_git_stays_clean(browser, checko
             page.wait_for_function("() => !window.jupyterapp.shell.currentWidget.context.model.dirty", timeout=SLOW)
             assert copy.read_bytes() != kept[copy]  # Lab saved its outputs into the copy
         assert _git_status() == before
+        assert all(_ignored(copy.relative_to(ROOT)) for copy in copies)  # clean whatever Lab writes into them
         assert SITE_NOTEBOOK.read_bytes() == kept[SITE_NOTEBOOK]
         assert PORTFOLIO_NOTEBOOK.read_bytes() == kept[PORTFOLIO_NOTEBOOK]
     finally:
