@@ -53,3 +53,27 @@ def test_a_fork_stops_it_first():
     thread.join(2)
     assert not thread.is_alive() and time.monotonic() - started < 2  # os.register_at_fork: settled before the fork
     assert not done.is_set()
+
+
+@pytest.mark.slow
+def test_a_kernel_that_loaded_a_portfolio_warms_its_export_while_idle(tmp_path):
+    """As a site report does (tests/test_selection.py): nothing while cells run, everything once idle."""
+    import nbformat
+    from conftest import SAMPLE
+    from nbclient import NotebookClient
+
+    load = f"import impact_kit as ik\nreport = ik.PortfolioReport.load(2023, data={str(SAMPLE)!r})"
+    check = "import sys\nprint(*(m in sys.modules for m in ('nbconvert', 'impact_kit.reports.run')))"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(load), nbformat.v4.new_code_cell(check)])
+    client = NotebookClient(nb, timeout=240, resources={"metadata": {"path": str(tmp_path)}})
+    with client.setup_kernel():
+        client.execute_cell(nb.cells[0], 0)
+        client.execute_cell(nb.cells[1], 1)
+        said = [o["text"] for o in nb.cells[1].outputs]
+        deadline = time.monotonic() + 120
+        while said[-1] != "True True\n" and time.monotonic() < deadline:
+            time.sleep(3)
+            nb.cells.append(nbformat.v4.new_code_cell(check))
+            client.execute_cell(nb.cells[-1], len(nb.cells) - 1)
+            said += [o["text"] for o in nb.cells[-1].outputs]
+    assert said[0] == "False False\n" and said[-1] == "True True\n", said
