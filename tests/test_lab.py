@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import nbformat
 import pytest
 from conftest import ROOT, SAMPLE
 
@@ -39,6 +40,7 @@ SITE, YEAR = "the-good-start", 2021
 WORKING = Path("notebooks") / SITE / f"{YEAR}.ipynb"  # in the project
 REPORT = Path("reports") / SITE / str(YEAR) / "report.html"  # in the project
 UNIQUE = "Regard-unique-5c1e"
+TAGGED = "Tagged-output-71d4"
 #: Seconds to wait for a kernel's cells (the machine has 2 shared cores).
 SLOW = 240_000
 
@@ -138,8 +140,8 @@ def _select(page, index: int) -> None:
     page.evaluate("(i) => { window.jupyterapp.shell.currentWidget.content.activeCellIndex = i; }", index)
 
 
-def _add_cell(page, after: int, source: str, *, markdown: bool = False) -> int:
-    """Insert a cell below ``after`` with ``source``, run it, and return its index."""
+def _add_cell(page, after: int, source: str, *, markdown: bool = False, tags: tuple[str, ...] = ()) -> int:
+    """Insert a cell below ``after`` with ``source`` (and ``tags``), run it, and return its index."""
     _select(page, after)
     _run(page, "notebook:insert-cell-below")
     if markdown:
@@ -147,6 +149,10 @@ def _add_cell(page, after: int, source: str, *, markdown: bool = False) -> int:
     page.evaluate(
         "(s) => window.jupyterapp.shell.currentWidget.content.activeCell.model.sharedModel.setSource(s)", source
     )
+    if tags:  # as the property inspector's Cell Tags sets them
+        page.evaluate(
+            "(t) => window.jupyterapp.shell.currentWidget.content.activeCell.model.setMetadata('tags', t)", list(tags)
+        )
     _run(page, "notebook:run-cell")
     return after + 1
 
@@ -214,6 +220,11 @@ def test_the_evaluators_loop_in_jupyterlab(browser, lab, project):
         _idle(page)
         error = _cell(page, at).locator(".jp-OutputArea-output").inner_text()
         assert 1 <= len(error.strip().splitlines()) <= CELL_LINES and "the-good-start" in error
+        at = _add_cell(page, at, "1/0")  # a scratch cell that fails
+        _idle(page)
+        assert "ZeroDivisionError" in _cell(page, at).inner_text()
+        at = _add_cell(page, at, f"print({TAGGED!r})", tags=("report",))  # its output goes into the page
+        _idle(page)
 
         cells = _cells(page)
         at = _add_cell(page, at + 1, f"## Regard de l'évaluatrice\n\n{UNIQUE} <b>pas du gras</b>", markdown=True)
@@ -230,10 +241,20 @@ def test_the_evaluators_loop_in_jupyterlab(browser, lab, project):
         )
         _idle(page)
         assert report.exists()
-        assert "2 code cells left out of the report" in _cell(page, last).inner_text()
+        assert "3 code cells left out of the report" in _cell(page, last).inner_text()
         page_text = report.read_text(encoding="utf-8")
         assert UNIQUE in page_text and "<b>pas du gras</b>" in page_text  # bold, as Lab showed it
+        assert TAGGED in page_text  # the cell tagged `report`
         assert "data:image/png" not in page_text and "Did you mean" not in page_text  # the exploration stayed out
+        assert "ZeroDivisionError" not in page_text
+        elsewhere = project.parent / "elsewhere"  # impact-kit report on the same notebook: the same page
+        made = subprocess.run(
+            [sys.executable, "-m", "impact_kit.cli", "report", SITE, str(YEAR), "--notebook", str(WORKING),
+             "--out", str(elsewhere)],
+            cwd=project, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        assert made.returncode == 0, made.stderr
+        assert (elsewhere / REPORT.relative_to("reports")).read_text(encoding="utf-8") == page_text
         others = [p for folder in (project, ROOT) for p in (folder / "reports").rglob("report.html") if p != report]
         assert not [p for p in others if UNIQUE in p.read_text(encoding="utf-8")]  # nor the checkout's own
         link = page.locator(".ik-exported a").last.get_attribute("href") or ""  # Lab serves it under /files/
@@ -284,6 +305,7 @@ def test_the_read_copies_run_and_save_in_lab_and_git_stays_clean(browser, checko
             page.wait_for_function("() => !window.jupyterapp.shell.currentWidget.context.model.dirty", timeout=SLOW)
             assert copy.read_bytes() != kept[copy]  # Lab saved its outputs into the copy
         assert _git_status() == before
+        assert all(_ignored(copy.relative_to(ROOT)) for copy in copies)  # clean whatever Lab writes into them
         assert SITE_NOTEBOOK.read_bytes() == kept[SITE_NOTEBOOK]
         assert PORTFOLIO_NOTEBOOK.read_bytes() == kept[PORTFOLIO_NOTEBOOK]
     finally:
@@ -326,5 +348,52 @@ def test_an_untrusted_batch_report_ipynb_shows_every_chart_in_lab(browser, lab, 
         )
         assert page.locator(".jp-OutputArea-output figure.ik-chart svg").count() == 0  # nothing left to go flat
         assert all(not text.strip() for text in page.locator(".ik-chart-narrow").all_inner_texts())  # one drawing
+    finally:
+        context.close()
+
+
+def test_the_picker_opens_another_site_years_working_notebook_in_lab(browser, lab, project):
+    """ik.picker() in a notebook of the project: choose a site and year, press the button, open the link in Lab."""
+    url, _server = lab
+    other, year = "la-fabrique-des-possibles-exemple", 2022
+    scratch = project / "notebooks" / "explore.ipynb"
+    scratch.parent.mkdir()
+    kernel = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    cells = [nbformat.v4.new_code_cell("import impact_kit as ik\nik.picker()")]
+    nbformat.write(nbformat.v4.new_notebook(cells=cells, metadata=kernel), scratch)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(f"{url}/lab/tree/notebooks/explore.ipynb?reset")
+        page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=SLOW)
+        _idle(page)
+        _run(page, "notebook:run-all-cells")
+        dropdowns = page.locator(".jp-OutputArea-output .widget-dropdown select")
+        dropdowns.nth(1).wait_for(timeout=SLOW)
+        assert dropdowns.count() == 2
+        dropdowns.nth(0).select_option(label="La Fabrique des Possibles (exemple) (Roubaix)")
+        page.wait_for_function(  # the years follow the site: its latest year is chosen
+            "() => document.querySelectorAll('.widget-dropdown select')[1].selectedOptions[0]?.text === '2023'",
+            timeout=SLOW,
+        )
+        dropdowns.nth(1).select_option(label=str(year))
+        page.locator(".jp-OutputArea-output button", has_text="Open its notebook").click()
+        link = page.locator(".jp-OutputArea-output .widget-output a")
+        link.wait_for(timeout=SLOW)
+        written = project / "notebooks" / other / f"{year}.ipynb"
+        assert written.is_file()
+        assert link.inner_text() == f"{other}/{year}.ipynb"
+        page.evaluate("() => { window.ikSamePage = true; }")
+        link.click()
+        wanted = f"notebooks/{other}/{year}.ipynb"
+        page.wait_for_function(  # its cells drawn, in a tab of its own
+            "(p) => { const w = window.jupyterapp.shell.currentWidget;"
+            " return w?.context?.path === p && w.content.widgets.length > 5; }",
+            arg=wanted, timeout=SLOW,
+        )  # fmt: skip
+        assert page.evaluate("() => window.ikSamePage") is True  # opened by Lab, not by reloading the page
+        heading = page.evaluate("() => window.jupyterapp.shell.currentWidget.node.querySelector('h1').textContent")
+        assert "La Fabrique des Possibles" in heading and str(year) in heading  # its own title
+        assert _files(project / "notebooks") == {"explore.ipynb", f"{other}/{year}.ipynb"}
     finally:
         context.close()

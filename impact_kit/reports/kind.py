@@ -35,6 +35,7 @@ from impact_kit.grid.model import Grid
 from impact_kit.render import charts, figures, frames, inline
 from impact_kit.render.data_tables import DataTable
 from impact_kit.render.markup import Html, render
+from impact_kit.reports.lab import remember_runs
 from impact_kit.text.testimonies import pseudonymise
 from impact_kit.words import fill, fill_text, pick_form
 
@@ -89,9 +90,14 @@ class ReportKind:
 
     @staticmethod
     def _dataset(data: str | Path | Dataset, grid: Grid | str | Path | None, lang: str) -> Dataset:
-        """Return the validated data folder (read once per process) after checking ``lang`` against its grid."""
+        """Return the validated data folder (read once per process) after checking ``lang`` against its grid.
+
+        In a kernel of Lab's, a report loading starts watching its cells: ``export()`` then
+        tells work not saved yet, and the kernel warms the export while idle.
+        """
         dataset = data if isinstance(data, Dataset) else load_dataset(data, grid=grid)
         dataset.grid.check_lang(lang)
+        remember_runs()
         return dataset
 
     @staticmethod

@@ -63,14 +63,22 @@ def report_run() -> Iterator[None]:
             os.environ[IN_RUN] = before
 
 
-#: When the last cell of this kernel ended (``time.time()``), once :func:`remember_runs` watches them.
+#: When the last cell of this kernel started and ended (``time.time()``), once :func:`remember_runs` watches them.
 _LAST_RUN: dict[str, float] = {}
+
+#: What an export's child uses besides the engine's libraries, imported in the kernel before it forks.
+EXPORT_MODULES = ("impact_kit.render.export", "impact_kit.reports.run")
+#: The order in which an idle kernel imports them (the heaviest first: jsonschema is ~1 s of nbformat's import).
+_IDLE_MODULES = ("jsonschema", "nbformat", "nbclient", "nbconvert", "papermill", "impact_kit.engine", *EXPORT_MODULES)
 
 
 def remember_runs() -> None:
-    """Note when each cell of this IPython kernel ends, so that ``export()`` can tell work not saved yet.
+    """Watch this IPython kernel's cells: ``export()`` then tells work not saved yet, and is warm the first time.
 
-    Called when a report is loaded in a kernel (not in the kit's own runs); registers one hook per kernel.
+    Called when a report is loaded in a kernel (not in the kit's own runs); registers one
+    pair of hooks per kernel, and starts warming the export while no cell runs
+    (:mod:`impact_kit.reports.warmup`): the first ``report.export()`` then forks a kernel
+    that imported its libraries already, as every later one does.
     """
     if in_report_run() or "IPython" not in sys.modules or "watching" in _LAST_RUN:
         return
@@ -78,12 +86,52 @@ def remember_runs() -> None:
 
     shell = get_ipython()
     if shell is not None:
+        shell.events.register("pre_run_cell", _starts)
         shell.events.register("post_run_cell", _ran)
         _LAST_RUN["watching"] = 1.0
+        from impact_kit.reports.warmup import warm_when_idle
+
+        warm_when_idle(_IDLE_MODULES, idle=_idle_for, prepare=_warm)
+
+
+def _starts(info: object) -> None:
+    _LAST_RUN["started"] = time.time()
 
 
 def _ran(result: object) -> None:
     _LAST_RUN["ended"] = time.time()
+
+
+def _idle_for() -> float | None:
+    """Seconds since this kernel's last cell ended; None while one runs (or before the first ends)."""
+    ended = _LAST_RUN.get("ended")
+    if ended is None or _LAST_RUN.get("started", 0.0) > ended:
+        return None
+    return time.time() - ended
+
+
+def _ready() -> None:
+    """Stop the idle warm-up (it may be mid-step), then finish warming in the foreground, before forking."""
+    from impact_kit.reports.warmup import settle
+
+    settle()
+    _warm()
+
+
+def _warm() -> None:
+    """Import what an export's child needs, and convert an empty notebook once (nbconvert's templates)."""
+    from impact_kit.engine import WARM_MODULES, warm
+
+    def convert_once() -> None:
+        import nbformat
+
+        from impact_kit.render.export import export_html
+
+        export_html(nbformat.v4.new_notebook())
+
+    if "converted" not in _LAST_RUN:
+        warm((*WARM_MODULES, *EXPORT_MODULES), prepare=convert_once)
+        _LAST_RUN["converted"] = 1.0
 
 
 def _unsaved(notebook: Path) -> str | None:
@@ -197,9 +245,9 @@ def export_report(
     if said := _unsaved(chosen):
         print(said, file=sys.stderr)
     target = Path(out) if out is not None else data.parent / "reports"
-    from impact_kit.engine import run_isolated, warm
+    from impact_kit.engine import run_isolated
 
-    warm()  # once per kernel: the engine's libraries, which every later export's child shares
+    _ready()  # once per kernel (done already if it was idle a few seconds): what every export's child shares
     options: dict[str, Any] = {"grid": grid, "lang": lang, "pseudonymise": pseudonymise, "pdf": pdf, "docx": docx}
     paths, lines = run_isolated(
         _export_in_child, site, int(year), data, target.absolute(), chosen.absolute(), docx_template=docx_template,
@@ -261,9 +309,9 @@ def export_portfolio(
         return None
     if report.dataset is None:
         raise NotFound("This portfolio was built without its data folder: load it with PortfolioReport.load().")
-    from impact_kit.engine import run_isolated, warm
+    from impact_kit.engine import run_isolated
 
-    warm()
+    _ready()
     data = report.dataset.folder
     out = report.out or data.parent / "reports"
     options: dict[str, Any] = {

@@ -49,6 +49,7 @@ def picker(data: str | Path | Dataset = "data", *, lang: str = "fr") -> Any:
         return None
     try:
         import ipywidgets as widgets
+        from IPython.display import HTML
     except ImportError:
         said = "ik.picker() needs ipywidgets: pip install ipywidgets, then restart the kernel."
         raise MissingDependency(said) from None
@@ -60,12 +61,12 @@ def picker(data: str | Path | Dataset = "data", *, lang: str = "fr") -> Any:
     )
     year = widgets.Dropdown(description="Year")
     button = widgets.Button(description="Open its notebook", icon="book")
-    link = widgets.HTML()
+    link = widgets.Output()  # shown by Lab's own renderer: its link opens the notebook in a tab of Lab
 
     def years(change: object = None) -> None:
         year.options = [int(y) for y in table.loc[site.value, "years"]] if site.value else []
         year.value = year.options[-1] if year.options else None  # the latest year first
-        link.value = ""
+        link.outputs = ()
 
     def open_notebook(_: object) -> None:
         try:
@@ -73,11 +74,15 @@ def picker(data: str | Path | Dataset = "data", *, lang: str = "fr") -> Any:
                 dataset, site.value, year.value, lang=lang
             )
         except ImpactKitError as exc:
-            link.value = f"<p>{escape(str(exc))}</p>"
+            show(f"<p>{escape(str(exc))}</p>")
             return
         # Relative to the kernel's folder, which is the notebook's in Lab: Lab opens such a link as a document.
         href = Path(os.path.relpath(path, Path.cwd())).as_posix()
-        link.value = f'<a href="{escape(href)}">{escape(href)}</a> (click to open it in JupyterLab)'
+        show(f'<a href="{escape(href)}">{escape(href)}</a> (click to open it in JupyterLab)')
+
+    def show(html: str) -> None:
+        link.outputs = ()
+        link.append_display_data(HTML(html))
 
     site.observe(years, names="value")
     button.on_click(open_notebook)

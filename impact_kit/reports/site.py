@@ -36,7 +36,7 @@ from impact_kit.indicators.site import Answers
 from impact_kit.render.markup import Html, render
 from impact_kit.reports.charts import SITE_CHART_SPECS as CHARTS
 from impact_kit.reports.kind import NARROW_WIDTH, ChartSpec, ReportKind
-from impact_kit.reports.lab import in_report_run, remember_runs
+from impact_kit.reports.lab import in_report_run
 from impact_kit.reports.parameters import SITE_NOTEBOOK
 from impact_kit.text.attention import attention_intro, say_points
 from impact_kit.text.changes import changes_statements
@@ -135,7 +135,6 @@ class SiteReport(ReportKind):
         info: pd.Series = dataset.sites.loc[site]  # type: ignore[assignment]  # one row: the index is unique
         placed = programme_of(dataset) if programme else None
         names = cls._names(dataset, site) if pseudonymise else ()
-        remember_runs()  # in a kernel of Lab's: export() then tells work not saved yet
         return cls(site, year, the_grid, info, years, lang, pseudonymise, placed, names, dataset=dataset)
 
     def __repr__(self) -> str:
