@@ -150,7 +150,9 @@ def copy_missing_styles(document: Document, source: Document, names: Iterable[st
 
     A funder's template made in Word holds only the styles it uses; the report needs a
     few more (lists, quote, caption, table of contents). A copied list style loses its
-    numbering reference unless the document has the same numbering.
+    numbering reference unless the document has the same numbering. A copied style keeps
+    its look (the quote's side bar and indent, the caption's size and colour) but not its
+    font: it takes the template's, through the style it is based on.
     """
     have = {style.name for style in document.styles}
     copied = []
@@ -159,6 +161,8 @@ def copy_missing_styles(document: Document, source: Document, names: Iterable[st
         if name in have or name not in {style.name for style in source.styles}:
             continue
         element = copy.deepcopy(source.styles[name].element)
+        for fonts in element.iter(qn("w:rFonts")):  # in the template's fonts: its Normal's, or its headings'
+            fonts.getparent().remove(fonts)
         for num in element.iter(qn("w:numPr")):
             num_id = num.find(qn("w:numId"))
             if num_id is None or num_id.get(qn("w:val")) not in numbering:
