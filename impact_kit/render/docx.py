@@ -21,34 +21,38 @@ from __future__ import annotations
 
 import io
 import re
-import warnings
-import zipfile
-import zlib
 from pathlib import Path
-from typing import Any
 
 import docx
 from docx.document import Document
-from docx.opc.exceptions import PackageNotFoundError
-from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from impact_kit.exceptions import InvalidArgument
-from impact_kit.render.docx_clean import TemplateContentWarning, clean_template
+from impact_kit.render.docx_clean import check_template, clean_template
 from impact_kit.render.docx_layout import (
     column_widths,
+    keep_lead_with_picture,
     keep_table_together,
     landscape,
     lay_out_table,
     portrait,
     set_table_font,
+    take_lead_in,
+    text_height,
     text_width,
     write_footer,
 )
-from impact_kit.render.docx_parts import add_toc, chart_png, copy_missing_styles, set_language, xml_text
+from impact_kit.render.docx_parts import (
+    add_bookmark,
+    add_internal_link,
+    add_toc,
+    chart_png,
+    copy_missing_styles,
+    set_language,
+    xml_text,
+)
 from impact_kit.render.html_tree import Node, parse_page
 from impact_kit.render.typography import typeset
 from impact_kit.words import fill_text, texts
@@ -65,12 +69,12 @@ STYLES = (
 
 #: Where a chart's figures go in the Word document (``--docx-data``): an appendix, under the chart, nowhere.
 DATA_PLACES = ("appendix", "inline", "none")
+#: The most of a page's text height a picture takes: with its caption, a chart that moves to the next page
+#: leaves the page before it at least half full.
+PICTURE_HEIGHT = 0.45
 #: Font size (points) of a table too wide for a portrait page, on its landscape page.
 WIDE_TABLE_SIZE = 8.0
 
-#: What python-docx raises for a file that is not a .docx, or a damaged one: a truncated XML part (lxml's
-#: XMLSyntaxError is a SyntaxError), bad compression.
-_DAMAGED = (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, SyntaxError, zlib.error, EOFError)
 _SKIPPED = {"head", "script", "style", "template", "noscript", "button", "input", "select", "textarea"}
 _HEADINGS = {
     "h1": "Title",
@@ -215,7 +219,7 @@ class _Writer:
             mark = f"ik_data_{len(self.appendix) + 1}"
             summary = next((" ".join(s.text().split()) for s in child.find_all("summary")), title)
             link = self.doc.add_paragraph(style="Caption")
-            _internal_link(link, fill_text(words["docx_data_link"], {"data": summary}, self.lang), mark)
+            add_internal_link(link, fill_text(words["docx_data_link"], {"data": summary}, self.lang), mark)
             self.appendix.extend((mark, data_caption, table) for table in tables)
 
     def write_appendix(self) -> None:
@@ -242,6 +246,11 @@ class _Writer:
             return
         png, width_pt = chart_png(source)
         width = min(int(Pt(width_pt)), self.text_width)
+        pixels = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")  # the PNG's IHDR
+        tallest = int(text_height(self.doc.sections[-1]) * PICTURE_HEIGHT)  # so that no page is left half empty
+        if pixels[0] and width * pixels[1] / pixels[0] > tallest:
+            width = int(tallest * pixels[0] / pixels[1])
+        keep_lead_with_picture(self.doc)
         paragraph = self.doc.add_paragraph()
         paragraph.paragraph_format.keep_with_next = True  # with its caption below
         shape = paragraph.add_run().add_picture(io.BytesIO(png), width=width)
@@ -265,7 +274,7 @@ class _Writer:
         widths, fits = column_widths(words, self.text_width // _TWIP, size=self.size, bold_rows=header_rows)
         size = None
         if not fits:
-            lead = self._lead_in()
+            lead = take_lead_in(self.doc)
             landscape(self.doc)
             for element in lead:  # the table's heading and introduction turn with it
                 self.doc.element.body.sectPr.addprevious(element)
@@ -282,7 +291,7 @@ class _Writer:
                 _trim(paragraph)
             paragraph.paragraph_format.keep_with_next = True  # a caption stays with its table
             if bookmark:
-                _bookmark(paragraph, bookmark, int(bookmark.rsplit("_", 1)[1]))
+                add_bookmark(paragraph, bookmark, int(bookmark.rsplit("_", 1)[1]))
         table: Table = self.doc.add_table(rows=0, cols=max(len(r) for r in rows))
         table.style = self.doc.styles["Table Grid"]
         for cells in rows:
@@ -298,21 +307,6 @@ class _Writer:
             portrait(self.doc)  # its paragraph ends the landscape section, below the table
         else:
             self.doc.add_paragraph()
-
-    def _lead_in(self) -> list[Any]:
-        """Take out and return the heading and the few paragraphs just before a table (none if no heading leads)."""
-        body = self.doc.element.body
-        taken: list[Any] = []
-        for element in reversed(body[:-1]):
-            if element.tag != qn("w:p") or len(taken) > 3 or element.find(f".//{qn('w:drawing')}") is not None:
-                return []
-            taken.insert(0, element)
-            style = Paragraph(element, self.doc._body).style
-            if style is not None and str(style.name).startswith("Heading"):
-                for moved in taken:
-                    body.remove(moved)
-                return taken
-        return []
 
     def _heading_text(self, node: Node) -> str:
         """Return a heading's words, without the pilcrow link nbconvert adds to a Markdown heading."""
@@ -372,63 +366,6 @@ def _trim(paragraph: Paragraph) -> None:
 
 
 _TWIP = 635  # EMU
-
-
-def _bookmark(paragraph: Paragraph, name: str, number: int) -> None:
-    """Mark a paragraph as the bookmark ``name`` (a fixed name the kit makes: ``ik_data_3``)."""
-    start, end = OxmlElement("w:bookmarkStart"), OxmlElement("w:bookmarkEnd")
-    start.set(qn("w:id"), str(number))
-    start.set(qn("w:name"), name)
-    end.set(qn("w:id"), str(number))
-    at = 1 if paragraph._p.pPr is not None else 0
-    paragraph._p.insert(at, start)
-    paragraph._p.append(end)
-
-
-def _internal_link(paragraph: Paragraph, text: str, anchor: str) -> None:
-    """Append a link to a bookmark of the same document (never to an outside address)."""
-    link = OxmlElement("w:hyperlink")
-    link.set(qn("w:anchor"), anchor)
-    run = paragraph.add_run(xml_text(text))
-    run.underline = True
-    paragraph._p.remove(run._r)
-    link.append(run._r)
-    paragraph._p.append(link)
-
-
-def check_template(path: str | Path) -> Path:
-    """Return a Word template's path once python-docx can open it.
-
-    Warns once (:class:`TemplateContentWarning`) naming what its reports will not carry: what
-    :func:`impact_kit.render.docx_clean.clean_template` drops (fields, macros, outside links).
-
-    Raises
-    ------
-    InvalidArgument
-        If it is missing, not a ``.docx`` or damaged (nothing is written).
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise InvalidArgument(
-            f"--docx-template {path}: there is no such file. Give a .docx made with Word or LibreOffice."
-        )
-    try:
-        document = docx.Document(str(path))
-    except _DAMAGED as exc:
-        raise InvalidArgument(
-            f"--docx-template {path}: this is not a Word document (.docx) python-docx can open "
-            f"({type(exc).__name__}: {exc}). Save the template from Word or LibreOffice as .docx (not .doc or .dotx) "
-            "and try again."
-        ) from None
-    dropped = clean_template(document)
-    if dropped:  # said once per command; each report's document is cleaned again, in silence
-        warnings.warn(
-            f"--docx-template {path}: left out of every report.docx: {'; '.join(dropped)}. A report takes only a "
-            "template's styles, numbering, theme, fonts, page settings, header and footer text and inline images.",
-            TemplateContentWarning,
-            stacklevel=2,
-        )
-    return path
 
 
 def _document(template: Path | None) -> Document:

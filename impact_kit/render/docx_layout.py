@@ -11,6 +11,7 @@ text stays alone.
 
 from __future__ import annotations
 
+import os
 from functools import cache
 
 from docx.document import Document
@@ -24,7 +25,8 @@ from docx.section import Section
 from docx.shared import Cm, Emu, Pt
 from docx.styles.style import ParagraphStyle
 from docx.table import Table
-from matplotlib.font_manager import FontProperties, findfont, get_font
+from docx.text.paragraph import Paragraph
+from matplotlib.font_manager import FontProperties, findfont
 from matplotlib.ft2font import FT2Font
 
 from impact_kit.render.docx_parts import add_field, xml_text
@@ -34,11 +36,14 @@ __all__ = [
     "column_widths",
     "footer_has_page_number",
     "footer_text",
+    "keep_lead_with_picture",
     "keep_table_together",
     "landscape",
     "lay_out_table",
     "portrait",
     "set_table_font",
+    "take_lead_in",
+    "text_height",
     "text_points",
     "text_width",
     "write_footer",
@@ -57,6 +62,14 @@ def text_width(section: Section) -> int:
     left = section.left_margin if section.left_margin is not None else Cm(2)
     right = section.right_margin if section.right_margin is not None else Cm(2)
     return int(page) - int(left) - int(right)
+
+
+def text_height(section: Section) -> int:
+    """Return the height between a section's top and bottom margins (EMU); A4's with 2 cm margins by default."""
+    page = section.page_height if section.page_height is not None else Cm(29.7)
+    top = section.top_margin if section.top_margin is not None else Cm(2)
+    bottom = section.bottom_margin if section.bottom_margin is not None else Cm(2)
+    return int(page) - int(top) - int(bottom)
 
 
 def column_widths(rows: list[list[str]], available: int, *, size: float, bold_rows: int = 0) -> tuple[list[int], bool]:
@@ -108,9 +121,14 @@ _MEASURE_SIZE = 20.0
 
 @cache
 def _font(bold: bool) -> FT2Font:
-    font = get_font(findfont(FontProperties(family="DejaVu Sans", weight="bold" if bold else "normal")))
+    """Return a font of our own (matplotlib's are shared with its drawing), opened once per process."""
+    font = FT2Font(findfont(FontProperties(family="DejaVu Sans", weight="bold" if bold else "normal")))
     font.set_size(_MEASURE_SIZE, 72)
     return font
+
+
+# FreeType reads a font's file as it goes: a child forked by a batch must not share the parent's file offset.
+os.register_at_fork(after_in_child=_font.cache_clear)
 
 
 def lay_out_table(table: Table, widths: list[int], header_rows: int) -> None:
@@ -167,6 +185,41 @@ def portrait(document: Document) -> Section:
         section.orientation = WD_ORIENT.PORTRAIT
         section.page_width, section.page_height = height, width
     return section
+
+
+def keep_lead_with_picture(document: Document) -> None:
+    """Keep the short paragraph before a picture about to be added with it (a section's introduction to its chart).
+
+    Not a caption (the previous chart's, or its link to the appendix): charts in a row would
+    then make one block too tall for a page.
+    """
+    body = document.element.body
+    last = body[-2] if len(body) > 1 else None
+    if last is None or last.tag != qn("w:p") or last.find(f".//{qn('w:drawing')}") is not None:
+        return
+    paragraph = Paragraph(last, document._body)
+    style = paragraph.style.name if paragraph.style is not None else ""
+    if len(paragraph.text) < 400 and style != "Caption":
+        paragraph.paragraph_format.keep_with_next = True
+
+
+def take_lead_in(document: Document) -> list[BaseOxmlElement]:
+    """Take out and return the heading and the few paragraphs just before a table (none if no heading leads).
+
+    They go back after the landscape section starts, so that a wide table's heading turns with it.
+    """
+    body = document.element.body
+    taken: list[BaseOxmlElement] = []
+    for element in reversed(body[:-1]):
+        if element.tag != qn("w:p") or len(taken) > 3 or element.find(f".//{qn('w:drawing')}") is not None:
+            return []
+        taken.insert(0, element)
+        style = Paragraph(element, document._body).style
+        if style is not None and str(style.name).startswith("Heading"):
+            for moved in taken:
+                body.remove(moved)
+            return taken
+    return []
 
 
 def footer_text(section: Section) -> str:

@@ -24,7 +24,9 @@ from docx.text.paragraph import Paragraph
 
 __all__ = [
     "LANGUAGE_TAGS",
+    "add_bookmark",
     "add_field",
+    "add_internal_link",
     "add_toc",
     "chart_png",
     "copy_missing_styles",
@@ -113,6 +115,28 @@ def add_toc(document: Document, title: str, entries: Iterable[tuple[int, str]]) 
         update = OxmlElement("w:updateFields")
         update.set(qn("w:val"), "true")
         settings.append(update)
+
+
+def add_bookmark(paragraph: Paragraph, name: str, number: int) -> None:
+    """Mark a paragraph as the bookmark ``name`` (a fixed name the kit makes: ``ik_data_3``)."""
+    start, end = OxmlElement("w:bookmarkStart"), OxmlElement("w:bookmarkEnd")
+    start.set(qn("w:id"), str(number))
+    start.set(qn("w:name"), name)
+    end.set(qn("w:id"), str(number))
+    at = 1 if paragraph._p.pPr is not None else 0
+    paragraph._p.insert(at, start)
+    paragraph._p.append(end)
+
+
+def add_internal_link(paragraph: Paragraph, text: str, anchor: str) -> None:
+    """Append a link to a bookmark of the same document (never to an outside address)."""
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("w:anchor"), anchor)
+    run = paragraph.add_run(xml_text(text))
+    run.underline = True
+    paragraph._p.remove(run._r)
+    link.append(run._r)
+    paragraph._p.append(link)
 
 
 def set_language(document: Document, lang: str) -> None:
