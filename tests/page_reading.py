@@ -101,3 +101,18 @@ def libreoffice_pdfs(documents: list[Path], folder: Path) -> dict[Path, Path]:
     for document, pdf in pdfs.items():
         assert pdf.is_file(), (document.name, done.stdout, done.stderr)
     return pdfs
+
+
+def split_words(cells: set[str], printed: set[str]) -> list[str]:
+    """Return the words of ``cells`` that no word box of ``printed`` holds whole: set across two lines.
+
+    A word broken after one of its own hyphens ("well-" / "being") is broken where typography
+    allows; one broken anywhere else ("hom" / "mes") is not.
+    """
+    broken = []
+    for word in sorted(cells - printed):
+        parts = word.split("-")
+        pieces = [f"{p}-" for p in parts[:-1]] + parts[-1:]
+        if len(parts) == 1 or not all(piece in printed or not piece.strip("-") for piece in pieces):
+            broken.append(word)
+    return broken

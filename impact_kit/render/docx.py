@@ -32,6 +32,7 @@ from docx.text.paragraph import Paragraph
 
 from impact_kit.render.docx_clean import check_template, clean_template
 from impact_kit.render.docx_layout import (
+    NARROW_MARGIN,
     column_widths,
     keep_lead_with_picture,
     keep_table_together,
@@ -72,8 +73,8 @@ DATA_PLACES = ("appendix", "inline", "none")
 #: The most of a page's text height a picture takes: with its caption, a chart that moves to the next page
 #: leaves the page before it at least half full.
 PICTURE_HEIGHT = 0.45
-#: Font size (points) of a table too wide for a portrait page, on its landscape page.
-WIDE_TABLE_SIZE = 8.0
+#: Font sizes (points) tried, largest first, for a table too wide for a portrait page, on its landscape page.
+WIDE_TABLE_SIZES = (8.0, 7.5, 7.0, 6.5)
 
 _SKIPPED = {"head", "script", "style", "template", "noscript", "button", "input", "select", "textarea"}
 _HEADINGS = {
@@ -278,9 +279,11 @@ class _Writer:
             landscape(self.doc)
             for element in lead:  # the table's heading and introduction turn with it
                 self.doc.element.body.sectPr.addprevious(element)
-            size = min(self.size, WIDE_TABLE_SIZE)
             available = text_width(self.doc.sections[-1]) // _TWIP
-            widths, _ = column_widths(words, available, size=size, bold_rows=header_rows)
+            for size in WIDE_TABLE_SIZES:  # the largest that fits (a funder's wide margins leave less room)
+                widths, fits = column_widths(words, available, size=size, bold_rows=header_rows, margin=NARROW_MARGIN)
+                if fits:
+                    break
         own = next((c for c in node.children if isinstance(c, Node) and c.tag == "caption"), None)
         if caption is not None or own is not None:
             paragraph = self.doc.add_paragraph(style="Caption")
@@ -300,7 +303,7 @@ class _Writer:
                 paragraph = word_cell.paragraphs[0]
                 self.inline(paragraph, cell, bold=cell.tag == "th")
                 _trim(paragraph)
-        lay_out_table(table, widths, header_rows)
+        lay_out_table(table, widths, header_rows, margin=NARROW_MARGIN if size is not None else None)
         keep_table_together(table)
         if size is not None:
             set_table_font(table, size)

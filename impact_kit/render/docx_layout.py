@@ -32,7 +32,8 @@ from matplotlib.ft2font import FT2Font
 from impact_kit.render.docx_parts import add_field, xml_text
 
 __all__ = [
-    "CELL_PADDING",
+    "CELL_MARGIN",
+    "NARROW_MARGIN",
     "column_widths",
     "footer_has_page_number",
     "footer_text",
@@ -49,8 +50,9 @@ __all__ = [
     "write_footer",
 ]
 
-#: A cell's left and right margins together in twips (the Table Grid style's 0.19 cm each side), and some air.
-CELL_PADDING = 2 * 108 + 60
+#: A cell's left and right margin in twips (the Table Grid style's 0.19 cm), and a wide table's (0.1 cm).
+CELL_MARGIN, NARROW_MARGIN = 108, 57
+_AIR = 60  # twips a column keeps beyond its longest word: rounding, kerning
 #: A table of at most this many rows moves whole to the next page rather than splitting.
 _WHOLE = 12
 _TWIP = 635  # EMU
@@ -72,7 +74,9 @@ def text_height(section: Section) -> int:
     return int(page) - int(top) - int(bottom)
 
 
-def column_widths(rows: list[list[str]], available: int, *, size: float, bold_rows: int = 0) -> tuple[list[int], bool]:
+def column_widths(
+    rows: list[list[str]], available: int, *, size: float, bold_rows: int = 0, margin: int = CELL_MARGIN
+) -> tuple[list[int], bool]:
     """Return each column's width (twips) for cells of text at ``size`` points, and whether every word fits.
 
     A column is at least as wide as its longest word and at most as wide as its longest
@@ -90,7 +94,10 @@ def column_widths(rows: list[list[str]], available: int, *, size: float, bold_ro
         The font size in points.
     bold_rows : int
         How many rows, from the top, are in bold (the header); the first column is too.
+    margin : int
+        A cell's left and right margin, in twips.
     """
+    padding = 2 * margin + _AIR
     columns = max((len(r) for r in rows), default=0)
     least, most = [0.0] * columns, [0.0] * columns
     for number, row in enumerate(rows):
@@ -98,8 +105,8 @@ def column_widths(rows: list[list[str]], available: int, *, size: float, bold_ro
             bold = number < bold_rows or at == 0
             words = text.split()
             longest = max((text_points(w, size, bold=bold) for w in words), default=0.0)
-            least[at] = max(least[at], longest * 20 + CELL_PADDING)
-            most[at] = max(most[at], text_points(" ".join(words), size, bold=bold) * 20 + CELL_PADDING)
+            least[at] = max(least[at], longest * 20 + padding)
+            most[at] = max(most[at], text_points(" ".join(words), size, bold=bold) * 20 + padding)
     if sum(least) > available:  # words will break: the caller turns the page first
         return [int(w * available / sum(least)) for w in least], False
     if sum(most) <= available:  # every text on one line: share the rest as the texts' lengths do
@@ -131,8 +138,11 @@ def _font(bold: bool) -> FT2Font:
 os.register_at_fork(after_in_child=_font.cache_clear)
 
 
-def lay_out_table(table: Table, widths: list[int], header_rows: int) -> None:
-    """Fix a table's column widths (twips), repeat its first ``header_rows`` rows and keep every row on one page."""
+def lay_out_table(table: Table, widths: list[int], header_rows: int, *, margin: int | None = None) -> None:
+    """Fix a table's column widths (twips), repeat its first ``header_rows`` rows and keep every row on one page.
+
+    ``margin``: the cells' left and right margin in twips (the table style's by default).
+    """
     properties = table._tbl.tblPr
     for tag in ("w:tblW", "w:tblLayout"):
         for old in properties.findall(qn(tag)):
@@ -144,6 +154,14 @@ def lay_out_table(table: Table, widths: list[int], header_rows: int) -> None:
     layout.set(qn("w:type"), "fixed")
     _insert_in_order(properties, total, _TBL_PR_ORDER)
     _insert_in_order(properties, layout, _TBL_PR_ORDER)
+    if margin is not None:
+        margins = OxmlElement("w:tblCellMar")
+        for side in ("w:left", "w:right"):
+            element = OxmlElement(side)
+            element.set(qn("w:w"), str(margin))
+            element.set(qn("w:type"), "dxa")
+            margins.append(element)
+        _insert_in_order(properties, margins, _TBL_PR_ORDER)
     table.alignment = WD_TABLE_ALIGNMENT.LEFT
     table.autofit = False
     for column, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths, strict=False):
