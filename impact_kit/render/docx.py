@@ -9,9 +9,10 @@ caption, each chart as a picture whose description is its alt text, with its num
 caption; its data table in an appendix (``data="appendix"``, the default), under it
 (``"inline"``) or left out (``"none"``); a footer with the title and the page number
 unless the template has its own; the report's language on the styles. How it falls on
-pages (rows that do not split, wide tables on landscape pages, blocks kept with the next)
-is :mod:`impact_kit.render.docx_layout`'s. The styles, page size, margins and header come from a template:
-the kit's own (:data:`DEFAULT_TEMPLATE`, A4) or a funder's ``.docx``.
+pages (rows that do not split, wide tables on landscape pages, blocks kept with the
+next) is :mod:`impact_kit.render.docx_layout`'s. The styles, page size, margins and
+header come from a template: the kit's own (:data:`DEFAULT_TEMPLATE`, A4) or a funder's
+``.docx``.
 
 Text stays text: nothing read from the page becomes a field, a hyperlink or a reference
 to an outside file; an image that is not inline is replaced by its alt text.
