@@ -158,6 +158,12 @@ def _report_options(parser: argparse.ArgumentParser) -> None:
         help="a .docx whose styles, margins, header and footer report.docx takes (implies --docx; "
         "default: the kit's template)",
     )
+    parser.add_argument(
+        "--docx-data",
+        choices=("appendix", "inline", "none"),
+        help="where each chart's figures go in report.docx: an appendix (the default), under the chart, or nowhere "
+        "(implies --docx)",
+    )
 
 
 def _data_option(parser: argparse.ArgumentParser) -> None:
@@ -266,7 +272,7 @@ def _report(args: argparse.Namespace) -> int:
             lang=lang,
             pseudonymise=bool(args.pseudonymise if args.pseudonymise is not None else given.get("pseudonymise")),
             pdf=args.pdf,
-            docx=args.docx,
+            docx=args.docx_data or args.docx,
             docx_template=args.docx_template,
             notebook=args.notebook,
             on_start=lambda report: print(
@@ -294,7 +300,7 @@ def _batch(args: argparse.Namespace) -> int:
         lang=args.lang or LANGUAGES[0],
         pseudonymise=bool(args.pseudonymise),
         pdf=args.pdf,
-        docx=args.docx,
+        docx=args.docx_data or args.docx,
         docx_template=args.docx_template,
         timeout=args.timeout,
         parameters=args.parameters,
@@ -334,7 +340,7 @@ def _portfolio(args: argparse.Namespace) -> int:
             pseudonymise=bool(args.pseudonymise),
             sites=args.sites,
             pdf=args.pdf,
-            docx=args.docx,
+            docx=args.docx_data or args.docx,
             docx_template=args.docx_template,
         )
     )

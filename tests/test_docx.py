@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 import shutil
 import subprocess
 import zipfile
@@ -17,6 +18,7 @@ import docx
 import pytest
 from conftest import ROOT, SAMPLE
 from docx.shared import Cm
+from page_reading import pdf_pages, split_words
 from test_export import SEED_STATEMENTS
 
 from impact_kit.batch.run import run_batch
@@ -65,7 +67,8 @@ def test_report_docx_headings_in_the_html_order(word):
         (h.name, " ".join(h.get_text().split())) for h in main.find_all(["h2", "h3"]) if not h.find_parent("nav")
     ]
     got = [(p.style.name, p.text) for p in document.paragraphs if p.style.name in ("Heading 1", "Heading 2")]
-    assert got == [({"h2": "Heading 1", "h3": "Heading 2"}[tag], text) for tag, text in expected]
+    appendix = [("Heading 1", "Données des figures")]  # the charts' figures, after the report (issue 28)
+    assert got == [({"h2": "Heading 1", "h3": "Heading 2"}[tag], text) for tag, text in expected] + appendix
     assert [p.text for p in paragraphs(document, "Title")] == ["Effets sociaux et urbains de The Good Start"]
 
 
@@ -279,7 +282,10 @@ def test_batch_docx_of_hostile_data(tmp_path):
     path = out / "the-good-start" / "2021" / "report.docx"
     assert HOSTILE in [p.text for p in paragraphs(docx.Document(str(path)), "Quote")]
     xml = "".join(parts(path).values())
-    assert xml.count("<w:instrText") == 2 and "<w:hyperlink" not in xml and 'TargetMode="External"' not in xml
+    fields = re.findall(r"<w:instrText[^>]*>([^<]*)", xml)
+    assert len(fields) == 2 and 'TargetMode="External"' not in xml, fields  # the contents and the page number
+    links = re.findall(r"<w:hyperlink\b[^>]*>", xml)  # only the kit's, from a chart to its figures in the appendix
+    assert links and all(re.fullmatch(r'<w:hyperlink w:anchor="ik_data_\d+">', link) for link in links)
 
 
 def test_libreoffice_converts_every_sample_docx_to_pdf(sample_batch, portfolio, tmp_path):
@@ -306,6 +312,11 @@ def test_libreoffice_converts_every_sample_docx_to_pdf(sample_batch, portfolio, 
         pdf = tmp_path / "pdf" / f"{document.stem}.pdf"
         assert pdf.is_file(), (document.name, done.stdout, done.stderr)
         assert pdf.read_bytes().startswith(b"%PDF-") and pdf.stat().st_size > 10_000
+        # Issue 28: no word of a table cell set across two lines (each is one of the PDF's word boxes).
+        printed = {w.text for page in pdf_pages(pdf) for w in page.words}
+        tables = docx.Document(str(document)).tables
+        cells = {word for table in tables for row in table.rows for cell in row.cells for word in cell.text.split()}
+        assert tables and not split_words(cells, printed), (document.name, split_words(cells, printed))
 
 
 def test_the_lab_export_writes_the_docx_too(tmp_path):

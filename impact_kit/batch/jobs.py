@@ -16,6 +16,7 @@ from impact_kit.batch.manifest import Entry, outputs_state
 from impact_kit.data.dataset import Dataset, load_dataset
 from impact_kit.exceptions import ReportFailed
 from impact_kit.reports.parameters import SITE_NOTEBOOK
+from impact_kit.reports.word import WordOutput
 
 __all__ = ["CHILD_ENGINE", "REPORT_MODULES", "BatchOptions", "Job", "run_job", "warm_workers"]
 
@@ -57,7 +58,7 @@ class BatchOptions:
     notebook: Path | None = None  # None: the master notebook shipped with the kit
     pdf_browser: str | None = None
     timeout: float | None = None
-    docx: Path | bool | None = None  # None: no Word file; True: in the kit's styles; a path: that template's
+    docx: WordOutput | None = None  # None: no Word file; else its template (None: the kit's) and figures' place
 
 
 def run_job(job: Job, options: BatchOptions) -> Entry:

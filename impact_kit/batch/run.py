@@ -145,7 +145,7 @@ def run_batch(
     lang: str = "fr",
     pseudonymise: bool = False,
     pdf: bool = False,
-    docx: bool = False,
+    docx: bool | str = False,
     docx_template: str | Path | None = None,
     timeout: float | None = None,
     parameters: str | Path | None = None,
@@ -172,7 +172,8 @@ def run_batch(
         The reports' language, pseudonymisation, PDF, and the seconds one report may take.
     docx, docx_template : bool, str or Path
         Also write each ``report.docx`` (Word), in the kit's styles or in a funder's
-        template's (a template implies ``docx``; its bytes are part of each fingerprint).
+        template's (a template implies ``docx``; its bytes are part of each fingerprint); a
+        string says where the charts' figures go (``--docx-data``).
     parameters : str or Path, optional
         A folder of ``<site>_<year>.yaml`` parameters files that set a job's language or
         pseudonymisation (``parameters/``).
@@ -216,7 +217,9 @@ def run_batch(
         docx=docx_option(docx, docx_template),
     )
     # A funder's template changes every Word file: its bytes join the fingerprints (the kit's is in the package's).
-    template = hashlib.sha256(options.docx.read_bytes()).hexdigest() if isinstance(options.docx, Path) else ""
+    word = options.docx
+    template = hashlib.sha256(word.template.read_bytes()).hexdigest() if word and word.template else ""
+    template += f"|data={word.data}" if word and word.data != "appendix" else ""  # --docx-data, when not the default
     check_writable(options.out)
     created = not options.out.exists()
     options.out.mkdir(parents=True, exist_ok=True)

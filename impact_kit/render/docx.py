@@ -6,9 +6,13 @@ Word headings (Word's navigation pane and table of contents work), a table of co
 field, paragraphs, lists in list styles, data tables as Word tables with a header row,
 testimonies in the Quote style, complete (the page's fold is for screens), with their
 caption, each chart as a picture whose description is its alt text, with its numbered
-caption and its data table; a footer with the title and the page number; the report's
-language on the styles. The styles, page size, margins and header come from a template:
-the kit's own (:data:`DEFAULT_TEMPLATE`, A4) or a funder's ``.docx``.
+caption; its data table in an appendix (``data="appendix"``, the default), under it
+(``"inline"``) or left out (``"none"``); a footer with the title and the page number
+unless the template has its own; the report's language on the styles. How it falls on
+pages (rows that do not split, wide tables on landscape pages, blocks kept with the
+next) is :mod:`impact_kit.render.docx_layout`'s. The styles, page size, margins and
+header come from a template: the kit's own (:data:`DEFAULT_TEMPLATE`, A4) or a funder's
+``.docx``.
 
 Text stays text: nothing read from the page becomes a field, a hyperlink or a reference
 to an outside file; an image that is not inline is replaced by its alt text.
@@ -18,31 +22,44 @@ from __future__ import annotations
 
 import io
 import re
-import warnings
-import zipfile
-import zlib
 from pathlib import Path
 
 import docx
 from docx.document import Document
-from docx.enum.text import WD_TAB_ALIGNMENT
-from docx.opc.exceptions import PackageNotFoundError
-from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.oxml.table import CT_Row
-from docx.section import Section
-from docx.shared import Cm, Emu, Pt
-from docx.styles.style import ParagraphStyle
+from docx.shared import Pt
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from impact_kit.exceptions import InvalidArgument
-from impact_kit.render.docx_clean import TemplateContentWarning, clean_template
-from impact_kit.render.docx_parts import add_field, add_toc, chart_png, copy_missing_styles, set_language, xml_text
+from impact_kit.render.docx_clean import check_template, clean_template
+from impact_kit.render.docx_layout import (
+    NARROW_MARGIN,
+    column_widths,
+    keep_lead_with_picture,
+    keep_table_together,
+    landscape,
+    lay_out_table,
+    portrait,
+    set_table_font,
+    take_lead_in,
+    text_height,
+    text_width,
+    write_footer,
+)
+from impact_kit.render.docx_parts import (
+    add_bookmark,
+    add_internal_link,
+    add_toc,
+    chart_png,
+    copy_missing_styles,
+    set_language,
+    xml_text,
+)
 from impact_kit.render.html_tree import Node, parse_page
-from impact_kit.words import texts
+from impact_kit.render.typography import typeset
+from impact_kit.words import fill_text, texts
 
-__all__ = ["DEFAULT_TEMPLATE", "STYLES", "check_template", "docx_bytes"]
+__all__ = ["DATA_PLACES", "DEFAULT_TEMPLATE", "STYLES", "check_template", "docx_bytes"]
 
 #: The template the kit ships: A4, its headings and colours, the report's styles.
 DEFAULT_TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "docx" / "reference.docx"
@@ -52,9 +69,14 @@ STYLES = (
     "List Number 2", "Quote", "Caption", "Table Grid", "TOC Heading", "TOC 1", "TOC 2", "Footer",
 )  # fmt: skip
 
-#: What python-docx raises for a file that is not a .docx, or a damaged one: a truncated XML part (lxml's
-#: XMLSyntaxError is a SyntaxError), bad compression.
-_DAMAGED = (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, SyntaxError, zlib.error, EOFError)
+#: Where a chart's figures go in the Word document (``--docx-data``): an appendix, under the chart, nowhere.
+DATA_PLACES = ("appendix", "inline", "none")
+#: The most of a page's text height a picture takes: with its caption, a chart that moves to the next page
+#: leaves the page before it at least half full.
+PICTURE_HEIGHT = 0.45
+#: Font sizes (points) tried, largest first, for a table too wide for a portrait page, on its landscape page.
+WIDE_TABLE_SIZES = (8.0, 7.5, 7.0, 6.5)
+
 _SKIPPED = {"head", "script", "style", "template", "noscript", "button", "input", "select", "textarea"}
 _HEADINGS = {
     "h1": "Title",
@@ -73,13 +95,18 @@ def _spaces(text: str) -> str:
 class _Writer:
     """Writes a page's nodes into a document, block by block."""
 
-    def __init__(self, document: Document, lang: str, svgs: list[str]) -> None:
+    def __init__(self, document: Document, lang: str, svgs: list[str], data: str = "appendix") -> None:
         self.doc = document
         self.lang = lang
         self.svgs = svgs
+        self.data = data
         self.headings: list[tuple[int, str]] = []
         self.toc_at: Paragraph | None = None
-        self.text_width = _text_width(document.sections[-1])
+        self.text_width = text_width(document.sections[-1])
+        size = document.styles["Normal"].font.size if "Normal" in {s.name for s in document.styles} else None
+        self.size = size.pt if size is not None else 11.0
+        #: The charts' tables for the appendix: (bookmark, caption, table).
+        self.appendix: list[tuple[str, str, Node]] = []
 
     # Blocks -------------------------------------------------------------------------------------------------
     def block(self, node: Node, list_level: int = 0) -> None:
@@ -91,10 +118,11 @@ class _Writer:
         elif tag in _HEADINGS:
             text = " ".join(self._heading_text(node).split())
             if text:
-                self.doc.add_paragraph(xml_text(text), style=_HEADINGS[tag])
+                heading = self.doc.add_paragraph(xml_text(text), style=_HEADINGS[tag])
+                heading.paragraph_format.keep_with_next = True  # never alone at a page's foot
                 if tag in ("h2", "h3"):
                     self.headings.append((int(tag[1]) - 1, text))
-        elif tag == "p":
+        elif tag == "p" and "ik-note" not in classes:
             style = "Subtitle" if "ik-subtitle" in classes else None
             if node.find_all("a") and all("ik-csv" in a.classes for a in node.find_all("a")):
                 return  # the chart's CSV link: its figures are the table beside it
@@ -116,6 +144,8 @@ class _Writer:
             self.paragraph(node, style="Quote", verbatim=tag == "pre")
         elif tag == "figcaption":
             self.paragraph(node, style="Caption")
+        elif tag == "p" and "ik-note" in classes:
+            self.paragraph(node).paragraph_format.keep_with_next = True  # a testimony's note, before its caption
         elif tag == "img":
             self.picture(node.attrs.get("src", ""), node.attrs.get("alt", ""))
         elif tag == "svg":
@@ -162,14 +192,50 @@ class _Writer:
             words = "".join(s.text() for s in spans) if spans else quote.text()
             paragraph = self.doc.add_paragraph(style="Quote")
             _verbatim_runs(paragraph, words)
+            paragraph.paragraph_format.keep_with_next = True  # with its attribution below
         for child in node.children:
             if isinstance(child, Node) and child.tag != "blockquote":
                 self.block(child)
 
     def chart(self, node: Node) -> None:
+        """Write a chart: its picture, its caption, and its figures where :attr:`data` says."""
+        caption = next((c for c in node.children if isinstance(c, Node) and c.tag == "figcaption"), None)
+        title = " ".join(caption.text().split()).rstrip(".") if caption is not None else ""
+        words = {key: typeset(texts(self.lang)[key], self.lang) for key in ("docx_data_caption", "docx_data_link")}
+        data_caption = fill_text(words["docx_data_caption"], {"caption": title}, self.lang)
         for child in node.children:
-            if isinstance(child, Node):
+            if not isinstance(child, Node):
+                continue
+            if "ik-data" not in child.classes:
                 self.block(child)
+                continue
+            tables = child.find_all("table")
+            if self.data == "none" or not tables:
+                continue
+            if caption is not None:
+                self.doc.paragraphs[-1].paragraph_format.keep_with_next = True  # the caption, with what follows
+            if self.data == "inline":
+                for table in tables:
+                    self.table(table, caption=data_caption)
+                continue
+            mark = f"ik_data_{len(self.appendix) + 1}"
+            summary = next((" ".join(s.text().split()) for s in child.find_all("summary")), title)
+            link = self.doc.add_paragraph(style="Caption")
+            add_internal_link(link, fill_text(words["docx_data_link"], {"data": summary}, self.lang), mark)
+            self.appendix.extend((mark, data_caption, table) for table in tables)
+
+    def write_appendix(self) -> None:
+        """Write the charts' tables after the report, under "Données des figures", each linked from its chart."""
+        if not self.appendix:
+            return
+        title = typeset(texts(self.lang)["docx_data_appendix"], self.lang)
+        heading = self.doc.add_paragraph(style="Heading 1")
+        heading.paragraph_format.page_break_before = True
+        heading.paragraph_format.keep_with_next = True
+        heading.add_run(xml_text(title))
+        self.headings.append((1, title))
+        for mark, caption, table in self.appendix:
+            self.table(table, caption=caption, bookmark=mark)
 
     def picture(self, source: str, alt: str) -> None:
         alt = " ".join(alt.split())
@@ -182,33 +248,69 @@ class _Writer:
             return
         png, width_pt = chart_png(source)
         width = min(int(Pt(width_pt)), self.text_width)
-        run = self.doc.add_paragraph().add_run()
-        shape = run.add_picture(io.BytesIO(png), width=width)
+        pixels = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")  # the PNG's IHDR
+        tallest = int(text_height(self.doc.sections[-1]) * PICTURE_HEIGHT)  # so that no page is left half empty
+        if pixels[0] and width * pixels[1] / pixels[0] > tallest:
+            width = int(tallest * pixels[0] / pixels[1])
+        keep_lead_with_picture(self.doc)
+        paragraph = self.doc.add_paragraph()
+        paragraph.paragraph_format.keep_with_next = True  # with its caption below
+        shape = paragraph.add_run().add_picture(io.BytesIO(png), width=width)
         properties = shape._inline.docPr
         properties.set("descr", xml_text(alt))
         properties.set("title", "")
 
-    def table(self, node: Node) -> None:
-        caption = next((c for c in node.children if isinstance(c, Node) and c.tag == "caption"), None)
-        if caption is not None:
-            self.paragraph(caption, style="Caption")
-        rows = [r for r in node.find_all("tr")]
+    def table(self, node: Node, *, caption: str | None = None, bookmark: str | None = None) -> None:
+        """Write a table: its caption (``caption`` instead of its own), then rows that never split.
+
+        Its columns are as wide as their words need; a table that does not fit between a
+        portrait page's margins gets a landscape page (a section) of its own.
+        """
+        rows = [[c for c in r.children if isinstance(c, Node) and c.tag in ("th", "td")] for r in node.find_all("tr")]
+        rows = [r for r in rows if r]
         if not rows:
             return
-        header = {id(r) for part in node.find_all("thead") for r in part.find_all("tr")}
-        width = max(len([c for c in r.children if isinstance(c, Node) and c.tag in ("th", "td")]) for r in rows)
-        table: Table = self.doc.add_table(rows=0, cols=width)
+        words = [[" ".join(c.text().split()) for c in row] for row in rows]
+        head = {id(r) for part in node.find_all("thead") for r in part.find_all("tr")}
+        header_rows = next((i for i, r in enumerate(node.find_all("tr")) if id(r) not in head), len(rows))
+        widths, fits = column_widths(words, self.text_width // _TWIP, size=self.size, bold_rows=header_rows)
+        size = None
+        if not fits:
+            lead = take_lead_in(self.doc)
+            landscape(self.doc)
+            for element in lead:  # the table's heading and introduction turn with it
+                self.doc.element.body.sectPr.addprevious(element)
+            available = text_width(self.doc.sections[-1]) // _TWIP
+            for size in WIDE_TABLE_SIZES:  # the largest that fits (a funder's wide margins leave less room)
+                widths, fits = column_widths(words, available, size=size, bold_rows=header_rows, margin=NARROW_MARGIN)
+                if fits:
+                    break
+        own = next((c for c in node.children if isinstance(c, Node) and c.tag == "caption"), None)
+        if caption is not None or own is not None:
+            paragraph = self.doc.add_paragraph(style="Caption")
+            if caption is not None:
+                paragraph.add_run(xml_text(caption))
+            elif own is not None:
+                self.inline(paragraph, own)
+                _trim(paragraph)
+            paragraph.paragraph_format.keep_with_next = True  # a caption stays with its table
+            if bookmark:
+                add_bookmark(paragraph, bookmark, int(bookmark.rsplit("_", 1)[1]))
+        table: Table = self.doc.add_table(rows=0, cols=max(len(r) for r in rows))
         table.style = self.doc.styles["Table Grid"]
-        for row in rows:
-            cells = [c for c in row.children if isinstance(c, Node) and c.tag in ("th", "td")]
+        for cells in rows:
             word_row = table.add_row()
-            if id(row) in header:
-                _repeat_header(word_row._tr)
             for cell, word_cell in zip(cells, word_row.cells, strict=False):
                 paragraph = word_cell.paragraphs[0]
                 self.inline(paragraph, cell, bold=cell.tag == "th")
                 _trim(paragraph)
-        self.doc.add_paragraph()
+        lay_out_table(table, widths, header_rows, margin=NARROW_MARGIN if size is not None else None)
+        keep_table_together(table)
+        if size is not None:
+            set_table_font(table, size)
+            portrait(self.doc)  # its paragraph ends the landscape section, below the table
+        else:
+            self.doc.add_paragraph()
 
     def _heading_text(self, node: Node) -> str:
         """Return a heading's words, without the pilcrow link nbconvert adds to a Markdown heading."""
@@ -267,73 +369,7 @@ def _trim(paragraph: Paragraph) -> None:
         runs[-1].text = runs[-1].text.rstrip(" ")
 
 
-def _text_width(section: Section) -> int:
-    """Return the width between a section's margins (EMU); A4's with 2 cm margins where the template says nothing."""
-    page = section.page_width if section.page_width is not None else Cm(21)
-    left = section.left_margin if section.left_margin is not None else Cm(2)
-    right = section.right_margin if section.right_margin is not None else Cm(2)
-    return int(page) - int(left) - int(right)
-
-
-def _repeat_header(row: CT_Row) -> None:
-    properties = row.get_or_add_trPr()
-    header = OxmlElement("w:tblHeader")
-    header.set(qn("w:val"), "true")
-    properties.append(header)
-
-
-def _footer(document: Document, footer: str) -> None:
-    """Write "title · year" and the page number in every section's footer, after what the template has there."""
-    for section in document.sections:
-        paragraphs = section.footer.paragraphs
-        paragraph = paragraphs[-1] if paragraphs and not paragraphs[-1].text.strip() else section.footer.add_paragraph()
-        paragraph.style = document.styles["Footer"]
-        paragraph.add_run(xml_text(footer))
-        width = _text_width(section)
-        stops = paragraph.paragraph_format.tab_stops
-        style = paragraph.style
-        inherited = style.paragraph_format.tab_stops if isinstance(style, ParagraphStyle) else []
-        for stop in inherited:  # the style's centre stop would catch the page number halfway
-            if stop.position < width:
-                stops.add_tab_stop(stop.position, WD_TAB_ALIGNMENT.CLEAR)
-        stops.add_tab_stop(Emu(width), WD_TAB_ALIGNMENT.RIGHT)
-        paragraph.add_run("\t")
-        add_field(paragraph, "PAGE", "1")
-
-
-def check_template(path: str | Path) -> Path:
-    """Return a Word template's path once python-docx can open it.
-
-    Warns once (:class:`TemplateContentWarning`) naming what its reports will not carry: what
-    :func:`impact_kit.render.docx_clean.clean_template` drops (fields, macros, outside links).
-
-    Raises
-    ------
-    InvalidArgument
-        If it is missing, not a ``.docx`` or damaged (nothing is written).
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise InvalidArgument(
-            f"--docx-template {path}: there is no such file. Give a .docx made with Word or LibreOffice."
-        )
-    try:
-        document = docx.Document(str(path))
-    except _DAMAGED as exc:
-        raise InvalidArgument(
-            f"--docx-template {path}: this is not a Word document (.docx) python-docx can open "
-            f"({type(exc).__name__}: {exc}). Save the template from Word or LibreOffice as .docx (not .doc or .dotx) "
-            "and try again."
-        ) from None
-    dropped = clean_template(document)
-    if dropped:  # said once per command; each report's document is cleaned again, in silence
-        warnings.warn(
-            f"--docx-template {path}: left out of every report.docx: {'; '.join(dropped)}. A report takes only a "
-            "template's styles, numbering, theme, fonts, page settings, header and footer text and inline images.",
-            TemplateContentWarning,
-            stacklevel=2,
-        )
-    return path
+_TWIP = 635  # EMU
 
 
 def _document(template: Path | None) -> Document:
@@ -349,7 +385,9 @@ def _document(template: Path | None) -> Document:
     return document
 
 
-def docx_bytes(page: str, *, lang: str, title: str, footer: str, template: Path | None = None) -> bytes:
+def docx_bytes(
+    page: str, *, lang: str, title: str, footer: str, template: Path | None = None, data: str = "appendix"
+) -> bytes:
     """Return a report's HTML page as a Word document.
 
     Parameters
@@ -365,7 +403,13 @@ def docx_bytes(page: str, *, lang: str, title: str, footer: str, template: Path 
         The footer's text ("title · year"); the page number follows it.
     template : Path, optional
         A funder's ``.docx`` whose styles, page size, margins, header and footer the
-        document takes; :data:`DEFAULT_TEMPLATE` by default.
+        document takes; :data:`DEFAULT_TEMPLATE` by default. A footer with text stays
+        alone (a page number is added where it has none); the kit writes ``footer`` only
+        into a template without one.
+    data : str
+        Where each chart's figures go (:data:`DATA_PLACES`): ``"appendix"`` ("Données des
+        figures", each chart linking to its table), ``"inline"`` (under the chart) or
+        ``"none"``.
 
     Returns
     -------
@@ -375,11 +419,14 @@ def docx_bytes(page: str, *, lang: str, title: str, footer: str, template: Path 
     document = _document(template)
     root, svgs = parse_page(page)
     main = next(iter(root.find_all("main")), root)
-    writer = _Writer(document, lang, svgs)
+    if data not in DATA_PLACES:
+        raise ValueError(f"The value for `data` must be one of {list(DATA_PLACES)}, but {data!r} was passed.")
+    writer = _Writer(document, lang, svgs, data)
     writer.container(main)
     for extra in root.find_all("footer"):
         if extra not in main.find_all("footer"):
             writer.container(extra)
+    writer.write_appendix()
     if writer.toc_at is not None:
         place, body = writer.toc_at._p, document.element.body
         kept = list(body)  # holding the elements keeps their proxies, so their ids stay theirs
@@ -388,7 +435,7 @@ def docx_bytes(page: str, *, lang: str, title: str, footer: str, template: Path 
         for element in [e for e in body if id(e) not in before and e.tag != qn("w:sectPr")]:
             place.addprevious(element)  # where the page had its table of contents
         body.remove(place)
-    _footer(document, footer)
+    write_footer(document, footer)
     set_language(document, lang)
     document.core_properties.title = xml_text(title)
     document.core_properties.author = "impact_kit"

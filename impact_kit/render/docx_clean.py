@@ -14,14 +14,22 @@ hyperlink keeps its text, a field its shown result.
 from __future__ import annotations
 
 import posixpath
+import warnings
+import zipfile
+import zlib
+from pathlib import Path
 from typing import Any
 
+import docx
 from docx.document import Document
+from docx.opc.exceptions import PackageNotFoundError
 from docx.opc.package import OpcPackage
 from docx.opc.part import Part, XmlPart
 from docx.oxml.ns import qn
 
-__all__ = ["KIT_FIELDS", "TemplateContentWarning", "clean_template"]
+from impact_kit.exceptions import InvalidArgument
+
+__all__ = ["KIT_FIELDS", "TemplateContentWarning", "check_template", "clean_template"]
 
 #: The fields a report's Word file may hold: the kit's table of contents and page number.
 KIT_FIELDS = frozenset({"TOC", "PAGE"})
@@ -42,6 +50,11 @@ _R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _SETTINGS = ("w:attachedTemplate", "w:linkStyles", "w:mailMerge")
 #: The elements that hold a picture or an object: dropped whole when what they show is gone.
 _HOLDERS = frozenset(qn(tag) for tag in ("w:drawing", "w:pict", "w:object"))
+
+
+#: What python-docx raises for a file that is not a .docx, or a damaged one: a truncated XML part (lxml's
+#: XMLSyntaxError is a SyntaxError), bad compression.
+_DAMAGED = (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, SyntaxError, zlib.error, EOFError)
 
 
 class TemplateContentWarning(UserWarning):
@@ -70,6 +83,41 @@ def clean_template(document: Document) -> list[str]:
             document.settings.element.remove(element)
             said.add("the attached template" if name == "w:attachedTemplate" else f"the setting {name[2:]}")
     return sorted(said)
+
+
+def check_template(path: str | Path) -> Path:
+    """Return a Word template's path once python-docx can open it.
+
+    Warns once (:class:`TemplateContentWarning`) naming what its reports will not carry: what
+    :func:`impact_kit.render.docx_clean.clean_template` drops (fields, macros, outside links).
+
+    Raises
+    ------
+    InvalidArgument
+        If it is missing, not a ``.docx`` or damaged (nothing is written).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InvalidArgument(
+            f"--docx-template {path}: there is no such file. Give a .docx made with Word or LibreOffice."
+        )
+    try:
+        document = docx.Document(str(path))
+    except _DAMAGED as exc:
+        raise InvalidArgument(
+            f"--docx-template {path}: this is not a Word document (.docx) python-docx can open "
+            f"({type(exc).__name__}: {exc}). Save the template from Word or LibreOffice as .docx (not .doc or .dotx) "
+            "and try again."
+        ) from None
+    dropped = clean_template(document)
+    if dropped:  # said once per command; each report's document is cleaned again, in silence
+        warnings.warn(
+            f"--docx-template {path}: left out of every report.docx: {'; '.join(dropped)}. A report takes only a "
+            "template's styles, numbering, theme, fonts, page settings, header and footer text and inline images.",
+            TemplateContentWarning,
+            stacklevel=2,
+        )
+    return path
 
 
 def _drop_relationships(part: Part | OpcPackage, said: set[str]) -> set[str]:

@@ -24,7 +24,9 @@ from docx.text.paragraph import Paragraph
 
 __all__ = [
     "LANGUAGE_TAGS",
+    "add_bookmark",
     "add_field",
+    "add_internal_link",
     "add_toc",
     "chart_png",
     "copy_missing_styles",
@@ -115,6 +117,28 @@ def add_toc(document: Document, title: str, entries: Iterable[tuple[int, str]]) 
         settings.append(update)
 
 
+def add_bookmark(paragraph: Paragraph, name: str, number: int) -> None:
+    """Mark a paragraph as the bookmark ``name`` (a fixed name the kit makes: ``ik_data_3``)."""
+    start, end = OxmlElement("w:bookmarkStart"), OxmlElement("w:bookmarkEnd")
+    start.set(qn("w:id"), str(number))
+    start.set(qn("w:name"), name)
+    end.set(qn("w:id"), str(number))
+    at = 1 if paragraph._p.pPr is not None else 0
+    paragraph._p.insert(at, start)
+    paragraph._p.append(end)
+
+
+def add_internal_link(paragraph: Paragraph, text: str, anchor: str) -> None:
+    """Append a link to a bookmark of the same document (never to an outside address)."""
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("w:anchor"), anchor)
+    run = paragraph.add_run(xml_text(text))
+    run.underline = True
+    paragraph._p.remove(run._r)
+    link.append(run._r)
+    paragraph._p.append(link)
+
+
 def set_language(document: Document, lang: str) -> None:
     """Set the report's language on the document's default run properties and on its core properties."""
     tag = LANGUAGE_TAGS[lang]
@@ -150,7 +174,9 @@ def copy_missing_styles(document: Document, source: Document, names: Iterable[st
 
     A funder's template made in Word holds only the styles it uses; the report needs a
     few more (lists, quote, caption, table of contents). A copied list style loses its
-    numbering reference unless the document has the same numbering.
+    numbering reference unless the document has the same numbering. A copied style keeps
+    its look (the quote's side bar and indent, the caption's size and colour) but not its
+    font: it takes the template's, through the style it is based on.
     """
     have = {style.name for style in document.styles}
     copied = []
@@ -159,6 +185,8 @@ def copy_missing_styles(document: Document, source: Document, names: Iterable[st
         if name in have or name not in {style.name for style in source.styles}:
             continue
         element = copy.deepcopy(source.styles[name].element)
+        for fonts in element.iter(qn("w:rFonts")):  # in the template's fonts: its Normal's, or its headings'
+            fonts.getparent().remove(fonts)
         for num in element.iter(qn("w:numPr")):
             num_id = num.find(qn("w:numId"))
             if num_id is None or num_id.get(qn("w:val")) not in numbering:

@@ -32,21 +32,20 @@ from impact_kit.reports.portfolio import PORTFOLIO_FOLDER, PortfolioReport
 from impact_kit.reports.publish import staged
 from impact_kit.reports.selection import left_out_notes, report_cells
 from impact_kit.reports.site import SiteReport
+from impact_kit.reports.word import DocxOption, WordOutput, docx_option, report_docx
 from impact_kit.reports.working import check_working_notebook, find_working_notebook, older_than_master
 
 __all__ = [
     "PORTFOLIO_FOLDER",
     "DocxOption",
     "ReportPaths",
+    "WordOutput",
     "docx_option",
     "produce_report",
     "run_portfolio",
     "run_report",
     "write_report",
 ]
-
-#: Word output: None for none, True in the kit's styles, a path for a funder's template.
-DocxOption = Path | bool | None
 
 
 @dataclass(frozen=True)
@@ -70,7 +69,7 @@ def run_report(
     lang: str = "fr",
     pseudonymise: bool = False,
     pdf: bool = False,
-    docx: bool = False,
+    docx: bool | str = False,
     docx_template: str | Path | None = None,
     notebook: str | Path | None = None,
     timeout: float | None = None,
@@ -97,8 +96,9 @@ def run_report(
         Mask e-mail addresses and phone numbers in testimonies.
     pdf : bool
         Also print ``report.pdf`` with Chromium.
-    docx : bool
-        Also write ``report.docx`` (Word), from the same page.
+    docx : bool or str
+        Also write ``report.docx`` (Word), from the same page; a string also says where
+        the charts' figures go (``--docx-data``: "appendix", the default, "inline", "none").
     docx_template : str or Path, optional
         A funder's ``.docx`` whose styles, margins, header and footer the Word document
         takes (implies ``docx``); the kit's own template by default.
@@ -175,7 +175,7 @@ def run_portfolio(
     pseudonymise: bool = False,
     sites: Sequence[str] | None = None,
     pdf: bool = False,
-    docx: bool = False,
+    docx: bool | str = False,
     docx_template: str | Path | None = None,
     notebook: str | Path = PORTFOLIO_NOTEBOOK,
     timeout: float | None = None,
@@ -279,9 +279,8 @@ def write_report(
     engine : str, optional
         A papermill engine name (a batch's child passes ``"impact-kit-inprocess"``, the portfolio
         ``"impact-kit"``).
-    docx : Path or True, optional
-        Also write ``report.docx``: True in the kit's styles, a path in that template's
-        (:func:`impact_kit.render.docx.docx_option` checks it).
+    docx : WordOutput, optional
+        Also write ``report.docx``, in the kit's styles or a template's (:func:`docx_option` checks it).
 
     Returns
     -------
@@ -360,7 +359,7 @@ def produce_report(
         _relative_paths(nb, Path(notebook), target / "report.ipynb")
         nb.metadata["impact_kit"] = dict(metadata)
         page = export_html(nb, lang=lang, title=title)
-        document = _report_docx(page, docx, label=label, lang=lang, title=title) if docx else None
+        document = report_docx(page, docx, label=label, lang=lang, title=title) if docx else None
         with staged(target) as stage:  # every file of the set, then one swap: never a mix of two runs
             if also_write is not None:
                 also_write(stage)
@@ -376,37 +375,6 @@ def produce_report(
         html = target / "report.html"
         pdf_path = target / "report.pdf" if browser else None
     return ReportPaths(html, target / "report.ipynb", pdf_path, docx=target / "report.docx" if document else None)
-
-
-def docx_option(docx: bool, template: str | Path | None) -> DocxOption:
-    """Return what ``produce_report`` takes for ``--docx`` and ``--docx-template`` (a template implies Word output).
-
-    Raises
-    ------
-    InvalidArgument
-        If the template is not a ``.docx`` python-docx can open.
-    """
-    if template is not None:
-        from impact_kit.render.docx import check_template
-
-        return check_template(template).resolve()
-    return True if docx else None
-
-
-def _report_docx(page: str, docx: Path | bool, *, label: str, lang: str, title: str) -> bytes:
-    """Return the Word document of an exported page (python-docx is imported only when one is asked for).
-
-    Raises
-    ------
-    ReportFailed
-        If it cannot be made (nothing of the report is written then).
-    """
-    from impact_kit.render.docx import docx_bytes
-
-    try:
-        return docx_bytes(page, lang=lang, title=title, footer=title, template=docx if isinstance(docx, Path) else None)
-    except (ValueError, KeyError, OSError) as exc:
-        raise ReportFailed(f"{label}: the Word document could not be made ({exc}). Nothing was written.") from None
 
 
 def _relative_paths(nb: nbformat.NotebookNode, notebook: Path, output: Path) -> None:
