@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from impact_kit.exceptions import ImpactKitError
-from impact_kit.interrupts import CtrlC, settle
+from impact_kit.interrupts import CtrlC, forget_handled, settle
 from impact_kit.words import LANGUAGES
 
 if TYPE_CHECKING:  # the command line imports the heavy modules only for the command it runs
@@ -377,7 +377,8 @@ def main(argv: Sequence[str] | None = None, *, exiting: bool = False) -> int:
         if not any(isinstance(h, logging.NullHandler) for h in root.handlers):
             root.addHandler(logging.NullHandler())
     try:
-        with CtrlC(then=signal.SIG_IGN if exiting else signal.default_int_handler) as ctrl_c:
+        one_report = args.command in ("report", "portfolio")  # done once its new set is swapped in
+        with CtrlC(then=signal.SIG_IGN if exiting else signal.default_int_handler, on_publish=one_report) as ctrl_c:
             code = int(args.run(args))
             if ctrl_c.seen:  # a Ctrl-C that a library caught on its way: still a Ctrl-C
                 raise KeyboardInterrupt
@@ -427,6 +428,7 @@ def program() -> NoReturn:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         print("interrupted", file=sys.stderr)
         code = 130
+    forget_handled()
     sys.exit(code)
 
 

@@ -26,6 +26,7 @@ from multiprocessing.connection import wait as connection_wait
 from typing import Any, TypeVar
 
 from impact_kit.exceptions import ExecutionTimeout, WorkerCrashed
+from impact_kit.interrupts import held, seen
 
 __all__ = ["WARM_MODULES", "in_child", "map_isolated", "notify", "run_in_child", "run_isolated", "warm"]
 
@@ -210,6 +211,8 @@ def map_isolated(
     running: dict[Connection, tuple[_Child, A]] = {}
     try:
         while True:
+            if seen():  # a Ctrl-C that a library swallowed on its way (the parent's printing, logging): still ours
+                raise KeyboardInterrupt
             while len(running) < workers:
                 item = next(todo, _END)
                 if item is _END:
@@ -265,17 +268,31 @@ class _Child:
         parent = os.getpid()
         # What exists now is the child's to read, not to collect: its garbage collector then
         # never walks (and so never copies) the pages it shares with the parent.
-        gc.freeze()
-        self.pid = os.fork()
-        if self.pid != 0:
-            gc.unfreeze()
-        if self.pid == 0:  # the child: never returns
+        self.pid = 0
+        try:
+            # A Ctrl-C during the fork is kept for after it: raised inside os.fork()'s at-fork hooks
+            # (logging's lock), it was printed as "Exception ignored" and lost, and the batch went on.
+            with held() as hold:
+                gc.freeze()
+                self.pid = os.fork()
+                if self.pid != 0:
+                    gc.unfreeze()
+                if self.pid == 0:  # the child: never returns
+                    hold.release()  # the handler the parent had (SIG_IGN under nohup stays so)
+                    self.reader.close()
+                    _die_with(parent)
+                    if new_session:
+                        os.setsid()
+                        _end_with(parent)
+                    _child(fn, args, kwargs, writer)
+        except BaseException:  # the Ctrl-C kept: this child was not handed to anyone, it goes now
+            writer.close()
             self.reader.close()
-            _die_with(parent)
-            if new_session:
-                os.setsid()
-                _end_with(parent)
-            _child(fn, args, kwargs, writer)
+            if self.pid > 0:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(self.pid, signal.SIGKILL)
+                _reap(self.pid)
+            raise
         writer.close()
         self.started = self.last = time.monotonic()
         self.closed = False
