@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from impact_kit.exceptions import ImpactKitError
+from impact_kit.files import resolve_data
 from impact_kit.interrupts import CtrlC, forget_handled, settle
 from impact_kit.words import LANGUAGES
 
@@ -208,8 +209,7 @@ def _import_commune_mesure(args: argparse.Namespace) -> int:
 
 
 def _notebook(args: argparse.Namespace) -> int:
-    from impact_kit.data.dataset import load_dataset
-    from impact_kit.data.sites import site_not_found
+    from impact_kit.data.dataset import load_dataset, site_not_found
     from impact_kit.reports.site import SiteReport
     from impact_kit.reports.working import create_working_notebook
 
@@ -366,8 +366,8 @@ def main(argv: Sequence[str] | None = None, *, exiting: bool = False) -> int:
     if getattr(args, "data", "unset") is None and args.command != "report":  # report may take it from --parameters
         args.data = Path("data")
     if isinstance(getattr(args, "data", None), Path):
-        # On the command line a folder means what it says, from here: no looking in parent folders.
-        args.data = args.data.absolute()
+        # As the Python functions do: "data" from notebooks/ is the project's data folder.
+        args.data = resolve_data(args.data)
     warnings.showwarning = _show_warning
     _SHOWN.clear()
     if not args.debug:

@@ -87,6 +87,22 @@ def test_validate_bad_copies_exit_2_and_change_nothing(capsys, data_dir, case):
     assert snapshot(data_dir.parent) == before
 
 
+@pytest.mark.parametrize("given", [[], ["--data", "data"]], ids=["default", "--data data"])
+def test_the_command_line_finds_data_from_notebooks_as_the_python_functions_do(capsys, tmp_path, monkeypatch, given):
+    """Issue 29, small thing 18: from notebooks/, `impact-kit validate` said the data folder did not exist."""
+    import shutil
+
+    from impact_kit import load_dataset
+
+    shutil.copytree(Path(__file__).parent.parent / "data", tmp_path / "data")
+    (tmp_path / "notebooks").mkdir()
+    monkeypatch.chdir(tmp_path / "notebooks")
+    code, out, err = run(capsys, "validate", *given)
+    assert code == 0, err
+    assert out.startswith(f"{tmp_path / 'data'}: 7 sites")
+    assert load_dataset("data").sites.shape[0] == 7  # the Python function, from the same folder
+
+
 def test_missing_data_folder(capsys, tmp_path):
     code, _, err = run(capsys, "validate", "--data", str(tmp_path / "nowhere"))
     assert code == 2 and "nowhere: the data folder does not exist. Check its path." in err
