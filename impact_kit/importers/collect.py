@@ -159,6 +159,12 @@ def _renamed(problem: InputProblem, old: str, new: str) -> InputProblem:
 Reader = Callable[[Path], tuple[list[Submission], list[InputProblem], list[str]]]
 
 
+_NO_SUBMISSION = (
+    "it holds no submission (a header with nothing under it, or a file cut short). Export it again; "
+    "nothing was imported."
+)
+
+
 def import_submissions(
     files: Iterable[str | Path],
     reader: Reader,
@@ -213,6 +219,8 @@ def import_submissions(
         except InvalidData as exc:
             problems += exc.problems
             continue
+        if not found and not trouble:  # a header and nothing under it: most often a download cut short
+            problems.append(InputProblem(str(path), _NO_SUBMISSION))
         submissions += found
         problems += trouble
         if columns:
