@@ -41,8 +41,6 @@ from impact_kit.data.observations import YEAR_RANGE, ExtraColumnsWarning, load_o
 from impact_kit.data.sites import MAX_ID_LENGTH, load_sites
 from impact_kit.grid.file import default_grid
 
-pytestmark = pytest.mark.slow
-
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 KOBO = ROOT / "tests" / "data" / "exports" / "kobo-xml.xlsx"
 GRID = default_grid()
@@ -195,6 +193,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} does not exist (apt-get install chromium)")
 @settings(
     max_examples=int(os.environ.get("IMPACT_KIT_EXAMPLES", "2")),
@@ -269,3 +268,18 @@ def test_what_validate_accepts_every_command_and_output_takes(folder, capsys, mo
         after = load_sites(data)
         assert after.loc[sites.index].equals(sites)  # the import's rewrite of sites.csv keeps the rows as they were
         assert rows(kept[kept["site"].isin(sites.index)]) == rows(observations)  # and the observations file's
+
+
+def test_word_takes_a_long_site_name_and_control_characters_in_its_text_and_charts():
+    """What the property test found in Word output: a title over 255 characters, a \\x1f in a chart's SVG."""
+    import io
+
+    import docx
+
+    from impact_kit.render.docx import docx_bytes
+
+    chart = '<svg width="100pt" height="50pt" viewBox="0 0 100 50"><text x="1" y="20">a\x1fb &#31;</text></svg>'
+    page = f'<html lang="fr"><head><title>t</title></head><body><main><h1>Titre</h1><p>a\x1fb</p>{chart}</main></body></html>'
+    document = docx.Document(io.BytesIO(docx_bytes(page, lang="fr", title="T" * 300 + "\x15", footer="f")))
+    assert document.core_properties.title == "T" * 254 + "…"
+    assert [p.text for p in document.paragraphs][:2] == ["Titre", "a\ufffdb"] and len(document.inline_shapes) == 1
