@@ -283,3 +283,19 @@ def test_word_takes_a_long_site_name_and_control_characters_in_its_text_and_char
     document = docx.Document(io.BytesIO(docx_bytes(page, lang="fr", title="T" * 300 + "\x15", footer="f")))
     assert document.core_properties.title == "T" * 254 + "…"
     assert [p.text for p in document.paragraphs][:2] == ["Titre", "a\ufffdb"] and len(document.inline_shapes) == 1
+
+
+def test_the_import_s_next_run_reads_years_as_validate_does(tmp_path, capsys):
+    """Found by the property test: a year validate reads (`٢٠٣٠`, `2030.0`) in the import's own file was int()'s traceback."""
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy(ROOT / "data" / "sites.csv", data / "sites.csv")
+    spellings = ["\u0662\u0660\u0663\u0660", "2030.0", " 2,031E3 "]
+    rows = [["site", "year", "criterion", "question", "value"]]
+    rows += [["the-good-start", year, "lien_social", "testimony", f"texte {i}"] for i, year in enumerate(spellings)]
+    write(data / "observations-kobo.csv", rows, encoding="utf-8", separator=",")
+    assert main(["validate", "--data", str(data)]) == 0
+    run(capsys, "import", "kobo", str(KOBO), "--data", str(data))
+    with (data / "observations-kobo.csv").open(encoding="utf-8", newline="") as handle:
+        kept = [row for row in csv.reader(handle) if "texte" in row[4]]
+    assert [row[1] for row in kept] == spellings  # kept as written
