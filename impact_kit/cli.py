@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from impact_kit.exceptions import ImpactKitError
-from impact_kit.interrupts import CtrlC, settle
+from impact_kit.files import resolve_data
+from impact_kit.interrupts import CtrlC, forget_handled, settle
 from impact_kit.words import LANGUAGES
 
 if TYPE_CHECKING:  # the command line imports the heavy modules only for the command it runs
@@ -214,8 +215,7 @@ def _import_commune_mesure(args: argparse.Namespace) -> int:
 
 
 def _notebook(args: argparse.Namespace) -> int:
-    from impact_kit.data.dataset import load_dataset
-    from impact_kit.data.sites import site_not_found
+    from impact_kit.data.dataset import load_dataset, site_not_found
     from impact_kit.reports.site import SiteReport
     from impact_kit.reports.working import create_working_notebook
 
@@ -372,8 +372,8 @@ def main(argv: Sequence[str] | None = None, *, exiting: bool = False) -> int:
     if getattr(args, "data", "unset") is None and args.command != "report":  # report may take it from --parameters
         args.data = Path("data")
     if isinstance(getattr(args, "data", None), Path):
-        # On the command line a folder means what it says, from here: no looking in parent folders.
-        args.data = args.data.absolute()
+        # As the Python functions do: "data" from notebooks/ is the project's data folder.
+        args.data = resolve_data(args.data)
     warnings.showwarning = _show_warning
     _SHOWN.clear()
     if not args.debug:
@@ -383,7 +383,8 @@ def main(argv: Sequence[str] | None = None, *, exiting: bool = False) -> int:
         if not any(isinstance(h, logging.NullHandler) for h in root.handlers):
             root.addHandler(logging.NullHandler())
     try:
-        with CtrlC(then=signal.SIG_IGN if exiting else signal.default_int_handler) as ctrl_c:
+        one_report = args.command in ("report", "portfolio")  # done once its new set is swapped in
+        with CtrlC(then=signal.SIG_IGN if exiting else signal.default_int_handler, on_publish=one_report) as ctrl_c:
             code = int(args.run(args))
             if ctrl_c.seen:  # a Ctrl-C that a library caught on its way: still a Ctrl-C
                 raise KeyboardInterrupt
@@ -433,6 +434,7 @@ def program() -> NoReturn:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         print("interrupted", file=sys.stderr)
         code = 130
+    forget_handled()
     sys.exit(code)
 
 

@@ -19,11 +19,13 @@ import io
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
 from impact_kit.exceptions import InvalidArgument
+from impact_kit.interrupts import held
 
 __all__ = [
     "RUN_PREFIX",
@@ -225,11 +227,24 @@ def run_folder() -> Iterator[Path]:
     dead run's folder from a live one.
     """
     remove_stale_runs()
-    folder = Path(tempfile.mkdtemp(prefix=f"{RUN_PREFIX}{os.getpid()}-"))
+    folder = None
     try:
+        with held():  # a Ctrl-C as the folder is made is delivered here, where the folder is ours to remove
+            folder = Path(tempfile.mkdtemp(prefix=f"{RUN_PREFIX}{os.getpid()}-"))
         yield folder
     finally:
+        if folder is not None:
+            with held():  # a Ctrl-C here is delivered once the folder is gone, not halfway through removing it
+                _remove_folder(folder)
+
+
+def _remove_folder(folder: Path) -> None:
+    """Remove ``folder``, again if a process that was stopping (a kernel) wrote into it meanwhile."""
+    for _ in range(20):
         shutil.rmtree(folder, ignore_errors=True)
+        if not folder.exists():
+            return
+        time.sleep(0.05)
 
 
 def remove_stale_runs() -> list[Path]:

@@ -87,6 +87,22 @@ def test_validate_bad_copies_exit_2_and_change_nothing(capsys, data_dir, case):
     assert snapshot(data_dir.parent) == before
 
 
+@pytest.mark.parametrize("given", [[], ["--data", "data"]], ids=["default", "--data data"])
+def test_the_command_line_finds_data_from_notebooks_as_the_python_functions_do(capsys, tmp_path, monkeypatch, given):
+    """Issue 29, small thing 18: from notebooks/, `impact-kit validate` said the data folder did not exist."""
+    import shutil
+
+    from impact_kit import load_dataset
+
+    shutil.copytree(Path(__file__).parent.parent / "data", tmp_path / "data")
+    (tmp_path / "notebooks").mkdir()
+    monkeypatch.chdir(tmp_path / "notebooks")
+    code, out, err = run(capsys, "validate", *given)
+    assert code == 0, err
+    assert out.startswith(f"{tmp_path / 'data'}: 7 sites")
+    assert load_dataset("data").sites.shape[0] == 7  # the Python function, from the same folder
+
+
 def test_missing_data_folder(capsys, tmp_path):
     code, _, err = run(capsys, "validate", "--data", str(tmp_path / "nowhere"))
     assert code == 2 and "nowhere: the data folder does not exist. Check its path." in err
@@ -216,3 +232,24 @@ def test_a_warning_is_printed_once_per_command(tmp_path):
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert done.stderr.count("warning: sites.csv is not UTF-8") == 1
+
+
+def test_a_ctrl_c_the_command_handled_does_not_end_the_program_by_sigint(tmp_path):
+    """CPython 3.11 ended interrupted runs by SIGINT (exit -2) after they had said "interrupted" (exit 130).
+
+    A KeyboardInterrupt inside ``exec()`` of a string (as namedtuple and dataclasses run while
+    modules import) sets the interpreter's "unhandled Ctrl-C" flag even when it is caught;
+    a `python -m` run then kills itself with SIGINT as it exits.
+    """
+    code = (
+        "import impact_kit.cli as cli\n"
+        "def landed_in_exec(args):  # a Ctrl-C landing in a namedtuple's exec() as a module imports\n"
+        "    exec('raise KeyboardInterrupt')\n"
+        "cli._validate = landed_in_exec\n"
+        "import sys\n"
+        "sys.argv = ['impact-kit', 'validate']\n"
+        "cli.program()\n"
+    )
+    (tmp_path / "ik_handled.py").write_text(code, encoding="utf-8")  # run with -m, as `python -m impact_kit.cli`
+    done = subprocess.run([sys.executable, "-m", "ik_handled"], capture_output=True, text=True, cwd=tmp_path)
+    assert (done.returncode, done.stderr) == (130, "interrupted\n")

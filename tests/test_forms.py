@@ -151,3 +151,9 @@ def test_xlsform_out_may_be_a_folder_and_workbooks_are_listed_sorted(tmp_path, c
     assert main(["form", "workbook", "--year", "2024", "--data", str(data), "--out", str(tmp_path / "books")]) == 0
     printed = capsys.readouterr().out.split()
     assert printed == sorted(printed) and len(printed) == 7
+
+
+def test_a_site_name_with_control_characters_makes_a_workbook(tmp_path, grid):
+    """Found by tests/test_accepted_data.py: validate takes a name holding \\x15, a cell cannot (a traceback)."""
+    path = write_workbook(grid, "x", 2100, tmp_path / "x.xlsx", lang="fr", name="Le\x15 lieu\x1f\ufffe\u2028")
+    assert "Le\ufffd lieu\ufffd\ufffd\u2028" in load_workbook(path).worksheets[0]["A1"].value

@@ -15,8 +15,8 @@ from conftest import SAMPLE
 
 import impact_kit as ik
 from impact_kit.cli import main
-from impact_kit.data.dataset import Dataset, load_dataset
-from impact_kit.data.sites import SITES_LISTED, site_not_found
+from impact_kit.data.dataset import Dataset, load_dataset, site_not_found
+from impact_kit.data.sites import SITES_LISTED
 from impact_kit.exceptions import CELL_LINES, InvalidArgument, InvalidData, NotFound
 from impact_kit.grid.model import NOT_ASKED
 from impact_kit.render.export import export_html

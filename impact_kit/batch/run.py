@@ -27,8 +27,7 @@ import pandas as pd
 from impact_kit.batch.jobs import BatchOptions, Job, run_job, warm_workers
 from impact_kit.batch.manifest import Entry, Manifest, fingerprints, finished_state, notebook_digest
 from impact_kit.batch.progress import Progress
-from impact_kit.data.dataset import Dataset, load_dataset, pinned
-from impact_kit.data.sites import site_not_found
+from impact_kit.data.dataset import Dataset, load_dataset, pinned, site_not_found
 from impact_kit.exceptions import NotFound
 from impact_kit.files import check_writable, folder_lock
 from impact_kit.grid.file import user_grid_file

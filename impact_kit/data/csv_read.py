@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import warnings
 from collections.abc import Iterator
 from dataclasses import replace
@@ -20,11 +21,19 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 
 from impact_kit.data.bounds import RowMap, check_cells, drop_blank_records
-from impact_kit.data.read import _NO_FIELD_LIMIT, _QUOTED, EncodingWarning, Table
+from impact_kit.data.table import EncodingWarning, Table
 from impact_kit.exceptions import InvalidData
 
 __all__ = ["read_csv"]
 
+# The csv module refuses cells over 131,072 characters by default; a testimony may be longer.
+# Its limit is a C long, so 2**31 - 1 is the largest value every platform accepts.
+_NO_FIELD_LIMIT = 2**31 - 1
+# A quoted cell (its opening quote starts a field): its closing quote and the byte after it, or ""
+# if it never closes. The quote comes first so that the search jumps from quote to quote.
+_QUOTED = {
+    sep: re.compile(rb'"(?<=[%s\r\n]")(?:[^"]++|"")*+("(?:.|\Z)|\Z)' % sep.encode(), re.DOTALL) for sep in (",", ";")
+}
 _AS_IS = RowMap()  # no blank record was dropped: rows are the file's
 
 

@@ -16,12 +16,13 @@ from pathlib import Path
 import pandas as pd
 
 from impact_kit.data.observations import load_observations, load_sites
-from impact_kit.exceptions import InvalidData
+from impact_kit.data.sites import SITES_LISTED, close_sites
+from impact_kit.exceptions import InvalidData, NotFound
 from impact_kit.files import resolve_data
 from impact_kit.grid.file import resolve_grid, user_grid_file
 from impact_kit.grid.model import Grid
 
-__all__ = ["Dataset", "load_dataset", "pinned"]
+__all__ = ["Dataset", "load_dataset", "pinned", "site_not_found"]
 
 
 @dataclass(frozen=True)
@@ -153,3 +154,26 @@ def load_dataset(data: str | Path = "data", *, grid: Grid | str | Path | None = 
     dataset = Dataset(folder, the_grid, sites, load_observations(folder, grid=the_grid, sites=sites))
     _CACHE[key] = (state, dataset)
     return dataset
+
+
+def site_not_found(dataset: Dataset, site: str) -> NotFound:
+    """Return the error for a site id that ``dataset`` does not have (the caller raises it).
+
+    The message names the close matches (prefixes included) and, when the folder has
+    :data:`SITES_LISTED` sites or fewer, every site with its years: at most three lines.
+    """
+    known = list(dataset.sites.index)
+    close = close_sites(str(site), known)
+    lines = [f"{dataset.folder / 'sites.csv'} has no site {site!r}."]
+    if close:
+        lines[0] += f" Did you mean {' or '.join(map(repr, close))}?"
+    if len(known) <= SITES_LISTED:
+        years = dataset.observations.groupby("site", observed=True)["year"].unique()
+        listed = [
+            f"{k} ({', '.join(str(y) for y in sorted(years[k]))})" if k in years.index else f"{k} (no observations)"
+            for k in sorted(known)
+        ]
+        lines.append(f"Its sites: {'; '.join(listed)}.")
+    else:
+        lines.append(f"It has {len(known)} sites: `impact-kit validate` or `impact_kit.sites()` lists them.")
+    return NotFound("\n".join(lines))

@@ -11,13 +11,14 @@ import glob
 import re
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 
 from impact_kit.data.bounds import check_archive, check_parquet
-from impact_kit.exceptions import InputProblem, InvalidData
+from impact_kit.data.table import EncodingWarning, Table
+from impact_kit.exceptions import InvalidData
 
 __all__ = [
     "SUFFIXES",
@@ -32,20 +33,8 @@ __all__ = [
 ]
 
 SUFFIXES = (".csv", ".xlsx", ".parquet")
-# The csv module refuses cells over 131,072 characters by default; a testimony may be longer.
-# Its limit is a C long, so 2**31 - 1 is the largest value every platform accepts.
-_NO_FIELD_LIMIT = 2**31 - 1
 _PANDAS_UNNAMED = re.compile(r"^unnamed: \d+$")  # how pandas names an empty header cell of a workbook
-# A quoted cell (its opening quote starts a field): its closing quote and the byte after it, or ""
-# if it never closes. The quote comes first so that the search jumps from quote to quote.
-_QUOTED = {
-    sep: re.compile(rb'"(?<=[%s\r\n]")(?:[^"]++|"")*+("(?:.|\Z)|\Z)' % sep.encode(), re.DOTALL) for sep in (",", ";")
-}
 _OTHER_SEPARATORS = {"\t": "tabs", "|": "vertical bars (|)"}
-
-
-class EncodingWarning(UserWarning):
-    """Issued when a CSV file is not UTF-8 and was read as Windows-1252 (Excel's default)."""
 
 
 class UnreadFileWarning(UserWarning):
@@ -54,55 +43,6 @@ class UnreadFileWarning(UserWarning):
 
 class SheetsWarning(UserWarning):
     """Issued when sheets of a workbook that hold cells were not read (they lack the columns asked for)."""
-
-
-@dataclass(frozen=True)
-class Table:
-    """A table read from a file.
-
-    Attributes
-    ----------
-    path : Path
-        Where it was read from.
-    frame : pandas.DataFrame
-        Every cell as text; blank rows dropped; column names stripped and lower-cased.
-    rows : list of int
-        For each row of ``frame``, its number in the file as a spreadsheet shows it.
-    encoding : str
-        ``utf-8``, ``utf-8-sig``, ``cp1252`` (CSV), or ``binary`` (XLSX, Parquet).
-    separator : str
-        The CSV separator, or "" for other formats.
-    ragged : list of tuple
-        ``(row, cells)`` for CSV rows with more cells than the header (extra cells dropped).
-    sheet : str
-        The sheet of a workbook that holds several sheets, else "".
-    """
-
-    path: Path
-    frame: pd.DataFrame
-    rows: list[int]
-    encoding: str = "utf-8"
-    separator: str = ","
-    ragged: list[tuple[int, int]] = field(default_factory=list)
-    sheet: str = ""
-
-    def ragged_problems(self) -> list[InputProblem]:
-        """Return one problem per row that has more cells than the header."""
-        width = len(self.frame.columns)
-        return [
-            InputProblem(
-                self.name,
-                f"this row has {cells} cells but the header has {width}. "
-                "Quote cells that contain the separator, or name every column in the header.",
-                row,
-            )
-            for row, cells in self.ragged
-        ]
-
-    @property
-    def name(self) -> str:
-        """The file's path as the user gave it (and its sheet, if the workbook has several), for messages."""
-        return f"{self.path}, sheet {self.sheet!r}" if self.sheet else str(self.path)
 
 
 def read_table(path: str | Path) -> Table:

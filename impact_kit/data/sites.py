@@ -12,17 +12,13 @@ import re
 import unicodedata
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from impact_kit.data.plain import isolate
 from impact_kit.data.read import Table, find_files, read_tables, require_columns
-from impact_kit.exceptions import InputProblem, InvalidData, NotFound
+from impact_kit.exceptions import InputProblem, InvalidData
 from impact_kit.files import resolve_data
-
-if TYPE_CHECKING:
-    from impact_kit.data.dataset import Dataset
 
 __all__ = [
     "MAX_ID_LENGTH",
@@ -32,7 +28,6 @@ __all__ = [
     "is_slug",
     "load_sites",
     "site_identity",
-    "site_not_found",
     "slugify",
 ]
 
@@ -211,26 +206,3 @@ def close_sites(site: str, known: list[str], *, n: int = 3) -> list[str]:
     words = [k for k in known if wanted and f"-{wanted}" in f"-{k}" and k not in starts]
     alike = difflib.get_close_matches(wanted, known, n=n)
     return list(dict.fromkeys([*starts, *words, *alike]))[:n]
-
-
-def site_not_found(dataset: Dataset, site: str) -> NotFound:
-    """Return the error for a site id that ``dataset`` does not have (the caller raises it).
-
-    The message names the close matches (prefixes included) and, when the folder has
-    :data:`SITES_LISTED` sites or fewer, every site with its years: at most three lines.
-    """
-    known = list(dataset.sites.index)
-    close = close_sites(str(site), known)
-    lines = [f"{dataset.folder / 'sites.csv'} has no site {site!r}."]
-    if close:
-        lines[0] += f" Did you mean {' or '.join(map(repr, close))}?"
-    if len(known) <= SITES_LISTED:
-        years = dataset.observations.groupby("site", observed=True)["year"].unique()
-        listed = [
-            f"{k} ({', '.join(str(y) for y in sorted(years[k]))})" if k in years.index else f"{k} (no observations)"
-            for k in sorted(known)
-        ]
-        lines.append(f"Its sites: {'; '.join(listed)}.")
-    else:
-        lines.append(f"It has {len(known)} sites: `impact-kit validate` or `impact_kit.sites()` lists them.")
-    return NotFound("\n".join(lines))

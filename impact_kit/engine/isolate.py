@@ -26,6 +26,7 @@ from multiprocessing.connection import wait as connection_wait
 from typing import Any, TypeVar
 
 from impact_kit.exceptions import ExecutionTimeout, WorkerCrashed
+from impact_kit.interrupts import held, seen
 
 __all__ = ["WARM_MODULES", "in_child", "map_isolated", "notify", "run_in_child", "run_isolated", "warm"]
 
@@ -210,6 +211,8 @@ def map_isolated(
     running: dict[Connection, tuple[_Child, A]] = {}
     try:
         while True:
+            if seen():  # a Ctrl-C that a library swallowed on its way (the parent's printing, logging): still ours
+                raise KeyboardInterrupt
             while len(running) < workers:
                 item = next(todo, _END)
                 if item is _END:
@@ -263,19 +266,28 @@ class _Child:
         sys.stdout.flush()
         sys.stderr.flush()
         parent = os.getpid()
-        # What exists now is the child's to read, not to collect: its garbage collector then
-        # never walks (and so never copies) the pages it shares with the parent.
-        gc.freeze()
-        self.pid = os.fork()
-        if self.pid != 0:
-            gc.unfreeze()
-        if self.pid == 0:  # the child: never returns
+        self.pid = 0
+        try:
+            with held() as hold:  # a Ctrl-C in os.fork()'s at-fork hooks (logging's lock) was printed and lost
+                # What exists now is the child's to read, not to collect: its garbage collector then
+                # never walks (and so never copies) the pages it shares with the parent.
+                gc.freeze()
+                self.pid = os.fork()
+                if self.pid == 0:  # the child: never returns
+                    hold.release()  # the handler the parent had (SIG_IGN under nohup stays so)
+                    self.reader.close()
+                    _die_with(parent)
+                    if new_session:
+                        os.setsid()
+                        _end_with(parent)
+                    _child(fn, args, kwargs, writer)
+                gc.unfreeze()
+        except BaseException:  # the Ctrl-C kept: this child was handed to nobody, it goes now
+            writer.close()
             self.reader.close()
-            _die_with(parent)
-            if new_session:
-                os.setsid()
-                _end_with(parent)
-            _child(fn, args, kwargs, writer)
+            if self.pid > 0:
+                _reap(self.pid, at_once=True)
+            raise
         writer.close()
         self.started = self.last = time.monotonic()
         self.closed = False
@@ -369,11 +381,8 @@ def _child(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
 
 
 def _die_with(parent: int) -> None:
-    """Have the kernel kill this child if its parent dies (Linux): an orphan would write a report nobody records.
-
-    A Dask worker killed while its child writes a report would otherwise leave the child
-    running, writing files after the job was given to another worker.
-    """
+    """Have the kernel kill this child if its parent dies (Linux): an orphan would write a report nobody records."""
+    # (A Dask worker killed while its child writes a report left the child writing after the job went elsewhere.)
     if not sys.platform.startswith("linux"):
         return
     import ctypes
@@ -430,9 +439,9 @@ def _wait(pid: int, seconds: float) -> tuple[int, int | None]:
         time.sleep(0.005)
 
 
-def _reap(pid: int) -> None:
-    """Make sure the child is gone and reaped: a child still running at this point is killed."""
-    done, _ = _wait(pid, 0.5)
+def _reap(pid: int, *, at_once: bool = False) -> None:
+    """Make sure the child is gone and reaped: a child still running at this point (``at_once``: now) is killed."""
+    done, _ = _wait(pid, 0.0 if at_once else 0.5)
     if not done:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)

@@ -10,6 +10,7 @@ choice lists (a literal list breaks Excel past 255 characters). The importer
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,9 @@ _LISTS = "lists"
 _FILL = PatternFill("solid", fgColor="FFF4CC")
 #: The widths of the visible columns D to H, in characters.
 _WIDTHS = (28, 44, 36, 36, 30)
+
+#: What an XML document, and so a cell of an .xlsx, cannot hold.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,8 @@ def write_workbook(grid: Grid, site: str, year: int, path: str | Path, *, lang: 
     answers = book.create_sheet(form_text(lang, "answers_sheet"))
     lists = book.create_sheet(_LISTS)
     title = form_text(lang, "title").format(grid=grid.name(lang), site=name or site, year=year)
+    # A cell cannot hold what XML cannot (a control character, U+FFFE), which a site name may: U+FFFD shows where.
+    title = _NOT_XML.sub("\ufffd", title)
     about.append([title])
     about["A1"].font = Font(bold=True, size=14)
     values = (grid.id, grid_version(grid), site, year)

@@ -17,7 +17,14 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from impact_kit.data.bounds import check_archive, copy_member, first_line
-from impact_kit.data.observations import OBSERVATION_COLUMNS, YEAR_RANGE, is_slug, site_identity, slugify
+from impact_kit.data.observations import (
+    OBSERVATION_COLUMNS,
+    YEAR_RANGE,
+    as_number,
+    is_slug,
+    site_identity,
+    slugify,
+)
 from impact_kit.data.read import read_table
 from impact_kit.exceptions import ImportFailed, InputProblem, InvalidData
 from impact_kit.files import folder_lock
@@ -159,6 +166,12 @@ def _renamed(problem: InputProblem, old: str, new: str) -> InputProblem:
 Reader = Callable[[Path], tuple[list[Submission], list[InputProblem], list[str]]]
 
 
+_NO_SUBMISSION = (
+    "it holds no submission (a header with nothing under it, or a file cut short). Export it again; "
+    "nothing was imported."
+)
+
+
 def import_submissions(
     files: Iterable[str | Path],
     reader: Reader,
@@ -213,6 +226,8 @@ def import_submissions(
         except InvalidData as exc:
             problems += exc.problems
             continue
+        if not found and not trouble:  # a header and nothing under it: most often a download cut short
+            problems.append(InputProblem(str(path), _NO_SUBMISSION))
         submissions += found
         problems += trouble
         if columns:
@@ -247,8 +262,14 @@ def _kept_rows(own: Path, wanted: set[tuple[str, int]]) -> list[list[str]]:
     return [
         list(map(str, r))
         for r in frame[columns].itertuples(index=False)
-        if (str(r[0]).strip(), int(str(r[1]) or 0)) not in wanted
+        if (str(r[0]).strip(), _year(str(r[1]))) not in wanted
     ]
+
+
+def _year(cell: str) -> int | None:
+    """Read a year cell as validate does (`2021.0`, ` 2021`, `٢٠٢١`): int() refused them with a traceback."""
+    number = as_number(cell)
+    return int(number) if number is not None else None
 
 
 def _assign_sites(

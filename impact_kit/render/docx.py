@@ -437,7 +437,8 @@ def docx_bytes(
         body.remove(place)
     write_footer(document, footer)
     set_language(document, lang)
-    document.core_properties.title = xml_text(title)
+    title = xml_text(title)  # a document property holds 255 characters at most (a long site name: cut)
+    document.core_properties.title = title if len(title) <= 255 else title[:254] + "…"
     document.core_properties.author = "impact_kit"
     buffer = io.BytesIO()
     document.save(buffer)

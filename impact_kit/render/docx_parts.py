@@ -205,12 +205,15 @@ def _numbering_ids(document: Document) -> set[str]:
 
 
 # Names an HTML parser lower-cases that SVG spells in camel case (those matplotlib writes).
+#: A character reference to a control character XML does not allow (``&#31;``, ``&#x1f;``).
+_C0_REFERENCE = re.compile(r"&#(?:0*(?:[0-8]|1[1-2]|1[4-9]|2\d|3[01])|[xX]0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F]));")
 _SVG_NAMES = {"viewbox": "viewBox", "clippath": "clipPath", "preserveaspectratio": "preserveAspectRatio"}
 
 
 def _svg_document(markup: str) -> str:
     """Return an SVG taken from an HTML page as a standalone SVG document resvg reads."""
-    svg = markup[markup.index("<svg") :]
+    # A site name may hold a control character (validate takes it), which an SVG, being XML, cannot: U+FFFD.
+    svg = _C0_REFERENCE.sub("&#xfffd;", xml_text(markup[markup.index("<svg") :]))
     for lower, proper in _SVG_NAMES.items():
         svg = re.sub(rf"(?<=[<\s/]){lower}(?=[\s=>/])", proper, svg)
     if "xmlns=" not in svg[: svg.index(">")]:

@@ -4,7 +4,8 @@ The page sets the paper (A4), the margins, the running footer (the report's titl
 "page / pages", CSS page-margin boxes, which Chromium prints since version 131) and what
 starts a new page; Chromium adds the tags (a tagged PDF, its language from ``<html lang>``),
 the title from ``<title>``, and an outline of the headings. :func:`print_pdf` is the one
-function every command that writes reports calls for ``--pdf``.
+function every command that writes reports calls for ``--pdf``. Chromium prints with the
+network blocked: a report requests nothing while it prints.
 """
 
 from __future__ import annotations
@@ -80,6 +81,9 @@ def print_pdf(html: Path, pdf: Path, *, workdir: Path, browser: str | None = Non
         "--disable-background-networking",
         "--disable-component-update",
         "--disable-sync",
+        # No request leaves: every host name and address (IP literals and localhost too) resolves to
+        # nothing, so whatever a page names (an image, a stylesheet, a font, a script) is not fetched.
+        "--host-resolver-rules=MAP * ~NOTFOUND",
         "--no-first-run",
         f"--user-data-dir={profile}",
         "--no-pdf-header-footer",  # Chromium's own date and URL: the page's margin boxes say what matters

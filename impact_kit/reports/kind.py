@@ -27,9 +27,8 @@ from markupsafe import Markup
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from impact_kit.data.dataset import Dataset, load_dataset
+from impact_kit.data.dataset import Dataset, load_dataset, site_not_found
 from impact_kit.data.redactions import Name, load_redactions
-from impact_kit.data.sites import site_not_found
 from impact_kit.exceptions import NotFound
 from impact_kit.grid.model import Grid
 from impact_kit.render import charts, figures, frames, inline

@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from impact_kit.files import alive
+from impact_kit.interrupts import held, published
 
 __all__ = ["KEPT_FILES", "KIT_FILES", "NOT_CARRIED", "remove_stale_stages", "staged"]
 
@@ -72,7 +73,9 @@ def staged(target: Path) -> Iterator[Path]:
         os.chmod(stage, 0o777 & ~_umask())  # mkdtemp's folder is private; a report folder is not
         yield stage
         _carry_over(target, stage)
-        _swap(stage, target)
+        with held():  # the swap and what it means go together: a Ctrl-C between them would say "interrupted"
+            _swap(stage, target)
+            published()  # the new set is in place: for a one-report command, a Ctrl-C from now on changes nothing
     finally:
         shutil.rmtree(stage, ignore_errors=True)  # after the swap: the previous set
         if created:
