@@ -43,22 +43,32 @@ def test_effect_share_chart(shares, grid):
     assert len(ax.patches) == 4  # 2 criteria x 2 years
     assert ticks(ax.get_yticklabels()) == ["Lien social", "Santé"]
     assert ticks(ax.get_legend().get_texts()) == ["2022", "2023"]
-    assert [t.get_text() for t in ax.texts] == ["100 %", "0 %"]  # the report's year only
+    # Under 10 sites a share is a count, never a percentage (issue 27): bars of sites, "5 sur 5".
+    assert [t.get_text() for t in ax.texts] == ["5 sur 5", "0 sur 5"]  # the report's year only
+    assert [round(p.get_width()) for p in ax.patches] == [2, 1, 5, 0]
+    assert ax.get_title(loc="left") == "Nombre de sites présentant un effet positif, par critère"
+    assert ax.get_xlabel() == "Nombre de sites" and "%" not in " ".join(ticks(ax.get_xticklabels()))
+
+
+def test_effect_share_chart_from_ten_sites_draws_percentages(shares, grid):
+    many = shares.assign(sites=shares["sites"] * 10, observed=shares["observed"] * 10)
+    ax = pc.effect_share_chart(many, grid, ax=axes())
+    assert [t.get_text() for t in ax.texts] == ["100 %", "0 %"]
     assert [round(p.get_width()) for p in ax.patches] == [50, 25, 100, 0]
     assert ax.get_title(loc="left") == "Part des sites présentant un effet positif, par critère"
 
 
 def test_effect_share_alt(shares, grid):
     assert pc.effect_share_alt(shares, grid, lang="en") == (
-        "Horizontal bars of the share of sites with an observed effect for each of the 2 criteria, "
-        "2022 and 2023. Social ties: 50% (2022), 100% (2023); Health and well-being: 25% (2022), 0% (2023)."
+        "Horizontal bars of the sites with a positive effect, for each of the 2 criteria, "
+        "2022 and 2023. Social ties: 2 of 4 (2022), 5 of 5 (2023); Health and well-being: 1 of 4 (2022), 0 of 5 (2023)."
     )
 
 
 def test_effect_share_chart_single_year_has_no_legend(shares, grid):
     ax = pc.effect_share_chart(shares[shares["year"] == 2023], grid, lang="en", ax=axes())
     assert len(ax.patches) == 2 and ax.get_legend() is None
-    assert "2023. Social ties: 100%; Health and well-being: 0%." in pc.effect_share_alt(
+    assert "2023. Social ties: 5 of 5; Health and well-being: 0 of 5." in pc.effect_share_alt(
         shares[shares["year"] == 2023], grid, lang="en"
     )
 

@@ -16,6 +16,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from impact_kit.grid.model import Grid
+from impact_kit.indicators.shares import share_form, wilson_interval
 from impact_kit.words import fill_text, format_number, pick_form, texts
 
 __all__ = [
@@ -27,6 +28,8 @@ __all__ = [
     "movers_data",
     "percent",
     "publics_data",
+    "share",
+    "share_detail",
     "sites_data",
 ]
 
@@ -56,29 +59,74 @@ def percent(share: float, lang: str) -> str:
     return fill_text(texts(lang)["pf_percent"], {"value": format_number(round(share * 100), lang)}, lang)
 
 
+def share_detail(observed: int, sites: int, lang: str) -> str:
+    """Return what follows a count of sites: "", " (42 %)", or " (40 % ; intervalle de confiance à 95 % : 26 à 55 %)".
+
+    The rule of :mod:`impact_kit.indicators.shares`: no percentage under 10 sites, an interval from 30.
+    """
+    form = share_form(sites)
+    if form == "count" or sites <= 0:
+        return ""
+    words = texts(lang)
+    values = {"percent": percent(observed / sites, lang)}
+    if form == "interval":
+        low, high = wilson_interval(observed, sites)
+        values |= {"low": percent(low, lang), "high": percent(high, lang)}
+    return fill_text(words[f"pf_share_{form}"], values, lang)
+
+
+def share(observed: int, sites: int, lang: str) -> str:
+    """Return a share of sites as the portfolio tells it: "3 sur 5", "5 sur 12 (42 %)", or with its interval."""
+    values = {"observed": format_number(observed, lang), "sites": format_number(sites, lang)}
+    return fill_text(texts(lang)["pf_share"], values, lang) + share_detail(observed, sites, lang)
+
+
 def _counts(wide: pd.DataFrame, grid: Grid, lang: str) -> list[tuple[str | Markup, Sequence[str]]]:
     return [(label(grid, str(key), lang), [str(int(n)) for n in row]) for key, row in wide.iterrows()]
 
 
-def effect_shares_data(shares: pd.DataFrame, grid: Grid, lang: str) -> DataTable:
-    """Return criteria (rows) x years (columns): "positive of sites (share)", and the sites with a negative effect."""
+def effect_shares_data(
+    shares: pd.DataFrame,
+    grid: Grid,
+    lang: str,
+    *,
+    panel: pd.DataFrame | None = None,
+    previous: int | None = None,
+    year: int | None = None,
+) -> DataTable:
+    """Return criteria (rows) x years (columns): "positive of sites (share)", and the sites with a negative effect.
+
+    With ``panel`` (:func:`impact_kit.indicators.response.effect_panel`) and the two years, a last
+    column compares the same sites both years: "de 2 à 3".
+    """
     words = grid.texts(lang)
     years = sorted(int(y) for y in shares["year"].unique())
-    columns = ["criterion", "year", "observed", "sites", "share", "negative"]
+    columns = ["criterion", "year", "observed", "sites", "negative"]
     cells = {
         (c, int(y)): _with_negative(
-            fill_text(words["pf_cell_share"], {"observed": o, "sites": s, "percent": percent(p, lang)}, lang),
+            share(int(o), int(s), lang),
             n,
             words,
             lang,
         )
-        for c, y, o, s, p, n in shares[columns].itertuples(index=False)
+        for c, y, o, s, n in shares[columns].itertuples(index=False)
     }
     rows: list[tuple[str | Markup, Sequence[str]]] = [
         (label(grid, str(c), lang), [cells.get((c, y), words["pf_none"]) for y in years])
         for c in pd.unique(shares["criterion"])
     ]
-    return DataTable([words["pf_col_criterion"], *map(str, years)], rows)
+    columns = [words["pf_col_criterion"], *map(str, years)]
+    if panel is not None and len(panel) and previous is not None and year is not None:
+        moved = {
+            str(c): fill_text(words["pf_panel_cell"], {"before": b, "after": a}, lang)
+            for c, b, a in panel[["criterion", "before", "after"]].itertuples(index=False)
+        }
+        rows = [
+            (head, [*cells, moved.get(str(c), words["pf_none"])])
+            for (head, cells), c in zip(rows, pd.unique(shares["criterion"]), strict=True)
+        ]
+        columns.append(fill_text(words["pf_col_panel"], {"previous": str(previous), "year": str(year)}, lang))
+    return DataTable(columns, rows)
 
 
 def _with_negative(cell: str, negative: int, words: Mapping[str, Any], lang: str) -> str:

@@ -81,7 +81,9 @@ PORTFOLIO_CHART_SPECS: Mapping[str, ChartSpec] = {
         lambda r, t: pfc.effect_share_alt(t, r.grid, lang=r.lang),
         lambda t: (8, _share_height(t, 0.2)),
         lambda t: True,
-        data=lambda r, t: pft.effect_shares_data(t, r.grid, r.lang),
+        data=lambda r, t: pft.effect_shares_data(
+            t, r.grid, r.lang, panel=r.tables["effect_panel"], previous=r.previous, year=r.year
+        ),
         narrow=lambda t: (NARROW_WIDTH, _share_height(t, 0.42)),
         title=lambda r, t: r._shares_caption(t),
     ),
