@@ -201,3 +201,37 @@ def test_all_is_sorted_and_defined():
     module = importlib.import_module("impact_kit.render.portfolio_charts")
     assert module.__all__ == sorted(module.__all__, key=lambda n: (not n.isupper(), not n[:1].isupper(), n))
     assert all(hasattr(module, public) for public in module.__all__)
+
+
+def test_value_labels_take_their_colour_from_their_cell_in_both_themes(reach, grid, distribution):
+    """The "Why": numbers on dark-blue cells turned dark in dark mode, and white "0" cells glared."""
+    from impact_kit.render.charts import THEMES
+    from impact_kit.render.figures import inline_svg
+    from impact_kit.render.value_labels import label_colour
+
+    assert label_colour("#08519c") == "#fdfdfd" and label_colour("#c6dbef") == "#1a1a1a"  # dark blue, light blue
+    with chart_style():
+        ax = pc.publics_heatmap(reach, grid, ax=axes())
+    mesh = ax.collections[0].get_array()
+    assert mesh.mask.tolist() == [[False, True], [False, False]]  # the 0 has no cell: the page shows through
+    colours = {t.get_text(): t.get_color() for t in ax.texts}
+    assert colours["3"] == "#fdfdfd" and colours["0"] == THEMES["light"]["muted"]  # on dark blue; on the page
+    svg = inline_svg(ax.get_figure(), label="x", prefix="t-")
+    # The theme's colours become CSS variables (a dark page recolours them); a label on a cell keeps its own.
+    assert "#fdfdfd" in svg and "var(--ik-muted" in svg
+    with chart_style():
+        stacked = pc.intensity_distribution_chart(distribution, grid, ax=axes())
+    for text in stacked.texts:
+        assert text.get_color() in ("#fdfdfd", "#1a1a1a")  # never the page's white, which turns dark in dark mode
+
+
+def test_movers_chart_names_each_site_whole(movers):
+    """The "Why": on a phone, names were cut to "Cœur de…"."""
+    long = movers.assign(name=["Cœur de Friche (exemple)", "Tiers-Lieu des Trois Rivières (exemple)", "Bêta"])
+    ax = pc.movers_chart(long, previous=2022, lang="fr", ax=Figure(figsize=(3.6, 3)).add_subplot())
+    names = ticks(ax.get_yticklabels())
+    assert [n.replace("\n", " ") for n in names[:2]] == [
+        "Cœur de Friche (exemple)",
+        "Tiers-Lieu des Trois Rivières (exemple)",
+    ]
+    assert not any("…" in n for n in names)

@@ -90,7 +90,16 @@ def test_the_site_table_shows_the_key_figures(sample):
     report, _ = sample
     page = soup(report.site_table())
     heads = [th.get_text() for th in page.select("thead th")]
-    assert heads[:4] == ["Site", "Commune", "Critères avec effet positif (sur 15)", "Écart depuis 2022"]
+    # Short headings, each with its full name in <abbr title> and in the legend under the table (issue 27).
+    assert heads[:4] == ["Site", "Commune", "Effets +", "Écart"]
+    assert [a["title"] for a in page.select("thead th abbr")][:2] == [
+        "Critères avec effet positif (sur 15)", "Écart depuis 2022"]  # fmt: skip
+    legend = page.select_one(".ik-legend").get_text()
+    assert legend.startswith("Effets + : Critères avec effet positif (sur 15) ; Écart : Écart depuis 2022 ; ")
+    assert "Int. 1 : Intensité · Effets individuels" in legend
+    # On a phone each row is a card: every cell says its column's full name.
+    assert page.select_one("table")["class"] == ["ik-table", "ik-cards"]
+    assert page.select_one("tbody td")["data-label"] == "Commune"
     cells = {r.th.get_text(): [td.get_text() for td in r.select("td")] for r in page.select("tbody tr")}
     new = cells["La Cour Partagée (exemple)"]
     assert new[0] == "Grenoble" and new[2] == "nouveau" and new[-1] == "2023"

@@ -36,10 +36,16 @@ __all__ = [
 
 @dataclass(frozen=True)
 class DataTable:
-    """A table of the report: column headings, then rows of (row heading, cells), all text or Markup."""
+    """A table of the report: column headings, then rows of (row heading, cells), all text or Markup.
+
+    With ``titles`` (each column's full name), the headings are short, each in an ``<abbr>`` with
+    its full name, the ``legend`` under the table spells them out, and on a phone each row is a card.
+    """
 
     columns: Sequence[str]
     rows: Sequence[tuple[str | Markup, Sequence[str]]]
+    titles: Sequence[str] = ()
+    legend: str = ""
 
 
 def label(grid: Grid, item: str, lang: str) -> str:
@@ -205,19 +211,31 @@ def sites_data(
     """
     words = grid.texts(lang)
     levels = [c for c in table.columns if str(c).startswith("intensity_")]
-    columns = [
-        words["pf_col_site"],
-        words["pf_col_city"],
-        fill_text(words["pf_col_observed"], {"total": len(grid.criteria)}, lang),
+    # (short heading, full name) of each column: the full names go to <abbr> and the legend.
+    heads = [
+        (words["pf_col_site"], words["pf_col_site"]),
+        (words["pf_col_city"], words["pf_col_city"]),
+        (words["pf_short_observed"], fill_text(words["pf_col_observed"], {"total": len(grid.criteria)}, lang)),
     ]
     if previous is not None:
-        columns.append(fill_text(words["pf_col_change"], {"previous": str(previous)}, lang))
-    columns += [words["pf_col_publics"], words["pf_col_testimonies"], words["pf_col_answered"]]
-    columns += [
-        fill_text(words["pf_col_intensity"], {"level": label(grid, c.removeprefix("intensity_"), lang)}, lang)
-        for c in levels
+        heads.append((words["pf_short_change"], fill_text(words["pf_col_change"], {"previous": str(previous)}, lang)))
+    heads += [
+        (words["pf_short_publics"], words["pf_col_publics"]),
+        (words["pf_short_testimonies"], words["pf_col_testimonies"]),
+        (words["pf_short_answered"], words["pf_col_answered"]),
     ]
-    columns.append(words["pf_col_first"])
+    heads += [
+        (
+            fill_text(words["pf_short_intensity"], {"number": i}, lang),
+            fill_text(words["pf_col_intensity"], {"level": label(grid, c.removeprefix("intensity_"), lang)}, lang),
+        )
+        for i, c in enumerate(levels, start=1)
+    ]
+    heads.append((words["pf_short_first"], words["pf_col_first"]))
+    columns = [short for short, _ in heads]
+    legend = words["pf_watch_and"].join(
+        fill_text(words["pair"], {"label": short, "values": full}, lang) for short, full in heads[2:] if short != full
+    )
     rows: list[tuple[str | Markup, Sequence[str]]] = []
     for row in table.to_dict("records"):
         site = str(row["site"])
@@ -229,4 +247,4 @@ def sites_data(
         cells += [_number(row[c], lang) for c in levels]
         cells.append(str(row["first_year"]))
         rows.append((head(site), cells))
-    return DataTable(columns, rows)
+    return DataTable(columns, rows, titles=[full for _, full in heads], legend=legend)

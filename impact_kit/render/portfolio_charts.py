@@ -19,7 +19,6 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from impact_kit.grid.model import Grid
-from impact_kit.indicators.shares import PERCENT_FROM
 from impact_kit.render.charts import (
     PALETTE,
     SMALLEST,
@@ -31,18 +30,17 @@ from impact_kit.render.charts import (
     wrap_label,
 )
 from impact_kit.render.data_tables import label, percent, share
+from impact_kit.render.value_labels import counted, label_colour
 from impact_kit.words import fill_text, join, texts
 
 __all__ = [
     "INTENSITY_COLORS",
-    "counted",
     "effect_share_alt",
     "effect_share_chart",
     "intensity_change_alt",
     "intensity_change_chart",
     "intensity_distribution_alt",
     "intensity_distribution_chart",
-    "label_colour",
     "movers_alt",
     "movers_chart",
     "publics_heatmap",
@@ -54,28 +52,6 @@ INTENSITY_COLORS = ("#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c", "#bdb
 #: Down, unchanged, up (Okabe & Ito's vermillion, grey, bluish green).
 CHANGE_COLORS = ("#D55E00", "#bdbdbd", "#009E73")
 _LABEL_MIN_SHARE = 0.06  # segments narrower than this carry no number: it would not fit
-# A value label's colours: neither is one of THEMES' (which a dark page recolours): a label sits on
-# its cell's colour, whatever the page's theme.
-_ON_DARK, _ON_LIGHT = "#fdfdfd", "#1a1a1a"
-
-
-def _luminance(colour: Any) -> float:
-    """WCAG relative luminance of a colour (0 black, 1 white)."""
-    channels = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in mpl.colors.to_rgb(colour)]
-    return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]
-
-
-def label_colour(fill: Any) -> str:
-    """Return the colour of a value label drawn on ``fill``: the lighter or the darker, whichever contrasts more."""
-    lum = _luminance(fill)
-    light = (_luminance(_ON_DARK) + 0.05) / (lum + 0.05)
-    dark = (lum + 0.05) / (_luminance(_ON_LIGHT) + 0.05)
-    return _ON_DARK if light > dark else _ON_LIGHT
-
-
-def counted(sites: Any) -> bool:
-    """Return True when a chart of shares of ``sites`` (the fewest of its bars) draws counts: under 10 sites."""
-    return int(sites) < PERCENT_FROM
 
 
 def _sites(count: int, lang: str) -> str:
@@ -430,15 +406,19 @@ def movers_chart(
             va="center",
             fontsize=SMALLEST,
         )
-    ax.set_yticks(
-        y, [textwrap.shorten(label, max(chars_across(ax, 0.35), 12), placeholder="…") for label in _moverlabel(movers)]
-    )
+    # A site's whole name, on up to 4 lines (never cut to "Cœur de…" on a phone); only a longer one is shortened.
+    width = max(chars_across(ax, 0.35), 12)
+    names = [
+        "\n".join(textwrap.wrap(n, width, max_lines=4, placeholder="…", break_on_hyphens=False))
+        for n in _moverlabel(movers)
+    ]
+    ax.set_yticks(y, names)
     ax.set_ylim(max(len(movers), 1) - 0.5, -0.5)
     reach = max(float(np.abs(change).max(initial=0)), 1.0)
-    span = reach * (2.0 if is_narrow(ax) else 1.5)  # room for "+4 (1 → 5)" beside the longest bars
+    span = reach * (3.0 if is_narrow(ax) else 1.5)  # room for "+4 (1 → 5)" beside the longest bars
     ax.set_xlim(-span, span)
     ax.axvline(0, color=THEMES["light"]["muted"], linewidth=0.8)
-    ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
+    ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(nbins=4 if is_narrow(ax) else "auto", integer=True))
     ax.set_xlabel(wrap_label(words["pf_movers_x"], chars_across(ax, 0.7)))
     ax.set_title(fill_text(words["pf_chart_movers"], {"previous": previous}, lang), loc="left")
     return ax

@@ -35,7 +35,7 @@ from impact_kit.indicators.response import effect_panel, number_totals, programm
 from impact_kit.indicators.table import indicator_table, write_indicators_csv
 from impact_kit.render import data_tables as pft
 from impact_kit.render.markup import Html, render
-from impact_kit.render.portfolio_charts import counted
+from impact_kit.render.value_labels import counted
 from impact_kit.reports.charts import PORTFOLIO_CHART_SPECS as _CHARTS
 from impact_kit.reports.kind import ChartSpec, ReportKind
 from impact_kit.reports.lab import in_report_run
