@@ -175,14 +175,14 @@ def test_movers_chart(movers):
     ax = pc.movers_chart(movers, previous=2022, lang="en", ax=axes())
     assert len(ax.patches) == 3
     assert ticks(ax.get_yticklabels()) == ["Alpha", "Bêta", "c"]  # the id when the name is missing
-    assert [t.get_text() for t in ax.texts] == ["+4 (1 → 5)", "+1 (2 → 3)", "-4 (6 → 2)"]
+    assert [t.get_text() for t in ax.texts] == ["+4 (1 → 5)", "+1 (2 → 3)", "\u22124 (6 → 2)"]
     assert [p.get_width() for p in ax.patches] == [4, 1, -4]
 
 
 def test_movers_alt(movers):
     assert pc.movers_alt(movers, previous=2022, year=2023, lang="fr") == (
         "Barres horizontales des 3 sites dont le nombre de critères présentant un effet observé a le plus changé "
-        "entre 2022 et 2023. Alpha : +4 (1 → 5); Bêta : +1 (2 → 3); c : -4 (6 → 2)."
+        "entre 2022 et 2023. Alpha : +4 (1 → 5); Bêta : +1 (2 → 3); c : \u22124 (6 → 2)."
     )
     assert "Aucun site" in pc.movers_alt(movers[:0], previous=2022, year=2023)
 

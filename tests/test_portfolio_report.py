@@ -96,7 +96,12 @@ def test_the_site_table_shows_the_key_figures(sample):
         "Critères avec effet positif (sur 15)", "Écart depuis 2022"]  # fmt: skip
     legend = page.select_one(".ik-legend").get_text()
     assert legend.startswith("Effets + : Critères avec effet positif (sur 15) ; Écart : Écart depuis 2022 ; ")
-    assert "Int. 1 : Intensité · Effets individuels" in legend
+    assert "Niveau 1 : Effets individuels" in legend
+    # The levels' intensities under one heading, each column its level's number, its name in <abbr>.
+    groups = page.select("thead tr")
+    assert [th.get_text() for th in groups[0].select("th[scope=colgroup]")] == ["Intensité par niveau"]
+    first = groups[1].select_one("th")
+    assert (first.get_text(), first.abbr["title"]) == ("1", "Intensité · Effets individuels")
     # On a phone each row is a card: every cell says its column's full name.
     assert page.select_one("table")["class"] == ["ik-table", "ik-cards"]
     assert page.select_one("tbody td")["data-label"] == "Commune"
@@ -104,7 +109,7 @@ def test_the_site_table_shows_the_key_figures(sample):
     new = cells["La Cour Partagée (exemple)"]
     assert new[0] == "Grenoble" and new[2] == "nouveau" and new[-1] == "2023"
     # 1 positive effect (Lien social) and 3 negative ones, never counted as effects; 9 positive in 2022.
-    assert cells["Cœur de Friche (exemple)"][1:3] == ["1, et 3 négatifs", "-8"]
+    assert cells["Cœur de Friche (exemple)"][1:3] == ["1, et 3 négatifs", "\u22128"]  # a true minus (U+2212)
 
 
 def test_summary_names_new_and_missing_sites(sample):
@@ -150,7 +155,7 @@ def test_chart_data_tables_hold_the_section_figures(sample):
     assert all(sum(v) == 5 for v in rows.values())  # every site counted once per level
     movers = soup(report.movers()).select("details tbody tr")
     # Positive effects only: Cœur de Friche goes from 9 to 1 (its 2023 effects are negative or none).
-    assert [r.select("td")[-1].get_text() for r in movers] == ["+4", "+3", "+2", "-8"]
+    assert [r.select("td")[-1].get_text() for r in movers] == ["+4", "+3", "+2", "\u22128"]
 
 
 def test_testimonies_follow_the_written_rule(sample):

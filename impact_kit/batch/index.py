@@ -23,6 +23,7 @@ from impact_kit.indicators.programme import indicators_of
 from impact_kit.indicators.table import with_directions
 from impact_kit.render.export import TEMPLATES_DIR
 from impact_kit.render.markup import render
+from impact_kit.render.typography import typeset_html
 from impact_kit.words import LANGUAGES, fill_text, format_date, pick_form, texts
 
 __all__ = ["INDEX", "index_rows", "refresh_index", "site_rows", "write_index"]
@@ -103,18 +104,18 @@ def write_index(dataset: Dataset, manifest: Manifest, out: Path, *, lang: str = 
     rows = index_rows(dataset, manifest, out)
     failed = sum(row["status"] != "done" for row in rows)
     levels = [level.label(lang) for level in dataset.grid.levels]
-    short = [fill_text(words["index_level_short"], {"number": i}, lang) for i in range(1, len(levels) + 1)]
     positive = fill_text(words["index_positive_full"], {"criteria": len(dataset.grid.criteria)}, lang)
-    legend = [(a, fill_text(words["index_level_full"], {"level": b}, lang)) for a, b in zip(short, levels, strict=True)]
+    # Short headings under a group's heading, each with its full name (<abbr>, a card's label, the legend).
+    titles = [fill_text(words["index_level_full"], {"level": level}, lang) for level in levels]
+    legend = [(fill_text(words["pf_legend_level"], {"number": i}, lang), lv) for i, lv in enumerate(levels, start=1)]
     legend += [(words["index_positive"], positive), (words["index_negative"], words["index_negative_full"])]
     page = render(
         "index",
         lang=lang,
         words=words,
         sites=site_rows(rows),
-        levels=list(zip(short, levels, strict=True)),
+        levels=[(str(i), title) for i, title in enumerate(titles, start=1)],
         positive=positive,
-        legend_titles=[b for _, b in legend],
         legend=words["pf_watch_and"].join(fill_text(words["pair"], {"label": a, "values": b}, lang) for a, b in legend),
         summary=fill_text(pick_form(words["index_summary"], failed), {"reports": len(rows), "failed": failed}, lang),
         portfolios=sorted(p.parent.name for p in (out / "portfolio").glob("*/report.html")),
@@ -124,7 +125,7 @@ def write_index(dataset: Dataset, manifest: Manifest, out: Path, *, lang: str = 
     )
     path = out / INDEX
     with atomic_write(path, "w", encoding="utf-8") as handle:
-        handle.write(str(page))
+        handle.write(typeset_html(str(page), lang))  # French typography; the names, marked as the data's, untouched
     return path
 
 

@@ -30,6 +30,7 @@ __all__ = [
     "publics_data",
     "share",
     "share_detail",
+    "signed",
     "sites_data",
 ]
 
@@ -40,12 +41,40 @@ class DataTable:
 
     With ``titles`` (each column's full name), the headings are short, each in an ``<abbr>`` with
     its full name, the ``legend`` under the table spells them out, and on a phone each row is a card.
+    ``groups`` (one per column, "" for none) puts a heading over consecutive columns of a group.
     """
 
     columns: Sequence[str]
     rows: Sequence[tuple[str | Markup, Sequence[str]]]
     titles: Sequence[str] = ()
     legend: str = ""
+    groups: Sequence[str] = ()
+
+    def head_rows(self) -> list[list[dict[str, Any]]]:
+        """Return the header's rows of cells (``text``, ``title``, ``colspan``, ``rowspan``, ``scope``).
+
+        One row without ``groups``; with them, a first row of the groups' headings (a column outside
+        any group spans both rows) and a second of the grouped columns.
+        """
+        titles = list(self.titles) or [""] * len(self.columns)
+        cells = [
+            {"text": c, "title": t if t != c else "", "colspan": 1, "rowspan": 1, "scope": "col"}
+            for c, t in zip(self.columns, titles, strict=True)
+        ]
+        if not any(self.groups):
+            return [cells]
+        top: list[dict[str, Any]] = []
+        below: list[dict[str, Any]] = []
+        for i, (cell, group) in enumerate(zip(cells, self.groups, strict=True)):
+            if not group:
+                top.append(cell | {"rowspan": 2})
+            elif i and self.groups[i - 1] == group:
+                top[-1]["colspan"] += 1
+                below.append(cell)
+            else:
+                top.append({"text": group, "title": "", "colspan": 1, "rowspan": 1, "scope": "colgroup"})
+                below.append(cell)
+        return [top, below]
 
 
 def label(grid: Grid, item: str, lang: str) -> str:
@@ -85,6 +114,11 @@ def share(observed: int, sites: int, lang: str) -> str:
     """Return a share of sites as the portfolio tells it: "3 sur 5", "5 sur 12 (42 %)", or with its interval."""
     values = {"observed": format_number(observed, lang), "sites": format_number(sites, lang)}
     return fill_text(texts(lang)["pf_share"], values, lang) + share_detail(observed, sites, lang)
+
+
+def signed(change: int) -> str:
+    """Return a change with its sign, a true minus (U+2212, not a hyphen) for a fall: "+4", "0", "\u22128"."""
+    return f"{int(change):+d}".replace("-", "\u2212") if change else "0"
 
 
 def _counts(wide: pd.DataFrame, grid: Grid, lang: str) -> list[tuple[str | Markup, Sequence[str]]]:
@@ -181,7 +215,7 @@ def movers_data(movers: pd.DataFrame, *, previous: int, year: int, name: Callabl
         fill_text(words["pf_col_change"], {"previous": str(previous)}, lang),
     ]
     rows: list[tuple[str | Markup, Sequence[str]]] = [
-        (name(str(s)), [str(b), str(a), f"{int(c):+d}"])
+        (name(str(s)), [str(b), str(a), signed(c)])
         for s, b, a, c in movers[["site", "before", "after", "change"]].itertuples(index=False)
     ]
     return DataTable(columns, rows)
@@ -224,27 +258,33 @@ def sites_data(
         (words["pf_short_testimonies"], words["pf_col_testimonies"]),
         (words["pf_short_answered"], words["pf_col_answered"]),
     ]
-    heads += [
-        (
-            fill_text(words["pf_short_intensity"], {"number": i}, lang),
-            fill_text(words["pf_col_intensity"], {"level": label(grid, c.removeprefix("intensity_"), lang)}, lang),
-        )
-        for i, c in enumerate(levels, start=1)
+    names = [label(grid, c.removeprefix("intensity_"), lang) for c in levels]
+    # The levels' intensities under one heading, each column its level's number ("Int. 1" is no word).
+    intensity = [
+        (str(i), fill_text(words["pf_col_intensity"], {"level": name}, lang)) for i, name in enumerate(names, start=1)
     ]
-    heads.append((words["pf_short_first"], words["pf_col_first"]))
-    columns = [short for short, _ in heads]
-    legend = words["pf_watch_and"].join(
-        fill_text(words["pair"], {"label": short, "values": full}, lang) for short, full in heads[2:] if short != full
-    )
+    first = (words["pf_short_first"], words["pf_col_first"])
+    columns = [short for short, _ in [*heads, *intensity, first]]
+    groups = [""] * len(heads) + [words["pf_group_intensity"]] * len(intensity) + [""]
+    said = [fill_text(words["pair"], {"label": short, "values": full}, lang) for short, full in heads[2:]]
+    said += [
+        fill_text(
+            words["pair"], {"label": fill_text(words["pf_legend_level"], {"number": i}, lang), "values": name}, lang
+        )
+        for i, name in enumerate(names, start=1)
+    ]
+    said.append(fill_text(words["pair"], {"label": first[0], "values": first[1]}, lang))
+    legend = words["pf_watch_and"].join(said)
+    heads = [*heads, *intensity, first]
     rows: list[tuple[str | Markup, Sequence[str]]] = []
     for row in table.to_dict("records"):
         site = str(row["site"])
         cells = [city(site), _with_negative(str(row["observed"]), int(row["negative"]), words, lang)]
         if previous is not None:
             change = row["change"]
-            cells.append(words["pf_new_site"] if pd.isna(change) else f"{int(change):+d}")
+            cells.append(words["pf_new_site"] if pd.isna(change) else signed(change))
         cells += [str(row["publics"]), str(row["testimonies"]), f"{row['answered']}/{row['questions']}"]
         cells += [_number(row[c], lang) for c in levels]
         cells.append(str(row["first_year"]))
         rows.append((head(site), cells))
-    return DataTable(columns, rows, titles=[full for _, full in heads], legend=legend)
+    return DataTable(columns, rows, titles=[full for _, full in heads], legend=legend, groups=groups)

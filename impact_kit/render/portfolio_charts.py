@@ -29,7 +29,7 @@ from impact_kit.render.charts import (
     sentences,
     wrap_label,
 )
-from impact_kit.render.data_tables import label, percent, share
+from impact_kit.render.data_tables import label, percent, share, signed
 from impact_kit.render.value_labels import counted, label_colour
 from impact_kit.words import fill_text, join, texts
 
@@ -398,7 +398,7 @@ def movers_chart(
     ax.barh(y, change, **{"color": colors, **kwargs})
     for row, (c, before, after) in enumerate(zip(change, movers["before"], movers["after"], strict=True)):
         ax.annotate(
-            f"{int(c):+d} ({before} → {after})",
+            f"{signed(c)} ({before} → {after})",
             (c, row),
             xytext=(3 if c > 0 else -3, 0),
             textcoords="offset points",
@@ -430,7 +430,7 @@ def movers_alt(movers: pd.DataFrame, *, previous: int, year: int, lang: str = "f
     if movers.empty:
         return fill_text(words["pf_alt_movers_empty"], {"previous": previous, "year": year}, lang)
     values = [
-        fill_text(words["pf_mover"], {"site": label, "change": f"{int(c):+d}", "before": b, "after": a}, lang)
+        fill_text(words["pf_mover"], {"site": label, "change": signed(c), "before": b, "after": a}, lang)
         for label, c, b, a in zip(_moverlabel(movers), movers["change"], movers["before"], movers["after"], strict=True)
     ]
     return fill_text(
