@@ -98,6 +98,11 @@ def site_rows(rows: list[dict[str, object]]) -> list[dict[str, object]]:
     return list(sites.values())
 
 
+def _css_string(text: str) -> Markup:
+    r"""Return ``text`` as a CSS string, every character but letters, digits and spaces escaped as ``\<hex> ``."""
+    return Markup('"' + "".join(c if c.isalnum() or c == " " else f"\\{ord(c):x} " for c in text) + '"')
+
+
 def write_index(dataset: Dataset, manifest: Manifest, out: Path, *, lang: str = "fr") -> Path:
     """Write ``<out>/index.html`` atomically and return its path."""
     words = texts(lang)
@@ -116,6 +121,10 @@ def write_index(dataset: Dataset, manifest: Manifest, out: Path, *, lang: str = 
         sites=site_rows(rows),
         levels=[(str(i), title) for i, title in enumerate(titles, start=1)],
         positive=positive,
+        card_labels=[
+            _css_string(label)
+            for label in (words["index_city"], words["index_years"], *titles, positive, words["index_negative_full"])
+        ],
         legend=words["pf_watch_and"].join(fill_text(words["pair"], {"label": a, "values": b}, lang) for a, b in legend),
         summary=fill_text(pick_form(words["index_summary"], failed), {"reports": len(rows), "failed": failed}, lang),
         portfolios=sorted(p.parent.name for p in (out / "portfolio").glob("*/report.html")),
