@@ -170,3 +170,13 @@ def test_effect_panel_counts_the_same_sites_both_years():
     assert set(panel["sites"]) == {4}  # the 4 sites observed in 2022 and 2023
     assert panel.loc["services_publics", ["before", "after"]].tolist() == [1, 3]
     assert effect_panel(table, 2021, previous=None).empty
+
+
+def test_the_movers_data_marks_the_names_as_the_datas_and_its_csv_holds_plain_text(sample):
+    from urllib.parse import unquote
+
+    figure = soup(sample.movers()).select_one("#chart-movers")
+    heads = figure.select("details tbody th")
+    assert [h.select_one(".ik-user").get_text() for h in heads][-1] == "Cœur de Friche (exemple)"
+    csv_text = unquote(figure.select_one("a.ik-csv")["href"].split(",", 1)[1])
+    assert "Cœur de Friche (exemple)" in csv_text and "<span" not in csv_text

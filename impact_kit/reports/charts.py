@@ -124,7 +124,9 @@ PORTFOLIO_CHART_SPECS: Mapping[str, ChartSpec] = {
         lambda r, t, ax, **kw: pfc.movers_chart(t, previous=r.previous or r.year, lang=r.lang, ax=ax, **kw),
         lambda r, t: pfc.movers_alt(t, previous=r.previous or r.year, year=r.year, lang=r.lang),
         lambda t: (8, 1.2 + 0.36 * max(len(t), 1)),
-        data=lambda r, t: pft.movers_data(t, previous=r.previous or r.year, year=r.year, name=r._name, lang=r.lang),
+        data=lambda r, t: pft.movers_data(
+            t, previous=r.previous or r.year, year=r.year, name=lambda s: r.marked_name(s), lang=r.lang
+        ),
         narrow=lambda t: (NARROW_WIDTH, 1.4 + 0.6 * max(len(t), 1)),
         title=lambda r, t: r._text("pf_caption_movers", previous=str(r.previous), year=str(r.year)),
     ),

@@ -43,7 +43,7 @@ from impact_kit.reports.parameters import PORTFOLIO_NOTEBOOK
 from impact_kit.reports.portfolio_brief import summary_html, watch_html
 from impact_kit.text.method import portfolio_method
 from impact_kit.text.testimonies import testimony_html
-from impact_kit.words import DATA_LANG, UserText, join
+from impact_kit.words import DATA_LANG, UserText, join, marked
 
 __all__ = ["PORTFOLIO_CHARTS", "PORTFOLIO_FOLDER", "RESPONSE_FILE", "PortfolioReport"]
 
@@ -224,6 +224,10 @@ class PortfolioReport(ReportKind):
     def _name(self, site: str) -> str:
         name = self.site_info["name"].get(site) if "name" in self.site_info else None
         return str(name) if name is not None and pd.notna(name) and str(name) else site
+
+    def marked_name(self, site: str) -> Markup:
+        """Return a site's name as escaped HTML, marked as the data's (``<span class="ik-user">``)."""
+        return Markup(marked(UserText(self._name(site), DATA_LANG), self.lang))
 
     def _label(self, item: str) -> str:
         return pft.label(self.grid, item, self.lang)
