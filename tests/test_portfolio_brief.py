@@ -180,3 +180,16 @@ def test_the_movers_data_marks_the_names_as_the_datas_and_its_csv_holds_plain_te
     assert [h.select_one(".ik-user").get_text() for h in heads][-1] == "Cœur de Friche (exemple)"
     csv_text = unquote(figure.select_one("a.ik-csv")["href"].split(",", 1)[1])
     assert "Cœur de Friche (exemple)" in csv_text and "<span" not in csv_text
+
+
+@pytest.mark.slow
+def test_impact_kit_portfolio_writes_the_index_that_links_it(tmp_path):
+    """Before any batch: the index links the portfolio and lists no site (there is no manifest)."""
+    from impact_kit.cli import main
+
+    out = tmp_path / "reports"
+    assert main(["portfolio", "2023", "--data", str(SAMPLE), "--out", str(out), "--lang", "en"]) == 0
+    index = soup((out / "index.html").read_text(encoding="utf-8"))
+    assert [a["href"] for a in index.select("#ik-portfolios a")] == ["portfolio/2023/report.html"]
+    assert index.html["lang"] == "en" and not index.select("#ik-index-table tbody tr")
+    assert (out / "portfolio" / "2023" / RESPONSE_FILE).is_file()

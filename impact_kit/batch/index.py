@@ -138,14 +138,13 @@ def write_index(dataset: Dataset, manifest: Manifest, out: Path, *, lang: str = 
     return path
 
 
-def refresh_index(dataset: Dataset, out: Path) -> Path:
-    """Write ``<out>/index.html`` again (after a portfolio), in the language it was written in.
+def refresh_index(dataset: Dataset, out: Path, *, lang: str = LANGUAGES[0]) -> Path:
+    """Write ``<out>/index.html`` again (after a portfolio), in the language it was written in (``lang`` if new).
 
     The site rows come from the reports folder's manifest (none before a batch); the portfolios
     from ``<out>/portfolio/*/report.html``.
     """
     path = out / INDEX
-    lang = LANGUAGES[0]
     if path.is_file():
         found = re.search(r'<html lang="([a-z]+)"', path.read_text(encoding="utf-8")[:200])
         lang = found[1] if found and found[1] in LANGUAGES else lang
