@@ -193,3 +193,11 @@ def test_impact_kit_portfolio_writes_the_index_that_links_it(tmp_path):
     assert [a["href"] for a in index.select("#ik-portfolios a")] == ["portfolio/2023/report.html"]
     assert index.html["lang"] == "en" and not index.select("#ik-index-table tbody tr")
     assert (out / "portfolio" / "2023" / RESPONSE_FILE).is_file()
+
+
+def test_the_method_shows_each_years_answers_of_the_programme(sample):
+    method = soup(sample.method()).select_one("#ik-method")
+    assert "Les réponses des 7 sites du programme, année par année :" in method.get_text()
+    rows = {r.th.get_text(): [td.get_text() for td in r.select("td")] for r in method.select("tbody tr")}
+    # answered, of which new, stopped answering, never observed
+    assert rows == {"2021": ["4", "4", "0", "3"], "2022": ["5", "2", "1", "1"], "2023": ["5", "1", "2", "0"]}

@@ -40,7 +40,7 @@ from impact_kit.reports.charts import PORTFOLIO_CHART_SPECS as _CHARTS
 from impact_kit.reports.kind import ChartSpec, ReportKind
 from impact_kit.reports.lab import in_report_run
 from impact_kit.reports.parameters import PORTFOLIO_NOTEBOOK
-from impact_kit.reports.portfolio_brief import summary_html, watch_html
+from impact_kit.reports.portfolio_brief import response_years_html, summary_html, watch_html
 from impact_kit.text.method import portfolio_method
 from impact_kit.text.testimonies import testimony_html
 from impact_kit.words import DATA_LANG, UserText, join, marked
@@ -277,7 +277,8 @@ class PortfolioReport(ReportKind):
             compared=self.previous is not None,
             totals=not self.tables["number_totals"].empty,
         )
-        return render("method", title=self.words["method"], sentences=[Markup(s) for s in sentences])
+        sentences_html = [Markup(s) for s in sentences]
+        return render("method", title=self.words["method"], sentences=sentences_html, after=response_years_html(self))
 
     def _section(self, anchor: str, title: str, intro: Sequence[str], parts: Sequence[Html]) -> Html:
         return render("portfolio_section", anchor=anchor, title=title, intro=intro, parts=parts)

@@ -22,7 +22,7 @@ from impact_kit.words import DATA_LANG, UserText, format_number, marked
 if TYPE_CHECKING:
     from impact_kit.reports.portfolio import PortfolioReport
 
-__all__ = ["summary_html", "watch_html"]
+__all__ = ["response_years_html", "summary_html", "watch_html"]
 
 _FOLD_LIST = 12  # longer lists of new or silent sites fold behind a <details>
 _WATCH_SHOWN = 20  # the sites to watch shown before the rest folds behind a <details>
@@ -54,6 +54,32 @@ def _response(report: PortfolioReport) -> tuple[list[Markup], list[tuple[Markup,
         heading = report._t("pf_silent", form=len(silent), count=len(silent), year=year)
         lists.append((heading, names, report._t("pf_show_list", count=len(silent))))
     return sentences, lists
+
+
+def response_years_html(report: PortfolioReport) -> Markup:
+    """Return each year's response of the programme, a sentence and a table ("" with a single year)."""
+    years = _years(report)
+    if years is None:
+        return Markup("")
+    total = len(report.tables["programme_response"]["site"].unique())
+    intro = Markup("<p>") + report._t("pf_response_years", form=total, total=total) + Markup("</p>")
+    return intro + Markup(str(render("portfolio_table", table=years)))
+
+
+def _years(report: PortfolioReport) -> pft.DataTable | None:
+    """Each year's response of the programme: answered, of which new, stopped, never (None for one year)."""
+    response = report.tables["programme_response"]
+    if response["year"].nunique() < 2:
+        return None
+    counts = response.groupby("year")["status"].value_counts().unstack(fill_value=0)
+    counts = counts.reindex(columns=["answered", "new", "stopped", "never"], fill_value=0)
+    words = report.words
+    rows: list[tuple[str | Markup, list[str]]] = []
+    for year, row in counts.iterrows():
+        cells = [row["answered"] + row["new"], row["new"], row["stopped"], row["never"]]
+        rows.append((str(year), [str(int(n)) for n in cells]))
+    columns = [words[f"pf_col_response_{key}"] for key in ("year", "answered", "new", "stopped", "never")]
+    return pft.DataTable(columns, rows)
 
 
 def _totals(report: PortfolioReport) -> list[Markup]:
