@@ -326,11 +326,15 @@ def _batch(args: argparse.Namespace) -> int:
 
 
 def _portfolio(args: argparse.Namespace) -> int:
+    from impact_kit.batch.index import refresh_index
+    from impact_kit.data.dataset import load_dataset
+    from impact_kit.files import resolve_data
     from impact_kit.reports.run import run_portfolio
 
     lang = args.lang or LANGUAGES[0]
-    return _written(
-        lambda: run_portfolio(
+
+    def write() -> ReportPaths:
+        paths = run_portfolio(
             args.year,
             on_start=lambda: print(f"Writing the portfolio report of {args.year} ({lang})...", file=sys.stderr),
             data=args.data,
@@ -343,7 +347,12 @@ def _portfolio(args: argparse.Namespace) -> int:
             docx=args.docx_data or args.docx,
             docx_template=args.docx_template,
         )
-    )
+        # The index links every portfolio of the reports folder: written again with this one.
+        dataset = load_dataset(resolve_data(args.data), grid=args.grid)
+        refresh_index(dataset, paths.html.parent.parent.parent, lang=lang)
+        return paths
+
+    return _written(write)
 
 
 #: The warnings this command printed: a file read twice (sites.csv, by an import's two steps) warns once.

@@ -70,15 +70,27 @@ def test_the_index_lists_links_and_filters_offline(sample_batch):
     text = (out / "index.html").read_text(encoding="utf-8")
     soup = BeautifulSoup(text, "html.parser")
     rows = soup.select("tbody tr")
-    assert len(rows) == 15
-    assert [r.select_one("th").get_text() for r in rows][:2] == ["Cœur de Friche (exemple)"] * 2
+    # One row per site (7), its years as links: 15 reports (issue 27: at 5,000 sites, 5,000 rows, not 15,000).
+    assert len(rows) == 7 and len(soup.select("tbody td:nth-of-type(2) a")) == 15
+    assert [r.select_one("th").get_text() for r in rows][:2] == [
+        "Cœur de Friche (exemple)",
+        "L'Atelier du Canal (exemple)",
+    ]
+    coeur = rows[0]
+    assert [a.get_text() for a in coeur.select("td:nth-of-type(2) a")] == ["2021", "2022", "2023"]
+    assert coeur.th.a["href"] == "coeur-de-friche-exemple/2023/report.html"  # the latest report
     for link in soup.select("tbody a"):
         assert not link["href"].startswith(("/", "http")) and (out / link["href"]).is_file()
     assert soup.select_one("label[for=ik-filter]") and soup.select_one("input#ik-filter")
+    assert soup.select_one("#ik-none[hidden]").get_text() == "Aucun site ne correspond au filtre."
     assert "http://" not in text and "https://" not in text and not soup.find_all(src=True)
     good = next(r for r in rows if "The Good Start" in r.get_text())
     cells = [td.get_text() for td in good.find_all("td")]
-    assert cells[:3] == ["Pantin", "2021", "à jour"] and cells[-1] == "8"
+    assert cells[:2] == ["Pantin", "2021"] and cells[-2:] == ["8", "0"]
+    # Cœur de Friche's latest report: 1 positive and 3 negative criteria, each in its own column.
+    assert [td.get_text() for td in coeur.find_all("td")][-2:] == ["1", "3"]
+    assert [a["title"] for a in soup.select("thead abbr")][-2:] == [
+        "Critères présentant un effet positif, sur 15", "Critères présentant un effet négatif"]  # fmt: skip
 
 
 def test_a_rerun_with_nothing_changed_regenerates_nothing(sample_batch):

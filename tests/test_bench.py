@@ -20,6 +20,7 @@ SMALLEST = {
     "big_testimony.py": ["--mb", "0.05", "--repeat", "1"],
     "engine.py": ["--modes", "fork,floor", "--limit", "1"],
     "export.py": ["--repeat", "1"],
+    "index.py": ["--sites", "12", "--repeat", "1"],
     "portfolio.py": ["--sites", "12"],
     "report_stages.py": ["--repeat", "1"],
     "synthetic.py": ["{tmp}/data", "6"],

@@ -51,17 +51,17 @@ def test_the_method_names_what_the_comparisons_rest_on_and_what_was_not_asked():
 
 def test_the_portfolio_says_each_year_holds_other_sites_and_to_read_counts():
     said = sentences(PortfolioReport.load(2023, data=SAMPLE).method())
-    assert "(2021 : 4 sites, 2022 : 5 sites et 2023 : 5 sites)" in said[3]
-    assert (
-        said[-1]
-        == "Avec 5 sites, chaque site pèse beaucoup dans une part : lisez les nombres plutôt que les pourcentages."
-    )
+    assert "(2021 : 4 sites sur 7, 2022 : 5 sites sur 7 et 2023 : 5 sites sur 7)" in said[3]
+    # The portfolio's own points (issue 27, Build 4): the same sites for changes, totals, small numbers.
+    assert said[4].startswith("Les évolutions d’une année à l’autre") and "observés les deux années" in said[4]
+    assert said[5].startswith("Les totaux additionnent les nombres donnés par les sites")
+    assert said[-1].startswith("Petits nombres : sous 10 sites, une part se dit en nombre de sites")
     english = sentences(PortfolioReport.load(2023, data=SAMPLE, lang="en").method())
     assert (
         english[3]
         == "The sites' texts, keywords and other free answers stay in their original language, French, as written."
     )
-    assert english[4].startswith("Each year covers the sites that answered that year (2021: 4 sites,")
+    assert english[4].startswith("Each year covers the sites that answered that year (2021: 4 sites of 7,")
 
 
 def test_the_exported_page_ends_with_its_method(good_start):

@@ -43,22 +43,32 @@ def test_effect_share_chart(shares, grid):
     assert len(ax.patches) == 4  # 2 criteria x 2 years
     assert ticks(ax.get_yticklabels()) == ["Lien social", "Santé"]
     assert ticks(ax.get_legend().get_texts()) == ["2022", "2023"]
-    assert [t.get_text() for t in ax.texts] == ["100 %", "0 %"]  # the report's year only
+    # Under 10 sites a share is a count, never a percentage (issue 27): bars of sites, "5 sur 5".
+    assert [t.get_text() for t in ax.texts] == ["5 sur 5", "0 sur 5"]  # the report's year only
+    assert [round(p.get_width()) for p in ax.patches] == [2, 1, 5, 0]
+    assert ax.get_title(loc="left") == "Nombre de sites présentant un effet positif, par critère"
+    assert ax.get_xlabel() == "Nombre de sites" and "%" not in " ".join(ticks(ax.get_xticklabels()))
+
+
+def test_effect_share_chart_from_ten_sites_draws_percentages(shares, grid):
+    many = shares.assign(sites=shares["sites"] * 10, observed=shares["observed"] * 10)
+    ax = pc.effect_share_chart(many, grid, ax=axes())
+    assert [t.get_text() for t in ax.texts] == ["100 %", "0 %"]
     assert [round(p.get_width()) for p in ax.patches] == [50, 25, 100, 0]
     assert ax.get_title(loc="left") == "Part des sites présentant un effet positif, par critère"
 
 
 def test_effect_share_alt(shares, grid):
     assert pc.effect_share_alt(shares, grid, lang="en") == (
-        "Horizontal bars of the share of sites with an observed effect for each of the 2 criteria, "
-        "2022 and 2023. Social ties: 50% (2022), 100% (2023); Health and well-being: 25% (2022), 0% (2023)."
+        "Horizontal bars of the sites with a positive effect, for each of the 2 criteria, "
+        "2022 and 2023. Social ties: 2 of 4 (2022), 5 of 5 (2023); Health and well-being: 1 of 4 (2022), 0 of 5 (2023)."
     )
 
 
 def test_effect_share_chart_single_year_has_no_legend(shares, grid):
     ax = pc.effect_share_chart(shares[shares["year"] == 2023], grid, lang="en", ax=axes())
     assert len(ax.patches) == 2 and ax.get_legend() is None
-    assert "2023. Social ties: 100%; Health and well-being: 0%." in pc.effect_share_alt(
+    assert "2023. Social ties: 5 of 5; Health and well-being: 0 of 5." in pc.effect_share_alt(
         shares[shares["year"] == 2023], grid, lang="en"
     )
 
@@ -165,14 +175,14 @@ def test_movers_chart(movers):
     ax = pc.movers_chart(movers, previous=2022, lang="en", ax=axes())
     assert len(ax.patches) == 3
     assert ticks(ax.get_yticklabels()) == ["Alpha", "Bêta", "c"]  # the id when the name is missing
-    assert [t.get_text() for t in ax.texts] == ["+4 (1 → 5)", "+1 (2 → 3)", "-4 (6 → 2)"]
+    assert [t.get_text() for t in ax.texts] == ["+4 (1 → 5)", "+1 (2 → 3)", "\u22124 (6 → 2)"]
     assert [p.get_width() for p in ax.patches] == [4, 1, -4]
 
 
 def test_movers_alt(movers):
     assert pc.movers_alt(movers, previous=2022, year=2023, lang="fr") == (
         "Barres horizontales des 3 sites dont le nombre de critères présentant un effet observé a le plus changé "
-        "entre 2022 et 2023. Alpha : +4 (1 → 5); Bêta : +1 (2 → 3); c : -4 (6 → 2)."
+        "entre 2022 et 2023. Alpha : +4 (1 → 5); Bêta : +1 (2 → 3); c : \u22124 (6 → 2)."
     )
     assert "Aucun site" in pc.movers_alt(movers[:0], previous=2022, year=2023)
 
@@ -191,3 +201,37 @@ def test_all_is_sorted_and_defined():
     module = importlib.import_module("impact_kit.render.portfolio_charts")
     assert module.__all__ == sorted(module.__all__, key=lambda n: (not n.isupper(), not n[:1].isupper(), n))
     assert all(hasattr(module, public) for public in module.__all__)
+
+
+def test_value_labels_take_their_colour_from_their_cell_in_both_themes(reach, grid, distribution):
+    """The "Why": numbers on dark-blue cells turned dark in dark mode, and white "0" cells glared."""
+    from impact_kit.render.charts import THEMES
+    from impact_kit.render.figures import inline_svg
+    from impact_kit.render.value_labels import label_colour
+
+    assert label_colour("#08519c") == "#fdfdfd" and label_colour("#c6dbef") == "#1a1a1a"  # dark blue, light blue
+    with chart_style():
+        ax = pc.publics_heatmap(reach, grid, ax=axes())
+    mesh = ax.collections[0].get_array()
+    assert mesh.mask.tolist() == [[False, True], [False, False]]  # the 0 has no cell: the page shows through
+    colours = {t.get_text(): t.get_color() for t in ax.texts}
+    assert colours["3"] == "#fdfdfd" and colours["0"] == THEMES["light"]["muted"]  # on dark blue; on the page
+    svg = inline_svg(ax.get_figure(), label="x", prefix="t-")
+    # The theme's colours become CSS variables (a dark page recolours them); a label on a cell keeps its own.
+    assert "#fdfdfd" in svg and "var(--ik-muted" in svg
+    with chart_style():
+        stacked = pc.intensity_distribution_chart(distribution, grid, ax=axes())
+    for text in stacked.texts:
+        assert text.get_color() in ("#fdfdfd", "#1a1a1a")  # never the page's white, which turns dark in dark mode
+
+
+def test_movers_chart_names_each_site_whole(movers):
+    """The "Why": on a phone, names were cut to "Cœur de…"."""
+    long = movers.assign(name=["Cœur de Friche (exemple)", "Tiers-Lieu des Trois Rivières (exemple)", "Bêta"])
+    ax = pc.movers_chart(long, previous=2022, lang="fr", ax=Figure(figsize=(3.6, 3)).add_subplot())
+    names = ticks(ax.get_yticklabels())
+    assert [n.replace("\n", " ") for n in names[:2]] == [
+        "Cœur de Friche (exemple)",
+        "Tiers-Lieu des Trois Rivières (exemple)",
+    ]
+    assert not any("…" in n for n in names)

@@ -90,21 +90,38 @@ def test_the_site_table_shows_the_key_figures(sample):
     report, _ = sample
     page = soup(report.site_table())
     heads = [th.get_text() for th in page.select("thead th")]
-    assert heads[:4] == ["Site", "Commune", "Critères avec effet positif (sur 15)", "Écart depuis 2022"]
+    # Short headings, each with its full name in <abbr title> and in the legend under the table (issue 27).
+    assert heads[:4] == ["Site", "Commune", "Effets +", "Écart"]
+    assert [a["title"] for a in page.select("thead th abbr")][:2] == [
+        "Critères avec effet positif (sur 15)", "Écart depuis 2022"]  # fmt: skip
+    legend = page.select_one(".ik-legend").get_text()
+    assert legend.startswith("Effets + : Critères avec effet positif (sur 15) ; Écart : Écart depuis 2022 ; ")
+    assert "Niveau 1 : Effets individuels" in legend
+    # The levels' intensities under one heading, each column its level's number, its name in <abbr>.
+    groups = page.select("thead tr")
+    assert [th.get_text() for th in groups[0].select("th[scope=colgroup]")] == ["Intensité par niveau"]
+    first = groups[1].select_one("th")
+    assert (first.get_text(), first.abbr["title"]) == ("1", "Intensité · Effets individuels")
+    # On a phone each row is a card: every cell says its column's full name.
+    assert page.select_one("table")["class"] == ["ik-table", "ik-cards"]
+    assert page.select_one("tbody td")["data-label"] == "Commune"
     cells = {r.th.get_text(): [td.get_text() for td in r.select("td")] for r in page.select("tbody tr")}
     new = cells["La Cour Partagée (exemple)"]
     assert new[0] == "Grenoble" and new[2] == "nouveau" and new[-1] == "2023"
     # 1 positive effect (Lien social) and 3 negative ones, never counted as effects; 9 positive in 2022.
-    assert cells["Cœur de Friche (exemple)"][1:3] == ["1, et 3 négatifs", "-8"]
+    assert cells["Cœur de Friche (exemple)"][1:3] == ["1, et 3 négatifs", "\u22128"]  # a true minus (U+2212)
 
 
 def test_summary_names_new_and_missing_sites(sample):
     report, _ = sample
     text = soup(report.summary()).get_text(" ", strip=True)
-    assert "5 sites ont renseigné leurs observations pour 2023." in text
-    assert "4 d'entre eux avaient déjà été observés en 2022." in text
-    assert "1 nouveau site par rapport à 2022 : La Cour Partagée (exemple)" in text
-    assert "1 site observé en 2022 ne l'est plus en 2023 : Tiers-Lieu des Trois Rivières (exemple)" in text
+    assert "5 des 7 sites du programme ont répondu pour 2023." in text
+    assert "1 site a répondu pour la première fois : La Cour Partagée (exemple)" in text
+    # Every silent site of the programme, with the last year it answered, the latest first.
+    assert (
+        "2 sites du programme n’ont pas répondu pour 2023 : Tiers-Lieu des Trois Rivières (exemple) "
+        "(dernière réponse en 2022) The Good Start (dernière réponse en 2021)"
+    ) in text
 
 
 def test_every_chart_is_an_inline_svg_with_alt_caption_and_data(sample):
@@ -129,13 +146,16 @@ def test_chart_data_tables_hold_the_section_figures(sample):
     report, _ = sample
     effects = soup(report.effects()).select("details tbody tr")
     assert [c.get_text() for c in effects[0].select("th, td")] == [
-        "Lien social", "4 sur 4 (100 %)", "5 sur 5 (100 %)", "5 sur 5 (100 %)"]  # fmt: skip
+        "Lien social", "4 sur 4", "5 sur 5", "5 sur 5", "de 4 à 4"]  # fmt: skip
+    # The last column compares the same 4 sites in 2022 and 2023 (the panel), and says so.
+    assert soup(report.effects()).select("details thead th")[-1].get_text() == "Mêmes sites, 2022 → 2023"
+    assert "compare les mêmes 4 sites, observés en 2022 et en 2023" in soup(report.effects()).get_text()
     intensity = soup(report.intensity()).select("#chart-intensity details tbody tr")
     rows = {r.th.get_text(): [int(td.get_text()) for td in r.select("td")] for r in intensity}
     assert all(sum(v) == 5 for v in rows.values())  # every site counted once per level
     movers = soup(report.movers()).select("details tbody tr")
     # Positive effects only: Cœur de Friche goes from 9 to 1 (its 2023 effects are negative or none).
-    assert [r.select("td")[-1].get_text() for r in movers] == ["+4", "+3", "+2", "-8"]
+    assert [r.select("td")[-1].get_text() for r in movers] == ["+4", "+3", "+2", "\u22128"]
 
 
 def test_testimonies_follow_the_written_rule(sample):
@@ -220,7 +240,7 @@ def test_a_site_with_no_earlier_year_is_new(small):
     }
     assert cells["Bêta"][2] == "new" and cells["Bêta"][-1] == "2023"
     assert cells["Bêta"][4] == "0" and "Bêta" not in str(report.testimonies())  # a site with no testimony
-    assert "1 new site since 2022: Bêta" in soup(report.summary()).get_text(" ", strip=True)
+    assert "1 site answered for the first time: Bêta" in soup(report.summary()).get_text(" ", strip=True)
     assert soup(report.testimonies()).select("figure.ik-testimony figcaption")[0].get_text().startswith("<b>Alpha")
 
 
@@ -235,7 +255,7 @@ def test_no_change_chart_when_no_site_rated_a_level_both_years(small):
 def test_a_year_with_a_single_site_and_no_earlier_year(small):
     report = PortfolioReport.load(2021, data=small, lang="en")
     assert report.reporting == 1 and report.previous is None
-    assert "1 site recorded its observations for 2021." in soup(report.summary()).get_text(" ", strip=True)
+    assert "1 of the programme’s 3 sites answered for 2021." in soup(report.summary()).get_text(" ", strip=True)
     assert len(soup(report.site_table()).select("tbody tr")) == 1
     for section in (report.intensity(), report.movers()):
         assert "none of these sites was observed before 2021" in str(section)
@@ -349,7 +369,7 @@ def written(tmp_path_factory):
 @pytest.mark.slow
 def test_writes_html_notebook_and_indicators_and_nothing_else(written):
     target, _ = written
-    assert sorted(p.name for p in target.iterdir()) == ["indicators.csv", "report.html", "report.ipynb"]
+    assert sorted(p.name for p in target.iterdir()) == ["indicators.csv", "report.html", "report.ipynb", "response.csv"]
     nb = nbformat.read(target / "report.ipynb", as_version=4)
     assert nb.metadata.papermill.parameters["year"] == 2023
     assert nb.metadata.papermill.input_path == "impact_kit/notebooks/portfolio_report.ipynb"

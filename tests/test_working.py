@@ -313,7 +313,7 @@ def test_a_damaged_working_notebook_fails_its_own_report_only(project, capsys, h
     ]
     entry = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["jobs"]["the-good-start/2021"]
     index = BeautifulSoup((out / "index.html").read_text(encoding="utf-8"), "html.parser")
-    [failed] = index.select("td.ik-failed")
+    [failed] = index.select("#ik-index-table .ik-failed")  # one row per site: the failed year is marked
     assert entry["status"] == "failed" and failed["title"] == entry["error"] and str(path) in entry["error"]
     # `impact-kit report` of that site-year refuses it the same way (exit 2), without a traceback.
     assert main(["report", "the-good-start", "2021", *data]) == 2

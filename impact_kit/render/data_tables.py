@@ -16,6 +16,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from impact_kit.grid.model import Grid
+from impact_kit.indicators.shares import share_form, wilson_interval
 from impact_kit.words import fill_text, format_number, pick_form, texts
 
 __all__ = [
@@ -27,16 +28,53 @@ __all__ = [
     "movers_data",
     "percent",
     "publics_data",
+    "share",
+    "share_detail",
+    "signed",
     "sites_data",
 ]
 
 
 @dataclass(frozen=True)
 class DataTable:
-    """A table of the report: column headings, then rows of (row heading, cells), all text or Markup."""
+    """A table of the report: column headings, then rows of (row heading, cells), all text or Markup.
+
+    With ``titles`` (each column's full name), the headings are short, each in an ``<abbr>`` with
+    its full name, the ``legend`` under the table spells them out, and on a phone each row is a card.
+    ``groups`` (one per column, "" for none) puts a heading over consecutive columns of a group.
+    """
 
     columns: Sequence[str]
     rows: Sequence[tuple[str | Markup, Sequence[str]]]
+    titles: Sequence[str] = ()
+    legend: str = ""
+    groups: Sequence[str] = ()
+
+    def head_rows(self) -> list[list[dict[str, Any]]]:
+        """Return the header's rows of cells (``text``, ``title``, ``colspan``, ``rowspan``, ``scope``).
+
+        One row without ``groups``; with them, a first row of the groups' headings (a column outside
+        any group spans both rows) and a second of the grouped columns.
+        """
+        titles = list(self.titles) or [""] * len(self.columns)
+        cells = [
+            {"text": c, "title": t if t != c else "", "colspan": 1, "rowspan": 1, "scope": "col"}
+            for c, t in zip(self.columns, titles, strict=True)
+        ]
+        if not any(self.groups):
+            return [cells]
+        top: list[dict[str, Any]] = []
+        below: list[dict[str, Any]] = []
+        for i, (cell, group) in enumerate(zip(cells, self.groups, strict=True)):
+            if not group:
+                top.append(cell | {"rowspan": 2})
+            elif i and self.groups[i - 1] == group:
+                top[-1]["colspan"] += 1
+                below.append(cell)
+            else:
+                top.append({"text": group, "title": "", "colspan": 1, "rowspan": 1, "scope": "colgroup"})
+                below.append(cell)
+        return [top, below]
 
 
 def label(grid: Grid, item: str, lang: str) -> str:
@@ -56,29 +94,79 @@ def percent(share: float, lang: str) -> str:
     return fill_text(texts(lang)["pf_percent"], {"value": format_number(round(share * 100), lang)}, lang)
 
 
+def share_detail(observed: int, sites: int, lang: str) -> str:
+    """Return what follows a count of sites: "", " (42 %)", or " (40 % ; intervalle de confiance à 95 % : 26 à 55 %)".
+
+    The rule of :mod:`impact_kit.indicators.shares`: no percentage under 10 sites, an interval from 30.
+    """
+    form = share_form(sites)
+    if form == "count" or sites <= 0:
+        return ""
+    words = texts(lang)
+    values = {"percent": percent(observed / sites, lang)}
+    if form == "interval":
+        low, high = wilson_interval(observed, sites)
+        values |= {"low": percent(low, lang), "high": percent(high, lang)}
+    return fill_text(words[f"pf_share_{form}"], values, lang)
+
+
+def share(observed: int, sites: int, lang: str) -> str:
+    """Return a share of sites as the portfolio tells it: "3 sur 5", "5 sur 12 (42 %)", or with its interval."""
+    values = {"observed": format_number(observed, lang), "sites": format_number(sites, lang)}
+    return fill_text(texts(lang)["pf_share"], values, lang) + share_detail(observed, sites, lang)
+
+
+def signed(change: int) -> str:
+    """Return a change with its sign, a true minus (U+2212, not a hyphen) for a fall: "+4", "0", "\u22128"."""
+    return f"{int(change):+d}".replace("-", "\u2212") if change else "0"
+
+
 def _counts(wide: pd.DataFrame, grid: Grid, lang: str) -> list[tuple[str | Markup, Sequence[str]]]:
     return [(label(grid, str(key), lang), [str(int(n)) for n in row]) for key, row in wide.iterrows()]
 
 
-def effect_shares_data(shares: pd.DataFrame, grid: Grid, lang: str) -> DataTable:
-    """Return criteria (rows) x years (columns): "positive of sites (share)", and the sites with a negative effect."""
+def effect_shares_data(
+    shares: pd.DataFrame,
+    grid: Grid,
+    lang: str,
+    *,
+    panel: pd.DataFrame | None = None,
+    previous: int | None = None,
+    year: int | None = None,
+) -> DataTable:
+    """Return criteria (rows) x years (columns): "positive of sites (share)", and the sites with a negative effect.
+
+    With ``panel`` (:func:`impact_kit.indicators.response.effect_panel`) and the two years, a last
+    column compares the same sites both years: "de 2 à 3".
+    """
     words = grid.texts(lang)
     years = sorted(int(y) for y in shares["year"].unique())
-    columns = ["criterion", "year", "observed", "sites", "share", "negative"]
+    columns = ["criterion", "year", "observed", "sites", "negative"]
     cells = {
         (c, int(y)): _with_negative(
-            fill_text(words["pf_cell_share"], {"observed": o, "sites": s, "percent": percent(p, lang)}, lang),
+            share(int(o), int(s), lang),
             n,
             words,
             lang,
         )
-        for c, y, o, s, p, n in shares[columns].itertuples(index=False)
+        for c, y, o, s, n in shares[columns].itertuples(index=False)
     }
     rows: list[tuple[str | Markup, Sequence[str]]] = [
         (label(grid, str(c), lang), [cells.get((c, y), words["pf_none"]) for y in years])
         for c in pd.unique(shares["criterion"])
     ]
-    return DataTable([words["pf_col_criterion"], *map(str, years)], rows)
+    columns = [words["pf_col_criterion"], *map(str, years)]
+    if panel is not None and len(panel) and previous is not None and year is not None:
+        moved = {
+            str(c): fill_text(words["pf_panel_cell"], {"before": b, "after": a}, lang)
+            for c, b, a in panel[["criterion", "before", "after"]].itertuples(index=False)
+        }
+        rows = [
+            (head, [*cells, moved.get(str(c), words["pf_none"])])
+            for (head, cells), c in zip(rows, pd.unique(shares["criterion"]), strict=True)
+        ]
+        columns.append(fill_text(words["pf_col_panel"], {"previous": str(previous), "year": str(year)}, lang))
+    return DataTable(columns, rows)
 
 
 def _with_negative(cell: str, negative: int, words: Mapping[str, Any], lang: str) -> str:
@@ -127,7 +215,7 @@ def movers_data(movers: pd.DataFrame, *, previous: int, year: int, name: Callabl
         fill_text(words["pf_col_change"], {"previous": str(previous)}, lang),
     ]
     rows: list[tuple[str | Markup, Sequence[str]]] = [
-        (name(str(s)), [str(b), str(a), f"{int(c):+d}"])
+        (name(str(s)), [str(b), str(a), signed(c)])
         for s, b, a, c in movers[["site", "before", "after", "change"]].itertuples(index=False)
     ]
     return DataTable(columns, rows)
@@ -157,28 +245,46 @@ def sites_data(
     """
     words = grid.texts(lang)
     levels = [c for c in table.columns if str(c).startswith("intensity_")]
-    columns = [
-        words["pf_col_site"],
-        words["pf_col_city"],
-        fill_text(words["pf_col_observed"], {"total": len(grid.criteria)}, lang),
+    # (short heading, full name) of each column: the full names go to <abbr> and the legend.
+    heads = [
+        (words["pf_col_site"], words["pf_col_site"]),
+        (words["pf_col_city"], words["pf_col_city"]),
+        (words["pf_short_observed"], fill_text(words["pf_col_observed"], {"total": len(grid.criteria)}, lang)),
     ]
     if previous is not None:
-        columns.append(fill_text(words["pf_col_change"], {"previous": str(previous)}, lang))
-    columns += [words["pf_col_publics"], words["pf_col_testimonies"], words["pf_col_answered"]]
-    columns += [
-        fill_text(words["pf_col_intensity"], {"level": label(grid, c.removeprefix("intensity_"), lang)}, lang)
-        for c in levels
+        heads.append((words["pf_short_change"], fill_text(words["pf_col_change"], {"previous": str(previous)}, lang)))
+    heads += [
+        (words["pf_short_publics"], words["pf_col_publics"]),
+        (words["pf_short_testimonies"], words["pf_col_testimonies"]),
+        (words["pf_short_answered"], words["pf_col_answered"]),
     ]
-    columns.append(words["pf_col_first"])
+    names = [label(grid, c.removeprefix("intensity_"), lang) for c in levels]
+    # The levels' intensities under one heading, each column its level's number ("Int. 1" is no word).
+    intensity = [
+        (str(i), fill_text(words["pf_col_intensity"], {"level": name}, lang)) for i, name in enumerate(names, start=1)
+    ]
+    first = (words["pf_short_first"], words["pf_col_first"])
+    columns = [short for short, _ in [*heads, *intensity, first]]
+    groups = [""] * len(heads) + [words["pf_group_intensity"]] * len(intensity) + [""]
+    said = [fill_text(words["pair"], {"label": short, "values": full}, lang) for short, full in heads[2:]]
+    said += [
+        fill_text(
+            words["pair"], {"label": fill_text(words["pf_legend_level"], {"number": i}, lang), "values": name}, lang
+        )
+        for i, name in enumerate(names, start=1)
+    ]
+    said.append(fill_text(words["pair"], {"label": first[0], "values": first[1]}, lang))
+    legend = words["pf_watch_and"].join(said)
+    heads = [*heads, *intensity, first]
     rows: list[tuple[str | Markup, Sequence[str]]] = []
     for row in table.to_dict("records"):
         site = str(row["site"])
         cells = [city(site), _with_negative(str(row["observed"]), int(row["negative"]), words, lang)]
         if previous is not None:
             change = row["change"]
-            cells.append(words["pf_new_site"] if pd.isna(change) else f"{int(change):+d}")
+            cells.append(words["pf_new_site"] if pd.isna(change) else signed(change))
         cells += [str(row["publics"]), str(row["testimonies"]), f"{row['answered']}/{row['questions']}"]
         cells += [_number(row[c], lang) for c in levels]
         cells.append(str(row["first_year"]))
         rows.append((head(site), cells))
-    return DataTable(columns, rows)
+    return DataTable(columns, rows, titles=[full for _, full in heads], legend=legend, groups=groups)

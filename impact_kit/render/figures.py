@@ -203,7 +203,10 @@ def table_frame(table: DataTable) -> pd.DataFrame:
     """Return a :class:`DataTable` of words as a DataFrame of text, for its CSV: row headings as the index."""
     return pd.DataFrame(
         [list(cells) for _, cells in table.rows],
-        index=pd.Index([str(head) for head, _ in table.rows], name=table.columns[0] if table.columns else None),
+        index=pd.Index(  # a heading marked as the data's (<span class="ik-user">) goes to the CSV as its text
+            [head.striptags() if isinstance(head, Markup) else str(head) for head, _ in table.rows],
+            name=table.columns[0] if table.columns else None,
+        ),
         columns=[str(c) for c in table.columns[1:]],
     )
 

@@ -29,7 +29,8 @@ from impact_kit.render.charts import (
     sentences,
     wrap_label,
 )
-from impact_kit.render.data_tables import label, percent
+from impact_kit.render.data_tables import label, percent, share, signed
+from impact_kit.render.value_labels import counted, label_colour
 from impact_kit.words import fill_text, join, texts
 
 __all__ = [
@@ -80,13 +81,15 @@ def effect_share_chart(
     """
     ax = current_axes(ax)
     words = texts(lang)
-    table = shares.pivot(index="criterion", columns="year", values="share")
+    counts = counted(shares["sites"].min()) if len(shares) else True
+    table = shares.pivot(index="criterion", columns="year", values="observed" if counts else "share")
     table = table.reindex(pd.unique(shares["criterion"]))
+    bases = shares.drop_duplicates("year").set_index("year")["sites"]
     years = list(table.columns)
     height = 0.8 / max(len(years), 1)
     y = np.arange(len(table.index))
     for i, year in enumerate(years):
-        values = table[year].to_numpy(dtype=float) * 100
+        values = table[year].to_numpy(dtype=float) * (1 if counts else 100)
         offset = (i - (len(years) - 1) / 2) * height
         style = {"label": str(year), "color": PALETTE[i % len(PALETTE)], **kwargs}
         ax.barh(y + offset, np.nan_to_num(values), height, **style)
@@ -94,7 +97,7 @@ def effect_share_chart(
             for row, value in zip(y, values, strict=True):
                 if not np.isnan(value):
                     ax.annotate(
-                        percent(value / 100, lang),
+                        share(int(value), int(bases[year]), lang) if counts else percent(value / 100, lang),
                         (value, row + offset),
                         xytext=(3, 0),
                         textcoords="offset points",
@@ -103,10 +106,17 @@ def effect_share_chart(
                     )
     ax.set_yticks(y, [wrap_label(label(grid, c, lang), chars_across(ax, 0.4)) for c in table.index])
     ax.set_ylim(len(table.index) - 0.5, -0.5)
-    ax.set_xlim(0, 112)
-    ax.set_xticks(range(0, 101, 25))
-    ax.set_xlabel(words["pf_sites_x"])
-    ax.set_title(words["pf_chart_shares"], loc="left", pad=24 if len(years) > 1 else 6)
+    if counts:
+        top = int(bases.max()) if len(bases) else 1
+        ax.set_xlim(0, top * (1.6 if is_narrow(ax) else 1.3))  # room for "5 sur 5" beside the longest bar
+        ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
+        ax.set_xlabel(words["pf_count_x"])
+    else:
+        ax.set_xlim(0, 112)
+        ax.set_xticks(range(0, 101, 25))
+        ax.set_xlabel(words["pf_sites_x"])
+    title = words["pf_chart_counts" if counts else "pf_chart_shares"]
+    ax.set_title(title, loc="left", pad=24 if len(years) > 1 else 6)
     if len(years) > 1:
         columns = min(len(years), 2) if is_narrow(ax) else len(years)
         ax.legend(ncols=columns, loc="lower left", bbox_to_anchor=(0, 1.0), fontsize=SMALLEST)
@@ -120,8 +130,8 @@ def effect_share_alt(shares: pd.DataFrame, grid: Grid, *, lang: str = "fr") -> s
     parts = []
     for criterion, part in shares.groupby("criterion", sort=False):
         values = [
-            percent(s, lang) if len(years) == 1 else f"{percent(s, lang)} ({y})"
-            for y, s in zip(part["year"], part["share"], strict=True)
+            share(int(o), int(n), lang) if len(years) == 1 else f"{share(int(o), int(n), lang)} ({y})"
+            for y, o, n in zip(part["year"], part["observed"], part["sites"], strict=True)
         ]
         parts.append(
             fill_text(
@@ -137,19 +147,25 @@ def effect_share_alt(shares: pd.DataFrame, grid: Grid, *, lang: str = "fr") -> s
     )
 
 
-def _stacked(ax: Axes, table: pd.DataFrame, colors: tuple[str, ...], names: list[str], **kwargs: Any) -> None:
-    """Draw one 100 % bar per row of ``table`` (counts), one segment per column, counts inside."""
-    totals = table.sum(axis=1).replace(0, 1).to_numpy(dtype=float)
+def _stacked(
+    ax: Axes, table: pd.DataFrame, colors: tuple[str, ...], names: list[str], *, lang: str, **kwargs: Any
+) -> None:
+    """Draw one bar per row of ``table`` (counts), one segment per column, counts inside.
+
+    Under 10 sites in a bar, its length is its number of sites; from 10, every bar is 100 %.
+    """
+    sums = table.sum(axis=1).to_numpy(dtype=float)
+    by_count = counted(sums.max(initial=0))
+    totals = np.where(sums == 0, 1, sums)
     left = np.zeros(len(table))
     y = np.arange(len(table))
+    scale = max(float(sums.max(initial=0)), 1.0) if by_count else 100.0
     for j, column in enumerate(table.columns):
-        red, green, blue = mpl.colors.to_rgb(colors[j])
-        dark = 0.299 * red + 0.587 * green + 0.114 * blue < 0.55
         counts = table[column].to_numpy(dtype=float)
-        widths = counts / totals * 100
+        widths = counts if by_count else counts / totals * 100
         style = {"color": colors[j], "label": names[j], "edgecolor": "white", "linewidth": 0.5, **kwargs}
         ax.barh(y, widths, left=left, **style)
-        for row in np.nonzero(widths >= _LABEL_MIN_SHARE * 100)[0]:
+        for row in np.nonzero(widths >= _LABEL_MIN_SHARE * scale)[0]:
             ax.text(
                 left[row] + widths[row] / 2,
                 float(row),
@@ -157,12 +173,16 @@ def _stacked(ax: Axes, table: pd.DataFrame, colors: tuple[str, ...], names: list
                 ha="center",
                 va="center",
                 fontsize=SMALLEST,
-                color="white" if dark else "#222222",
+                color=label_colour(colors[j]),
             )
         left += widths
     ax.set_ylim(len(table) - 0.5, -0.5)
-    ax.set_xlim(0, 100)
-    ax.set_xticks(range(0, 101, 25))
+    ax.set_xlim(0, scale)
+    if by_count:
+        ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
+    else:
+        ax.set_xticks(range(0, 101, 25))
+    ax.set_xlabel(texts(lang)["pf_count_x" if by_count else "pf_sites_x"])
     # A phone's legend: as many a line as fit in about 26 characters.
     columns = max(1, min(len(names), 26 // max(map(len, names)))) if is_narrow(ax) else len(names)
     ax.legend(ncols=columns, loc="lower left", bbox_to_anchor=(0, 1.0), fontsize=SMALLEST, handlelength=1)
@@ -188,11 +208,10 @@ def intensity_distribution_chart(
     ax = current_axes(ax)
     words = texts(lang)
     table = _distribution_wide(distribution)
-    _stacked(ax, table, INTENSITY_COLORS, ["1", "2", "3", "4", "5", words["pf_not_rated"]], **kwargs)
+    _stacked(ax, table, INTENSITY_COLORS, ["1", "2", "3", "4", "5", words["pf_not_rated"]], lang=lang, **kwargs)
     ax.set_yticks(
         np.arange(len(table)), [wrap_label(label(grid, lv, lang), chars_across(ax, 0.3)) for lv in table.index]
     )
-    ax.set_xlabel(words["pf_sites_x"])
     ax.set_title(words["pf_chart_intensity"], loc="left", pad=24)
     return ax
 
@@ -247,11 +266,10 @@ def intensity_change_chart(
     ax = current_axes(ax)
     words = texts(lang)
     table = _change_wide(change)
-    _stacked(ax, table, CHANGE_COLORS, [words["pf_down"], words["pf_same"], words["pf_up"]], **kwargs)
+    _stacked(ax, table, CHANGE_COLORS, [words["pf_down"], words["pf_same"], words["pf_up"]], lang=lang, **kwargs)
     ax.set_yticks(
         np.arange(len(table)), [wrap_label(label(grid, lv, lang), chars_across(ax, 0.3)) for lv in table.index]
     )
-    ax.set_xlabel(words["pf_sites_x"])
     ax.set_title(fill_text(words["pf_chart_change"], {"previous": previous}, lang), loc="left", pad=24)
     return ax
 
@@ -300,12 +318,16 @@ def publics_heatmap(
     values = table.to_numpy(dtype=float)
     top = values.max(initial=0) or 1
     # Vector cells (not imshow's embedded bitmap): crisp at any zoom and printed as drawn.
+    # A zero is no colour at all (the page's background, in either theme): no white cell glares on a dark page.
+    cmap = mpl.colormaps["Blues"]
     ax.pcolormesh(
-        values, **{"cmap": "Blues", "vmin": 0, "vmax": top, "edgecolors": "white", "linewidth": 0.5, **kwargs}
+        np.ma.masked_equal(values, 0),
+        **{"cmap": cmap, "vmin": 0, "vmax": top, "edgecolors": "white", "linewidth": 0.5, **kwargs},
     )
     ax.set_ylim(len(table.index), 0)
     for (row, col), count in np.ndenumerate(values):
-        color = "white" if count > top * 0.6 else "#222222"
+        # On a cell, the colour that reads on it; on no cell (0), the page's muted text (a dark page recolours it).
+        color = label_colour(cmap(count / top)) if count else THEMES["light"]["muted"]
         ax.text(col + 0.5, row + 0.5, str(int(count)), ha="center", va="center", fontsize=SMALLEST, color=color)
     width = 24 if narrow else chars_across(ax, 0.75 / max(len(table.columns), 1))
     ax.set_xticks(
@@ -376,7 +398,7 @@ def movers_chart(
     ax.barh(y, change, **{"color": colors, **kwargs})
     for row, (c, before, after) in enumerate(zip(change, movers["before"], movers["after"], strict=True)):
         ax.annotate(
-            f"{int(c):+d} ({before} → {after})",
+            f"{signed(c)} ({before} → {after})",
             (c, row),
             xytext=(3 if c > 0 else -3, 0),
             textcoords="offset points",
@@ -384,15 +406,19 @@ def movers_chart(
             va="center",
             fontsize=SMALLEST,
         )
-    ax.set_yticks(
-        y, [textwrap.shorten(label, max(chars_across(ax, 0.35), 12), placeholder="…") for label in _moverlabel(movers)]
-    )
+    # A site's whole name, on up to 4 lines (never cut to "Cœur de…" on a phone); only a longer one is shortened.
+    width = max(chars_across(ax, 0.35), 12)
+    names = [
+        "\n".join(textwrap.wrap(n, width, max_lines=4, placeholder="…", break_on_hyphens=False))
+        for n in _moverlabel(movers)
+    ]
+    ax.set_yticks(y, names)
     ax.set_ylim(max(len(movers), 1) - 0.5, -0.5)
     reach = max(float(np.abs(change).max(initial=0)), 1.0)
-    span = reach * (2.0 if is_narrow(ax) else 1.5)  # room for "+4 (1 → 5)" beside the longest bars
+    span = reach * (3.0 if is_narrow(ax) else 1.5)  # room for "+4 (1 → 5)" beside the longest bars
     ax.set_xlim(-span, span)
     ax.axvline(0, color=THEMES["light"]["muted"], linewidth=0.8)
-    ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(integer=True))
+    ax.xaxis.set_major_locator(mpl.ticker.MaxNLocator(nbins=4 if is_narrow(ax) else "auto", integer=True))
     ax.set_xlabel(wrap_label(words["pf_movers_x"], chars_across(ax, 0.7)))
     ax.set_title(fill_text(words["pf_chart_movers"], {"previous": previous}, lang), loc="left")
     return ax
@@ -404,7 +430,7 @@ def movers_alt(movers: pd.DataFrame, *, previous: int, year: int, lang: str = "f
     if movers.empty:
         return fill_text(words["pf_alt_movers_empty"], {"previous": previous, "year": year}, lang)
     values = [
-        fill_text(words["pf_mover"], {"site": label, "change": f"{int(c):+d}", "before": b, "after": a}, lang)
+        fill_text(words["pf_mover"], {"site": label, "change": signed(c), "before": b, "after": a}, lang)
         for label, c, b, a in zip(_moverlabel(movers), movers["change"], movers["before"], movers["after"], strict=True)
     ]
     return fill_text(

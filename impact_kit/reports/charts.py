@@ -81,8 +81,10 @@ PORTFOLIO_CHART_SPECS: Mapping[str, ChartSpec] = {
         lambda r, t: pfc.effect_share_alt(t, r.grid, lang=r.lang),
         lambda t: (8, _share_height(t, 0.2)),
         lambda t: True,
-        data=lambda r, t: pft.effect_shares_data(t, r.grid, r.lang),
-        narrow=lambda t: (NARROW_WIDTH, _share_height(t, 0.42)),
+        data=lambda r, t: pft.effect_shares_data(
+            t, r.grid, r.lang, panel=r.tables["effect_panel"], previous=r.previous, year=r.year
+        ),
+        narrow=lambda t: (NARROW_WIDTH, _share_height(t, 0.55)),
         title=lambda r, t: r._shares_caption(t),
     ),
     "publics": ChartSpec(
@@ -121,9 +123,11 @@ PORTFOLIO_CHART_SPECS: Mapping[str, ChartSpec] = {
         lambda r: r.tables["effect_movers"],
         lambda r, t, ax, **kw: pfc.movers_chart(t, previous=r.previous or r.year, lang=r.lang, ax=ax, **kw),
         lambda r, t: pfc.movers_alt(t, previous=r.previous or r.year, year=r.year, lang=r.lang),
-        lambda t: (8, 1.2 + 0.32 * max(len(t), 1)),
-        data=lambda r, t: pft.movers_data(t, previous=r.previous or r.year, year=r.year, name=r._name, lang=r.lang),
-        narrow=lambda t: (NARROW_WIDTH, 1.4 + 0.4 * max(len(t), 1)),
+        lambda t: (8, 1.2 + 0.36 * max(len(t), 1)),
+        data=lambda r, t: pft.movers_data(
+            t, previous=r.previous or r.year, year=r.year, name=lambda s: r.marked_name(s), lang=r.lang
+        ),
+        narrow=lambda t: (NARROW_WIDTH, 1.4 + 0.6 * max(len(t), 1)),
         title=lambda r, t: r._text("pf_caption_movers", previous=str(r.previous), year=str(r.year)),
     ),
 }

@@ -30,30 +30,31 @@ from impact_kit.exceptions import NotFound
 from impact_kit.files import relative_to_cwd, resolve_data
 from impact_kit.grid.file import user_grid_file
 from impact_kit.grid.model import Grid
-from impact_kit.indicators.attention import DROP
 from impact_kit.indicators.portfolio import portfolio_sections, previous_year
+from impact_kit.indicators.response import effect_panel, number_totals, programme_response
 from impact_kit.indicators.table import indicator_table, write_indicators_csv
 from impact_kit.render import data_tables as pft
 from impact_kit.render.markup import Html, render
+from impact_kit.render.value_labels import counted
 from impact_kit.reports.charts import PORTFOLIO_CHART_SPECS as _CHARTS
 from impact_kit.reports.kind import ChartSpec, ReportKind
 from impact_kit.reports.lab import in_report_run
 from impact_kit.reports.parameters import PORTFOLIO_NOTEBOOK
-from impact_kit.text.attention import watch_evidence
+from impact_kit.reports.portfolio_brief import response_years_html, summary_html, watch_html
 from impact_kit.text.method import portfolio_method
 from impact_kit.text.testimonies import testimony_html
-from impact_kit.words import DATA_LANG, UserText, join
+from impact_kit.words import DATA_LANG, UserText, join, marked
 
-__all__ = ["PORTFOLIO_CHARTS", "PORTFOLIO_FOLDER", "PortfolioReport"]
+__all__ = ["PORTFOLIO_CHARTS", "PORTFOLIO_FOLDER", "RESPONSE_FILE", "PortfolioReport"]
 
 #: The folder of the reports folder that holds the portfolio reports, one subfolder per year.
 PORTFOLIO_FOLDER = "portfolio"
+#: The portfolio's companion CSV: who answered each year (see :meth:`PortfolioReport.also_write`).
+RESPONSE_FILE = "response.csv"
 
 
 #: The charts :meth:`PortfolioReport.plot` draws, in the report's order.
 PORTFOLIO_CHARTS = tuple(_CHARTS)
-_FOLD_LIST = 12  # longer lists of new or missing sites fold behind a <details>
-_WATCH_SHOWN = 20  # the sites to watch shown before the rest folds behind a <details>
 
 
 @dataclass(repr=False)
@@ -66,7 +67,9 @@ class PortfolioReport(ReportKind):
         :func:`impact_kit.indicators.table.indicator_table` of the selected sites, for every year up
         to ``year``: what ``indicators.csv`` holds.
     tables : dict of pandas.DataFrame
-        Each section's data (:func:`impact_kit.indicators.portfolio.portfolio_sections`).
+        Each section's data (:func:`impact_kit.indicators.portfolio.portfolio_sections`), with
+        ``programme_response`` (:func:`impact_kit.indicators.response.programme_response`: what
+        ``response.csv`` holds) and ``number_totals`` (:func:`impact_kit.indicators.response.number_totals`).
     """
 
     year: int
@@ -82,6 +85,8 @@ class PortfolioReport(ReportKind):
     per_criterion: int = 3
     #: The site ids the report was asked for (empty: every site).
     selection: tuple[str, ...] = ()
+    #: The programme: the sites of ``sites.csv``, or the selection (empty: the sites of ``site_info``).
+    programme: tuple[str, ...] = ()
     #: The validated data, for the names of ``redact.csv`` when pseudonymised.
     dataset: Dataset | None = field(default=None, compare=False)
     #: Figure numbers given so far, by chart name, in the order the charts were first shown.
@@ -94,7 +99,7 @@ class PortfolioReport(ReportKind):
     @cached_property
     def tables(self) -> dict[str, pd.DataFrame]:
         """Each section's data, computed once when first asked for (see the class's attributes)."""
-        return portfolio_sections(
+        tables = portfolio_sections(
             self.observations,
             self.indicators,
             self.grid,
@@ -102,6 +107,12 @@ class PortfolioReport(ReportKind):
             top=self.top,
             per_criterion=self.per_criterion,
         )
+        names = self.site_info.get("name")
+        programme = self.programme or tuple(self.site_info.index)
+        tables["programme_response"] = programme_response(self.observations, programme, self.year, names=names)
+        tables["number_totals"] = number_totals(self.observations, self.grid, self.year, previous=self.previous)
+        tables["effect_panel"] = effect_panel(self.indicators, self.year, previous=self.previous)
+        return tables
 
     @classmethod
     def load(
@@ -165,7 +176,8 @@ class PortfolioReport(ReportKind):
         table = indicator_table(obs, the_grid, dataset.sites)
         reports = resolve_data(out) if out is not None and str(out) else None
         total = int(dataset.observations.loc[dataset.observations["year"] == year, "site"].nunique())
-        info = dataset.sites.loc[dataset.sites.index.isin(obs["site"].unique())]
+        programme = tuple(wanted) if wanted else tuple(str(s) for s in dataset.sites.index)
+        info = dataset.sites.loc[dataset.sites.index.isin([*programme, *obs["site"].unique()])]
         return cls(
             year,
             the_grid,
@@ -177,6 +189,7 @@ class PortfolioReport(ReportKind):
             reports,
             total,
             selection=tuple(wanted),
+            programme=programme,
             dataset=dataset,
         )
 
@@ -212,6 +225,10 @@ class PortfolioReport(ReportKind):
         name = self.site_info["name"].get(site) if "name" in self.site_info else None
         return str(name) if name is not None and pd.notna(name) and str(name) else site
 
+    def marked_name(self, site: str) -> Markup:
+        """Return a site's name as escaped HTML, marked as the data's (``<span class="ik-user">``)."""
+        return Markup(marked(UserText(self._name(site), DATA_LANG), self.lang))
+
     def _label(self, item: str) -> str:
         return pft.label(self.grid, item, self.lang)
 
@@ -240,76 +257,28 @@ class PortfolioReport(ReportKind):
         return Html(str(block) + str(self.pseudonymisation_note()), name="header")
 
     def summary(self) -> Html:
-        """Return the year at a glance: sites reporting, new and missing since the previous year, widest effect."""
-        table = self.tables["sites_reporting"]
-        year, previous = str(self.year), self.previous
-        sentences = [self._t("pf_reporting", form=self.reporting, count=self.reporting, year=year)]
-        lists = []
-        if previous is None:
-            sentences.append(self._t("pf_first_year", year=year))
-        else:
-            continuing = int((table["status"] == "continuing").sum())
-            sentences.append(self._t("pf_continuing", form=continuing, count=continuing, previous=str(previous)))
-            for status in ("new", "missing"):
-                sites = list(table.loc[table["status"] == status, "site"])
-                if sites:
-                    heading = self._t(
-                        f"pf_{status}", form=len(sites), count=len(sites), previous=str(previous), year=year
-                    )
-                    show = self._t("pf_show_list", count=len(sites))
-                    lists.append((heading, [self._name(s) for s in sites], show))
-        shares = self.tables["effect_shares"]
-        now = shares[shares["year"] == self.year]
-        if len(now) and now["observed"].max() > 0:
-            widest = now.iloc[int(now["share"].to_numpy().argmax())]
-            sentences.append(
-                self._t(
-                    "pf_widest",
-                    criterion=self._label(widest["criterion"]),
-                    share=pft.percent(widest["share"], self.lang),
-                )
-            )
-        block = render(
-            "portfolio_summary", title=self.words["summary"], sentences=sentences, lists=lists, fold=_FOLD_LIST
-        )
-        return Html(str(block) + str(self.watch()), name="summary")
+        """Return *En bref* (who answered, the year's totals, the widest effect, the sites to watch), then the sites."""
+        return summary_html(self)
 
     def watch(self) -> Html:
-        """Return the sites to watch: negative effects, intensity drops and lost positive effects, with the evidence.
-
-        The rules of a site report's points of attention
-        (:func:`impact_kit.indicators.portfolio.sites_to_watch`); each site's name links to
-        its report's points of attention when the report exists. With none, one sentence says so.
-        """
-        found = self.tables["sites_to_watch"]
-        values: dict[str, Any] = {"year": str(self.year), "previous": str(self.previous), "drop": DROP}
-        key = ("pf_watch_none" if found.empty else "pf_watch_intro") + ("_first" if self.previous is None else "")
-        intro = self._t(key, **values)
-        cities = self.site_info["city"] if "city" in self.site_info else pd.Series(dtype="string")
-        items = []
-        for site, negative, drops, lost in zip(
-            found["site"], found["negative"], found["drops"], found["lost"], strict=True
-        ):
-            site = str(site)
-            evidence = watch_evidence(self.grid, negative, drops, lost, self.previous, self.lang)
-            href = self.link(site)
-            link = render("portfolio_link", href=f"{href}#ik-attention" if href else None, text=self._name(site))
-            city = cities.get(site)
-            if city is not None and pd.notna(city) and str(city):
-                rest = self._t("pf_watch_site", city=UserText(str(city), DATA_LANG), evidence=evidence)
-            else:
-                rest = self._t("pf_watch_site_nocity", evidence=evidence)
-            items.append(Markup(str(link)) + rest)
-        more = self._t("pf_watch_more", count=max(len(items) - _WATCH_SHOWN, 0))
-        title = self.words["pf_watch"]
-        return render("portfolio_watch", title=title, intro=intro, sites=items, fold=_WATCH_SHOWN, show=more)
+        """Return the sites to watch with their evidence (see :func:`impact_kit.reports.portfolio_brief.watch_html`)."""
+        return watch_html(self)
 
     def method(self) -> Html:
         """Return *Méthode et limites*: who answered, what an unanswered question means, which sites each year holds."""
         shares = self.tables["effect_shares"].drop_duplicates("year")
         counts = [(int(y), int(n)) for y, n in zip(shares["year"], shares["sites"], strict=True)]
-        sentences = portfolio_method(self.grid, self.lang, counts=counts, reporting=self.reporting)
-        return render("method", title=self.words["method"], sentences=[Markup(s) for s in sentences])
+        sentences = portfolio_method(
+            self.grid,
+            self.lang,
+            counts=counts,
+            reporting=self.reporting,
+            programme=len(self.programme) or None,
+            compared=self.previous is not None,
+            totals=not self.tables["number_totals"].empty,
+        )
+        sentences_html = [Markup(s) for s in sentences]
+        return render("method", title=self.words["method"], sentences=sentences_html, after=response_years_html(self))
 
     def _section(self, anchor: str, title: str, intro: Sequence[str], parts: Sequence[Html]) -> Html:
         return render("portfolio_section", anchor=anchor, title=title, intro=intro, parts=parts)
@@ -318,13 +287,18 @@ class PortfolioReport(ReportKind):
         years = sorted(int(y) for y in shares["year"].unique())
         counts = shares.drop_duplicates("year").set_index("year")["sites"]
         bases = [self._text("pair", label=str(y), values=self._sites(int(counts[y]))) for y in years]
-        return self._text("pf_caption_shares", counts=join(bases, "comma", self.lang))
+        key = "pf_caption_counts" if counted(counts.min()) else "pf_caption_shares"
+        return self._text(key, counts=join(bases, "comma", self.lang))
 
     def effects(self) -> Html:
         """Return, per criterion, the share of sites with an observed effect, this year and the years before."""
         shares = self.tables["effect_shares"]
         years = sorted(int(y) for y in shares["year"].unique())
-        intro = self._t("pf_effects_intro", years=join([str(y) for y in years], "and", self.lang))
+        panel = self.tables["effect_panel"]
+        size = int(panel["sites"].iloc[0]) if len(panel) else 0
+        said = {"previous": str(self.previous), "year": str(self.year)}
+        compared = self._text("pf_panel", form=size, count=size, **said) if size else ""
+        intro = self._t("pf_effects_intro", years=join([str(y) for y in years], "and", self.lang), panel=compared)
         return self._section("ik-effects", self.words["pf_effects"], [intro], [self.chart("effects")])
 
     def publics(self) -> Html:
@@ -355,7 +329,9 @@ class PortfolioReport(ReportKind):
             return self._section(
                 "ik-movers", title, [], [render("no_chart", text=self._t("pf_no_previous", year=year))]
             )
-        intro = [self._t("pf_movers_intro", previous=str(previous), year=year, top=self.top)]
+        both = int(self.tables["effect_panel"]["sites"].max()) if len(self.tables["effect_panel"]) else 0
+        top = self._text("pf_movers_top", top=self.top) if both > self.top else ""
+        intro = [self._t("pf_movers_intro", form=both, count=both, previous=str(previous), year=year, top=top)]
         if self.tables["effect_movers"].empty:
             text = self._text("pf_alt_movers_empty", previous=previous, year=self.year)
             return self._section("ik-movers", title, intro, [render("no_chart", text=text)])
@@ -442,8 +418,13 @@ class PortfolioReport(ReportKind):
         }
 
     def also_write(self, folder: Path) -> None:
-        """Write ``indicators.csv``, the indicator table of the report's sites, in ``folder``."""
+        """Write ``indicators.csv`` (the indicator table of the report's sites) and ``response.csv`` in ``folder``.
+
+        ``response.csv``: one row per programme site and year, whether it answered, its status
+        (``answered``, ``new``, ``stopped``, ``never``) and the first and last year it answered.
+        """
         write_indicators_csv(self.indicators, self.indicators_file(folder))
+        write_indicators_csv(self.tables["programme_response"], folder / RESPONSE_FILE)  # the same safe CSV writer
 
     def indicators_file(self, target: Path) -> Path:
         """Return ``<target>/indicators.csv``, where the portfolio's indicator table goes."""

@@ -68,17 +68,32 @@ def site_method(
     return said
 
 
-def portfolio_method(grid: Grid, lang: str, *, counts: Sequence[tuple[int, int]], reporting: int) -> list[str]:
+def portfolio_method(
+    grid: Grid,
+    lang: str,
+    *,
+    counts: Sequence[tuple[int, int]],
+    reporting: int,
+    programme: int | None = None,
+    compared: bool = False,
+    totals: bool = False,
+) -> list[str]:
     """Return the method of a portfolio as sentences (escaped HTML).
 
-    ``counts`` are ``(year, sites observed)`` for each year shown; ``reporting`` the sites of the
-    report's year (below 20, a share of a few sites is said to be read as a count).
+    ``counts`` are ``(year, sites observed)`` for each year shown, ``programme`` the programme's
+    sites (``sites.csv``'s or the selection's; the most observed in a year by default), ``reporting``
+    the sites of the report's year; ``compared`` says whether the report compares two years,
+    ``totals`` whether it adds up the grid's numbers.
     """
     said = [_say(grid, lang, key) for key in ("method_answers", "method_unanswered", "method_directions")]
     if lang != DATA_LANG:
         said.append(_say(grid, lang, "method_quotes"))
-    years = [_say(grid, lang, "method_pf_year", n, year=str(y), count=n) for y, n in counts]
+    total = programme if programme else max((n for _, n in counts), default=reporting)
+    years = [_say(grid, lang, "method_pf_year", n, year=str(y), count=n, total=total) for y, n in counts]
     said.append(_say(grid, lang, "method_pf_sites", len(counts), years=years))
-    if reporting < 20:
-        said.append(_say(grid, lang, "method_pf_small", reporting, count=reporting))
+    if compared:
+        said.append(_say(grid, lang, "method_pf_panel"))
+    if totals:
+        said.append(_say(grid, lang, "method_pf_totals"))
+    said.append(_say(grid, lang, "method_pf_small"))
     return said
