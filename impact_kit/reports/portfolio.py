@@ -371,9 +371,13 @@ class PortfolioReport(ReportKind):
         def head(site: str) -> Markup:
             return Markup(render("portfolio_link", href=self.link(site), text=self._name(site)))
 
-        def city(site: str) -> str:
+        def city(site: str) -> str:  # the data's words, marked as such (a city is no word of the kit's)
             value = cities.get(site)
-            return str(value) if value is not None and pd.notna(value) else ""
+            return (
+                Markup(marked(UserText(str(value), DATA_LANG), self.lang))
+                if value is not None and pd.notna(value)
+                else ""
+            )
 
         data = pft.sites_data(
             self.tables["site_table"], self.grid, previous=self.previous, head=head, city=city, lang=self.lang
