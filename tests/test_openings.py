@@ -79,3 +79,19 @@ def test_every_list_is_introduced_by_a_whole_clause(grid):
                     assert form.rstrip().endswith(":"), (criterion.id, lang, form)
                     last = form.rstrip(" :").split()[-1].lower()
                     assert last not in {"de", "à", "des", "du", "of", "to", "s'agit"}, (criterion.id, form)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("year", ["2022", "2023"])
+def test_no_sample_portfolio_repeats_a_sentence_opening_more_than_three_times(year, tmp_path):
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    command = [sys.executable, "-m", "impact_kit.cli", "portfolio", year, "--data", str(ROOT / "data")]
+    subprocess.run([*command, "--out", str(tmp_path)], check=True, capture_output=True)
+    page = (tmp_path / "portfolio" / year / "report.html").read_text(encoding="utf-8")
+    main = str(BeautifulSoup(page, "html.parser").find("main"))
+    repeated = {opening: n for opening, n in openings(main).items() if n > 3}
+    assert not repeated, (year, repeated)
