@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, NoReturn
 from impact_kit.exceptions import ImpactKitError
 from impact_kit.files import resolve_data
 from impact_kit.interrupts import CtrlC, forget_handled, settle
+from impact_kit.options import data_option, grid_option, positive_int, report_options
 from impact_kit.words import LANGUAGES
 
 if TYPE_CHECKING:  # the command line imports the heavy modules only for the command it runs
@@ -40,8 +41,8 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     validate = commands.add_parser("validate", help="check the data folder against the grid")
-    _data_option(validate)
-    _grid_option(validate)
+    data_option(validate)
+    grid_option(validate)
     validate.set_defaults(run=_validate)
 
     importer = commands.add_parser("import", help="import answers from another tool")
@@ -57,7 +58,7 @@ def _parser() -> argparse.ArgumentParser:
         help="the site id of the one place imported (default: from sites.csv or its name)",
     )
     commune.add_argument("--init", action="store_true", help="create the data folder if it does not exist")
-    _data_option(commune)
+    data_option(commune)
     commune.set_defaults(run=_import_commune_mesure)
 
     notebook = commands.add_parser(
@@ -65,8 +66,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     notebook.add_argument("site", metavar="SITE", help="a site id of sites.csv")
     notebook.add_argument("year", metavar="YEAR", type=int)
-    _data_option(notebook)
-    _grid_option(notebook)
+    data_option(notebook)
+    grid_option(notebook)
     notebook.add_argument(
         "--lang", choices=LANGUAGES, default=LANGUAGES[0], help=f"the report's language (default: {LANGUAGES[0]})"
     )
@@ -75,8 +76,8 @@ def _parser() -> argparse.ArgumentParser:
     report = commands.add_parser("report", help="write the report of one site for one year")
     report.add_argument("site", metavar="SITE", help="a site id of sites.csv")
     report.add_argument("year", metavar="YEAR", type=int)
-    _data_option(report)
-    _report_options(report)
+    data_option(report)
+    report_options(report)
     report.add_argument(
         "--parameters",
         type=Path,
@@ -93,11 +94,11 @@ def _parser() -> argparse.ArgumentParser:
     report.set_defaults(run=_report)
 
     batch = commands.add_parser("batch", help="write every site's report for every year (or those asked for)")
-    _data_option(batch)
-    _report_options(batch)
+    data_option(batch)
+    report_options(batch)
     batch.add_argument("--year", type=int, action="append", default=[], metavar="Y", help="only this year (repeatable)")
     batch.add_argument("--site", action="append", default=[], metavar="S", help="only this site (repeatable)")
-    batch.add_argument("--workers", type=_positive_int, metavar="N", help="reports at a time (default: the CPUs)")
+    batch.add_argument("--workers", type=positive_int, metavar="N", help="reports at a time (default: the CPUs)")
     batch.add_argument(
         "--scheduler",
         metavar="ADDRESS",
@@ -114,8 +115,8 @@ def _parser() -> argparse.ArgumentParser:
     batch.set_defaults(run=_batch)
     portfolio = commands.add_parser("portfolio", help="write the portfolio report of every site for one year")
     portfolio.add_argument("year", metavar="YEAR", type=int)
-    _data_option(portfolio)
-    _report_options(portfolio)
+    data_option(portfolio)
+    report_options(portfolio)
     portfolio.add_argument(
         "--site", dest="sites", action="append", default=[], metavar="S", help="keep only this site (repeatable)"
     )
@@ -124,51 +125,6 @@ def _parser() -> argparse.ArgumentParser:
 
     add_commands(commands, sources)
     return parser
-
-
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return value
-
-
-def _grid_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--grid", type=Path, help="a grid file (default: the Commune Mesure grid shipped with the kit)")
-
-
-def _report_options(parser: argparse.ArgumentParser) -> None:
-    """Add the options of every command that writes reports."""
-    parser.add_argument("--out", type=Path, default=Path("reports"), help="the reports folder (default: reports)")
-    _grid_option(parser)
-    parser.add_argument(
-        "--lang", choices=LANGUAGES, default=None, help=f"the report's language (default: {LANGUAGES[0]})"
-    )
-    parser.add_argument(
-        "--pseudonymise",
-        action="store_true",
-        default=None,
-        help="mask e-mail addresses and phone numbers in testimonies",
-    )
-    parser.add_argument("--pdf", action="store_true", help="also print report.pdf (needs Chromium or Chrome)")
-    parser.add_argument("--docx", action="store_true", help="also write report.docx (Word), from the same sections")
-    parser.add_argument(
-        "--docx-template",
-        type=Path,
-        metavar="FILE",
-        help="a .docx whose styles, margins, header and footer report.docx takes (implies --docx; "
-        "default: the kit's template)",
-    )
-    parser.add_argument(
-        "--docx-data",
-        choices=("appendix", "inline", "none"),
-        help="where each chart's figures go in report.docx: an appendix (the default), under the chart, or nowhere "
-        "(implies --docx)",
-    )
-
-
-def _data_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data", type=Path, default=None, help="the data folder (default: data)")
 
 
 def _validate(args: argparse.Namespace) -> int:

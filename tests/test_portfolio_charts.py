@@ -235,3 +235,17 @@ def test_movers_chart_names_each_site_whole(movers):
         "Tiers-Lieu des Trois Rivières (exemple)",
     ]
     assert not any("…" in n for n in names)
+
+
+def test_a_control_character_in_a_site_name_is_drawn_as_a_replacement_character():
+    """Found by tests/test_accepted_data.py: DEL (U+007F) in a site name made matplotlib warn of a missing glyph."""
+    import warnings
+
+    movers = pd.DataFrame(
+        {"site": ["a"], "name": ["Café\x7f du\x01 coin"], "change": [2.0], "before": [1], "after": [3]}
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ax = pc.movers_chart(movers, previous=2022)
+        ax.figure.canvas.draw()
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Café\ufffd du\ufffd coin"]

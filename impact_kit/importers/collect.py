@@ -13,6 +13,7 @@ import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from openpyxl import load_workbook
 
@@ -105,8 +106,13 @@ def read_export(path: Path, *, root: str = "") -> SurveyTable:
 def _read_xlsx(path: Path) -> SurveyTable:
     """Return the first sheet of an export, read row by row: its empty rows are skipped as they stream by."""
     check_archive(path)
+    with path.open("rb") as handle:  # closed on every path: openpyxl leaves its file open when it fails on it
+        return _read_xlsx_from(path, handle)
+
+
+def _read_xlsx_from(path: Path, handle: IO[bytes]) -> SurveyTable:
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
+        book = load_workbook(handle, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises zip, XML and key errors alike for a file that is not a workbook
         raise InvalidData.single(path, f"this is not an Excel workbook ({exc}). Export it again.") from None
     try:

@@ -8,6 +8,7 @@ Labels are read in any language of the grid, "oui"/"yes" and "non"/"no" alike.
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -43,9 +44,10 @@ def read_workbook(
     if not path.is_file():
         raise InvalidData.single(path, "the file does not exist. Check its path.")
     check_archive(path)
+    data = path.read_bytes()  # read once and closed at once: openpyxl leaves a file open when it fails on it
     try:
-        book = load_workbook(path, data_only=True)  # a formula's value as the spreadsheet stored it
-        written = load_workbook(path)  # the cells as typed: tells a formula whose value was never stored
+        book = load_workbook(io.BytesIO(data), data_only=True)  # a formula's value as the spreadsheet stored it
+        written = load_workbook(io.BytesIO(data))  # the cells as typed: tells a formula whose value was never stored
     except Exception as exc:  # openpyxl raises zip, XML and key errors alike for a file that is not a workbook
         raise InvalidData.single(path, f"this is not an Excel workbook ({exc}).") from None
     if len(book.worksheets) < 2:

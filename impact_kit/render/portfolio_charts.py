@@ -10,6 +10,7 @@ says in words what it shows. Labels come from the grid in the report's language.
 
 from __future__ import annotations
 
+import re
 import textwrap
 from typing import Any
 
@@ -369,12 +370,19 @@ def publics_heatmap_alt(reach: pd.DataFrame, grid: Grid, *, sites: int, year: in
     return fill_text(words["pf_alt_publics"], {"sites": sites, "year": year, "values": sentences(parts)}, lang)
 
 
+#: Control characters (Unicode category Cc): no font has a glyph for them.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 def _moverlabel(movers: pd.DataFrame) -> list[str]:
+    """Return each site's name for its bar; a control character (validate takes it, no font draws it) is U+FFFD."""
     if "name" in movers:
-        return [
+        names = [
             str(n) if pd.notna(n) and str(n) else str(s) for n, s in zip(movers["name"], movers["site"], strict=True)
         ]
-    return [str(s) for s in movers["site"]]
+    else:
+        names = [str(s) for s in movers["site"]]
+    return [_CONTROL.sub("\ufffd", name) for name in names]
 
 
 def movers_chart(
