@@ -207,3 +207,14 @@ def sample_batch(tmp_path_factory):
     out = tmp_path_factory.mktemp("batch") / "reports"
     result = run_batch(data=SAMPLE, out=out, parameters=ROOT / "parameters", progress=False)
     return out, result
+
+
+@pytest.fixture(scope="module")
+def synthetic():
+    """bench/synthetic.py as a module: the synthetic data folders of the benchmarks and of tests at scale."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("synthetic", ROOT / "bench" / "synthetic.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

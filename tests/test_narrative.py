@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from test_summary import _sample_reports
 
 from impact_kit.indicators.site import changes_between
 from impact_kit.text.changes import changes_statements
@@ -316,16 +317,7 @@ def test_why_every_change_is_a_whole_sentence(fabrique_changes, grid):
             assert not any(s.startswith((f"{label} :", f"{label}:")) for label in labels), s
 
 
-# --- The summary paragraph, and every sample report ------------------------------------------------------------
-
-
-def _sample_reports():
-    import yaml
-    from conftest import ROOT
-
-    for path in sorted((ROOT / "parameters").glob("*.yaml")):
-        params = yaml.safe_load(path.read_text(encoding="utf-8"))
-        yield params["site"], params["year"]
+# --- Every sample report ------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])

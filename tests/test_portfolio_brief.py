@@ -4,13 +4,12 @@ watch, counts under 10 sites, percentages with their base from 10 and their Wils
 from __future__ import annotations
 
 import csv
-import importlib.util
 import re
 
 import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
-from conftest import ROOT, SAMPLE
+from conftest import SAMPLE
 
 from impact_kit.data.dataset import load_dataset
 from impact_kit.indicators.response import effect_panel, number_totals, programme_response
@@ -30,14 +29,6 @@ def soup(html) -> BeautifulSoup:
 @pytest.fixture(scope="module")
 def sample():
     return PortfolioReport.load(2023, data=SAMPLE)
-
-
-@pytest.fixture(scope="module")
-def synthetic():
-    spec = importlib.util.spec_from_file_location("synthetic", ROOT / "bench" / "synthetic.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_en_bref_answers_the_funders_questions(sample):

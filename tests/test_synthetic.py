@@ -4,18 +4,9 @@ from __future__ import annotations
 
 import importlib.util
 
-import pytest
 from conftest import ROOT
 
 from impact_kit.data.observations import load_observations, load_sites
-
-
-@pytest.fixture(scope="module")
-def synthetic():
-    spec = importlib.util.spec_from_file_location("synthetic", ROOT / "bench" / "synthetic.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_make_sample_is_valid_varied_and_seeded(synthetic, tmp_path, grid):

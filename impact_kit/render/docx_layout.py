@@ -187,20 +187,19 @@ def keep_table_together(table: Table) -> None:
 
 def landscape(document: Document) -> Section:
     """Start a new page in a landscape section (same margins, header and footer) and return it."""
-    section = document.add_section(WD_SECTION.NEW_PAGE)
-    if section.orientation != WD_ORIENT.LANDSCAPE:
-        width, height = section.page_width, section.page_height
-        section.orientation = WD_ORIENT.LANDSCAPE
-        section.page_width, section.page_height = height, width
-    return section
+    return _new_section(document, WD_ORIENT.LANDSCAPE)
 
 
 def portrait(document: Document) -> Section:
     """Start a new page in a portrait section (after a landscape one) and return it."""
+    return _new_section(document, WD_ORIENT.PORTRAIT)
+
+
+def _new_section(document: Document, orientation: WD_ORIENT) -> Section:
     section = document.add_section(WD_SECTION.NEW_PAGE)
-    if section.orientation != WD_ORIENT.PORTRAIT:
+    if section.orientation != orientation:  # the page turns: its width and height swap
         width, height = section.page_width, section.page_height
-        section.orientation = WD_ORIENT.PORTRAIT
+        section.orientation = orientation
         section.page_width, section.page_height = height, width
     return section
 
