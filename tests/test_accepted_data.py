@@ -300,3 +300,14 @@ def test_the_import_s_next_run_reads_years_as_validate_does(tmp_path, capsys):
     with (data / "observations-kobo.csv").open(encoding="utf-8", newline="") as handle:
         kept = [row for row in csv.reader(handle) if "texte" in row[4]]
     assert [row[1] for row in kept] == spellings  # kept as written
+
+
+def test_a_word_table_measures_text_no_font_draws_without_a_warning():
+    """Found by the property test: DEL (U+007F) in a site name made matplotlib warn while Word's table was measured."""
+    import warnings
+
+    from impact_kit.render.docx_layout import text_points
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert text_points("Café\x7f 東京", 10) > 0

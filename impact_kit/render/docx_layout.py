@@ -12,6 +12,7 @@ text stays alone.
 from __future__ import annotations
 
 import os
+import warnings
 from functools import cache
 
 from docx.document import Document
@@ -118,7 +119,9 @@ def column_widths(
 def text_points(text: str, size: float, *, bold: bool = False) -> float:
     """Return the width in points of ``text`` set in DejaVu Sans (bold or not) at ``size`` points."""
     font = _font(bold)
-    font.set_text(text, 0.0)
+    with warnings.catch_warnings():  # a character DejaVu lacks (CJK, a control character) measures as its box
+        warnings.simplefilter("ignore", UserWarning)
+        font.set_text(text, 0.0)
     width, _ = font.get_width_height()  # 64ths of a pixel at 72 dpi: of a point
     return width / 64 * size / _MEASURE_SIZE
 
