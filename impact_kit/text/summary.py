@@ -61,20 +61,25 @@ def _strongest(grid: Grid, answers: Answers, year: int, lang: str, programme: Pr
     return say(words["summary_most_criteria"], values, lang, len(levels))
 
 
-def _effects(grid: Grid, years: Mapping[int, Answers], year: int, lang: str, programme: Programme | None) -> str:
+def _effects(
+    grid: Grid,
+    years: Mapping[int, Answers],
+    year: int,
+    previous: int | None,
+    states: Mapping[str, str],
+    lang: str,
+    programme: Programme | None,
+) -> str:
     """Say the criteria with a positive effect, against the programme's median site, and what is new."""
     words = grid.texts(lang)
-    answers = years[year]
-    states = criterion_states(grid, answers)
     positive = [c for c in grid.criteria if states[c.id] in POSITIVE_STATES]
     values: dict[str, Any] = {"count": len(positive), "total": len(grid.criteria), "year": str(year)}
-    earlier = [y for y in years if y < year]
-    previous = max(earlier) if earlier else None
+    if previous is not None:  # how many the previous year had
+        before = criterion_states(grid, years[previous])
+        values |= {"previous": str(previous), "before": sum(before[c.id] in POSITIVE_STATES for c in grid.criteria)}
     if not positive:
         if previous is None:
             return say(words["summary_no_effect_first"], values, lang)
-        before = criterion_states(grid, years[previous])
-        values |= {"previous": str(previous), "before": sum(before[c.id] in POSITIVE_STATES for c in grid.criteria)}
         return say(words["summary_no_effect"], values, lang, values["before"])
     effects = fill_text(pick_form(words["summary_effects"], len(positive)), values, lang)
     if programme is not None and programme.covers(year) and year in programme.criteria:
@@ -85,14 +90,12 @@ def _effects(grid: Grid, years: Mapping[int, Answers], year: int, lang: str, pro
     values["named"] = fill_text(words["summary_effects_named"], {"criteria": named}, lang) if named else ""
     if previous is None:
         return say(words["summary_effects_first"], {**values, "effects": effects}, lang)
-    values |= {"effects": effects, "previous": str(previous)}
-    found = changes_between(grid, years[previous], answers, previous=previous, year=year)
+    values["effects"] = effects
+    found = changes_between(grid, years[previous], years[year], previous=previous, year=year)
     appeared = [c for c in found.of("appeared") if states[c.id] in POSITIVE_STATES]
     if appeared:
         values |= {"new": len(appeared), "criteria": criteria_labels(appeared, lang)}
         return say(words["summary_effects_new"], values, lang, len(appeared))
-    before = criterion_states(grid, years[previous])
-    values["before"] = sum(before[c.id] in POSITIVE_STATES for c in grid.criteria)
     key = "summary_effects_as_before" if values["before"] == len(positive) else "summary_effects_before"
     return say(words[key], values, lang, values["before"])
 
@@ -209,8 +212,10 @@ def summary_sentences(
     words = grid.texts(lang)
     answers = years[year]
     states = criterion_states(grid, answers)
+    earlier = [y for y in years if y < year]
+    previous = max(earlier) if earlier else None
     said = [s for s in [_strongest(grid, answers, year, lang, programme)] if s]
-    said.append(_effects(grid, years, year, lang, programme))
+    said.append(_effects(grid, years, year, previous, states, lang, programme))
     figures, actions = _figures(grid, answers, states, lang), _actions(grid, answers, states, lang)
     values: dict[str, Any] = {"year": str(year), "figures": figures, "actions": actions}
     key = "summary_figures_actions" if figures and actions else "summary_figures" if figures else "summary_actions"
@@ -220,6 +225,5 @@ def summary_sentences(
     if quote is not None:
         text = marked(UserText(fill_text(words["quoted"], {"text": shown(quote)}, lang), DATA_LANG), lang)
         said.append(fill(words["summary_quote"], {"quote": "\x00"}, lang).replace("\x00", text))
-    earlier = [y for y in years if y < year]
-    said.append(_attention(grid, points, year, max(earlier) if earlier else None, lang))
+    said.append(_attention(grid, points, year, previous, lang))
     return Statement(" ".join(said))
