@@ -18,6 +18,7 @@ BENCH = ROOT / "bench"
 SMALLEST = {
     "batch.py": ["--sites", "2", "--chain-sample", "1", "--repeat", "1", "--big", "0"],
     "big_testimony.py": ["--mb", "0.05", "--repeat", "1"],
+    "census.py": ["--site-years", "3", "--repeat", "1"],
     "ctrl_c.py": ["0"],  # no round: the two batches start, are measured and stopped
     "engine.py": ["--modes", "fork,floor", "--limit", "1"],
     "export.py": ["--repeat", "1"],
