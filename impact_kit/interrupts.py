@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-__all__ = ["CtrlC", "Hold", "forget_handled", "held", "published", "seen", "settle"]
+__all__ = ["CtrlC", "Hold", "forget_handled", "held", "noted", "published", "seen", "settle"]
 
 
 class CtrlC:
@@ -79,6 +79,12 @@ def published() -> None:
     """
     if CtrlC.current is not None and CtrlC.current.on_publish:
         CtrlC.current.settle()
+
+
+def noted() -> None:
+    """Note a Ctrl-C that another handler took (while a command works): `seen` tells it from now on."""
+    if CtrlC.current is not None and CtrlC.current.active:
+        CtrlC.current.seen = True
 
 
 def seen() -> bool:

@@ -48,6 +48,24 @@ def run_program(patch: str, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def wrapped(module: str, name: str, body: str) -> str:
+    """The patch that replaces ``module.name`` (a dotted name) by a function running ``body``.
+
+    ``body`` (indented code) calls ``real(*args, **kwargs)`` and sets ``result``, which is returned.
+    """
+    owner, _, attribute = f"module.{name}".rpartition(".")
+    return (
+        f"import {module} as module\n"
+        "from impact_kit.files import RUN_PREFIX\n"
+        f"real = {owner}.{attribute}\n"
+        "def wrapper(*args, **kwargs):\n"
+        "    result = None\n"
+        f"{body}"
+        "    return result\n"
+        f"{owner}.{attribute} = wrapper\n"
+    )
+
+
 def run_folders() -> list[Path]:
     return sorted(Path(tempfile.gettempdir()).glob(f"{RUN_PREFIX}*"))
 
@@ -56,14 +74,7 @@ def run_folders() -> list[Path]:
 def test_a_ctrl_c_just_after_the_swap_says_the_report_is_written(tmp_path):
     """The new set in place, a Ctrl-C exited 130 "interrupted" (16 of 16 tries): it now changes nothing."""
     out = tmp_path / "out"
-    patch = (
-        "import impact_kit.reports.publish as publish\n"
-        "real = publish._swap\n"
-        "def swap(stage, target):\n"
-        "    real(stage, target)\n"
-        "    ctrl_c()\n"
-        "publish._swap = swap\n"
-    )
+    patch = wrapped("impact_kit.reports.publish", "_swap", "    result = real(*args, **kwargs)\n    ctrl_c()\n")
     done = run_program(patch, "report", "the-good-start", "2021", "--data", str(SAMPLE), "--out", str(out))
     assert done.returncode == 0, done.stderr
     assert "interrupted" not in done.stderr and "Traceback" not in done.stderr
@@ -78,20 +89,35 @@ def test_a_ctrl_c_just_after_the_swap_says_the_report_is_written(tmp_path):
 def test_a_ctrl_c_as_the_run_folder_is_removed_still_removes_it(tmp_path):
     """A Ctrl-C inside the removal of the run's folder left kernel.json, its sockets and kernel.log."""
     out = tmp_path / "out"
-    patch = (
-        "import impact_kit.files as files\n"
-        "real = files.shutil.rmtree\n"
-        "def rmtree(path, *args, **kwargs):\n"
-        "    if files.RUN_PREFIX in str(path):\n"
-        "        ctrl_c()\n"
-        "    real(path, *args, **kwargs)\n"
-        "files.shutil.rmtree = rmtree\n"
+    patch = wrapped(
+        "impact_kit.files",
+        "shutil.rmtree",
+        "    if RUN_PREFIX in str(args[0]):\n        ctrl_c()\n    result = real(*args, **kwargs)\n",
     )
     done = run_program(patch, "report", "the-good-start", "2021", "--data", str(SAMPLE), "--out", str(out))
     # The report was in place before its run folder went: exit 0; the Ctrl-C did not cut the removal.
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
     assert run_folders() == []
+
+
+@pytest.mark.slow
+def test_a_ctrl_c_that_a_library_swallowed_before_the_swap_publishes_nothing(tmp_path):
+    """In CI, a Ctrl-C at the start exited 130 "interrupted" with the new set in place: it was swallowed on the way."""
+    out = tmp_path / "out"
+    command = ["report", "the-good-start", "2021", "--data", str(SAMPLE), "--out", str(out)]
+    assert run_program("", *command, "--lang", "en").returncode == 0
+    target = out / "the-good-start" / "2021"
+    before = {p.name: p.read_bytes() for p in target.iterdir()}
+    swallowed = (
+        "    try:\n        ctrl_c()\n    except KeyboardInterrupt:\n        pass\n    result = real(*args, **kwargs)\n"
+    )
+    for module, name in (("impact_kit.reports.run", "export_html"), ("impact_kit.reports.execute", "nbformat.write")):
+        done = run_program(wrapped(module, name, swallowed), *command)
+        assert (done.returncode, done.stderr.strip().splitlines()[-1]) == (130, "interrupted"), (name, done.stderr)
+        assert "Traceback" not in done.stderr
+        assert {p.name: p.read_bytes() for p in target.iterdir()} == before, name  # the English set, untouched
+        assert [p.name for p in target.parent.iterdir()] == ["2021"] and run_folders() == []
 
 
 def test_a_ctrl_c_as_the_run_folder_is_made_removes_it(tmp_path, monkeypatch):
@@ -159,6 +185,32 @@ def test_a_ctrl_c_that_the_parent_s_own_work_swallowed_still_stops_the_map():
             except KeyboardInterrupt:
                 pass
     assert len(results) == 1
+
+
+def write_a_file(path: Path) -> str:
+    path.write_text("ran")
+    return "ran"
+
+
+def test_a_ctrl_c_sent_to_a_child_before_it_first_ran_interrupts_its_job(tmp_path, monkeypatch):
+    """A child keeps the parent's held SIGINT until it runs: one caught there was dropped, and the job ran to its end.
+
+    (On a loaded machine the parent's interrupt reached a child not yet scheduled: a report
+    the parent had interrupted was written all the same.)
+    """
+    real = os.fork
+
+    def fork():
+        pid = real()
+        if pid == 0:  # the child, before anything of it has run: the parent's SIGINT lands now
+            os.kill(os.getpid(), signal.SIGINT)
+        return pid
+
+    monkeypatch.setattr(isolate.os, "fork", fork)
+    with pytest.raises(KeyboardInterrupt) as raised:
+        isolate.run_isolated(write_a_file, tmp_path / "ran.txt")
+    assert "In the isolated child" in "".join(raised.value.__notes__)  # the child's own, sent to the parent
+    assert not (tmp_path / "ran.txt").exists()
 
 
 def test_held_keeps_a_ctrl_c_for_the_end_of_the_block():

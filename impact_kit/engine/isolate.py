@@ -26,7 +26,7 @@ from multiprocessing.connection import wait as connection_wait
 from typing import Any, TypeVar
 
 from impact_kit.exceptions import ExecutionTimeout, WorkerCrashed
-from impact_kit.interrupts import held, seen
+from impact_kit.interrupts import Hold, held, seen
 
 __all__ = ["WARM_MODULES", "in_child", "map_isolated", "notify", "run_in_child", "run_isolated", "warm"]
 
@@ -273,14 +273,13 @@ class _Child:
                 # never walks (and so never copies) the pages it shares with the parent.
                 gc.freeze()
                 self.pid = os.fork()
-                if self.pid == 0:  # the child: never returns
-                    hold.release()  # the handler the parent had (SIG_IGN under nohup stays so)
+                if self.pid == 0:  # the child: never returns, and keeps a Ctrl-C held until `_child` takes it
                     self.reader.close()
                     _die_with(parent)
                     if new_session:
                         os.setsid()
                         _end_with(parent)
-                    _child(fn, args, kwargs, writer)
+                    _child(fn, args, kwargs, writer, hold)
                 gc.unfreeze()
         except BaseException:  # the Ctrl-C kept: this child was handed to nobody, it goes now
             writer.close()
@@ -352,14 +351,26 @@ class _Child:
             _reap(self.pid)
 
 
-def _child(fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], writer: Connection) -> None:
+def _child(
+    fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any], writer: Connection, hold: Hold
+) -> None:
+    """Run the call in the child and send its result; ``hold`` is the parent's, which caught SIGINT since the fork.
+
+    A Ctrl-C caught there (the parent's interrupt, sent before this child first ran, or a
+    terminal's) is this call's KeyboardInterrupt, raised before it starts: dropped, it let a
+    run the parent had interrupted go on to the end.
+    """
     global _channel  # the child's one pipe to its parent
     code = 1
     try:
-        if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:  # nohup, `&` in a script: stay deaf to Ctrl-C
+        hold.release()  # the handler the parent had (SIG_IGN under nohup stays so)
+        deaf = signal.getsignal(signal.SIGINT) is signal.SIG_IGN  # nohup, `&` in a script: stay deaf to Ctrl-C
+        if not deaf:
             signal.signal(signal.SIGINT, signal.default_int_handler)
         _channel = writer
         try:
+            if hold.caught and not deaf:
+                raise KeyboardInterrupt
             result = fn(*args, **kwargs)
             message = ("result", result)
         except BaseException as exc:  # sent to the parent, which re-raises it

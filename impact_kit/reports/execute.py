@@ -22,6 +22,7 @@ from nbformat import NotebookNode
 from traitlets.config import Config
 
 from impact_kit.exceptions import ReportFailed
+from impact_kit.interrupts import noted
 from impact_kit.reports.parameters import check_parameters
 
 __all__ = ["QuietKernelManager", "execute_notebook"]
@@ -176,6 +177,7 @@ def _interrupts() -> Iterator[list[bool]]:
 
     def handler(signum: int, frame: object) -> None:
         seen.append(True)
+        noted()  # the command's too: one swallowed here must not let the report be published after
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGINT, handler)

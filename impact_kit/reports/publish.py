@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from impact_kit.files import alive
-from impact_kit.interrupts import held, published
+from impact_kit.interrupts import held, published, seen
 
 __all__ = ["KEPT_FILES", "KIT_FILES", "NOT_CARRIED", "remove_stale_stages", "staged"]
 
@@ -74,6 +74,8 @@ def staged(target: Path) -> Iterator[Path]:
         yield stage
         _carry_over(target, stage)
         with held():  # the swap and what it means go together: a Ctrl-C between them would say "interrupted"
+            if seen():  # a Ctrl-C that a library swallowed on its way: the run was interrupted, nothing is swapped
+                raise KeyboardInterrupt
             _swap(stage, target)
             published()  # the new set is in place: for a one-report command, a Ctrl-C from now on changes nothing
     finally:
