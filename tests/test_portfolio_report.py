@@ -387,7 +387,7 @@ def test_the_page_names_every_site_of_the_year_and_links_to_their_reports(writte
     assert links == [f"../../{s}/2023/report.html" for s in WITH_REPORT]
     toc = [a["href"] for a in page.select("nav.ik-toc a")]
     assert toc == ["#ik-summary", "#ik-watch", "#ik-effects", "#ik-publics", "#ik-intensity", "#ik-movers",
-                   "#ik-testimonies", "#ik-sites", "#ik-method"]  # fmt: skip
+                   "#ik-testimonies", "#ik-method", "#ik-sites"]  # fmt: skip
     watch = sorted(a["href"] for a in page.select("#ik-watch a"))  # to each report's points of attention
     assert watch and all(link.endswith("/2023/report.html#ik-attention") for link in watch)
     assert page.title.get_text() == "Effets sociaux et urbains des sites en 2023"
