@@ -120,3 +120,33 @@ def test_levels_start_in_the_top_two_thirds_of_a_page(pdf, good_start):
         height = pages[number - 1][0]
         last_third = 18 * mm + (height - 38 * mm) * 2 / 3
         assert top <= last_third, (" ".join(title), number, round(top), round(last_third))
+
+
+def test_a_browser_stopped_at_its_timeout_leaves_nothing(good_start, tmp_path, monkeypatch):
+    """Killed at its timeout, Chromium left org.chromium.Chromium.* in the system's temporary folder (issue 29).
+
+    Its folders are short (under the real temporary folder, removed after): Chromium puts a
+    socket in its temporary folder, and a path past 108 bytes makes it abort.
+    """
+    import tempfile
+    from pathlib import Path
+
+    from impact_kit.exceptions import ReportFailed
+    from impact_kit.render.pdf import print_pdf
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} does not exist (apt-get install chromium)")
+    short = Path(tempfile.mkdtemp(prefix="ik-"))
+    try:
+        system_tmp, work = short / "tmp", short / "work"
+        system_tmp.mkdir()
+        work.mkdir()
+        monkeypatch.setenv("TMPDIR", str(system_tmp))  # what the browser would take as its temporary folder
+        with pytest.raises(ReportFailed, match=r"within 0\.3 seconds"):
+            print_pdf(good_start[0] / "report.html", short / "report.pdf", workdir=work, browser=CHROMIUM, timeout=0.3)
+        assert list(system_tmp.iterdir()) == [] and list(work.iterdir()) == []
+        assert not (short / "report.pdf").exists()
+        alive = subprocess.run(["pgrep", "-f", f"--print-to-pdf={work}"], capture_output=True, text=True, check=False)
+        assert alive.stdout == "", alive.stdout  # the browser's whole process group is gone
+    finally:
+        shutil.rmtree(short)

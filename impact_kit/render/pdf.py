@@ -10,8 +10,10 @@ network blocked: a report requests nothing while it prints.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import subprocess
 from pathlib import Path
 
@@ -42,6 +44,11 @@ def find_browser() -> str:
         f"Printing to PDF needs Chromium or Google Chrome, but {where}. Install one "
         "(Debian, Ubuntu: apt-get install chromium) or set IMPACT_KIT_BROWSER to its path. Nothing was written."
     )
+
+
+#: The longest temporary folder given to Chromium: it adds "/org.chromium.Chromium.XXXXXX/SingletonSocket"
+#: (46 bytes), and a Unix socket's path holds 107.
+_SHORT_ENOUGH = 60
 
 
 def print_pdf(html: Path, pdf: Path, *, workdir: Path, browser: str | None = None, timeout: float = 120) -> Path:
@@ -93,11 +100,17 @@ def print_pdf(html: Path, pdf: Path, *, workdir: Path, browser: str | None = Non
     ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.insert(1, "--no-sandbox")  # Chromium will not start its sandbox as root
+    # Its temporary files (org.chromium.Chromium.*, which a killed browser left in the system's
+    # temporary folder) go in the run's folder, and its processes in a group of their own, killed whole.
+    # (Not when the run's folder has a long path: Chromium puts a socket there, and aborts past 108 bytes.)
+    scratch = workdir / "browser-tmp"
+    env = {**os.environ, "TMPDIR": str(scratch)} if len(str(scratch).encode()) <= _SHORT_ENOUGH else None
+    scratch.mkdir(exist_ok=True)
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
-        if done.returncode or not partial.exists() or partial.read_bytes()[:5] != b"%PDF-":
-            detail = " ".join(done.stderr.strip().splitlines()[-2:])
-            raise ReportFailed(f"{browser} could not print {html} to PDF (exit code {done.returncode}): {detail}")
+        code, stderr = _run_browser(command, env, timeout)
+        if code or not partial.exists() or partial.read_bytes()[:5] != b"%PDF-":
+            detail = " ".join(stderr.strip().splitlines()[-2:])
+            raise ReportFailed(f"{browser} could not print {html} to PDF (exit code {code}): {detail}")
         with atomic_write(pdf, "wb") as handle, partial.open("rb") as source:
             shutil.copyfileobj(source, handle)
     except subprocess.TimeoutExpired:
@@ -105,4 +118,26 @@ def print_pdf(html: Path, pdf: Path, *, workdir: Path, browser: str | None = Non
     finally:
         partial.unlink(missing_ok=True)
         shutil.rmtree(profile, ignore_errors=True)
+        shutil.rmtree(scratch, ignore_errors=True)
     return pdf
+
+
+def _run_browser(command: list[str], env: dict[str, str] | None, timeout: float) -> tuple[int, str]:
+    """Run the browser in a session of its own; return its exit code and what it printed on stderr.
+
+    On a timeout, or anything else raised here (a Ctrl-C), its whole process group is killed
+    (subprocess.run killed only the first process, and a renderer could outlive it).
+    """
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True
+    )
+    try:
+        _, stderr = process.communicate(timeout=timeout)
+    except BaseException:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()  # not communicate(): a process outside the group could hold stderr open
+        if process.stderr is not None:
+            process.stderr.close()
+        raise
+    return process.returncode, stderr
