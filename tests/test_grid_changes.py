@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
+import warnings
 from pathlib import Path
 
 import pytest
 import yaml
 
-from impact_kit.exceptions import GridError
+from impact_kit.exceptions import GridError, GridWarning
 from impact_kit.grid.file import GRIDS_DIR, load_grid
-from impact_kit.grid.model import CHANGE_KINDS
+from impact_kit.grid.model import CHANGE_KINDS, REPLACED_CHANGE_KINDS
 from impact_kit.words import TEXTS_FILE
 
 GRID_FILE = GRIDS_DIR / "commune_mesure.yaml"
@@ -56,7 +57,51 @@ def test_broken_change_templates_are_refused_naming_the_place(tmp_path, edit, me
 
 def test_a_grid_without_change_templates_borrows_the_kits(tmp_path, grid):
     adapted = load_grid(_edited(tmp_path, lambda d: d.pop("changes")))
-    assert adapted.changes == grid.changes and set(adapted.changes) == set(CHANGE_KINDS)
+    assert adapted.changes == grid.changes and set(adapted.changes) == set(CHANGE_KINDS) - set(REPLACED_CHANGE_KINDS)
+
+
+#: The grid-wide templates the kit's grid held until reports stopped using them (issue 25).
+OLD_TEMPLATES = {
+    "criterion": {
+        "appeared": {
+            "fr": "Des effets pour **{criterion}** en {year}.",
+            "en": "Effects for **{criterion}** in {year}.",
+        },
+        "disappeared": {"fr": "Plus d'effet pour {criterion}.", "en": "No effect for {criterion} any more."},
+    },
+    "level": {
+        "up": {"fr": "« {level} » monte à {after}/{max}.", "en": "“{level}” rose to {after}/{max}."},
+        "down": {"fr": "« {level} » baisse à {after}/{max}.", "en": "“{level}” fell to {after}/{max}."},
+        "keywords": {"fr": "Mots-clés de {level} : {items}.", "en": "Keywords of {level}: {items}."},
+    },
+}
+
+
+def test_a_grid_with_the_old_level_and_criterion_templates_loads_and_is_told_what_to_write(tmp_path, grid):
+    """They are unused: a grid that still has them is checked, loads, and is told the `words:` keys instead."""
+    path = _edited(tmp_path, lambda d: d["changes"].update(OLD_TEMPLATES))
+    with pytest.warns(GridWarning, match=r"`criterion` and `level`.*no longer used") as said:
+        adapted = load_grid(path)
+    message = str(said[0].message)
+    assert str(path) in message and "`words:`" in message
+    assert all(f"`{key}`" in message for keys in REPLACED_CHANGE_KINDS.values() for key in keys)
+    assert adapted.changes["criterion"]["appeared"]["en"] == OLD_TEMPLATES["criterion"]["appeared"]["en"]
+    broken = _edited(tmp_path, lambda d: d["changes"].update(criterion={"appeared": {"fr": "{ghost}", "en": "x"}}))
+    with pytest.raises(GridError, match=r"names \['ghost'\]"):  # still checked
+        load_grid(broken)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        load_grid(GRID_FILE)  # the kit's own grid has none
+
+
+def test_a_grid_s_words_say_its_changes_at_every_level(tmp_path):
+    """`words:` sets how criteria that appeared are said; with no other order given, every level says it so."""
+    from test_narrative_changes import told
+
+    own = {"one": "Nouveau en {year} : {criteria}.", "other": "Nouveaux en {year} : {criteria}."}
+    adapted = load_grid(_edited(tmp_path, lambda d: d.setdefault("words", {}).update(fr={"changes_appeared": own})))
+    after = {"sante": {"effects": ["better_relations"]}, "reseaux": {"network_types": ["thematic"]}}
+    assert told(adapted, {}, after, "fr") == ["Nouveau en 2023 : Santé.", "Nouveau en 2023 : Réseau de personnes."]
 
 
 def test_a_question_template_comes_before_the_grids(grid):

@@ -7,13 +7,14 @@ grid") for the file's structure; :mod:`impact_kit.grid.model` for what it become
 from __future__ import annotations
 
 import string
+import warnings
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from impact_kit.exceptions import GridError
+from impact_kit.exceptions import GridError, GridWarning
 from impact_kit.files import resolve_data
 from impact_kit.grid.directions import is_legacy, option_direction, question_direction
 from impact_kit.grid.model import (
@@ -24,6 +25,7 @@ from impact_kit.grid.model import (
     NOT_ASKED,
     PLURAL_FORMS,
     QUESTION_TYPES,
+    REPLACED_CHANGE_KINDS,
     ROLES,
     Criterion,
     Grid,
@@ -176,8 +178,13 @@ class _Builder:
         return out
 
     def changes(self) -> dict[str, dict[str, dict[str, Template]]]:
-        """Return the change templates; a grid without a ``changes:`` block borrows the Commune Mesure grid's."""
+        """Return the change templates; a grid without a ``changes:`` block borrows the Commune Mesure grid's.
+
+        The kinds of :data:`REPLACED_CHANGE_KINDS` are optional and unused: given, they are
+        checked, and a :class:`GridWarning` names the ``words:`` keys that say those changes now.
+        """
         node = self.doc.get("changes")
+        used = [kind for kind in CHANGE_KINDS if kind not in REPLACED_CHANGE_KINDS]
         if node is None:
             fallback = default_grid()
             missing = [lang for lang in self.languages if lang not in fallback.languages]
@@ -185,16 +192,29 @@ class _Builder:
                 raise self.fail("top", f"`changes` is missing, and the kit has no change templates in {missing}.")
             return {kind: {key: dict(texts) for key, texts in keys.items()} for kind, keys in fallback.changes.items()}
         if not isinstance(node, dict):
-            raise self.fail("`changes`", f"must map each kind of change {list(CHANGE_KINDS)} to its templates.")
+            raise self.fail("`changes`", f"must map each kind of change {used} to its templates.")
         out = {}
         for kind, keys in CHANGE_KINDS.items():
             given = node.get(kind)
+            if kind in REPLACED_CHANGE_KINDS and given is None:
+                continue
             if not isinstance(given, dict):
                 raise self.fail("`changes`", f"`{kind}` is missing; give its templates {list(keys)}.")
             out[kind] = self.change_templates(given, f"`changes`, `{kind}`", kind, required=True)
         unknown = sorted(set(node) - set(CHANGE_KINDS))
         if unknown:
-            raise self.fail("`changes`", f"unknown kinds {unknown}; use those of {list(CHANGE_KINDS)}.")
+            raise self.fail("`changes`", f"unknown kinds {unknown}; use those of {used}.")
+        replaced = [kind for kind in REPLACED_CHANGE_KINDS if kind in out]
+        if replaced:
+            named = [key for kind in replaced for key in REPLACED_CHANGE_KINDS[kind]]
+            warnings.warn(
+                f"{self.path}: `changes`, {' and '.join(f'`{kind}`' for kind in replaced)}: these templates are no "
+                "longer used. A report's Évolutions groups a level's criteria and says its intensity step with the "
+                f"kit's words {', '.join(f'`{key}`' for key in named)}; to change them, give them under `words:` "
+                "(one entry per language, see impact_kit/texts.yaml), and remove these templates.",
+                GridWarning,
+                stacklevel=2,
+            )
         return out
 
     def change_templates(

@@ -76,6 +76,13 @@ CHANGE_KINDS = {
     "free_text": ("changed", "added", "removed"),
     "number": ("changed", "added", "removed"),
 }
+#: Grid-wide kinds a report no longer says with the grid's templates: *Évolutions* groups a level's
+#: criteria in one sentence each way and gives its intensity step with the kit's words, which a grid
+#: sets under ``words:`` (these keys of impact_kit/texts.yaml). A grid file may still hold them: it is told so.
+REPLACED_CHANGE_KINDS = {
+    "criterion": ("changes_appeared", "changes_disappeared"),
+    "level": ("changes_level_up", "changes_level_down", "changes_keywords"),
+}
 #: The values a change template may name (see the grid file's header).
 CHANGE_VALUES = frozenset(
     {"criterion", "question", "level", "before", "after", "items", "text", "difference", "max", "previous", "year"}

@@ -134,7 +134,7 @@ def _level_paragraph(
         criteria = [c.criterion for c in found if c.status == status]
         if criteria:
             values = {**years, "criteria": criteria_labels(criteria, lang), "count": len(criteria)}
-            key = f"changes_{status}" + ("_2" if position % 2 else "")  # every other level says it another way
+            key = _alternating(grid, f"changes_{status}", lang, position)
             said.append((0, say(words[key], values, lang, len(criteria))))
     for change in found:
         if change.status == "changed" and (one := _criterion_sentence(grid, change, years, lang)) is not None:
@@ -143,6 +143,17 @@ def _level_paragraph(
         return None
     said.sort(key=lambda r: r[0])  # stable: grid order within a rank
     return Statement(" ".join(text for _, text in said), lead=html.escape(level.label(lang), quote=False))
+
+
+def _alternating(grid: Grid, key: str, lang: str, position: int) -> str:
+    """Return ``key``, or its other order (``key_2``) for every other level, so that openings vary.
+
+    A grid that sets ``key`` under ``words:`` but not ``key_2`` has its wording at every level.
+    """
+    own = grid.words.get(lang, {})
+    if position % 2 and (key not in own or f"{key}_2" in own):
+        return f"{key}_2"
+    return key
 
 
 def changes_statements(grid: Grid, changes: Changes, lang: str) -> list[Statement]:
