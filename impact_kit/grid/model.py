@@ -28,6 +28,7 @@ __all__ = [
     "NOT_ASKED",
     "PLURAL_FORMS",
     "QUESTION_TYPES",
+    "REPLACED_CHANGE_KINDS",
     "ROLES",
     "SINGLE_VALUED",
     "Criterion",
