@@ -4,7 +4,9 @@ Two `impact-kit batch --force` of the sample data run in a loop in the backgroun
 as many workers as CPUs) while the Ctrl-C tests run again and again; it stops at the first
 failure. Run it alone, once, with `nice` (it loads the machine for half an hour or more):
 
-    nice .venv/bin/python bench/ctrl_c.py [ROUNDS]
+    nice .venv/bin/python bench/ctrl_c.py [ROUNDS] [TEST ...]
+
+TEST (pytest node ids) replaces the list below, to repeat some of them only.
 
 It prints one line per round (time, load average) and the count passed in a row; the figure
 goes in bench/README.md. It writes only in a temporary folder it removes.
@@ -43,7 +45,7 @@ def load(folder: Path, name: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(["sh", "-c", command], cwd=ROOT, start_new_session=True)
 
 
-def main(rounds: int = 20) -> int:
+def main(rounds: int = 20, tests: list[str] | None = None) -> int:
     folder = Path(tempfile.mkdtemp(prefix="impact-kit-ctrl-c-bench-"))
     loaders = [load(folder, "a"), load(folder, "b")]
     passed = 0
@@ -53,7 +55,17 @@ def main(rounds: int = 20) -> int:
         for number in range(1, rounds + 1):
             started = time.monotonic()
             done = subprocess.run(
-                [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "-p", "no:cacheprovider", *TESTS],
+                [
+                    sys.executable,
+                    "-m",
+                    "pytest",
+                    "-q",
+                    "-p",
+                    "no:randomly",
+                    "-p",
+                    "no:cacheprovider",
+                    *(tests or TESTS),
+                ],
                 cwd=ROOT,
                 capture_output=True,
                 text=True,
@@ -77,4 +89,4 @@ def main(rounds: int = 20) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(int(sys.argv[1]) if len(sys.argv) > 1 else 20))
+    sys.exit(main(int(sys.argv[1]) if len(sys.argv) > 1 else 20, sys.argv[2:]))
