@@ -12,7 +12,6 @@ from pathlib import Path
 __all__ = [
     "ExecutionTimeout",
     "GridError",
-    "GridWarning",
     "ImpactKitError",
     "ImportFailed",
     "InputProblem",
@@ -71,10 +70,6 @@ class NotFound(ImpactKitError):
 
 class GridError(ImpactKitError):
     """Raised when a grid file is unreadable or inconsistent (duplicate ids, missing labels...)."""
-
-
-class GridWarning(UserWarning):
-    """Warned when a grid file loads but holds something the kit does not use (it says what to write instead)."""
 
 
 @dataclass(frozen=True)

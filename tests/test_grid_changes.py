@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from impact_kit.exceptions import GridError, GridWarning
-from impact_kit.grid.file import GRIDS_DIR, load_grid
+from impact_kit.exceptions import GridError
+from impact_kit.grid.file import GRIDS_DIR, GridWarning, load_grid
 from impact_kit.grid.model import CHANGE_KINDS, REPLACED_CHANGE_KINDS
 from impact_kit.words import TEXTS_FILE
 

@@ -17,7 +17,6 @@ import os
 import pickle
 import signal
 import sys
-import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
@@ -25,7 +24,8 @@ from multiprocessing.connection import Connection, Pipe
 from multiprocessing.connection import wait as connection_wait
 from typing import Any, TypeVar
 
-from impact_kit.exceptions import ExecutionTimeout, WorkerCrashed
+from impact_kit.engine.processes import crashed, die_with, end_with, reap
+from impact_kit.exceptions import ExecutionTimeout
 from impact_kit.interrupts import Hold, held, seen
 
 __all__ = ["WARM_MODULES", "in_child", "map_isolated", "notify", "run_in_child", "run_isolated", "warm"]
@@ -275,17 +275,17 @@ class _Child:
                 self.pid = os.fork()
                 if self.pid == 0:  # the child: never returns, and keeps a Ctrl-C held until `_child` takes it
                     self.reader.close()
-                    _die_with(parent)
+                    die_with(parent)
                     if new_session:
                         os.setsid()
-                        _end_with(parent)
+                        end_with(parent)
                     _child(fn, args, kwargs, writer, hold)
                 gc.unfreeze()
         except BaseException:  # the Ctrl-C kept: this child was handed to nobody, it goes now
             writer.close()
             self.reader.close()
             if self.pid > 0:
-                _reap(self.pid, at_once=True)
+                reap(self.pid, at_once=True)
             raise
         writer.close()
         self.started = self.last = time.monotonic()
@@ -300,7 +300,7 @@ class _Child:
         try:
             kind, payload = self.reader.recv()
         except (EOFError, OSError):
-            raise _crashed(self.pid, self.what) from None
+            raise crashed(self.pid, self.what) from None
         if kind == "event":
             if on_event is None or on_event(payload) is not False:
                 self.last = time.monotonic()
@@ -348,7 +348,7 @@ class _Child:
         if not self.closed:
             self.closed = True
             self.reader.close()
-            _reap(self.pid)
+            reap(self.pid)
 
 
 def _child(
@@ -389,72 +389,3 @@ def _child(
         pass
     finally:
         os._exit(code)
-
-
-def _die_with(parent: int) -> None:
-    """Have the kernel kill this child if its parent dies (Linux): an orphan would write a report nobody records."""
-    # (A Dask worker killed while its child writes a report left the child writing after the job went elsewhere.)
-    if not sys.platform.startswith("linux"):
-        return
-    import ctypes
-
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != parent:  # the parent died before the call above
-        os._exit(1)
-
-
-_PR_SET_PDEATHSIG = 1
-
-
-def _end_with(parent: int) -> None:
-    """End this child, in a session of its own, when its parent dies (as ipykernel's ParentPollerUnix)."""
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(1.0)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="impact-kit-parent-watch", daemon=True).start()
-
-
-def _crashed(pid: int, what: str) -> WorkerCrashed:
-    _, status = _wait(pid, 5.0)
-    if status is not None and os.WIFSIGNALED(status):
-        number = os.WTERMSIG(status)
-        how = f"was killed by signal {number} ({signal.Signals(number).name})"
-    elif status is not None and os.WIFEXITED(status):
-        how = f"exited with code {os.WEXITSTATUS(status)} before sending its result"
-    else:
-        how = "closed its pipe without sending a result"
-    hint = " (SIGKILL: out of memory, or killed by hand)" if "SIGKILL" in how else ""
-    error = WorkerCrashed(
-        f"{what} crashed: its process {pid} {how}{hint}. A file it was writing is left unfinished under a "
-        "temporary name, which the next write removes; run it again."
-    )
-    error.pid = pid
-    return error
-
-
-def _wait(pid: int, seconds: float) -> tuple[int, int | None]:
-    end = time.monotonic() + seconds
-    while True:
-        try:
-            done, status = os.waitpid(pid, os.WNOHANG)
-        except ChildProcessError:
-            return pid, None
-        if done:
-            return done, status
-        if time.monotonic() > end:
-            return 0, None
-        time.sleep(0.005)
-
-
-def _reap(pid: int, *, at_once: bool = False) -> None:
-    """Make sure the child is gone and reaped: a child still running at this point (``at_once``: now) is killed."""
-    done, _ = _wait(pid, 0.0 if at_once else 0.5)
-    if not done:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
-        with contextlib.suppress(ChildProcessError):
-            os.waitpid(pid, 0)

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from impact_kit.exceptions import GridError, GridWarning
+from impact_kit.exceptions import GridError
 from impact_kit.files import resolve_data
 from impact_kit.grid.directions import is_legacy, option_direction, question_direction
 from impact_kit.grid.model import (
@@ -38,7 +38,7 @@ from impact_kit.grid.model import (
 )
 from impact_kit.words import texts as kit_texts
 
-__all__ = ["GRIDS_DIR", "default_grid", "load_grid", "resolve_grid", "user_grid_file"]
+__all__ = ["GRIDS_DIR", "GridWarning", "default_grid", "load_grid", "resolve_grid", "user_grid_file"]
 
 #: The folder of the grids shipped with the kit.
 GRIDS_DIR = Path(__file__).resolve().parents[1] / "grids"
@@ -101,6 +101,10 @@ def load_grid(path: str | Path) -> Grid:
     if not isinstance(doc, dict):
         raise GridError(f"{path}: a grid file must be a YAML mapping with `levels`.")
     return _Builder(path, doc).build()
+
+
+class GridWarning(UserWarning):
+    """Warned when a grid file loads but holds something the kit does not use (it says what to write instead)."""
 
 
 class _Builder:
