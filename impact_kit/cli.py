@@ -305,7 +305,7 @@ def _portfolio(args: argparse.Namespace) -> int:
         )
         # The index links every portfolio of the reports folder: written again with this one.
         dataset = load_dataset(resolve_data(args.data), grid=args.grid)
-        refresh_index(dataset, paths.html.parent.parent.parent, lang=lang)
+        refresh_index(dataset, args.out, lang=lang)
         return paths
 
     return _written(write)

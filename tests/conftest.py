@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import tempfile
@@ -44,6 +45,7 @@ OLDER_PLACES = ["Aquarium.json", "Coco_velten.json", "Le-6b.json", "Maison-Montr
 WATCHED = ("reports", "notebooks")
 _WATCH = pytest.StashKey[dict[str, dict[str, tuple[int, int]]]]()  # their files at the start
 _TMP = pytest.StashKey[tuple[Path, str | None, str | None]]()  # the suite's TMPDIR, and what it replaced
+_BASE = pytest.StashKey[tuple[Path, set[str]]]()  # pytest's own temporary folders: their parent, and what it held
 _leftovers: list[str] = []
 
 
@@ -63,7 +65,10 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     factory = getattr(config, "_tmp_path_factory", None)
     if factory is not None:
-        factory.getbasetemp()  # pytest's own folders stay where pytest keeps them, outside the watched one
+        # pytest's own folders stay where pytest keeps them (the last runs', /tmp/pytest-of-USER/pytest-N),
+        # outside the watched one; nothing else may appear beside them (a test once wrote an index.html there).
+        base = factory.getbasetemp()
+        config.stash[_BASE] = (base.parent, {p.name for p in base.parent.iterdir()} | {base.name, "pytest-current"})
     config.stash[_WATCH] = {name: _files(ROOT / name) for name in WATCHED}
     own = Path(tempfile.mkdtemp(prefix="impact-kit-tests-"))
     config.stash[_TMP] = (own, os.environ.get("TMPDIR"), tempfile.tempdir)
@@ -90,6 +95,14 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
             f"the system temporary folder (TMPDIR={own}, removed now) gained {len(left)} files or folders:"
         )
         _leftovers.extend(f"  {path}" for path in left)
+    if _BASE in config.stash:
+        parent, held = config.stash[_BASE]
+        # Another pytest run's folder (pytest-N) may appear meanwhile: runs share that parent.
+        mine = [p for p in parent.iterdir() if p.name not in held] if parent.is_dir() else []
+        beside = sorted(str(p) for p in mine if not re.fullmatch(r"pytest-(\d+|current)", p.name))
+        if beside:
+            _leftovers.append(f"pytest's temporary folder {parent} gained {len(beside)} files or folders:")
+            _leftovers.extend(f"  {path}" for path in beside)
     for name, before in config.stash[_WATCH].items():
         after = _files(ROOT / name)
         changed = sorted(p for p in after.keys() | before.keys() if after.get(p) != before.get(p))

@@ -20,6 +20,11 @@ def test_leaves_a_file_through_a_child():
     subprocess.run([sys.executable, "-c", "import tempfile; tempfile.mkstemp(suffix='-autosave.ipynb')"], check=True)
 """
 
+BESIDE = """
+def test_writes_beside_its_own_folder(tmp_path_factory):
+    (tmp_path_factory.getbasetemp().parent / "index.html").write_text("x")
+"""
+
 CLEAN = """
 import tempfile
 
@@ -51,3 +56,10 @@ def test_a_suite_that_cleans_up_passes(tmp_path):
     done = _suite(tmp_path, CLEAN)
     assert done.returncode == 0, done.stdout
     assert "tests wrote outside" not in done.stdout
+
+
+def test_a_suite_whose_tests_write_beside_pytest_s_own_folders_fails_and_names_them(tmp_path):
+    """A test that took pytest's run folder's parent for its reports folder wrote an index.html there, unseen."""
+    done = _suite(tmp_path, BESIDE)
+    assert done.returncode == 1, done.stdout
+    assert "gained 1 files or folders" in done.stdout and str(tmp_path / "index.html") in done.stdout

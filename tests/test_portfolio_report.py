@@ -312,6 +312,7 @@ def test_parameters_are_relative_and_name_the_sites(small, monkeypatch):
 
 
 def test_cli_passes_every_option_and_repeated_sites(monkeypatch, capsys, tmp_path):
+    import impact_kit.batch.index as index
     import impact_kit.reports.run as run
 
     seen = {}
@@ -322,9 +323,13 @@ def test_cli_passes_every_option_and_repeated_sites(monkeypatch, capsys, tmp_pat
         return run.ReportPaths(tmp_path / "r.html", tmp_path / "r.ipynb", indicators=tmp_path / "i.csv")
 
     monkeypatch.setattr(run, "run_portfolio", fake)
+    # The index of the reports folder given (it once took the folder three levels above the page: with this fake
+    # page, pytest's own folder of every run, where it wrote an index.html).
+    monkeypatch.setattr(index, "refresh_index", lambda dataset, out, *, lang: seen.update(index=(out, lang)))
     argv = ["portfolio", "2023", "--site", "a", "--site", "b", "--lang", "en", "--pseudonymise", "--out", "o",
             "--docx-template", "funder.docx"]  # fmt: skip
     assert main(argv) == 0
+    assert seen.pop("index") == (Path("o"), "en")
     assert seen == {"year": 2023, "data": Path("data").absolute(), "out": Path("o"), "grid": None, "lang": "en",
                     "pseudonymise": True, "sites": ["a", "b"], "pdf": False, "docx": False,
                     "docx_template": Path("funder.docx")}  # fmt: skip
