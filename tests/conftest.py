@@ -194,13 +194,19 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
         "--disable-sync", "--no-first-run"]  # fmt: skip
 
 
-@pytest.fixture(scope="session")
-def browser():
-    """Debian's Chromium driven by Playwright, one for the whole session (Playwright allows one at a time)."""
+def need_chromium() -> str:
+    """Return Debian's Chromium; skip without it (fail when IMPACT_KIT_REQUIRE_BROWSER is set, as in CI)."""
     if not Path(CHROMIUM).exists():
         if os.environ.get("IMPACT_KIT_REQUIRE_BROWSER"):
             pytest.fail(f"IMPACT_KIT_REQUIRE_BROWSER is set but {CHROMIUM} does not exist")
         pytest.skip("Chromium is not installed (apt-get install chromium)")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright, one for the whole session (Playwright allows one at a time)."""
+    need_chromium()
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)

@@ -247,12 +247,9 @@ def test_dask_local_cluster_gives_the_same_reports(sample_batch, tmp_path):
 
 
 def test_batch_prints_pdfs(tmp_path):
-    from conftest import CHROMIUM
+    from conftest import need_chromium
 
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("IMPACT_KIT_REQUIRE_BROWSER"):
-            pytest.fail(f"IMPACT_KIT_REQUIRE_BROWSER is set but {CHROMIUM} does not exist")
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    need_chromium()
     out = tmp_path / "out"
     result = run_batch(data=SAMPLE, out=out, sites=["the-good-start"], pdf=True, progress=False)
     assert result.exit_code == 0

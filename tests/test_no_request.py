@@ -8,31 +8,23 @@ prove that even a page that does name some is printed without one request leavin
 from __future__ import annotations
 
 import http.server
-import os
 import shutil
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import SAMPLE
+from conftest import SAMPLE, need_chromium
 
 from impact_kit.cli import main
 from impact_kit.render.pdf import print_pdf
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-
 
 @pytest.fixture
 def chromium() -> str:
-    if not Path(CHROMIUM).exists():
-        (pytest.fail if os.environ.get("IMPACT_KIT_REQUIRE_BROWSER") else pytest.skip)(
-            f"{CHROMIUM} does not exist (apt-get install chromium)"
-        )
-    return CHROMIUM
+    return need_chromium()
 
 
 @pytest.fixture

@@ -6,31 +6,25 @@ its site and year), 10 pages with half-empty ones (each level forced a new page)
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
 
 import pytest
+from conftest import CHROMIUM, need_chromium
+from page_reading import need
 
 pytestmark = pytest.mark.slow
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="module")
 def pdf(good_start, tmp_path_factory):
     """(path, pdfinfo fields, text of each page)."""
-    from pathlib import Path
 
     from impact_kit.render.pdf import print_pdf
 
-    required = os.environ.get("IMPACT_KIT_REQUIRE_BROWSER")
-    for tool in ("pdfinfo", "pdftotext"):
-        if not shutil.which(tool):
-            (pytest.fail if required else pytest.skip)(f"{tool} is not installed (apt-get install poppler-utils)")
-    if not Path(CHROMIUM).exists():
-        (pytest.fail if required else pytest.skip)(f"{CHROMIUM} does not exist (apt-get install chromium)")
+    need("pdfinfo", "pdftotext", install="apt-get install poppler-utils")
+    need_chromium()
     folder = tmp_path_factory.mktemp("pdf")
     work = folder / "work"
     work.mkdir()
@@ -134,8 +128,7 @@ def test_a_browser_stopped_at_its_timeout_leaves_nothing(good_start, tmp_path, m
     from impact_kit.exceptions import ReportFailed
     from impact_kit.render.pdf import print_pdf
 
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} does not exist (apt-get install chromium)")
+    need_chromium()
     short = Path(tempfile.mkdtemp(prefix="ik-"))
     try:
         system_tmp, work = short / "tmp", short / "work"

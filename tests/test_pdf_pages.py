@@ -12,7 +12,7 @@ import statistics
 from itertools import pairwise
 
 import pytest
-from conftest import CHROMIUM, SAMPLE
+from conftest import CHROMIUM, SAMPLE, need_chromium
 from page_reading import need, outline, pdf_pages
 
 from impact_kit.cli import main
@@ -24,11 +24,9 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def printed(sample_batch, tmp_path_factory):
     """Every sample report and the 2022 and 2023 portfolios printed to PDF: name -> (pdf path, html path)."""
-    from pathlib import Path
 
     need("pdftotext", "pdftohtml", install="apt-get install poppler-utils")
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} does not exist (apt-get install chromium)")
+    need_chromium()
     out, _ = sample_batch
     folder = tmp_path_factory.mktemp("printed")
     portfolios = folder / "reports"
