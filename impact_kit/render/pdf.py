@@ -104,8 +104,10 @@ def print_pdf(html: Path, pdf: Path, *, workdir: Path, browser: str | None = Non
     # temporary folder) go in the run's folder, and its processes in a group of their own, killed whole.
     # (Not when the run's folder has a long path: Chromium puts a socket there, and aborts past 108 bytes.)
     scratch = workdir / "browser-tmp"
-    env = {**os.environ, "TMPDIR": str(scratch)} if len(str(scratch).encode()) <= _SHORT_ENOUGH else None
-    scratch.mkdir(exist_ok=True)
+    env = None
+    if len(str(scratch).encode()) <= _SHORT_ENOUGH:
+        scratch.mkdir(exist_ok=True)
+        env = {**os.environ, "TMPDIR": str(scratch)}
     try:
         code, stderr = _run_browser(command, env, timeout)
         if code or not partial.exists() or partial.read_bytes()[:5] != b"%PDF-":
