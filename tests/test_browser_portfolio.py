@@ -132,11 +132,13 @@ def test_the_site_table_is_one_card_per_site_on_a_phone(browser, reports):
     out, _ = reports
     context, page = open_page(browser, out / "portfolio" / "2023" / "report.html", 375)
     try:
-        cards = page.locator("#ik-sites tbody tr")
+        cards = page.locator("#ik-sites .ik-cards tbody tr")
         assert cards.count() == 5
         box = cards.first.bounding_box()
         assert box and box["width"] <= 375 and box["height"] > 200  # a card: one figure a line
-        label = page.evaluate("getComputedStyle(document.querySelector('#ik-sites tbody td'), '::before').content")
+        label = page.evaluate(
+            "getComputedStyle(document.querySelector('#ik-sites .ik-cards tbody td'), '::before').content"
+        )
         assert label == '"Commune"'
     finally:
         context.close()

@@ -316,3 +316,19 @@ def test_the_lab_export_writes_the_docx_too(tmp_path):
     assert done is not None and done.docx == tmp_path / "reports" / "the-good-start" / "2021" / "report.docx"
     assert "report.docx" in done._repr_html_()
     assert paragraphs(docx.Document(str(done.docx)), "Quote")
+
+
+def test_portfolio_docx_sets_figures_on_the_right_as_the_html_does(portfolio):
+    """Word had every cell on the left: a town and a count of sites alike."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    folder, _ = portfolio
+    document = docx.Document(str(folder / "report.docx"))
+    sites = next(t for t in document.tables if t.rows[0].cells[0].text == "Site")
+    right = WD_ALIGN_PARAGRAPH.RIGHT
+    head = {c.text: c.paragraphs[0].alignment for c in sites.rows[0].cells}
+    assert head["Site"] != right and head["Commune"] != right and head["Publics"] == right
+    body = sites.rows[-1].cells
+    towns = [c.paragraphs[0].alignment for c in body if c.text == "Eymoutiers" or c.text == "Nantes"]
+    assert towns and right not in towns
+    assert body[0].paragraphs[0].alignment != right and body[-1].paragraphs[0].alignment == right

@@ -155,6 +155,8 @@ def test_the_portfolio_site_table_is_on_a_landscape_page_of_its_own(documents, n
     starts = [e for e in body[:at] if e.tag == qn("w:p") and e.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None]
     heading = Paragraph(body[body.index(starts[-1]) + 1], document._body)
     assert heading.style.name == "Heading 1" and heading.text == "Tous les sites"  # its heading turns with it
+    between = body[body.index(starts[-1]) + 1 : at]  # and the response by year that opens the part, as in the PDF
+    assert [e.tag for e in between].count(qn("w:tbl")) == 1
     assert document.sections[-1].orientation == WD_ORIENT.PORTRAIT  # and the pages after it are upright again
     widths = [int(c.get(qn("w:w"))) for c in table._tbl.tblGrid.findall(qn("w:gridCol"))]
     assert len(set(widths)) > 3  # widths from the content, not twelve equal columns

@@ -9,7 +9,6 @@ high that never split, a criterion that moved whole).
 from __future__ import annotations
 
 import statistics
-from itertools import pairwise
 
 import pytest
 from conftest import CHROMIUM, SAMPLE, need_chromium
@@ -64,12 +63,12 @@ def test_the_portfolio_site_table_prints_on_a_landscape_page(printed):
 
 
 def test_no_page_but_the_last_is_more_than_half_empty(printed):
-    """A page before a change of orientation ends its run of pages, as the last one does: it may be shorter."""
+    """Not even the page before the landscape table of sites: it held the response table alone (portfolio 2022,
+    11 % full), which now opens that part."""
     short = []
     for name, (path, _) in printed.items():
-        pages = pdf_pages(path)
-        for number, (page, after) in enumerate(pairwise(pages), 1):
-            if after.landscape == page.landscape and page.filled() < 0.5:
+        for number, page in enumerate(pdf_pages(path)[:-1], 1):
+            if page.filled() < 0.5:
                 short.append((name, number, round(page.filled(), 2)))
     assert not short
 

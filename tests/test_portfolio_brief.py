@@ -186,9 +186,26 @@ def test_impact_kit_portfolio_writes_the_index_that_links_it(tmp_path):
     assert (out / "portfolio" / "2023" / RESPONSE_FILE).is_file()
 
 
-def test_the_method_shows_each_years_answers_of_the_programme(sample):
-    method = soup(sample.method()).select_one("#ik-method")
-    assert "Les réponses des 7 sites du programme, année par année :" in method.get_text()
-    rows = {r.th.get_text(): [td.get_text() for td in r.select("td")] for r in method.select("tbody tr")}
+def test_the_tables_of_sites_open_with_each_years_answers_of_the_programme(sample):
+    """With the table of every site, not at the end of the method, where it ended the portrait text alone on a
+    page 11 % full (portfolio 2022 in print, issue 28)."""
+    assert not soup(sample.method()).select("#ik-method table")
+    section = soup(sample.site_table()).select_one("#ik-sites")
+    lead, first = section.find("p"), section.find("table")
+    assert lead.get_text() == "Les réponses des 7 sites du programme, année par année :"
+    assert lead.find_next("table") is first and len(section.find_all("table")) == 2
+    rows = {r.th.get_text(): [td.get_text() for td in r.select("td")] for r in first.select("tbody tr")}
     # answered, of which new, stopped answering, never observed
     assert rows == {"2021": ["4", "4", "0", "3"], "2022": ["5", "2", "1", "1"], "2023": ["5", "1", "2", "0"]}
+
+
+def test_figures_and_their_headings_are_on_the_right_words_on_the_left(sample):
+    """A heading sat on the left over figures on the right ("Ont répondu" above a 4 a column away)."""
+    section = soup(sample.site_table()).select_one("#ik-sites")
+    response, sites = section.find_all("table")
+    assert [th.get("class") for th in response.thead.find_all("th")] == [None] + [["ik-num"]] * 4
+    assert not response.select("td.ik-text")
+    head = [th.get_text() for th in sites.thead.tr.find_all("th")]
+    words = {th.get_text() for th in sites.thead.find_all("th") if "ik-num" not in (th.get("class") or [])}
+    assert words == {"Site", "Commune"} and "Intensité par niveau" in head  # the group over figures is one too
+    assert {td["data-label"] for td in sites.select("td.ik-text")} == {"Commune"}

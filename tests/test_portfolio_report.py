@@ -68,13 +68,13 @@ def test_every_site_of_the_year_is_named_and_linked_only_where_its_report_exists
 
     report, out = sample
     monkeypatch.chdir(tmp_path)  # in JupyterLab: the kernel's folder, from which Lab resolves a link in an output
-    lab = {a.get_text(): a["href"] for a in soup(report.site_table()).select("tbody th a")}
+    lab = {a.get_text(): a["href"] for a in soup(report.site_table()).select(".ik-cards tbody th a")}
     assert len(lab) == len(WITH_REPORT) and all((tmp_path / href).resolve().is_file() for href in lab.values())
     with report_run():  # as the kit runs the notebook: links from the portfolio page
         page = soup(report.site_table())
-    rows = page.select("tbody tr")
+    rows = page.select(".ik-cards tbody tr")
     assert [r.th.get_text() for r in rows] == [names_2023()[s] for s in SITES_2023]
-    links = {a.get_text(): a["href"] for a in page.select("tbody th a")}
+    links = {a.get_text(): a["href"] for a in page.select(".ik-cards tbody th a")}
     assert links == {names_2023()[s]: f"../../{s}/2023/report.html" for s in WITH_REPORT}
     portfolio = out / "portfolio" / "2023"
     for href in links.values():
@@ -89,7 +89,7 @@ def test_no_links_without_a_reports_folder():
 def test_the_site_table_shows_the_key_figures(sample):
     report, _ = sample
     page = soup(report.site_table())
-    heads = [th.get_text() for th in page.select("thead th")]
+    heads = [th.get_text() for th in page.select(".ik-cards thead th")]
     # Short headings, each with its full name in <abbr title> and in the legend under the table (issue 27).
     assert heads[:4] == ["Site", "Commune", "Effets +", "Écart"]
     assert [a["title"] for a in page.select("thead th abbr")][:2] == [
@@ -98,14 +98,14 @@ def test_the_site_table_shows_the_key_figures(sample):
     assert legend.startswith("Effets + : Critères avec effet positif (sur 15) ; Écart : Écart depuis 2022 ; ")
     assert "Niveau 1 : Effets individuels" in legend
     # The levels' intensities under one heading, each column its level's number, its name in <abbr>.
-    groups = page.select("thead tr")
+    groups = page.select(".ik-cards thead tr")
     assert [th.get_text() for th in groups[0].select("th[scope=colgroup]")] == ["Intensité par niveau"]
     first = groups[1].select_one("th")
     assert (first.get_text(), first.abbr["title"]) == ("1", "Intensité · Effets individuels")
     # On a phone each row is a card: every cell says its column's full name.
-    assert page.select_one("table")["class"] == ["ik-table", "ik-cards"]
-    assert page.select_one("tbody td")["data-label"] == "Commune"
-    cells = {r.th.get_text(): [td.get_text() for td in r.select("td")] for r in page.select("tbody tr")}
+    assert page.select("table")[-1]["class"] == ["ik-table", "ik-cards"]
+    assert page.select_one(".ik-cards tbody td")["data-label"] == "Commune"
+    cells = {r.th.get_text(): [td.get_text() for td in r.select("td")] for r in page.select(".ik-cards tbody tr")}
     new = cells["La Cour Partagée (exemple)"]
     assert new[0] == "Grenoble" and new[2] == "nouveau" and new[-1] == "2023"
     # 1 positive effect (Lien social) and 3 negative ones, never counted as effects; 9 positive in 2022.
@@ -386,7 +386,7 @@ def test_the_page_names_every_site_of_the_year_and_links_to_their_reports(writte
     _, html = written
     page = soup(html)
     names = names_2023()
-    rows = [r.th.get_text() for r in page.select("#ik-sites tbody tr")]
+    rows = [r.th.get_text() for r in page.select("#ik-sites .ik-cards tbody tr")]
     assert rows == [names[s] for s in SITES_2023]
     links = sorted(a["href"] for a in page.select("#ik-sites a"))
     assert links == [f"../../{s}/2023/report.html" for s in WITH_REPORT]

@@ -42,6 +42,8 @@ class DataTable:
     With ``titles`` (each column's full name), the headings are short, each in an ``<abbr>`` with
     its full name, the ``legend`` under the table spells them out, and on a phone each row is a card.
     ``groups`` (one per column, "" for none) puts a heading over consecutive columns of a group.
+    Every column but the rows' headings holds figures, set on the right with their heading, except
+    ``text_columns`` (their indices in ``columns``), which hold words.
     """
 
     columns: Sequence[str]
@@ -49,17 +51,20 @@ class DataTable:
     titles: Sequence[str] = ()
     legend: str = ""
     groups: Sequence[str] = ()
+    text_columns: Sequence[int] = ()
 
     def head_rows(self) -> list[list[dict[str, Any]]]:
-        """Return the header's rows of cells (``text``, ``title``, ``colspan``, ``rowspan``, ``scope``).
+        """Return the header's rows of cells (``text``, ``title``, ``colspan``, ``rowspan``, ``scope``, ``numeric``).
 
         One row without ``groups``; with them, a first row of the groups' headings (a column outside
-        any group spans both rows) and a second of the grouped columns.
+        any group spans both rows) and a second of the grouped columns. A column of figures is
+        ``numeric``, and so is a group of such columns: their headings sit over the figures, on the right.
         """
         titles = list(self.titles) or [""] * len(self.columns)
+        numeric = [self.numeric(i) for i in range(len(self.columns))]
         cells = [
-            {"text": c, "title": t if t != c else "", "colspan": 1, "rowspan": 1, "scope": "col"}
-            for c, t in zip(self.columns, titles, strict=True)
+            {"text": c, "title": t if t != c else "", "colspan": 1, "rowspan": 1, "scope": "col", "numeric": n}
+            for c, t, n in zip(self.columns, titles, numeric, strict=True)
         ]
         if not any(self.groups):
             return [cells]
@@ -70,11 +75,19 @@ class DataTable:
                 top.append(cell | {"rowspan": 2})
             elif i and self.groups[i - 1] == group:
                 top[-1]["colspan"] += 1
+                top[-1]["numeric"] &= cell["numeric"]
                 below.append(cell)
             else:
-                top.append({"text": group, "title": "", "colspan": 1, "rowspan": 1, "scope": "colgroup"})
+                top.append(
+                    {"text": group, "title": "", "colspan": 1, "rowspan": 1, "scope": "colgroup"}
+                    | {"numeric": cell["numeric"]}
+                )
                 below.append(cell)
         return [top, below]
+
+    def numeric(self, column: int) -> bool:
+        """Whether ``column`` (0 is the rows' headings) holds figures, set on the right, or words (``text_columns``)."""
+        return column > 0 and column not in self.text_columns
 
 
 def label(grid: Grid, item: str, lang: str) -> str:
@@ -287,4 +300,5 @@ def sites_data(
         cells += [_number(row[c], lang) for c in levels]
         cells.append(str(row["first_year"]))
         rows.append((head(site), cells))
-    return DataTable(columns, rows, titles=[full for _, full in heads], legend=legend, groups=groups)
+    titles = [full for _, full in heads]
+    return DataTable(columns, rows, titles=titles, legend=legend, groups=groups, text_columns=(1,))  # 1: the town

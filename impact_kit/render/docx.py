@@ -50,6 +50,7 @@ from impact_kit.render.docx_parts import (
     add_bookmark,
     add_internal_link,
     add_toc,
+    align_figures,
     chart_png,
     copy_missing_styles,
     set_language,
@@ -304,6 +305,7 @@ class _Writer:
                 paragraph = word_cell.paragraphs[0]
                 self.inline(paragraph, cell, bold=cell.tag == "th")
                 _trim(paragraph)
+                align_figures(paragraph, cell)
         lay_out_table(table, widths, header_rows, margin=NARROW_MARGIN if size is not None else None)
         keep_table_together(table)
         if size is not None:

@@ -224,17 +224,19 @@ def keep_lead_with_picture(document: Document) -> None:
 
 
 def take_lead_in(document: Document) -> list[BaseOxmlElement]:
-    """Take out and return the heading and the few paragraphs just before a table (none if no heading leads).
+    """Take out and return the heading and the few paragraphs and tables just before a table (none if no heading leads).
 
-    They go back after the landscape section starts, so that a wide table's heading turns with it.
+    They go back after the landscape section starts, so that a wide table's heading turns with it, and
+    a short table its section opens with (the portfolio's response by year), as in the PDF.
     """
     body = document.element.body
     taken: list[BaseOxmlElement] = []
     for element in reversed(body[:-1]):
-        if element.tag != qn("w:p") or len(taken) > 3 or element.find(f".//{qn('w:drawing')}") is not None:
+        kind_ok = element.tag in (qn("w:p"), qn("w:tbl"))
+        if not kind_ok or len(taken) > 5 or element.find(f".//{qn('w:drawing')}") is not None:
             return []
         taken.insert(0, element)
-        style = Paragraph(element, document._body).style
+        style = Paragraph(element, document._body).style if element.tag == qn("w:p") else None
         if style is not None and str(style.name).startswith("Heading"):
             for moved in taken:
                 body.remove(moved)

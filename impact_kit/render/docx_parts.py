@@ -17,10 +17,13 @@ from pathlib import Path
 
 import matplotlib
 from docx.document import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.text.paragraph import Paragraph
+
+from impact_kit.render.html_tree import Node
 
 __all__ = [
     "LANGUAGE_TAGS",
@@ -28,6 +31,7 @@ __all__ = [
     "add_field",
     "add_internal_link",
     "add_toc",
+    "align_figures",
     "chart_png",
     "copy_missing_styles",
     "set_language",
@@ -115,6 +119,16 @@ def add_toc(document: Document, title: str, entries: Iterable[tuple[int, str]]) 
         update = OxmlElement("w:updateFields")
         update.set(qn("w:val"), "true")
         settings.append(update)
+
+
+def align_figures(paragraph: Paragraph, cell: Node) -> None:
+    """Set a table cell's paragraph on the right when the HTML does: a figure, or the heading over figures.
+
+    The report's stylesheet sets every ``td`` on the right but a column of words (``ik-text``), and the
+    headings of columns of figures (``th.ik-num``).
+    """
+    if (cell.tag == "td" and "ik-text" not in cell.classes) or (cell.tag == "th" and "ik-num" in cell.classes):
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
 
 
 def add_bookmark(paragraph: Paragraph, name: str, number: int) -> None:
