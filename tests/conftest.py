@@ -47,6 +47,7 @@ _WATCH = pytest.StashKey[dict[str, dict[str, tuple[int, int]]]]()  # their files
 _TMP = pytest.StashKey[tuple[Path, str | None, str | None]]()  # the suite's TMPDIR, and what it replaced
 _BASE = pytest.StashKey[tuple[Path, set[str]]]()  # pytest's own temporary folders: their parent, and what it held
 _leftovers: list[str] = []
+_first_seen: dict[str, str] = {}  # a path that appeared in the suite's TMPDIR -> the test after which it was seen
 
 
 def _files(folder: Path) -> dict[str, tuple[int, int]]:
@@ -76,6 +77,20 @@ def pytest_configure(config: pytest.Config) -> None:
     tempfile.tempdir = str(own)
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):  # type: ignore[no-untyped-def]
+    """Note the test after which each file of the suite's TMPDIR first appeared: a leftover names its test."""
+    yield
+    if _TMP in item.config.stash:
+        for path in item.config.stash[_TMP][0].rglob("*"):
+            _first_seen.setdefault(str(path), item.nodeid)
+
+
+def _seen(path: str) -> str:
+    test = _first_seen.get(path.removesuffix("/ (empty folder)"))
+    return f"{path}  (first seen after {test})" if test else path
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionfinish(session: pytest.Session) -> None:
     config = session.config
@@ -94,7 +109,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         _leftovers.append(
             f"the system temporary folder (TMPDIR={own}, removed now) gained {len(left)} files or folders:"
         )
-        _leftovers.extend(f"  {path}" for path in left)
+        _leftovers.extend(f"  {_seen(path)}" for path in left)
     if _BASE in config.stash:
         parent, held = config.stash[_BASE]
         # Another pytest run's folder (pytest-N) may appear meanwhile: runs share that parent.

@@ -50,6 +50,9 @@ def test_a_suite_whose_tests_leave_files_in_the_temporary_folder_fails_and_names
     assert "2 passed" in done.stdout and "tests wrote outside their temporary folders" in done.stdout
     assert "gained 2 files or folders" in done.stdout and "-autosave.ipynb" in done.stdout
     assert "(empty folder)" in done.stdout
+    # Each leftover names the test after which it appeared (a CI run left two files of unknown origin).
+    assert "(first seen after test_inner.py::test_leaves_a_folder)" in done.stdout
+    assert "-autosave.ipynb  (first seen after test_inner.py::test_leaves_a_file_through_a_child)" in done.stdout
 
 
 def test_a_suite_that_cleans_up_passes(tmp_path):
