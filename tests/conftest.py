@@ -48,6 +48,8 @@ _TMP = pytest.StashKey[tuple[Path, str | None, str | None]]()  # the suite's TMP
 _BASE = pytest.StashKey[tuple[Path, set[str]]]()  # pytest's own temporary folders: their parent, and what it held
 _leftovers: list[str] = []
 _first_seen: dict[str, str] = {}  # a path that appeared in the suite's TMPDIR -> the test after which it was seen
+_SCANNED = pytest.StashKey[Path]()  # the suite's TMPDIR, in the controller and in each pytest-xdist worker
+_NEW_IN_TMPDIR = "impact-kit: new in TMPDIR"
 
 
 def _files(folder: Path) -> dict[str, tuple[int, int]]:
@@ -62,7 +64,10 @@ def _files(folder: Path) -> dict[str, tuple[int, int]]:
 
 @pytest.hookimpl(trylast=True)
 def pytest_configure(config: pytest.Config) -> None:
-    if hasattr(config, "workerinput"):  # a pytest-xdist worker: the controller watches
+    if hasattr(config, "workerinput"):  # a pytest-xdist worker: the controller watches, with what workers see
+        inherited = Path(os.environ.get("TMPDIR", ""))
+        if inherited.name.startswith("impact-kit-tests-"):
+            config.stash[_SCANNED] = inherited
         return
     factory = getattr(config, "_tmp_path_factory", None)
     if factory is not None:
@@ -75,15 +80,29 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[_TMP] = (own, os.environ.get("TMPDIR"), tempfile.tempdir)
     os.environ["TMPDIR"] = str(own)
     tempfile.tempdir = str(own)
+    config.stash[_SCANNED] = own
 
 
 @pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):  # type: ignore[no-untyped-def]
-    """Note the test after which each file of the suite's TMPDIR first appeared: a leftover names its test."""
-    yield
-    if _TMP in item.config.stash:
-        for path in item.config.stash[_TMP][0].rglob("*"):
-            _first_seen.setdefault(str(path), item.nodeid)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    """After each test, tell the suite what appeared in its TMPDIR, so that a leftover names its test.
+
+    Through the test's report: a pytest-xdist worker sends it to the controller, which watches.
+    """
+    outcome = yield
+    own = item.config.stash.get(_SCANNED, None)
+    if call.when == "teardown" and own is not None:
+        new = sorted(str(p) for p in own.rglob("*") if str(p) not in _first_seen)
+        _first_seen.update(dict.fromkeys(new, item.nodeid))
+        report = outcome.get_result()
+        report.user_properties = [*report.user_properties, (_NEW_IN_TMPDIR, new)]
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    for name, value in report.user_properties:
+        if name == _NEW_IN_TMPDIR:
+            for path in value:
+                _first_seen.setdefault(path, report.nodeid)
 
 
 def _seen(path: str) -> str:

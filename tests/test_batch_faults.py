@@ -132,9 +132,13 @@ def test_a_cluster_without_workers_fails_the_jobs_in_bounded_time(tmp_path, monk
     assert not [p for p in out.rglob("report.*")]
 
 
-def test_a_killed_dask_worker_leaves_a_manifest_that_matches_the_files(tmp_path):
+def test_a_killed_dask_worker_leaves_a_manifest_that_matches_the_files(tmp_path, monkeypatch):
     """A report's child kills its Dask worker; its files and the manifest must agree afterwards, and no scratch stays."""
     pytest.importorskip("dask.distributed")
+    temporary = tmp_path / "tmp"  # its own: another test's cluster may run beside it (pytest-xdist)
+    temporary.mkdir()
+    monkeypatch.setenv("TMPDIR", str(temporary))
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
     from impact_kit.batch.manifest import outputs_state
 
     flag = tmp_path / "kill-once"
@@ -148,7 +152,6 @@ def test_a_killed_dask_worker_leaves_a_manifest_that_matches_the_files(tmp_path)
     )
     notebook = broken_notebook(tmp_path, code)
     out = tmp_path / "out"
-    scratch = set(Path(tempfile.gettempdir()).glob("dask-scratch-space*"))
     result = run_batch(
         data=SAMPLE, out=out, years=[2021], notebook=notebook, scheduler="local", workers=2, progress=False
     )
@@ -157,7 +160,7 @@ def test_a_killed_dask_worker_leaves_a_manifest_that_matches_the_files(tmp_path)
     for key, entry in manifest.items():
         if entry["status"] == "done":
             assert entry["outputs"] == outputs_state(out / key), key
-    assert set(Path(tempfile.gettempdir()).glob("dask-scratch-space*")) <= scratch
+    assert list(temporary.rglob("*")) == []
     no_debris(out)
 
 

@@ -34,13 +34,13 @@ def test_cleans_up():
 """
 
 
-def _suite(tmp_path: Path, source: str) -> subprocess.CompletedProcess[str]:
+def _suite(tmp_path: Path, source: str, *options: str) -> subprocess.CompletedProcess[str]:
     """Run a suite of one test file with this suite's conftest as its plugin, in a folder of its own."""
     (tmp_path / "test_inner.py").write_text(source, encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
     env["PYTHONPATH"] = str(ROOT / "tests")
     command = [sys.executable, "-m", "pytest", "test_inner.py", "-p", "conftest", "-p", "no:cacheprovider"]
-    command += ["-c", os.devnull, "--rootdir", str(tmp_path), "--basetemp", str(tmp_path / "base"), "-q"]
+    command += ["-c", os.devnull, "--rootdir", str(tmp_path), "--basetemp", str(tmp_path / "base"), "-q", *options]
     return subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
 
 
@@ -51,6 +51,15 @@ def test_a_suite_whose_tests_leave_files_in_the_temporary_folder_fails_and_names
     assert "gained 2 files or folders" in done.stdout and "-autosave.ipynb" in done.stdout
     assert "(empty folder)" in done.stdout
     # Each leftover names the test after which it appeared (a CI run left two files of unknown origin).
+    assert "(first seen after test_inner.py::test_leaves_a_folder)" in done.stdout
+    assert "-autosave.ipynb  (first seen after test_inner.py::test_leaves_a_file_through_a_child)" in done.stdout
+
+
+def test_on_two_workers_a_leftover_still_names_its_test(tmp_path):
+    """`make test` runs on pytest-xdist workers: the controller watches the folder they share."""
+    done = _suite(tmp_path, LEAKY, "-n", "2")
+    assert done.returncode == 1, done.stdout
+    assert "2 passed" in done.stdout and "gained 2 files or folders" in done.stdout
     assert "(first seen after test_inner.py::test_leaves_a_folder)" in done.stdout
     assert "-autosave.ipynb  (first seen after test_inner.py::test_leaves_a_file_through_a_child)" in done.stdout
 

@@ -37,10 +37,13 @@ program()
 """
 
 
-def run_program(patch: str, *args: str) -> subprocess.CompletedProcess[str]:
+def run_program(patch: str, *args: str, temporary: Path) -> subprocess.CompletedProcess[str]:
+    """Run the command line with ``patch`` applied, and ``temporary`` as its TMPDIR (made if need be)."""
+    temporary.mkdir(exist_ok=True)
     return subprocess.run(
         [sys.executable, "-c", PROGRAM.format(patch=patch), *args],
         cwd=ROOT,
+        env=os.environ | {"TMPDIR": str(temporary)},
         capture_output=True,
         text=True,
         timeout=300,
@@ -66,8 +69,14 @@ def wrapped(module: str, name: str, body: str) -> str:
     )
 
 
-def run_folders() -> list[Path]:
-    return sorted(Path(tempfile.gettempdir()).glob(f"{RUN_PREFIX}*"))
+def run_folders(temporary: Path | None = None) -> list[Path]:
+    """The run folders in a program's own TMPDIR, or those of this process in the suite's.
+
+    Never every run folder of the suite's TMPDIR: another test's, running beside (pytest-xdist), may be there.
+    """
+    if temporary is None:
+        return sorted(Path(tempfile.gettempdir()).glob(f"{RUN_PREFIX}{os.getpid()}-*"))
+    return sorted(temporary.glob(f"{RUN_PREFIX}*"))
 
 
 @pytest.mark.slow
@@ -75,14 +84,15 @@ def test_a_ctrl_c_just_after_the_swap_says_the_report_is_written(tmp_path):
     """The new set in place, a Ctrl-C exited 130 "interrupted" (16 of 16 tries): it now changes nothing."""
     out = tmp_path / "out"
     patch = wrapped("impact_kit.reports.publish", "_swap", "    result = real(*args, **kwargs)\n    ctrl_c()\n")
-    done = run_program(patch, "report", "the-good-start", "2021", "--data", str(SAMPLE), "--out", str(out))
+    command = ["report", "the-good-start", "2021", "--data", str(SAMPLE), "--out", str(out)]
+    done = run_program(patch, *command, temporary=tmp_path / "tmp")
     assert done.returncode == 0, done.stderr
     assert "interrupted" not in done.stderr and "Traceback" not in done.stderr
     assert done.stdout.strip().endswith("report.html")
     target = out / "the-good-start" / "2021"
     assert sorted(p.name for p in target.iterdir()) == ["report.html", "report.ipynb"]
     assert [p.name for p in target.parent.iterdir()] == ["2021"]  # the previous set's folder went too
-    assert run_folders() == []
+    assert run_folders(tmp_path / "tmp") == []
 
 
 @pytest.mark.slow
@@ -94,11 +104,12 @@ def test_a_ctrl_c_as_the_run_folder_is_removed_still_removes_it(tmp_path):
         "shutil.rmtree",
         "    if RUN_PREFIX in str(args[0]):\n        ctrl_c()\n    result = real(*args, **kwargs)\n",
     )
-    done = run_program(patch, "report", "the-good-start", "2021", "--data", str(SAMPLE), "--out", str(out))
+    command = ["report", "the-good-start", "2021", "--data", str(SAMPLE), "--out", str(out)]
+    done = run_program(patch, *command, temporary=tmp_path / "tmp")
     # The report was in place before its run folder went: exit 0; the Ctrl-C did not cut the removal.
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
-    assert run_folders() == []
+    assert run_folders(tmp_path / "tmp") == []
 
 
 @pytest.mark.slow
@@ -106,18 +117,18 @@ def test_a_ctrl_c_that_a_library_swallowed_before_the_swap_publishes_nothing(tmp
     """In CI, a Ctrl-C at the start exited 130 "interrupted" with the new set in place: it was swallowed on the way."""
     out = tmp_path / "out"
     command = ["report", "the-good-start", "2021", "--data", str(SAMPLE), "--out", str(out)]
-    assert run_program("", *command, "--lang", "en").returncode == 0
+    assert run_program("", *command, "--lang", "en", temporary=tmp_path / "tmp").returncode == 0
     target = out / "the-good-start" / "2021"
     before = {p.name: p.read_bytes() for p in target.iterdir()}
     swallowed = (
         "    try:\n        ctrl_c()\n    except KeyboardInterrupt:\n        pass\n    result = real(*args, **kwargs)\n"
     )
     for module, name in (("impact_kit.reports.run", "export_html"), ("impact_kit.reports.execute", "nbformat.write")):
-        done = run_program(wrapped(module, name, swallowed), *command)
+        done = run_program(wrapped(module, name, swallowed), *command, temporary=tmp_path / "tmp")
         assert (done.returncode, done.stderr.strip().splitlines()[-1]) == (130, "interrupted"), (name, done.stderr)
         assert "Traceback" not in done.stderr
         assert {p.name: p.read_bytes() for p in target.iterdir()} == before, name  # the English set, untouched
-        assert [p.name for p in target.parent.iterdir()] == ["2021"] and run_folders() == []
+        assert [p.name for p in target.parent.iterdir()] == ["2021"] and run_folders(tmp_path / "tmp") == []
 
 
 def test_a_ctrl_c_as_the_run_folder_is_made_removes_it(tmp_path, monkeypatch):
