@@ -92,10 +92,18 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
     outcome = yield
     own = item.config.stash.get(_SCANNED, None)
     if call.when == "teardown" and own is not None:
-        new = sorted(str(p) for p in own.rglob("*") if str(p) not in _first_seen)
+        new = sorted(p for p in _present(own) if p not in _first_seen)
         _first_seen.update(dict.fromkeys(new, item.nodeid))
         report = outcome.get_result()
         report.user_properties = [*report.user_properties, (_NEW_IN_TMPDIR, new)]
+
+
+def _present(folder: Path) -> list[str]:
+    """Every file and folder under ``folder``, while other workers' tests add and remove theirs (no error)."""
+    found = []
+    for root, folders, files in os.walk(folder):  # os.walk skips a folder removed as it reads it; rglob raised
+        found += [os.path.join(root, name) for name in folders + files]
+    return found
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:

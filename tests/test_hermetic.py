@@ -25,6 +25,25 @@ def test_writes_beside_its_own_folder(tmp_path_factory):
     (tmp_path_factory.getbasetemp().parent / "index.html").write_text("x")
 """
 
+CHURN = """
+import os, shutil, tempfile, time
+
+import pytest
+
+def test_churns_the_shared_folder():  # folders made and removed, as other workers' tests do
+    end = time.monotonic() + 4
+    while time.monotonic() < end:
+        folder = tempfile.mkdtemp()
+        os.makedirs(os.path.join(folder, "a", "b", "c"))
+        for i in range(20):
+            open(os.path.join(folder, "a", "b", "c", str(i)), "w").close()
+        shutil.rmtree(folder)
+
+@pytest.mark.parametrize("n", range(300))
+def test_quick(n):
+    time.sleep(0.01)
+"""
+
 CLEAN = """
 import tempfile
 
@@ -62,6 +81,13 @@ def test_on_two_workers_a_leftover_still_names_its_test(tmp_path):
     assert "2 passed" in done.stdout and "gained 2 files or folders" in done.stdout
     assert "(first seen after test_inner.py::test_leaves_a_folder)" in done.stdout
     assert "-autosave.ipynb  (first seen after test_inner.py::test_leaves_a_file_through_a_child)" in done.stdout
+
+
+def test_the_watch_bears_other_workers_files_coming_and_going(tmp_path):
+    """On two workers, reading the shared folder while another test removed its own stopped the run (INTERNALERROR)."""
+    done = _suite(tmp_path, CHURN, "-n", "2")
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert "301 passed" in done.stdout and "INTERNALERROR" not in done.stdout
 
 
 def test_a_suite_that_cleans_up_passes(tmp_path):
