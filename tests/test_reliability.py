@@ -52,6 +52,25 @@ def test_four_reports_started_at_once_all_succeed(tmp_path):
 
 
 @pytest.mark.slow
+def test_a_report_runs_under_a_temporary_folder_too_deep_for_a_unix_socket(tmp_path):
+    """The kernel's sockets went in the run folder whatever its depth: zmq refused the path ("File name too long",
+    a traceback), as it did for the suite on two workers (/tmp/pytest-of-root/pytest-99/popen-gw1/<test>/tmp)."""
+    from impact_kit.reports.execute import SOCKET_STEM_BYTES
+
+    deep = tmp_path / ("t" * 60) / ("m" * 30)
+    deep.mkdir(parents=True)
+    assert len(bytes(deep)) + len(b"/impact-kit-run-123456-abcdefgh/kernel") > SOCKET_STEM_BYTES
+    out = tmp_path / "out"
+    done = subprocess.run(
+        [*SCRIPT, "report", "the-good-start", "2021", "--data", str(SAMPLE), "--out", str(out)],
+        cwd=ROOT, env=os.environ | {"TMPDIR": str(deep)}, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr and (out / "the-good-start" / "2021" / "report.html").is_file()
+    assert list(deep.iterdir()) == []  # its run folder removed, sockets and all
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGINT], ids=["kill-9", "ctrl-c"])
 def test_an_interrupted_report_leaves_the_previous_one_and_no_debris(tmp_path, how):
     out = tmp_path / "out"

@@ -101,16 +101,7 @@ def execute_notebook(
     import papermill as pm  # slow to import: only when a notebook runs
 
     check_parameters(parameters, notebook)
-    config = Config(
-        {
-            "KernelManager": {
-                # Unix sockets, not TCP: nothing else on the machine can listen to the kernel.
-                "transport": "ipc",
-                "ip": str(workdir / "kernel"),
-                "connection_file": str(workdir / "kernel.json"),
-            }
-        }
-    )
+    config = Config({"KernelManager": _connection(workdir)})
     kernel = {"config": config, "kernel_manager_class": QuietKernelManager, "execution_timeout": timeout}
     # In a batch's child the notebook is written once at the end, not after every cell (unless
     # the batch has a timeout: then its parent keeps what a stopped child had run, see SAVE_CELLS).
@@ -132,6 +123,26 @@ def execute_notebook(
     if interrupted:  # a Ctrl-C the kernel's event loop swallowed on its way: still a Ctrl-C
         raise KeyboardInterrupt
     return executed
+
+
+#: The longest path of the kernel's sockets' stem: a Unix socket's path holds 107 bytes, and
+#: jupyter_client adds "-<n>" to the stem for each of the kernel's five sockets.
+SOCKET_STEM_BYTES = 100
+
+
+def _connection(workdir: Path) -> dict[str, str]:
+    """Return the kernel's connection: Unix sockets in ``workdir``, or loopback TCP where their path is too long.
+
+    Unix sockets, not TCP: nothing else on the machine can listen to the kernel. A deep TMPDIR
+    (``/tmp/pytest-of-root/pytest-99/popen-gw1/<test>/tmp/impact-kit-run-…``) made paths that zmq
+    refused ("File name too long"), and the report failed with a traceback: there the kernel takes
+    Jupyter's default, loopback TCP, whose messages its connection file's key signs.
+    """
+    connection = {"connection_file": str(workdir / "kernel.json")}
+    stem = workdir / "kernel"
+    if len(bytes(stem)) <= SOCKET_STEM_BYTES:
+        connection |= {"transport": "ipc", "ip": str(stem)}
+    return connection
 
 
 def _failure(exc: Exception, pm: Any, output: Path, timeout: float | None, notebook: Path) -> Exception:
