@@ -386,9 +386,9 @@ def test_the_picker_opens_another_site_years_working_notebook_in_lab(browser, la
         page.evaluate("() => { window.ikSamePage = true; }")
         link.click()
         wanted = f"notebooks/{other}/{year}.ipynb"
-        page.wait_for_function(  # its cells drawn, in a tab of its own
-            "(p) => { const w = window.jupyterapp.shell.currentWidget;"
-            " return w?.context?.path === p && w.content.widgets.length > 5; }",
+        page.wait_for_function(  # its cells drawn, in a tab of its own, its title rendered (Markdown comes later:
+            "(p) => { const w = window.jupyterapp.shell.currentWidget;"  # on two workers, no h1 yet)
+            " return w?.context?.path === p && w.content.widgets.length > 5 && w.node.querySelector('h1'); }",
             arg=wanted, timeout=SLOW,
         )  # fmt: skip
         assert page.evaluate("() => window.ikSamePage") is True  # opened by Lab, not by reloading the page
