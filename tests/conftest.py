@@ -50,6 +50,7 @@ _leftovers: list[str] = []
 _first_seen: dict[str, str] = {}  # a path that appeared in the suite's TMPDIR -> the test after which it was seen
 _SCANNED = pytest.StashKey[Path]()  # the suite's TMPDIR, in the controller and in each pytest-xdist worker
 _NEW_IN_TMPDIR = "impact-kit: new in TMPDIR"
+_TESTS_TMPDIR = "impact-kit-tests-"  # the prefix of the suite's TMPDIR
 
 
 def _files(folder: Path) -> dict[str, tuple[int, int]]:
@@ -66,7 +67,7 @@ def _files(folder: Path) -> dict[str, tuple[int, int]]:
 def pytest_configure(config: pytest.Config) -> None:
     if hasattr(config, "workerinput"):  # a pytest-xdist worker: the controller watches, with what workers see
         inherited = Path(os.environ.get("TMPDIR", ""))
-        if inherited.name.startswith("impact-kit-tests-"):
+        if inherited.name.startswith(_TESTS_TMPDIR):
             config.stash[_SCANNED] = inherited
         return
     factory = getattr(config, "_tmp_path_factory", None)
@@ -76,7 +77,7 @@ def pytest_configure(config: pytest.Config) -> None:
         base = factory.getbasetemp()
         config.stash[_BASE] = (base.parent, {p.name for p in base.parent.iterdir()} | {base.name, "pytest-current"})
     config.stash[_WATCH] = {name: _files(ROOT / name) for name in WATCHED}
-    own = Path(tempfile.mkdtemp(prefix="impact-kit-tests-"))
+    own = Path(tempfile.mkdtemp(prefix=_TESTS_TMPDIR))
     config.stash[_TMP] = (own, os.environ.get("TMPDIR"), tempfile.tempdir)
     os.environ["TMPDIR"] = str(own)
     tempfile.tempdir = str(own)
@@ -92,8 +93,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
     outcome = yield
     own = item.config.stash.get(_SCANNED, None)
     if call.when == "teardown" and own is not None:
-        new = sorted(p for p in _present(own) if p not in _first_seen)
-        _first_seen.update(dict.fromkeys(new, item.nodeid))
+        new = sorted(p for p in _present(own) if p not in _first_seen)  # pytest_runtest_logreport records them
         report = outcome.get_result()
         report.user_properties = [*report.user_properties, (_NEW_IN_TMPDIR, new)]
 

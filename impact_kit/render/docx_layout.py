@@ -232,11 +232,15 @@ def take_lead_in(document: Document) -> list[BaseOxmlElement]:
     body = document.element.body
     taken: list[BaseOxmlElement] = []
     for element in reversed(body[:-1]):
-        kind_ok = element.tag in (qn("w:p"), qn("w:tbl"))
-        if not kind_ok or len(taken) > 5 or element.find(f".//{qn('w:drawing')}") is not None:
+        paragraph = element.tag == qn("w:p")
+        if (
+            not (paragraph or element.tag == qn("w:tbl"))
+            or len(taken) > 5
+            or element.find(f".//{qn('w:drawing')}") is not None
+        ):
             return []
         taken.insert(0, element)
-        style = Paragraph(element, document._body).style if element.tag == qn("w:p") else None
+        style = Paragraph(element, document._body).style if paragraph else None
         if style is not None and str(style.name).startswith("Heading"):
             for moved in taken:
                 body.remove(moved)
